@@ -1,0 +1,76 @@
+# Відкрите Місто (Open City) for QGIS — build, test, demo.
+# `make demo` and `make test` set up everything on a fresh Debian 12/13 machine.
+
+SHELL := /bin/bash
+PLUGIN := openmisto_plugin
+VERSION := $(shell sed -n 's/^version=//p' metadata.txt)
+VENV := .venv
+PY := $(VENV)/bin/python
+BUILD := build
+STAGE := $(BUILD)/stage/$(PLUGIN)
+ZIP := dist/$(PLUGIN)-$(VERSION).zip
+QGIS_PROFILE ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
+QGIS_PLUGINS := $(QGIS_PROFILE)/python/plugins
+SERVER_PORT ?= 8311
+DEMO_DIR ?= $(BUILD)/demo
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help system-deps venv translations test lint package install demo server bench docs clean
+
+help:
+	@echo "make demo     - install what is missing, start the reference server, sync, assign, atlas, open QGIS"
+	@echo "make test     - lint and the whole test suite (headless)"
+	@echo "make package  - build $(ZIP) for Plugins > Install from ZIP"
+	@echo "make install  - install the plugin into the QGIS profile ($(QGIS_PROFILE))"
+	@echo "make server   - start the reference Open City server by hand (port $(SERVER_PORT))"
+	@echo "make bench    - benchmarks (100 000 reports)"
+
+system-deps:
+	@bash tools/system-deps.sh
+
+$(VENV)/.done: tools/requirements-dev.txt tools/make-venv.sh | system-deps
+	bash tools/make-venv.sh $(VENV)
+	touch $@
+
+venv: system-deps $(VENV)/.done
+
+translations: system-deps
+	lrelease -silent i18n/openmisto_uk.ts -qm i18n/openmisto_uk.qm
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv translations
+	$(VENV)/bin/ruff check .
+	bash tools/run-tests.sh
+
+package: translations
+	rm -rf $(BUILD)/stage && mkdir -p $(STAGE) dist
+	cp -r $(PLUGIN)/. $(STAGE)/
+	cp -r resources $(STAGE)/resources
+	mkdir -p $(STAGE)/i18n && cp i18n/*.qm $(STAGE)/i18n/
+	cp metadata.txt $(STAGE)/metadata.txt
+	cp LICENSE $(STAGE)/LICENSE
+	find $(STAGE) -name __pycache__ -prune -exec rm -rf {} +
+	$(PY) tools/vendor_libs.py $(STAGE)/ext_libs
+	rm -f $(ZIP) && (cd $(BUILD)/stage && zip -qr ../../$(ZIP) $(PLUGIN))
+	@echo "Built $(ZIP)"
+
+install: venv package
+	rm -rf $(QGIS_PLUGINS)/$(PLUGIN) && mkdir -p $(QGIS_PLUGINS)
+	cd $(QGIS_PLUGINS) && unzip -q -o $(CURDIR)/$(ZIP)
+	@echo "Installed into $(QGIS_PLUGINS)/$(PLUGIN)"
+
+server: venv
+	$(PY) -m server --db $(DEMO_DIR)/server.sqlite --port $(SERVER_PORT) --seed-if-empty
+
+demo: venv translations install
+	bash tools/demo.sh
+
+bench: venv translations
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(BUILD) dist .pytest_cache .ruff_cache

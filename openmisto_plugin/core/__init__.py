@@ -1,0 +1,1 @@
+"""GUI-free core: model, Open311 client, store, sync, rules, deadlines, stats, reports."""

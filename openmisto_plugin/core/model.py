@@ -1,0 +1,81 @@
+"""Plain data classes shared by the client, the store and the sync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class ServiceRequest:
+    """One citizen report as the platform sends it (Open311 fields + extensions).
+
+    Datetimes are timezone-aware; ``status`` is ``open``/``closed``;
+    ``external_status_code`` carries the detail of DESIGN.md §4.
+    """
+
+    service_request_id: str
+    lat: float
+    long: float
+    status: str = "open"
+    external_status_code: str | None = None
+    service_code: str | None = None
+    service_name: str | None = None
+    description: str | None = None
+    agency_responsible: str | None = None
+    service_notice: str | None = None
+    status_notes: str | None = None
+    requested_datetime: datetime | None = None
+    updated_datetime: datetime | None = None
+    expected_datetime: datetime | None = None
+    address: str | None = None
+    media_url: str | None = None
+    district: str | None = None
+    duplicate_of: str | None = None
+    extended: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Service:
+    """One category (Open311 service)."""
+
+    service_code: str
+    service_name: str
+    description: str | None = None
+    group: str | None = None
+    keywords: str | None = None
+    type: str | None = None
+    metadata: bool = False
+
+
+@dataclass
+class RequestUpdate:
+    """One entry of a report's history (FixMyStreet ``servicerequestupdates``)."""
+
+    update_id: str
+    service_request_id: str
+    updated_datetime: datetime | None
+    status: str | None = None
+    external_status_code: str | None = None
+    description: str | None = None
+    agency_responsible: str | None = None
+    media_url: str | None = None
+
+
+@dataclass
+class SkippedRecord:
+    """A record the parser could not use, and why (kept for the user's report)."""
+
+    record_id: str | None
+    reason: str
+
+
+@dataclass
+class ParsedPage:
+    """What one page of a response gave: the good records and the skipped ones."""
+
+    requests: list[ServiceRequest] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    next_page_url: str | None = None
+    total_count: int | None = None
