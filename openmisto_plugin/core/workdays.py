@@ -1,0 +1,165 @@
+"""Working days of Ukraine (DESIGN.md §5): Monday–Friday less public holidays.
+
+Holidays come from the ``holidays`` package (``country_holidays("UA")``). It already
+knows that under martial law (since 2022-02-24) public holidays are not days off, and it
+lists the Saturdays that were made working days by a transfer (e.g. 2021-01-16); those
+count as working days here. Without the package, only weekends are days off and one
+warning is logged.
+
+All dates are Kyiv dates: an aware datetime is converted to Europe/Kyiv first, a naive
+one is taken as Kyiv local time (as :func:`core.timeutil.to_store` does).
+
+Rules (see docs/procedure.md):
+
+* ``add_working_days(start, n)``: the day of ``start`` never counts, whatever its time;
+  the result is the ``n``-th working day after it, at the end of the working day
+  (18:00 Kyiv). ``n == 0`` gives the end of the start day when it is a working day,
+  else the end of the next working day.
+* ``working_days_between(a, b)``: the working days in the Kyiv dates ``(a, b]``
+  (negative when ``b`` is before ``a``), so
+  ``working_days_between(s, add_working_days(s, n)) == n`` for ``n >= 1``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+from .timeutil import KYIV
+
+log = logging.getLogger(__name__)
+
+END_OF_WORKING_DAY = time(18, 0)
+"""Default end of the working day (Kyiv time): the moment a deadline expires."""
+
+COUNTRY = "UA"
+
+try:  # the plugin zip carries it in ext_libs; QGIS's Python usually lacks it
+    import holidays as _holidays
+except ImportError:  # pragma: no cover - depends on the environment
+    _holidays = None
+
+_warned = False
+
+
+def holidays_available() -> bool:
+    """True when the ``holidays`` package could be imported."""
+    return _holidays is not None
+
+
+def _warn_once() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning("The 'holidays' package is not available: only Saturdays and Sundays are treated as days off.")
+
+
+@lru_cache(maxsize=64)
+def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """``(days off that fall on weekdays or weekends, Saturdays/Sundays that are working days)`` of ``year``."""
+    if _holidays is None:
+        _warn_once()
+        return frozenset(), frozenset()
+    calendar = _holidays.country_holidays(COUNTRY, years=year)
+    days_off = frozenset(d for d in calendar if d.year == year)
+    weekend_workdays = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
+    return days_off, weekend_workdays
+
+
+def clear_cache() -> None:
+    """Forget the cached years (for tests)."""
+    _year.cache_clear()
+    _cumulative.cache_clear()
+
+
+def kyiv_date(value: date | datetime) -> date:
+    """The Kyiv calendar date of a date or datetime (naive datetimes are Kyiv time)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(KYIV)
+        return value.date()
+    return value
+
+
+def to_kyiv(value: datetime) -> datetime:
+    """An aware datetime in Kyiv time (naive ones are taken as Kyiv local time)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=KYIV)
+    return value.astimezone(KYIV)
+
+
+def is_holiday(day: date | datetime) -> bool:
+    """True when the day is a Ukrainian public day off (not counting ordinary weekends)."""
+    d = kyiv_date(day)
+    return d in _year(d.year)[0]
+
+
+def is_working_day(day: date | datetime) -> bool:
+    """Monday–Friday (or a transferred working Saturday) that is not a public day off."""
+    d = kyiv_date(day)
+    days_off, weekend_workdays = _year(d.year)
+    if d in days_off:
+        return False
+    return d.weekday() < 5 or d in weekend_workdays
+
+
+def next_working_day(day: date | datetime) -> date:
+    """The first working day strictly after ``day``."""
+    d = kyiv_date(day) + timedelta(days=1)
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    return d
+
+
+def end_of_day(day: date, end: time = END_OF_WORKING_DAY) -> datetime:
+    """``day`` at ``end`` o'clock, Kyiv time, aware."""
+    return datetime.combine(day, end, tzinfo=KYIV)
+
+
+def add_working_days(start: datetime, n: int, end: time = END_OF_WORKING_DAY) -> datetime:
+    """Deadline ``n`` whole working days after ``start``: that working day at ``end`` (18:00 Kyiv).
+
+    The start day itself never counts. A report received on Friday with ``n = 1`` is due on
+    Monday at 18:00 (Tuesday when Monday is a day off). ``n = 0`` means the end of the start
+    day, or of the next working day when the start day is not one.
+    """
+    if n < 0:
+        raise ValueError(f"n must not be negative: {n}")
+    d = kyiv_date(start)
+    if n == 0:
+        return end_of_day(d if is_working_day(d) else next_working_day(d), end)
+    for _ in range(n):
+        d = next_working_day(d)
+    return end_of_day(d, end)
+
+
+def working_days_between(a: date | datetime, b: date | datetime) -> int:
+    """Working days in the Kyiv dates ``(a, b]``; negative when ``b`` is before ``a``, 0 on the same date."""
+    da, db = kyiv_date(a), kyiv_date(b)
+    if db < da:
+        return -working_days_between(db, da)
+    if da.year == db.year:
+        return _running(db) - _running(da)
+    count = _cumulative(da.year)[-1] - _running(da)
+    for year in range(da.year + 1, db.year):
+        count += _cumulative(year)[-1]
+    return count + _running(db)
+
+
+@lru_cache(maxsize=64)
+def _cumulative(year: int) -> tuple[int, ...]:
+    """Working days of ``year`` from 1 January up to each day of the year (inclusive)."""
+    counts = []
+    total = 0
+    d = date(year, 1, 1)
+    while d.year == year:
+        total += is_working_day(d)
+        counts.append(total)
+        d += timedelta(days=1)
+    return tuple(counts)
+
+
+def _running(day: date) -> int:
+    """Working days from 1 January of the day's year up to ``day`` (inclusive)."""
+    return _cumulative(day.year)[day.timetuple().tm_yday - 1]
