@@ -1,0 +1,400 @@
+"""Open311 GeoReport v2 client: discovery, services, paged requests, updates, write-back.
+
+All HTTP goes through a transport (default :class:`QgisTransport`, i.e. QGIS networking).
+Failures become :class:`Open311Error` with a ``kind`` the GUI and the sync act upon.
+Timeouts, unreachable hosts and 5xx are retried with exponential backoff; 4xx are not.
+The ``api_key`` travels as a query parameter on GET and in the form body on POST and
+never reaches the logs (URLs are masked with :func:`core.log.mask_secrets`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any, Callable
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from ..i18n import tr
+from ..log import mask_secrets
+from ..model import ParsedPage, RequestUpdate, Service, SkippedRecord
+from ..timeutil import to_wire
+from .errors import Open311Error, ParseError
+from .parser import (
+    BBox,
+    detect_format,
+    parse_discovery,
+    parse_error_message,
+    parse_post_response,
+    parse_requests,
+    parse_services,
+    parse_updates,
+)
+from .transport import HttpResponse, NetworkError, QgisTransport, Transport
+
+__all__ = ["Open311Client", "Open311Error", "ParseError"]
+
+log = logging.getLogger(__name__)
+
+#: How many ids go into one ``service_request_id=a,b,c`` query (keeps URLs short).
+IDS_PER_QUERY = 100
+
+
+def _wire_time(value: datetime | str | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return to_wire(value)
+
+
+def _comma_list(value: str | Iterable[str] | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    joined = ",".join(str(v) for v in value)
+    return joined or None
+
+
+def _int_header(response: HttpResponse, name: str) -> int | None:
+    try:
+        return int((response.header(name) or "").strip())
+    except ValueError:
+        return None
+
+
+def _status_kind(status: int) -> str:
+    if status in (401, 403):
+        return "forbidden"
+    if status == 404:
+        return "not_found"
+    if status == 409:
+        return "conflict"
+    if status >= 500:
+        return "server"
+    return "bad_request"
+
+
+class Open311Client:
+    """A client for one Open311 endpoint (``base_url`` like ``http://host/open311/v2/``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        page_size: int = 1000,
+        transport: Transport | None = None,
+        fmt: str = "json",
+        timeout_s: float = 30,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        jurisdiction_id: str | None = None,
+        expected_bbox: BBox | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``retries``: extra attempts after the first; ``expected_bbox``: lon/lat box of the
+        city used to repair swapped coordinates (see :mod:`.parser`)."""
+        if fmt not in ("json", "xml"):
+            raise ValueError(f"fmt must be 'json' or 'xml', not {fmt!r}")
+        self.base_url = base_url.strip().split("?", 1)[0].rstrip("/") + "/"
+        self.api_key = api_key or None
+        self.page_size = max(1, int(page_size))
+        self.transport: Transport = transport or QgisTransport()
+        self.fmt = fmt
+        self.timeout_s = timeout_s
+        self.retries = max(0, int(retries))
+        self.backoff_s = backoff_s
+        self.jurisdiction_id = jurisdiction_id
+        self.expected_bbox = expected_bbox
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ plumbing
+
+    def endpoint(self, name: str) -> str:
+        """Full URL of a call, e.g. ``endpoint("requests")`` -> ``…/requests.json``."""
+        return urljoin(self.base_url, f"{name}.{self.fmt}")
+
+    def _params(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if self.jurisdiction_id:
+            params["jurisdiction_id"] = self.jurisdiction_id
+        params.update({k: v for k, v in (extra or {}).items() if v is not None})
+        if self.api_key:
+            params["api_key"] = self.api_key
+        return params
+
+    def _headers(self) -> dict[str, str]:
+        accept = "application/json" if self.fmt == "json" else "application/xml, text/xml"
+        return {"Accept": accept}
+
+    def _error_from_response(self, method: str, response: HttpResponse) -> Open311Error:
+        platform = parse_error_message(response.body)
+        kind = _status_kind(response.status)
+        return Open311Error(kind, f"{method} {response.url} answered HTTP {response.status}", response.status, platform)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        *,
+        idempotent: bool = True,
+        allow_404: bool = False,
+        retries: int | None = None,
+    ) -> HttpResponse:
+        """One call with retries; returns a 2xx response (or 404 when ``allow_404``)."""
+        attempts = 1 + (self.retries if retries is None else retries) if idempotent else 1
+        shown = mask_secrets(url)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self.transport.request(
+                    method, url, params=params, data=data, headers=self._headers(), timeout_s=self.timeout_s
+                )
+            except NetworkError as exc:
+                kind = exc.kind if exc.kind in ("unreachable", "timeout", "tls") else "unreachable"
+                error = Open311Error(kind, f"{method} {shown}: {mask_secrets(exc.message)}")
+                if last or exc.kind not in ("unreachable", "timeout"):
+                    raise error from None
+                self._pause(attempt, error)
+                continue
+            if 200 <= response.status < 300 or (allow_404 and response.status == 404):
+                return response
+            error = self._error_from_response(method, response)
+            if response.status < 500 or last:
+                log.warning("%s", mask_secrets(str(error)))
+                raise error
+            self._pause(attempt, error)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pause(self, attempt: int, error: Open311Error) -> None:
+        delay = self.backoff_s * (2**attempt)
+        log.warning("%s; retrying in %.1f s", mask_secrets(str(error)), delay)
+        if delay > 0:
+            self._sleep(delay)
+
+    @staticmethod
+    def _check_not_html(response: HttpResponse) -> None:
+        if detect_format(response.body, response.header("content-type")) == "html":
+            raise Open311Error("not_open311", f"{response.url} answered with an HTML page, not Open311 data")
+
+    def _parse(self, response: HttpResponse, parse: Callable[[bytes], Any]) -> Any:
+        self._check_not_html(response)
+        try:
+            return parse(response.body)
+        except ParseError as exc:
+            raise ParseError(f"{exc.message} ({response.url})") from None
+
+    # ------------------------------------------------------------------ paging
+
+    def _same_server(self, url: str) -> bool:
+        return urlsplit(url).netloc.lower() == urlsplit(self.base_url).netloc.lower()
+
+    def _paged(
+        self, name: str, params: dict[str, Any], parse_page: Callable[[HttpResponse], tuple[Any, int, str | None]]
+    ) -> Iterator[tuple[Any, HttpResponse]]:
+        """Walk the pages of one list call; yields ``(parsed, response)`` for each page.
+
+        Follows ``X-Next-Page-URL`` when the server sends it (then its absence ends the
+        walk), else counts ``page`` up. Ends on an empty page, a short page (unless
+        ``X-Result-Count`` says more are left), the last of ``X-Page-Count`` pages, a 404
+        past the first page, or a page equal to the one before (a server ignoring ``page``).
+        """
+        url = self.endpoint(name)
+        query = {**params, "page_size": self.page_size}
+        page_no = 1
+        next_url: str | None = None
+        next_style = False
+        seen_next: set[str] = set()
+        fetched = 0
+        previous_first: str | None = None
+        while True:
+            if next_url:
+                has_key = "api_key" in parse_qs(urlsplit(next_url).query)
+                extra = {"api_key": self.api_key} if self.api_key and not has_key else None
+                response = self._call("GET", next_url, extra, allow_404=True)
+            else:
+                response = self._call("GET", url, self._params({**query, "page": page_no}), allow_404=True)
+            if response.status == 404:
+                if page_no == 1:
+                    raise self._error_from_response("GET", response)
+                log.info("GET %s: page %d answered 404, past the end", name, page_no)
+                return
+            parsed, count, first_id = parse_page(response)
+            if count and first_id is not None and first_id == previous_first:
+                log.warning("GET %s: page %d repeats the previous page; the server ignores paging", name, page_no)
+                return
+            previous_first = first_id
+            fetched += count
+            total = _int_header(response, "x-result-count")
+            page_count = _int_header(response, "x-page-count")
+            yield parsed, response
+            if count == 0:
+                return
+            raw_next = (response.header("x-next-page-url") or "").strip()
+            page_no += 1
+            if raw_next:
+                next_style = True
+                candidate = urljoin(url, raw_next)
+                if candidate in seen_next:
+                    log.warning("GET %s: X-Next-Page-URL loops; stopping", name)
+                    return
+                seen_next.add(candidate)
+                if self._same_server(candidate):
+                    next_url = candidate
+                else:  # a proxied server naming its internal host: keep to page numbers
+                    log.warning("GET %s: next page URL on another host ignored; using page=%d", name, page_no)
+                    next_url = None
+                continue
+            if next_style:
+                return
+            if page_count is not None:
+                if page_no > page_count:
+                    return
+            elif count < self.page_size and (total is None or fetched >= total):
+                return
+
+    # ------------------------------------------------------------------ calls
+
+    def discovery(self) -> dict[str, Any]:
+        """``GET discovery``: endpoints, formats, contact (as a plain dict)."""
+        response = self._call("GET", self.endpoint("discovery"), self._params())
+        return self._parse(response, parse_discovery)
+
+    def services(self) -> list[Service]:
+        """``GET services``: the categories."""
+        response = self._call("GET", self.endpoint("services"), self._params())
+        return self._parse(response, parse_services)
+
+    def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage:
+        """``GET requests/{id}``: one report as a page (empty when it is unknown)."""
+        params = self._params({"extensions": "true" if extensions else None})
+        response = self._call("GET", self.endpoint(f"requests/{service_request_id}"), params, allow_404=True)
+        if response.status == 404:
+            return ParsedPage()
+        return self._parse(response, lambda body: parse_requests(body, expected_bbox=self.expected_bbox))
+
+    def iter_request_pages(
+        self,
+        updated_after: datetime | str | None = None,
+        start_date: datetime | str | None = None,
+        end_date: datetime | str | None = None,
+        status: str | Iterable[str] | None = None,
+        service_codes: str | Iterable[str] | None = None,
+        ids: Iterable[str] | None = None,
+        extensions: bool = True,
+        is_canceled: bool | None = None,
+    ) -> Iterator[ParsedPage]:
+        """Pages of ``GET requests``; each :class:`ParsedPage` has its kept and skipped records.
+
+        ``ids`` overrides the other filters (queried ``IDS_PER_QUERY`` at a time). Note
+        that Open311 servers default to the last 90 days without ``start_date``.
+        """
+        ext = "true" if extensions else None
+        if ids is not None:
+            id_list = [str(i) for i in ids]
+            for start in range(0, len(id_list), IDS_PER_QUERY):
+                chunk = ",".join(id_list[start : start + IDS_PER_QUERY])
+                params = self._params({"service_request_id": chunk, "extensions": ext})
+                response = self._call("GET", self.endpoint("requests"), params)
+                yield self._request_page(response)[0]
+            return
+        params = {
+            "updated_after": _wire_time(updated_after),
+            "start_date": _wire_time(start_date),
+            "end_date": _wire_time(end_date),
+            "status": _comma_list(status),
+            "service_code": _comma_list(service_codes),
+            "extensions": ext,
+            "is_canceled": None if is_canceled is None else ("true" if is_canceled else "false"),
+        }
+        params = {k: v for k, v in params.items() if v is not None}
+        for page, _response in self._paged("requests", params, self._request_page):
+            yield page
+
+    def _request_page(self, response: HttpResponse) -> tuple[ParsedPage, int, str | None]:
+        page: ParsedPage = self._parse(response, lambda body: parse_requests(body, expected_bbox=self.expected_bbox))
+        page.total_count = _int_header(response, "x-result-count")
+        raw_next = (response.header("x-next-page-url") or "").strip()
+        page.next_page_url = mask_secrets(raw_next) if raw_next else None
+        count = len(page.requests) + len(page.skipped)
+        if page.requests:
+            first = page.requests[0].service_request_id
+        else:
+            first = page.skipped[0].record_id if page.skipped else None
+        log.info(
+            "requests page: %d kept, %d skipped (total %s)", len(page.requests), len(page.skipped), page.total_count
+        )
+        return page, count, first
+
+    def iter_updates(
+        self,
+        updated_after: datetime | str | None = None,
+        service_request_id: str | None = None,
+        start_date: datetime | str | None = None,
+    ) -> Iterator[list[RequestUpdate]]:
+        """Pages of ``GET servicerequestupdates`` (FixMyStreet extension), oldest filters first."""
+        params = {
+            "updated_after": _wire_time(updated_after),
+            "start_date": _wire_time(start_date),
+            "service_request_id": service_request_id,
+        }
+        params = {k: v for k, v in params.items() if v is not None}
+
+        def parse_page(response: HttpResponse) -> tuple[list[RequestUpdate], int, str | None]:
+            skipped: list[SkippedRecord] = []
+            updates = self._parse(response, lambda body: parse_updates(body, skipped=skipped))
+            first = updates[0].update_id if updates else (skipped[0].record_id if skipped else None)
+            return updates, len(updates) + len(skipped), first
+
+        for updates, _response in self._paged("servicerequestupdates", params, parse_page):
+            yield updates
+
+    def _post(self, name: str, fields: dict[str, Any], idempotent: bool) -> dict[str, Any]:
+        data = {k: v for k, v in fields.items() if v is not None}
+        for key, value in list(data.items()):
+            if isinstance(value, datetime):
+                data[key] = to_wire(value)
+        if self.jurisdiction_id:
+            data.setdefault("jurisdiction_id", self.jurisdiction_id)
+        if self.api_key:
+            data["api_key"] = self.api_key
+        response = self._call("POST", self.endpoint(name), data=data, idempotent=idempotent)
+        return self._parse(response, parse_post_response)
+
+    def post_update(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``POST servicerequestupdates`` (write-back). ``fields`` carry ``service_request_id``,
+        ``update_id`` (client UUID: a repeat is harmless, so the call is retried), ``status``,
+        ``external_status_code``, ``description``, ``agency_responsible``… Returns the
+        platform's first answer entry; raises :class:`Open311Error` (409 -> ``conflict``)."""
+        return self._post("servicerequestupdates", fields, idempotent=bool(fields.get("update_id")))
+
+    def post_request(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """``POST requests`` (citizen submission); returns ``{service_request_id|token, service_notice}``.
+        Not retried: a repeat could create a second report."""
+        return self._post("requests", fields, idempotent=False)
+
+    def test_connection(self) -> str:
+        """Check address, protocol and key; a translated summary, or :class:`Open311Error`."""
+        response = self._call("GET", self.endpoint("services"), self._params(), allow_404=True, retries=0)
+        if response.status == 404:
+            raise Open311Error("not_open311", f"{response.url} answered 404: no Open311 'services' here", 404, None)
+        self._check_not_html(response)
+        skipped: list[SkippedRecord] = []
+        try:
+            services = parse_services(response.body, skipped=skipped)
+        except ParseError as exc:
+            raise Open311Error("not_open311", f"{response.url}: {exc.message}") from None
+        if not services and skipped:
+            raise Open311Error("not_open311", f"{response.url}: the answer holds no Open311 services")
+        parts = [tr("Connected to the Open311 platform: {0} categories.").format(len(services))]
+        probe = self._call(
+            "GET", self.endpoint("requests"), self._params({"page": 1, "page_size": 1}), allow_404=True, retries=0
+        )
+        total = _int_header(probe, "x-result-count")
+        if self.api_key:
+            parts.append(tr("The API key was accepted."))
+        else:
+            parts.append(tr("No API key: read-only access."))
+        if total is not None:
+            parts.append(tr("Reports on the platform: {0}.").format(total))
+        return " ".join(parts)

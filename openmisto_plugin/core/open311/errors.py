@@ -1,0 +1,100 @@
+"""Errors of the Open311 layer: transport failures, platform errors, unreadable answers."""
+
+from __future__ import annotations
+
+from ..i18n import tr
+
+#: Kinds a :class:`NetworkError` can have (the transport's view of a failure).
+NETWORK_KINDS = ("unreachable", "timeout", "tls", "other")
+
+#: Kinds an :class:`Open311Error` can have (see docs/architecture.md).
+ERROR_KINDS = (
+    "unreachable",
+    "timeout",
+    "tls",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "bad_request",
+    "server",
+    "not_open311",
+    "parse",
+)
+
+#: Kinds worth trying again after a pause.
+RETRYABLE_KINDS = frozenset({"unreachable", "timeout", "server"})
+
+
+class NetworkError(Exception):
+    """The request never got an HTTP answer (``kind`` in :data:`NETWORK_KINDS`)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind if kind in NETWORK_KINDS else "other"
+        self.message = message
+
+
+class Open311Error(Exception):
+    """A call to the platform failed; ``kind`` says how (one of :data:`ERROR_KINDS`).
+
+    ``message`` is technical English (for logs, secrets masked); ``platform_message``
+    is what the platform said, if anything; :meth:`user_message` is for people.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        http_status: int | None = None,
+        platform_message: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.http_status = http_status
+        self.platform_message = platform_message
+
+    def __str__(self) -> str:
+        parts = [f"[{self.kind}]", self.message]
+        if self.http_status is not None:
+            parts.append(f"(HTTP {self.http_status})")
+        if self.platform_message:
+            parts.append(f"- {self.platform_message}")
+        return " ".join(parts)
+
+    @property
+    def retryable(self) -> bool:
+        """True when the same call may succeed later (network trouble, 5xx)."""
+        return self.kind in RETRYABLE_KINDS
+
+    def user_message(self) -> str:
+        """A translated sentence a municipal user understands, with the platform's reason."""
+        text = _user_texts().get(self.kind) or tr("The exchange with the platform failed.")
+        if self.platform_message:
+            text += " " + tr("The platform says: {0}").format(self.platform_message)
+        elif self.kind == "parse" and self.message:
+            text += " " + tr("Details: {0}").format(self.message)
+        return text
+
+
+class ParseError(Open311Error):
+    """A whole page could not be read (truncated, not a list, not JSON/XML)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("parse", message)
+
+
+def _user_texts() -> dict[str, str]:
+    """Translated sentences per kind (built at call time so the current locale applies)."""
+    return {
+        "unreachable": tr("The platform could not be reached. Check the platform address and the network connection."),
+        "timeout": tr("The platform did not answer in time. Try again later."),
+        "tls": tr("The secure connection to the platform failed (certificate or TLS error)."),
+        "forbidden": tr("The platform refused access: the API key is wrong or has no right to do this."),
+        "not_found": tr("The platform does not know this address or this report."),
+        "conflict": tr("The report was changed on the platform in the meantime. Synchronise and try again."),
+        "bad_request": tr("The platform rejected the data as invalid."),
+        "server": tr("The platform had an internal error. Try again later."),
+        "not_open311": tr("The address does not point to an Open311 platform. Check the platform URL."),
+        "parse": tr("The platform's answer could not be read."),
+    }

@@ -1,0 +1,610 @@
+"""Tolerant parsing of Open311 GeoReport v2 answers (JSON and XML) into model objects.
+
+Real servers break the spec (DESIGN.md §3). The rules here:
+
+* a **page** that cannot be read at all (truncated JSON/XML, not a list, HTML, an error
+  body) raises :class:`ParseError`, so the caller keeps its store as it was;
+* a **record** that cannot be used (no id, no usable position, a broken datetime) is
+  skipped with a :class:`SkippedRecord` and a logged reason; the rest of the page is kept;
+* accepted deviations: capitalised statuses, datetimes without a zone (taken as
+  Europe/Kyiv), with microseconds or ``Z``, numbers as strings (also with a decimal
+  comma), empty strings for null, ``lat``/``long`` as strings, keywords as a list.
+
+Swapped coordinates: a latitude outside [-90, 90] with a longitude that would be a valid
+latitude is clearly swapped, but without knowing where the city is a swap cannot be
+told from a valid far-away point (Pokrov 47.65 N 34.11 E swapped is 34.11 N 47.65 E,
+both in range). So: without ``expected_bbox`` such records are skipped with the reason
+"lat/long look swapped"; with ``expected_bbox`` (``xmin, ymin, xmax, ymax`` in lon/lat)
+a record whose swapped position falls inside the box and whose given position does not
+is accepted swapped and marked ``extended["position_swapped"] = True``. Valid
+positions outside the box are kept as given (reports just outside the city exist).
+
+``ServiceRequest.extended`` holds ``extended_attributes`` plus unknown top-level keys,
+normalised so that JSON and XML give the same dict: leaves are text, empty values are
+dropped, datetimes (``assigned_datetime``…) are checked and written as ISO text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ..model import ParsedPage, RequestUpdate, Service, ServiceRequest, SkippedRecord
+from ..statuses import STATUSES
+from ..timeutil import KYIV
+from .errors import ParseError
+
+__all__ = [
+    "ParseError",
+    "detect_format",
+    "parse_datetime",
+    "parse_discovery",
+    "parse_error_message",
+    "parse_post_response",
+    "parse_requests",
+    "parse_services",
+    "parse_updates",
+]
+
+log = logging.getLogger(__name__)
+
+BBox = tuple[float, float, float, float]
+
+# Keys of extended_attributes that map onto ServiceRequest fields.
+_EXT_FIELDS = ("external_status_code", "district", "duplicate_of")
+# Open311 request keys that map onto ServiceRequest fields (the rest goes to `extended`).
+_REQUEST_TEXT_FIELDS = (
+    "service_code",
+    "service_name",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "status_notes",
+    "address",
+    "media_url",
+)
+_REQUEST_TIME_FIELDS = ("requested_datetime", "updated_datetime", "expected_datetime")
+_KNOWN_REQUEST_KEYS = {
+    "service_request_id",
+    "status",
+    "lat",
+    "long",
+    "extended_attributes",
+    *_REQUEST_TEXT_FIELDS,
+    *_REQUEST_TIME_FIELDS,
+    *_EXT_FIELDS,
+}
+# Datetime-valued extended attributes: validated and normalised to ISO text in `extended`.
+_EXT_TIME_FIELDS = ("assigned_datetime", "deadline", "closed_datetime", "moderated_datetime")
+
+# XML element names: list containers and their record elements.
+_XML_LISTS = {
+    "requests": ({"service_requests", "requests", "servicerequests"}, {"request", "service_request"}),
+    "services": ({"services"}, {"service"}),
+    "updates": (
+        {"service_request_updates", "request_updates", "servicerequestupdates", "updates"},
+        {"request_update", "service_request_update", "update"},
+    ),
+}
+# JSON wrapper objects some servers put around the list.
+_JSON_WRAPPERS = {
+    "requests": ("service_requests", "requests", "results", "data"),
+    "services": ("services", "results", "data"),
+    "updates": ("service_request_updates", "request_updates", "updates", "results", "data"),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def detect_format(body: bytes, content_type: str | None = None) -> str | None:
+    """``"json"``, ``"xml"``, ``"html"`` or ``None`` (empty/unknown), from the body first."""
+    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"[", b"{")):
+        return "json"
+    if head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and b"<?xml" not in head):
+        return "html"
+    if head.startswith(b"<"):
+        return "xml"
+    ctype = (content_type or "").lower()
+    if "json" in ctype:
+        return "json"
+    if "html" in ctype:
+        return "html"
+    if "xml" in ctype:
+        return "xml"
+    return None
+
+
+def _clean(value: Any) -> Any:
+    """Strip strings; empty strings and the literal ``null`` become ``None``."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "" or value.lower() in ("null", "none"):
+            return None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """A value as text (numbers as strings too, ``2411.0`` as ``"2411"``), or ``None``."""
+    value = _clean(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    """A finite float from a number or a string (decimal comma accepted); ``None`` if absent.
+
+    Raises ``ValueError`` when a value is present but is not a number.
+    """
+    value = _clean(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    number = float(value) if isinstance(value, (int, float)) else float(str(value).replace(",", "."))
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    return number
+
+
+def _bool(value: Any) -> bool:
+    value = _clean(value)
+    if isinstance(value, str):
+        return value.lower() in ("true", "1", "yes", "y")
+    return bool(value)
+
+
+_DT_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$"
+)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An aware datetime from W3C/ISO text; ``None`` for null/empty.
+
+    Accepts ``Z``, ``+02:00``, ``+0200``, ``+02``, any number of fraction digits, a space
+    instead of ``T``, a date alone; text without a zone is Europe/Kyiv local time.
+    Raises ``ValueError`` for anything else.
+    """
+    value = _clean(value)
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=KYIV)
+    match = _DT_RE.match(str(value))
+    if not match:
+        raise ValueError(f"not a datetime: {value!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    naive = datetime(
+        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro
+    )  # raises ValueError for 2026-13-45
+    if not zone:
+        return naive.replace(tzinfo=KYIV)
+    if zone in ("Z", "z", "UTC"):
+        return naive.replace(tzinfo=timezone.utc)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"bad time zone offset in {value!r}")
+    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+
+
+def _decode(body: bytes | str) -> str:
+    if isinstance(body, str):
+        return body
+    return body.decode("utf-8-sig", errors="replace")
+
+
+def _load_json(body: bytes | str) -> Any:
+    try:
+        return json.loads(_decode(body))
+    except ValueError as exc:
+        raise ParseError(f"the JSON answer is broken or truncated ({exc})") from None
+
+
+def _xml_root(body: bytes | str) -> ET.Element:
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    if b"<!ENTITY" in raw[:4096]:
+        raise ParseError("the XML answer declares entities; refused")
+    try:
+        return ET.fromstring(raw)
+    except ET.ParseError as exc:
+        raise ParseError(f"the XML answer is broken or truncated ({exc})") from None
+
+
+def _local(tag: str) -> str:
+    """Element name without a namespace, lower-case."""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _xml_value(elem: ET.Element) -> Any:
+    """An element as Python: text for leaves, list for same-named children, else dict."""
+    nil = {_local(k): v for k, v in elem.attrib.items()}.get("nil")
+    if nil in ("true", "1"):
+        return None
+    children = list(elem)
+    if not children:
+        return elem.text.strip() if elem.text else ""
+    names = [_local(c.tag) for c in children]
+    parent = _local(elem.tag)
+    if len(set(names)) == 1 and (len(children) > 1 or parent in (names[0] + "s", names[0] + "es")):
+        return [_xml_value(c) for c in children]
+    result: dict[str, Any] = {}
+    for name, child in zip(names, children):
+        value = _xml_value(child)
+        if name in result:
+            if not isinstance(result[name], list):
+                result[name] = [result[name]]
+            result[name].append(value)
+        else:
+            result[name] = value
+    return result
+
+
+def _records(body: bytes | str, fmt: str | None, what: str) -> list[Any]:
+    """The list of raw records of a page (dicts, or anything for bad entries)."""
+    if isinstance(body, bytes) and not body.strip():
+        raise ParseError("the answer is empty")
+    kind = fmt or detect_format(body if isinstance(body, bytes) else body.encode("utf-8"))
+    if kind == "html":
+        raise ParseError("the answer is an HTML page, not Open311 data")
+    if kind == "json":
+        data = _load_json(body)
+        if isinstance(data, dict):
+            for key in _JSON_WRAPPERS[what]:
+                if isinstance(data.get(key), list):
+                    return data[key]
+            message = _error_from_json(data)
+            if message:
+                raise ParseError(f"the platform answered with an error: {message}")
+            raise ParseError(f"expected a list of {what}, got a JSON object")
+        if not isinstance(data, list):
+            raise ParseError(f"expected a list of {what}, got {type(data).__name__}")
+        message = _error_from_json(data)
+        if message and all(isinstance(r, dict) and "code" in r and ("description" in r or "detail" in r) for r in data):
+            raise ParseError(f"the platform answered with an error: {message}")
+        return data
+    if kind == "xml":
+        root = _xml_root(body)
+        containers, items = _XML_LISTS[what]
+        tag = _local(root.tag)
+        if tag == "errors" or tag == "error":
+            raise ParseError(f"the platform answered with an error: {_error_from_xml(root)}")
+        if tag in items:
+            return [_xml_value(root)]
+        if tag not in containers:
+            raise ParseError(f"expected an XML list of {what}, got <{root.tag}>")
+        records = []
+        for child in root:
+            if _local(child.tag) in items:
+                value = _xml_value(child)
+                records.append(value if isinstance(value, dict) else {})
+            else:
+                log.info("ignored unexpected XML element <%s> in a list of %s", child.tag, what)
+        return records
+    raise ParseError("the answer is neither JSON nor XML")
+
+
+def _record_id(record: Any, key: str) -> str | None:
+    return _text(record.get(key)) if isinstance(record, dict) else None
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _position(lat_raw: Any, long_raw: Any, bbox: BBox | None) -> tuple[float, float, bool] | str:
+    """``(lat, long, swapped)`` or the reason the position is unusable."""
+    try:
+        lat = _number(lat_raw)
+        lon = _number(long_raw)
+    except ValueError:
+        return f"position is not a number (lat={lat_raw!r}, long={long_raw!r})"
+    if lat is None or lon is None:
+        return "no position (lat/long missing)"
+    if lat == 0 and lon == 0:
+        return "position 0,0 (no real location)"
+
+    def valid(la: float, lo: float) -> bool:
+        return -90 <= la <= 90 and -180 <= lo <= 180
+
+    def inside(la: float, lo: float) -> bool:
+        return bbox is not None and bbox[0] <= lo <= bbox[2] and bbox[1] <= la <= bbox[3]
+
+    if bbox is not None and not inside(lat, lon) and valid(lon, lat) and inside(lon, lat):
+        return lon, lat, True
+    if valid(lat, lon):
+        return lat, lon, False
+    if valid(lon, lat):
+        return f"latitude {lat} out of range; lat/long look swapped ({lat}, {lon})"
+    return f"position out of range (lat={lat}, long={lon})"
+
+
+def _status(raw: Any) -> tuple[str, str | None]:
+    """Open311 state and, if the raw status is a detailed code, that code."""
+    text = (_text(raw) or "open").lower().replace(" ", "_")
+    if text in ("open", "opened"):
+        return "open", None
+    if text in ("closed", "close"):
+        return "closed", None
+    if text in STATUSES:
+        return STATUSES[text].open311, text
+    return "open", None
+
+
+def _normalise(value: Any) -> Any:
+    """Extended values alike in JSON and XML: text leaves, no empty values (``None`` if empty)."""
+    if isinstance(value, dict):
+        items = {k: _normalise(v) for k, v in value.items()}
+        return {k: v for k, v in items.items() if v is not None} or None
+    if isinstance(value, list):
+        return [v for v in (_normalise(v) for v in value) if v is not None] or None
+    return _text(value)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequest | SkippedRecord:
+    """One raw record (dict) as a :class:`ServiceRequest`, or why it was skipped."""
+    if not isinstance(record, dict):
+        return SkippedRecord(None, f"not a record ({type(record).__name__})")
+    rid = _text(record.get("service_request_id"))
+    if rid is None:
+        return SkippedRecord(None, "no service_request_id")
+    position = _position(record.get("lat"), record.get("long"), expected_bbox)
+    if isinstance(position, str):
+        return SkippedRecord(rid, position)
+    lat, lon, swapped = position
+
+    times: dict[str, datetime | None] = {}
+    for name in _REQUEST_TIME_FIELDS:
+        try:
+            times[name] = parse_datetime(record.get(name))
+        except (ValueError, TypeError):
+            return SkippedRecord(rid, f"broken {name}: {record.get(name)!r}")
+
+    ext_raw = record.get("extended_attributes")
+    extended: dict[str, Any] = (_normalise(ext_raw) if isinstance(ext_raw, dict) else None) or {}
+    for name in _EXT_TIME_FIELDS:
+        if name in extended:
+            try:
+                when = parse_datetime(extended[name])
+            except (ValueError, TypeError):
+                return SkippedRecord(rid, f"broken extended_attributes.{name}: {extended[name]!r}")
+            extended[name] = _json_safe(when)
+    for key, value in record.items():
+        if key not in _KNOWN_REQUEST_KEYS and key not in extended:
+            value = _normalise(value)
+            if value is not None:
+                extended[key] = value
+    if swapped:
+        extended["position_swapped"] = True
+
+    status, detailed = _status(record.get("status"))
+    external = _text(extended.get("external_status_code")) or _text(record.get("external_status_code")) or detailed
+    texts = {name: _text(record.get(name)) for name in _REQUEST_TEXT_FIELDS}
+    return ServiceRequest(
+        service_request_id=rid,
+        lat=lat,
+        long=lon,
+        status=status,
+        external_status_code=external.lower() if external else None,
+        requested_datetime=times["requested_datetime"],
+        updated_datetime=times["updated_datetime"],
+        expected_datetime=times["expected_datetime"],
+        district=_text(extended.get("district")) or _text(record.get("district")),
+        duplicate_of=_text(extended.get("duplicate_of")) or _text(record.get("duplicate_of")),
+        extended=extended,
+        **texts,
+    )
+
+
+def parse_requests(body: bytes | str, fmt: str | None = None, expected_bbox: BBox | None = None) -> ParsedPage:
+    """A page of ``GET requests`` (or ``requests/{id}``); raises :class:`ParseError` if unreadable."""
+    page = ParsedPage()
+    for record in _records(body, fmt, "requests"):
+        result = parse_request(record, expected_bbox)
+        if isinstance(result, SkippedRecord):
+            log.warning("skipped report %s: %s", result.record_id or "(no id)", result.reason)
+            page.skipped.append(result)
+        else:
+            page.requests.append(result)
+    return page
+
+
+# --------------------------------------------------------------------------- services
+
+
+def parse_services(
+    body: bytes | str, fmt: str | None = None, skipped: list[SkippedRecord] | None = None
+) -> list[Service]:
+    """``GET services`` as a list of :class:`Service`; records without a code are skipped."""
+    services: list[Service] = []
+    for record in _records(body, fmt, "services"):
+        code = _record_id(record, "service_code")
+        if code is None:
+            reason = "no service_code" if isinstance(record, dict) else "not a record"
+            log.warning("skipped service: %s", reason)
+            if skipped is not None:
+                skipped.append(SkippedRecord(None, reason))
+            continue
+        keywords = record.get("keywords")
+        if isinstance(keywords, list):
+            keywords = ", ".join(str(k) for k in keywords if _clean(k) is not None)
+        services.append(
+            Service(
+                service_code=code,
+                service_name=_text(record.get("service_name")) or code,
+                description=_text(record.get("description")),
+                group=_text(record.get("group")),
+                keywords=_text(keywords),
+                type=_text(record.get("type")),
+                metadata=_bool(record.get("metadata")),
+            )
+        )
+    return services
+
+
+# --------------------------------------------------------------------------- updates
+
+
+def parse_update(record: Any) -> RequestUpdate | SkippedRecord:
+    """One raw ``request_update`` as a :class:`RequestUpdate`, or why it was skipped."""
+    if not isinstance(record, dict):
+        return SkippedRecord(None, f"not a record ({type(record).__name__})")
+    uid = _text(record.get("update_id"))
+    rid = _text(record.get("service_request_id"))
+    if uid is None:
+        return SkippedRecord(rid, "update without update_id")
+    if rid is None:
+        return SkippedRecord(uid, "update without service_request_id")
+    try:
+        when = parse_datetime(record.get("updated_datetime"))
+    except (ValueError, TypeError):
+        return SkippedRecord(uid, f"broken updated_datetime: {record.get('updated_datetime')!r}")
+    status = _text(record.get("status"))
+    external = _text(record.get("external_status_code"))
+    return RequestUpdate(
+        update_id=uid,
+        service_request_id=rid,
+        updated_datetime=when,
+        status=status.lower() if status else None,
+        external_status_code=external.lower() if external else None,
+        description=_text(record.get("description")),
+        agency_responsible=_text(record.get("agency_responsible")),
+        media_url=_text(record.get("media_url")),
+    )
+
+
+def parse_updates(
+    body: bytes | str, fmt: str | None = None, skipped: list[SkippedRecord] | None = None
+) -> list[RequestUpdate]:
+    """``GET servicerequestupdates`` (FixMyStreet); bad entries go to ``skipped``."""
+    updates: list[RequestUpdate] = []
+    for record in _records(body, fmt, "updates"):
+        result = parse_update(record)
+        if isinstance(result, SkippedRecord):
+            log.warning("skipped update %s: %s", result.record_id or "(no id)", result.reason)
+            if skipped is not None:
+                skipped.append(result)
+        else:
+            updates.append(result)
+    return updates
+
+
+# --------------------------------------------------------------------------- misc answers
+
+
+def _plain(value: Any) -> Any:
+    """Empty strings to ``None`` inside a parsed structure."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return _clean(value)
+
+
+def parse_post_response(body: bytes | str, fmt: str | None = None) -> dict[str, Any]:
+    """The first entry of a POST answer (``[{service_request_id, service_notice}]`` or an update)."""
+    if isinstance(body, bytes) and not body.strip():
+        return {}
+    kind = fmt or detect_format(body if isinstance(body, bytes) else body.encode("utf-8"))
+    if kind == "json":
+        data = _load_json(body)
+    elif kind == "xml":
+        data = _xml_value(_xml_root(body))
+        if isinstance(data, dict) and len(data) == 1:
+            data = next(iter(data.values()))
+    else:
+        raise ParseError("the answer is neither JSON nor XML")
+    if isinstance(data, list):
+        data = data[0] if data else {}
+    if not isinstance(data, dict):
+        raise ParseError(f"unexpected answer to a POST: {type(data).__name__}")
+    return _plain(data)
+
+
+def parse_discovery(body: bytes | str, fmt: str | None = None) -> dict[str, Any]:
+    """``GET discovery`` as a plain dict (``changeset``, ``contact``, ``endpoints``...)."""
+    kind = fmt or detect_format(body if isinstance(body, bytes) else body.encode("utf-8"))
+    if kind == "json":
+        data = _load_json(body)
+    elif kind == "xml":
+        root = _xml_root(body)
+        data = _xml_value(root)
+        if _local(root.tag) != "discovery" and isinstance(data, dict) and "discovery" in data:
+            data = data["discovery"]
+    elif kind == "html":
+        raise ParseError("the answer is an HTML page, not Open311 data")
+    else:
+        raise ParseError("the answer is neither JSON nor XML")
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if not isinstance(data, dict):
+        raise ParseError("the discovery answer is not an object")
+    return _plain(data)
+
+
+def _error_from_json(data: Any) -> str | None:
+    entries = data if isinstance(data, list) else [data]
+    if isinstance(data, dict):
+        for key in ("errors", "error"):
+            if isinstance(data.get(key), list):
+                entries = data[key]
+            elif isinstance(data.get(key), str):
+                return data[key]
+    messages = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        text = _text(entry.get("description")) or _text(entry.get("detail")) or _text(entry.get("message"))
+        if text:
+            messages.append(text)
+    return "; ".join(messages) or None
+
+
+def _error_from_xml(root: ET.Element) -> str | None:
+    errors = [root] if _local(root.tag) == "error" else [e for e in root.iter() if _local(e.tag) == "error"]
+    messages = []
+    for err in errors:
+        for child in err:
+            if _local(child.tag) in ("description", "detail", "message") and child.text and child.text.strip():
+                messages.append(child.text.strip())
+    return "; ".join(messages) or None
+
+
+def parse_error_message(body: bytes | str, fmt: str | None = None) -> str | None:
+    """What an error body says: ``[{"code","description"}]``, ``{"code","detail"}`` or XML ``<errors>``."""
+    try:
+        raw = body if isinstance(body, bytes) else body.encode("utf-8")
+        kind = fmt if fmt in ("json", "xml") else detect_format(raw)
+        if kind == "json":
+            return _error_from_json(json.loads(_decode(body)))
+        if kind == "xml":
+            return _error_from_xml(ET.fromstring(raw))
+    except (ValueError, ET.ParseError):
+        pass
+    text = _decode(body).strip()
+    if text and detect_format(text.encode("utf-8")) is None and len(text) <= 300:
+        return text  # a short plain-text error
+    return None
