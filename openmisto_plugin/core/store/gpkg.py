@@ -1,0 +1,902 @@
+"""GeoPackage store: the embedded default workspace for one user.
+
+The file is created by GDAL/OGR (:func:`schema.create_gpkg`), so its metadata,
+rtree indexes and triggers are the standard ones; QGIS opens the tables as
+plain ``ogr`` layers. Writes go through Python's ``sqlite3`` with the functions
+the GeoPackage rtree triggers call (``ST_IsEmpty``, ``ST_MinX``…) registered on
+the connection and geometry blobs written here — measured faster than OGR's
+feature API and it gives real SQL transactions, savepoints and upserts
+(docs/store.md has the numbers and the reasons).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sqlite3
+import struct
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from ..i18n import tr
+from ..model import RequestUpdate, Service, ServiceRequest
+from ..timeutil import now_utc, to_store
+from .base import (
+    ACTIVE_STATES,
+    CONFLICT,
+    LOCAL_FIELDS,
+    PENDING,
+    PLATFORM_COLUMNS,
+    REFUSED,
+    SENT,
+    OutboxEntry,
+    ReportStore,
+    StoreError,
+    UpsertCounts,
+    backoff,
+    local_columns,
+    request_row,
+    wire_payload,
+)
+from .schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SRID,
+    TABLES,
+    SchemaError,
+    SchemaTooNewError,
+    create_gpkg,
+    too_new_message,
+)
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 15000
+BULK_RTREE_MIN = 64  # from this many new rows per upsert, the rtree is filled in one statement
+_IN_CHUNK = 500  # ids per "IN (...)" query
+_LOCAL_COLUMNS = tuple(dict.fromkeys(LOCAL_FIELDS.values()))
+
+# ---------------------------------------------------------------------------
+# GeoPackage geometry blobs (GeoPackage spec §2.1.3) and the ST_* trigger functions
+
+_POINT_HEADER = b"GP\x00\x01" + struct.pack("<i", SRID)  # v0, flags: little endian, no envelope
+_POINT_WKB = struct.pack("<BI", 1, 1)
+_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+
+
+def point_blob(x: float, y: float) -> bytes:
+    """A GeoPackage blob of a 2D point in EPSG:4326 (no envelope, as GDAL writes points)."""
+    return _POINT_HEADER + _POINT_WKB + struct.pack("<dd", x, y)
+
+
+def geometry_blob(geometry: Any) -> bytes:
+    """A GeoPackage blob with an xy envelope for an ``ogr.Geometry``."""
+    from osgeo import ogr
+
+    if geometry.IsEmpty():
+        return b"GP\x00" + bytes([0x11]) + struct.pack("<i", SRID) + geometry.ExportToIsoWkb(ogr.wkbNDR)
+    minx, maxx, miny, maxy = geometry.GetEnvelope()
+    header = b"GP\x00" + bytes([0x03]) + struct.pack("<i", SRID) + struct.pack("<dddd", minx, maxx, miny, maxy)
+    return header + geometry.ExportToIsoWkb(ogr.wkbNDR)
+
+
+@functools.lru_cache(maxsize=1024)
+def _envelope(blob: bytes) -> tuple[int, float | None, float | None, float | None, float | None]:
+    """``(is_empty, minx, maxx, miny, maxy)`` of a GeoPackage blob (cached: triggers ask 5 times)."""
+    if len(blob) < 8 or blob[:2] != b"GP":
+        return (1, None, None, None, None)
+    flags = blob[3]
+    if flags & 0x10:
+        return (1, None, None, None, None)
+    order = "<" if flags & 0x01 else ">"
+    indicator = (flags >> 1) & 0x07
+    if indicator:
+        minx, maxx, miny, maxy = struct.unpack_from(order + "dddd", blob, 8)
+        return (0, minx, maxx, miny, maxy)
+    wkb_at = 8 + 8 * _ENVELOPE_DOUBLES.get(indicator, 0)
+    wkb_order = "<" if blob[wkb_at] == 1 else ">"
+    (wkb_type,) = struct.unpack_from(wkb_order + "I", blob, wkb_at + 1)
+    if wkb_type == 1:  # 2D point
+        x, y = struct.unpack_from(wkb_order + "dd", blob, wkb_at + 5)
+        if x != x or y != y:  # NaN: empty point
+            return (1, None, None, None, None)
+        return (0, x, x, y, y)
+    from osgeo import ogr
+
+    geometry = ogr.CreateGeometryFromWkb(bytes(blob[wkb_at:]))
+    if geometry is None or geometry.IsEmpty():
+        return (1, None, None, None, None)
+    minx, maxx, miny, maxy = geometry.GetEnvelope()
+    return (0, minx, maxx, miny, maxy)
+
+
+def _st(index: int):
+    def function(blob: bytes | None):
+        if blob is None:
+            return None
+        return _envelope(bytes(blob))[index]
+
+    return function
+
+
+def register_gpkg_functions(conn: sqlite3.Connection) -> None:
+    """Register what the GeoPackage rtree triggers call, so plain SQL writes keep the index right."""
+    for index, name in enumerate(("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+        conn.create_function(name, 1, _st(index), deterministic=True)
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _parse_geometry(value: Any) -> Any:
+    """``ogr.Geometry`` (multipolygon) from WKT, GeoJSON text/dict or an ``ogr.Geometry``."""
+    from osgeo import ogr
+
+    if hasattr(value, "ExportToIsoWkb"):
+        geometry = value.Clone()
+    elif isinstance(value, dict):
+        geometry = ogr.CreateGeometryFromJson(json.dumps(value))
+    elif isinstance(value, str) and value.lstrip().startswith("{"):
+        geometry = ogr.CreateGeometryFromJson(value)
+    elif isinstance(value, str):
+        geometry = ogr.CreateGeometryFromWkt(value)
+    else:
+        raise StoreError(tr("Unsupported geometry: {value}").format(value=type(value).__name__))
+    if geometry is None:
+        raise StoreError(tr("Unreadable geometry"))
+    return ogr.ForceToMultiPolygon(geometry)
+
+
+# ---------------------------------------------------------------------------
+
+
+class GeoPackageStore(ReportStore):
+    """A workspace in one GeoPackage file (see module docstring)."""
+
+    provider = "ogr"
+
+    def __init__(self, path: str, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._extents: dict[str, list[float]] = {}
+        self._dirty: set[str] = set()
+        self._districts_cache: list[tuple[str, Any, Any, Any]] | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    @classmethod
+    def create(cls, path: str) -> GeoPackageStore:
+        """Create a new workspace (fails when the file exists)."""
+        create_gpkg(str(path))
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: str) -> GeoPackageStore:
+        """Open an existing workspace; migrates older schemas, refuses newer ones."""
+        path = str(path)
+        if not os.path.exists(path):
+            raise SchemaError(tr("The workspace {path} does not exist.").format(path=path))
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA cache_size=-32768")
+            register_gpkg_functions(conn)
+            store = cls(path, conn)
+            store._check_schema()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def open_or_create(cls, path: str) -> GeoPackageStore:
+        """Open ``path``, creating the workspace first when the file does not exist."""
+        return cls.open(path) if os.path.exists(str(path)) else cls.create(path)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None  # type: ignore[assignment]
+
+    def _check_schema(self) -> None:
+        conn = self._conn
+        try:
+            (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise SchemaError(
+                tr("{path} is not an OpenMisto workspace: {error}").format(path=self.path, error=exc)
+            ) from exc
+        if app_id != 0x47504B47 or row is None:  # 'GPKG'
+            raise SchemaError(tr("{path} is not an OpenMisto workspace.").format(path=self.path))
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(too_new_message(self.path, version))
+        while version < SCHEMA_VERSION:
+            log.info("Migrating %s from schema %s to %s", self.path, version, version + 1)
+            with self.transaction():
+                MIGRATIONS[version](conn)
+                version += 1
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+    @property
+    def schema_version(self) -> int:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0])
+
+    # -- transactions ----------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction (``BEGIN IMMEDIATE``); nested calls are savepoints."""
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(tr("The workspace is closed."))
+            if self._depth == 0:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+                try:
+                    yield
+                    self._write_contents()
+                except BaseException:
+                    self._conn.execute("ROLLBACK")
+                    self._extents.clear()
+                    self._dirty.clear()
+                    raise
+                else:
+                    self._conn.execute("COMMIT")
+                finally:
+                    self._depth = 0
+            else:
+                name = f"sp_{self._depth}"
+                self._conn.execute(f"SAVEPOINT {name}")
+                self._depth += 1
+                try:
+                    yield
+                except BaseException:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._conn.execute(f"RELEASE {name}")
+                    raise
+                else:
+                    self._conn.execute(f"RELEASE {name}")
+                finally:
+                    self._depth -= 1
+
+    def _grow_extent(self, table: str, xs: Sequence[float], ys: Sequence[float]) -> None:
+        if not xs:
+            return
+        box = [min(xs), min(ys), max(xs), max(ys)]
+        old = self._extents.get(table)
+        if old:
+            box = [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])]
+        self._extents[table] = box
+
+    def _write_contents(self) -> None:
+        """Keep ``gpkg_contents`` (extent, last_change) in step, as GDAL does."""
+        stamp = to_store(now_utc())
+        for table, (minx, miny, maxx, maxy) in self._extents.items():
+            self._conn.execute(
+                "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?),"
+                " max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?), last_change = ?"
+                " WHERE table_name = ?",
+                (minx, minx, miny, miny, maxx, maxx, maxy, maxy, stamp, table),
+            )
+        for table in self._dirty - set(self._extents):
+            self._conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (stamp, table))
+        self._extents.clear()
+        self._dirty.clear()
+
+    # -- reports ---------------------------------------------------------
+    def _existing_reports(self, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
+        cols = ", ".join(("fid", "service_request_id", "version", *PLATFORM_COLUMNS))
+        found: dict[str, sqlite3.Row] = {}
+        for chunk in _chunks(ids):
+            sql = f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})"
+            for row in self._conn.execute(sql, chunk):
+                found[row["service_request_id"]] = row
+        return found
+
+    def _active_entries(self, ids: Sequence[str]) -> dict[str, list[OutboxEntry]]:
+        """Pending/conflict outbox entries of these reports (none in most pages: one indexed probe)."""
+        if not self._conn.execute("SELECT 1 FROM outbox WHERE state IN ('pending', 'conflict') LIMIT 1").fetchone():
+            return {}
+        found: dict[str, list[OutboxEntry]] = {}
+        for chunk in _chunks(ids):
+            sql = (
+                f"SELECT * FROM outbox WHERE service_request_id IN ({_marks(len(chunk))})"
+                " AND state IN ('pending', 'conflict') ORDER BY id"
+            )
+            for row in self._conn.execute(sql, chunk):
+                found.setdefault(row["service_request_id"], []).append(_entry(row))
+        return found
+
+    def upsert_requests(self, requests: Sequence[ServiceRequest], synced_at: datetime | None = None) -> UpsertCounts:
+        """Insert or update reports; unchanged = same ``updated_datetime`` and content.
+
+        Reports with local changes still in the outbox keep those changes on top of the
+        platform's copy; the platform's copy is kept in the outbox entry (docs/store.md).
+        """
+        rows: dict[str, dict[str, Any]] = {}
+        for req in requests:
+            row = request_row(req)
+            rows[row["service_request_id"]] = row
+        counts = UpsertCounts()
+        if not rows:
+            return counts
+        synced = to_store(synced_at or now_utc())
+        ids = list(rows)
+        with self.transaction():
+            existing = self._existing_reports(ids)
+            active = self._active_entries(ids)
+            inserts: list[dict[str, Any]] = []
+            updates: list[tuple[dict[str, Any], int, bool]] = []
+            for sid, row in rows.items():
+                old = existing.get(sid)
+                moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
+                if old is not None and row["district"] is None and not moved:
+                    row["district"] = old["district"]  # filled locally by point-in-polygon
+                if sid in active:
+                    self._note_platform_copy(active[sid], row)
+                    for entry in active[sid]:
+                        row.update(local_columns(entry.payload))
+                if old is None:
+                    inserts.append(row)
+                elif all(old[c] == row[c] for c in PLATFORM_COLUMNS):
+                    counts.unchanged += 1
+                else:
+                    updates.append((row, old["fid"], moved))
+            if inserts:
+                self._insert_reports(inserts, synced)
+                counts.new = len(inserts)
+            if updates:
+                self._update_reports(updates, synced)
+                counts.updated = len(updates)
+            if inserts or updates:
+                self._dirty.add("reports")
+                need = [r["service_request_id"] for r in inserts] + [r["service_request_id"] for r, _, _ in updates]
+                self.fill_districts([sid for sid in need if rows[sid]["district"] is None])
+        return counts
+
+    def _insert_reports(self, rows: list[dict[str, Any]], synced: str) -> None:
+        cols = ("service_request_id", *PLATFORM_COLUMNS, "version", "synced_at", "geom")
+        sql = f"INSERT INTO reports ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
+        params = [
+            (r["service_request_id"], *(r[c] for c in PLATFORM_COLUMNS), 1, synced, point_blob(r["long"], r["lat"]))
+            for r in rows
+        ]
+        self._grow_extent("reports", [r["long"] for r in rows], [r["lat"] for r in rows])
+        trigger = self._rtree_insert_trigger("reports") if len(rows) >= BULK_RTREE_MIN else None
+        if trigger is None:
+            self._conn.executemany(sql, params)
+            return
+        # Bulk: the same rtree rows as the trigger would write, in one statement; the trigger is
+        # dropped and re-created inside this transaction, so every committed state has it.
+        name, trigger_sql = trigger
+        with self.transaction():
+            (last_fid,) = self._conn.execute("SELECT coalesce(max(fid), 0) FROM reports").fetchone()
+            self._conn.execute(f'DROP TRIGGER "{name}"')
+            self._conn.executemany(sql, params)
+            self._conn.execute(
+                'INSERT OR REPLACE INTO "rtree_reports_geom" SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom),'
+                " ST_MaxY(geom) FROM reports WHERE fid > ? AND geom NOT NULL AND NOT ST_IsEmpty(geom)",
+                (last_fid,),
+            )
+            self._conn.execute(trigger_sql)
+
+    def _rtree_insert_trigger(self, table: str) -> tuple[str, str] | None:
+        name = f"rtree_{table}_{TABLES[table].geometry_column}_insert"
+        row = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).fetchone()
+        return (name, row[0]) if row else None
+
+    def _update_reports(self, updates: list[tuple[dict[str, Any], int, bool]], synced: str) -> None:
+        assignments = ", ".join(f"{c} = ?" for c in PLATFORM_COLUMNS)
+        plain = f"UPDATE reports SET {assignments}, version = version + 1, synced_at = ? WHERE fid = ?"
+        moved = f"UPDATE reports SET {assignments}, geom = ?, version = version + 1, synced_at = ? WHERE fid = ?"
+        same = [(*(r[c] for c in PLATFORM_COLUMNS), synced, fid) for r, fid, m in updates if not m]
+        move = [
+            (*(r[c] for c in PLATFORM_COLUMNS), point_blob(r["long"], r["lat"]), synced, fid)
+            for r, fid, m in updates
+            if m
+        ]
+        if same:
+            self._conn.executemany(plain, same)
+        if move:
+            self._conn.executemany(moved, move)
+            moved_rows = [r for r, _, m in updates if m]
+            self._grow_extent("reports", [r["long"] for r in moved_rows], [r["lat"] for r in moved_rows])
+
+    def _note_platform_copy(self, entries: list[OutboxEntry], row: dict[str, Any]) -> None:
+        """Keep the platform's version of a report that has local changes in the outbox."""
+        copy = json.dumps({c: row[c] for c in ("service_request_id", *PLATFORM_COLUMNS)}, ensure_ascii=False)
+        for entry in entries:
+            if entry.platform is not None and json.dumps(entry.platform, ensure_ascii=False) == copy:
+                continue
+            if entry.platform is None and row["updated_datetime"] == entry.expected_updated_datetime:
+                continue  # the platform has not changed since the change was made
+            self._conn.execute("UPDATE outbox SET platform_json = ? WHERE id = ?", (copy, entry.id))
+            entry.platform = json.loads(copy)
+
+    # -- districts -------------------------------------------------------
+    def upsert_districts(self, districts: Iterable[tuple[str, str, Any]]) -> UpsertCounts:
+        counts = UpsertCounts()
+        with self.transaction():
+            for code, name, geometry_value in districts:
+                geometry = _parse_geometry(geometry_value)
+                blob = geometry_blob(geometry)
+                old = self._conn.execute("SELECT fid, name, geom FROM districts WHERE code = ?", (code,)).fetchone()
+                if old is None:
+                    self._conn.execute("INSERT INTO districts (code, name, geom) VALUES (?, ?, ?)", (code, name, blob))
+                    counts.new += 1
+                elif old["name"] == name and bytes(old["geom"] or b"") == blob:
+                    counts.unchanged += 1
+                    continue
+                else:
+                    self._conn.execute(
+                        "UPDATE districts SET name = ?, geom = ? WHERE fid = ?", (name, blob, old["fid"])
+                    )
+                    counts.updated += 1
+                minx, maxx, miny, maxy = geometry.GetEnvelope()
+                self._grow_extent("districts", [minx, maxx], [miny, maxy])
+            self._districts_cache = None
+        return counts
+
+    def _district_engines(self) -> list[tuple[str, Any, Any, Any]]:
+        if self._districts_cache is None:
+            from qgis.core import QgsGeometry
+
+            engines = []
+            for row in self._conn.execute("SELECT code, geom FROM districts WHERE geom NOT NULL ORDER BY code"):
+                blob = bytes(row["geom"])
+                flags = blob[3]
+                wkb_at = 8 + 8 * _ENVELOPE_DOUBLES.get((flags >> 1) & 0x07, 0)
+                geometry = QgsGeometry()
+                geometry.fromWkb(blob[wkb_at:])
+                if geometry.isEmpty():
+                    continue
+                engine = QgsGeometry.createGeometryEngine(geometry.constGet())
+                engine.prepareGeometry()
+                engines.append((row["code"], geometry, engine, geometry.boundingBox()))
+            self._districts_cache = engines
+        return self._districts_cache
+
+    def fill_districts(self, service_request_ids: Sequence[str] | None = None) -> int:
+        """Point-in-polygon against ``districts`` for reports without a district."""
+        from qgis.core import QgsPoint, QgsPointXY
+
+        with self.transaction():
+            engines = self._district_engines()
+            if not engines:
+                return 0
+            if service_request_ids is None:
+                candidates = self._conn.execute(
+                    "SELECT fid, long, lat FROM reports WHERE district IS NULL AND geom NOT NULL"
+                ).fetchall()
+            else:
+                candidates = []
+                for chunk in _chunks(list(service_request_ids)):
+                    candidates += self._conn.execute(
+                        f"SELECT fid, long, lat FROM reports WHERE district IS NULL AND service_request_id IN"
+                        f" ({_marks(len(chunk))})",
+                        chunk,
+                    ).fetchall()
+            found = []
+            for fid, x, y in candidates:
+                if x is None or y is None:
+                    continue
+                point = QgsPoint(x, y)
+                xy = QgsPointXY(x, y)
+                for code, _geometry, engine, bbox in engines:
+                    if bbox.contains(xy) and engine.intersects(point):
+                        found.append((code, fid))
+                        break
+            if found:
+                self._conn.executemany("UPDATE reports SET district = ? WHERE fid = ?", found)
+                self._dirty.add("reports")
+        return len(found)
+
+    # -- reference tables ------------------------------------------------
+    def _upsert_keyed(self, table: str, key: str, rows: list[dict[str, Any]]) -> UpsertCounts:
+        counts = UpsertCounts()
+        if not rows:
+            return counts
+        cols = list(rows[0])
+        with self.transaction():
+            keys = [r[key] for r in rows]
+            existing: dict[Any, sqlite3.Row] = {}
+            for chunk in _chunks(keys):
+                sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({_marks(len(chunk))})"
+                for row in self._conn.execute(sql, chunk):
+                    existing[row[key]] = row
+            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
+            others = [c for c in cols if c != key]
+            update = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in others)} WHERE {key} = ?"
+            for row in rows:
+                old = existing.get(row[key])
+                if old is None:
+                    self._conn.execute(insert, [row[c] for c in cols])
+                    counts.new += 1
+                    existing[row[key]] = row  # type: ignore[assignment]
+                elif all(old[c] == row[c] for c in others):
+                    counts.unchanged += 1
+                else:
+                    self._conn.execute(update, [*(row[c] for c in others), row[key]])
+                    counts.updated += 1
+            if counts.new or counts.updated:
+                self._dirty.add(table)
+        return counts
+
+    def upsert_services(self, services: Iterable[Service]) -> UpsertCounts:
+        rows = [
+            {
+                "service_code": s.service_code,
+                "service_name": s.service_name,
+                "description": s.description,
+                "group_name": s.group,
+                "keywords": s.keywords if not isinstance(s.keywords, (list, tuple)) else ",".join(s.keywords),
+                "type": s.type,
+                "metadata": 1 if s.metadata else 0,
+            }
+            for s in services
+        ]
+        return self._upsert_keyed("services", "service_code", rows)
+
+    def upsert_departments(self, departments: Iterable[Any]) -> UpsertCounts:
+        """Departments as dicts (or objects) with ``code``, ``name`` and the officer's contacts."""
+        cols = ("code", "name", "officer_name", "officer_phone", "officer_email")
+        rows = []
+        for dep in departments:
+            get = dep.get if isinstance(dep, dict) else (lambda k, d=dep: getattr(d, k, None))
+            if not get("code"):
+                continue
+            rows.append({c: get(c) for c in cols})
+        return self._upsert_keyed("departments", "code", rows)
+
+    # -- history ---------------------------------------------------------
+    def add_history(self, updates: Iterable[RequestUpdate], origin: str = "platform", author: str | None = None) -> int:
+        cols = (
+            "update_id",
+            "service_request_id",
+            "status",
+            "external_status_code",
+            "updated_datetime",
+            "description",
+            "agency_responsible",
+            "media_url",
+            "author",
+            "origin",
+        )
+        params = [
+            (
+                str(u.update_id),
+                str(u.service_request_id),
+                u.status,
+                u.external_status_code,
+                to_store(u.updated_datetime),
+                u.description,
+                u.agency_responsible,
+                u.media_url,
+                author,
+                origin,
+            )
+            for u in updates
+        ]
+        if not params:
+            return 0
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:] if c not in ("author", "origin"))
+        sql = (
+            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
+            f" ON CONFLICT(update_id) DO UPDATE SET {sets}, author = coalesce(excluded.author, author)"
+        )
+        with self.transaction():
+            (before,) = self._conn.execute("SELECT count(*) FROM request_updates").fetchone()
+            self._conn.executemany(sql, params)
+            (after,) = self._conn.execute("SELECT count(*) FROM request_updates").fetchone()
+            self._dirty.add("request_updates")
+        return after - before
+
+    def history(self, service_request_id: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT * FROM request_updates WHERE service_request_id = ? ORDER BY updated_datetime, fid",
+                (str(service_request_id),),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- reading ---------------------------------------------------------
+    def report(self, service_request_id: str) -> dict[str, Any] | None:
+        cols = ", ".join(c.name for c in TABLES["reports"].columns)
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT fid, {cols} FROM reports WHERE service_request_id = ?", (str(service_request_id),)
+            ).fetchone()
+        return dict(row) if row else None
+
+    def count(self, where: str | None = None, params: Sequence[Any] = ()) -> int:
+        """Number of reports, optionally ``WHERE <where>`` (trusted SQL from code, values in ``params``)."""
+        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")
+        with self._lock:
+            return int(self._conn.execute(sql, tuple(params)).fetchone()[0])
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row and row[0] is not None else default
+
+    def set_state(self, key: str, value: str | None) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def layer_uri(self, table: str = "reports") -> str:
+        return f"{self.path}|layername={table}"
+
+    # -- outbox ----------------------------------------------------------
+    def record_local_update(self, service_request_id: str, fields: dict[str, Any], author: str) -> str:
+        """Apply a change to the report, add it to the history and queue it — one transaction."""
+        update_id = str(uuid.uuid4())
+        now = to_store(now_utc())
+        sid = str(service_request_id)
+        payload = wire_payload(fields)
+        with self.transaction():
+            row = self._conn.execute("SELECT * FROM reports WHERE service_request_id = ?", (sid,)).fetchone()
+            if row is None:
+                raise StoreError(tr("Unknown report {id}").format(id=sid))
+            columns = local_columns(fields)
+            base = {c: row[c] for c in columns}
+            sets = "".join(f"{c} = ?, " for c in columns)
+            self._conn.execute(
+                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), row["fid"])
+            )
+            self._conn.execute(
+                "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
+                " updated_datetime, description, agency_responsible, media_url, author, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
+                (
+                    update_id,
+                    sid,
+                    columns.get("status", row["status"]),
+                    columns.get("external_status_code", row["external_status_code"]),
+                    now,
+                    fields.get("description"),
+                    columns.get("agency_responsible", row["agency_responsible"]),
+                    fields.get("media_url"),
+                    author,
+                ),
+            )
+            self._conn.execute(
+                "INSERT INTO outbox (update_id, service_request_id, payload_json, base_version,"
+                " expected_updated_datetime, created_at, state, attempts, next_attempt_at, author, base_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+                (
+                    update_id,
+                    sid,
+                    json.dumps(payload, ensure_ascii=False),
+                    row["version"],
+                    row["updated_datetime"],
+                    now,
+                    now,
+                    author,
+                    json.dumps(base, ensure_ascii=False),
+                ),
+            )
+            self._dirty.update(("reports", "request_updates", "outbox"))
+        return update_id
+
+    def _entry(self, update_id: str) -> OutboxEntry:
+        row = self._conn.execute("SELECT * FROM outbox WHERE update_id = ?", (update_id,)).fetchone()
+        if row is None:
+            raise StoreError(tr("Unknown outbox entry {id}").format(id=update_id))
+        return _entry(row)
+
+    def pending_outbox(self, now: datetime | None = None, limit: int | None = None) -> list[OutboxEntry]:
+        """Pending entries due at ``now``, oldest first."""
+        stamp = to_store(now or now_utc())
+        sql = (
+            "SELECT * FROM outbox WHERE state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+            " ORDER BY id"
+        )
+        params: tuple[Any, ...] = (stamp,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (int(limit),)
+        with self._lock:
+            return [_entry(r) for r in self._conn.execute(sql, params)]
+
+    def outbox_entries(self, states: Sequence[str] | None = None) -> list[OutboxEntry]:
+        sql = "SELECT * FROM outbox"
+        params: tuple[Any, ...] = ()
+        if states:
+            sql += f" WHERE state IN ({_marks(len(states))})"
+            params = tuple(states)
+        with self._lock:
+            return [_entry(r) for r in self._conn.execute(sql + " ORDER BY id", params)]
+
+    def mark_outbox_sent(self, update_id: str, platform_updated_datetime: datetime | str | None = None) -> None:
+        """The platform confirmed: the entry is done; later entries of the report expect the new time."""
+        stamp = platform_updated_datetime
+        if isinstance(stamp, datetime):
+            stamp = to_store(stamp)
+        with self.transaction():
+            entry = self._entry(update_id)
+            self._conn.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = ?, platform_updated_datetime = ?, last_error = NULL,"
+                " http_status = NULL, attempts = attempts + 1 WHERE id = ?",
+                (to_store(now_utc()), stamp, entry.id),
+            )
+            if stamp:
+                self._conn.execute(
+                    "UPDATE reports SET updated_datetime = ? WHERE service_request_id = ?"
+                    " AND (updated_datetime IS NULL OR updated_datetime < ?)",
+                    (stamp, entry.service_request_id, stamp),
+                )
+                self._conn.execute(
+                    "UPDATE outbox SET expected_updated_datetime = ? WHERE service_request_id = ? AND state = 'pending'"
+                    " AND id > ? AND expected_updated_datetime IS ?",
+                    (stamp, entry.service_request_id, entry.id, entry.expected_updated_datetime),
+                )
+            self._dirty.update(("outbox", "reports"))
+
+    def mark_outbox_failed(
+        self,
+        update_id: str,
+        error: str,
+        http_status: int | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """A try failed for a passing reason: stays pending, next try after a growing delay."""
+        with self.transaction():
+            entry = self._entry(update_id)
+            attempts = entry.attempts + 1
+            when = retry_at or (now_utc() + backoff(attempts))
+            self._conn.execute(
+                "UPDATE outbox SET attempts = ?, last_error = ?, http_status = ?, next_attempt_at = ? WHERE id = ?",
+                (attempts, error, http_status, to_store(when), entry.id),
+            )
+            self._dirty.add("outbox")
+
+    def mark_outbox_refused(self, update_id: str, reason: str, http_status: int | None = None) -> None:
+        """The platform refused (400/403): kept with the reason; the report shows the platform's values again."""
+        with self.transaction():
+            entry = self._entry(update_id)
+            self._conn.execute(
+                "UPDATE outbox SET state = 'refused', last_error = ?, http_status = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (reason, http_status, entry.id),
+            )
+            if entry.state in ACTIVE_STATES:
+                self._undo_local(entry)
+
+    def mark_outbox_conflict(self, update_id: str, reason: str, platform: dict[str, Any] | None = None) -> None:
+        """409: both versions are kept (the local payload and ``platform``) until the user decides."""
+        with self.transaction():
+            entry = self._entry(update_id)
+            self._conn.execute(
+                "UPDATE outbox SET state = 'conflict', last_error = ?, http_status = 409, attempts = attempts + 1,"
+                " platform_json = coalesce(?, platform_json) WHERE id = ?",
+                (reason, json.dumps(platform, ensure_ascii=False, default=str) if platform else None, entry.id),
+            )
+            self._dirty.add("outbox")
+
+    def reapply_outbox(self, update_id: str) -> None:
+        """Conflict -> pending again, now expecting the platform's current ``updated_datetime``."""
+        with self.transaction():
+            entry = self._entry(update_id)
+            if entry.state != CONFLICT:
+                raise StoreError(tr("Only a conflicting change can be re-applied."))
+            report = self._conn.execute(
+                "SELECT fid, updated_datetime FROM reports WHERE service_request_id = ?", (entry.service_request_id,)
+            ).fetchone()
+            expected = report["updated_datetime"] if report else None
+            platform_time = (entry.platform or {}).get("updated_datetime")
+            if platform_time and (expected is None or platform_time > expected):
+                expected = platform_time
+            self._conn.execute(
+                "UPDATE outbox SET state = 'pending', expected_updated_datetime = ?, attempts = 0,"
+                " next_attempt_at = ?, last_error = NULL, http_status = NULL WHERE id = ?",
+                (expected, to_store(now_utc()), entry.id),
+            )
+            columns = local_columns(entry.payload)
+            if report is not None and columns:
+                sets = "".join(f"{c} = ?, " for c in columns)
+                self._conn.execute(
+                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), report["fid"])
+                )
+            self._dirty.update(("outbox", "reports"))
+
+    def drop_outbox(self, update_id: str) -> None:
+        """Forget a change; if it was not confirmed, the report shows the platform's values again."""
+        with self.transaction():
+            entry = self._entry(update_id)
+            if entry.state in ACTIVE_STATES:
+                self._undo_local(entry)
+            self._conn.execute("DELETE FROM outbox WHERE id = ?", (entry.id,))
+            self._dirty.add("outbox")
+
+    def _undo_local(self, removed: OutboxEntry) -> None:
+        """Recompose the report from the platform's values and the entries still active."""
+        sid = removed.service_request_id
+        rows = self._conn.execute(
+            "SELECT * FROM outbox WHERE service_request_id = ? AND (state IN ('pending', 'conflict') OR id = ?)"
+            " ORDER BY id",
+            (sid, removed.id),
+        ).fetchall()
+        entries = [_entry(r) for r in rows]
+        # Platform truth: the newest platform copy, else the oldest active entry's "before" values.
+        values: dict[str, Any] = {}
+        for entry in reversed(entries):
+            for column, value in entry.base.items():
+                values[column] = value
+        copies = [e.platform for e in entries if e.platform]
+        if copies:
+            newest = max(copies, key=lambda p: p.get("updated_datetime") or "")
+            for column in list(values):
+                if column in newest:
+                    values[column] = newest[column]
+        for entry in entries:
+            if entry.id != removed.id:
+                values.update(local_columns(entry.payload))
+        if values:
+            sets = "".join(f"{c} = ?, " for c in values)
+            self._conn.execute(
+                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = ?", (*values.values(), sid)
+            )
+        if removed.state != SENT:
+            self._conn.execute(
+                "DELETE FROM request_updates WHERE update_id = ? AND origin = 'local'", (removed.update_id,)
+            )
+        self._dirty.update(("reports", "request_updates", "outbox"))
+
+
+def _entry(row: sqlite3.Row) -> OutboxEntry:
+    return OutboxEntry(
+        id=row["id"],
+        update_id=row["update_id"],
+        service_request_id=row["service_request_id"],
+        payload=json.loads(row["payload_json"] or "{}"),
+        expected_updated_datetime=row["expected_updated_datetime"],
+        created_at=row["created_at"],
+        state=row["state"],
+        attempts=row["attempts"] or 0,
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        http_status=row["http_status"],
+        author=row["author"],
+        base_version=row["base_version"],
+        base=json.loads(row["base_json"] or "{}"),
+        platform=json.loads(row["platform_json"]) if row["platform_json"] else None,
+        sent_at=row["sent_at"],
+        platform_updated_datetime=row["platform_updated_datetime"],
+    )
+
+
+__all__ = [
+    "CONFLICT",
+    "PENDING",
+    "REFUSED",
+    "SENT",
+    "GeoPackageStore",
+    "geometry_blob",
+    "point_blob",
+    "register_gpkg_functions",
+]

@@ -1,0 +1,383 @@
+"""Sync between the Open311 platform and the store: pull (full or incremental) and push (outbox).
+
+Pull: each page of reports is committed in its own transaction; the watermark (the newest
+``updated_datetime`` seen) is saved only after every page was committed, so an interrupted
+sync (cancel, exception, kill) leaves whole pages behind and the next sync fetches the rest
+again (already stored pages then count as unchanged). An incremental pull asks for
+``updated_after = watermark - overlap``: its cost follows the changed reports only.
+
+Push: pending outbox entries go oldest first, each with its ``update_id`` (the platform
+answers a repeat as a success without applying it twice) and ``expected_updated_datetime``
+(409 when someone changed the report first). See docs/store.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol
+from urllib.parse import urljoin
+
+from .i18n import tr
+from .model import SkippedRecord
+from .store.base import ReportStore, request_row
+from .timeutil import from_store, now_utc, to_store
+
+log = logging.getLogger(__name__)
+
+REQUESTS_WATERMARK = "requests_watermark"
+UPDATES_WATERMARK = "updates_watermark"
+LAST_PULL = "last_pull_at"
+LAST_FULL_PULL = "last_full_pull_at"
+REFERENCE_SYNCED = "reference_synced_at"
+# Open311 servers default to the last 90 days without start_date: a full pull asks from here.
+FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
+REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
+STOP_KINDS = ("unreachable", "timeout", "tls", "server")
+
+
+class Feedback(Protocol):
+    def isCanceled(self) -> bool: ...
+
+    def setProgress(self, progress: float) -> None: ...
+
+
+@dataclass
+class SyncResult:
+    """What a pull did."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    pages: int = 0
+    services: int = 0
+    districts: int = 0
+    departments: int = 0
+    history: int = 0
+    full: bool = False
+    canceled: bool = False
+    watermark: str | None = None
+
+    def summary(self) -> str:
+        """One translated line for the message bar."""
+        text = tr("New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.").format(
+            new=self.new, updated=self.updated, unchanged=self.unchanged, skipped=len(self.skipped)
+        )
+        if self.canceled:
+            text += " " + tr("Cancelled: the next sync completes it.")
+        return text
+
+
+@dataclass
+class PushResult:
+    """What a push did with the outbox."""
+
+    sent: int = 0
+    refused: int = 0
+    conflicts: int = 0
+    retry_later: int = 0
+    canceled: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    """Push, then pull."""
+
+    push: PushResult
+    pull: SyncResult
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    text = str(value).strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class SyncEngine:
+    """Moves data between ``client`` (an :class:`Open311Client`) and ``store`` (a :class:`ReportStore`)."""
+
+    def __init__(
+        self,
+        store: ReportStore,
+        client: Any,
+        feedback: Feedback | None = None,
+        overlap: timedelta = timedelta(minutes=5),
+        history: bool = True,
+        push_limit: int = 1000,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.feedback = feedback
+        self.overlap = overlap
+        self.with_history = history
+        self.push_limit = push_limit
+
+    # -- helpers -----------------------------------------------------------
+    def _canceled(self) -> bool:
+        return bool(self.feedback is not None and self.feedback.isCanceled())
+
+    def _progress(self, value: float) -> None:
+        if self.feedback is not None:
+            self.feedback.setProgress(max(0.0, min(100.0, value)))
+
+    # -- pull --------------------------------------------------------------
+    def pull(self, full: bool = False) -> SyncResult:
+        """Bring new and changed reports (and services, districts, departments, history) into the store."""
+        started = now_utc()
+        watermark = from_store(self.store.get_state(REQUESTS_WATERMARK))
+        full = full or watermark is None
+        result = SyncResult(full=full)
+        self._progress(0)
+        self._pull_reference(result, full or self.store.get_state(REFERENCE_SYNCED) is None)
+        if self._canceled():
+            result.canceled = True
+            return result
+        self._progress(5)
+        self._pull_requests(result, None if full else watermark, started)
+        if result.canceled:
+            return result
+        if self.with_history:
+            self._pull_history(result, full, started)
+            if result.canceled:
+                return result
+        with self.store.transaction():
+            self.store.set_state(LAST_PULL, to_store(started))
+            if full:
+                self.store.set_state(LAST_FULL_PULL, to_store(started))
+        self._progress(100)
+        log.info(
+            "Pull (%s): %d new, %d updated, %d unchanged, %d skipped, %d pages",
+            "full" if full else "incremental",
+            result.new,
+            result.updated,
+            result.unchanged,
+            len(result.skipped),
+            result.pages,
+        )
+        return result
+
+    def _pull_reference(self, result: SyncResult, with_extensions: bool) -> None:
+        services = self.client.services()
+        self.store.upsert_services(services)
+        result.services = len(services)
+        if not with_extensions:
+            return
+        districts = self._extension("districts")
+        if districts is not None:
+            rows = _district_rows(districts)
+            self.store.upsert_districts(rows)
+            result.districts = len(rows)
+        departments = self._extension("departments")
+        if departments is not None:
+            rows = [d for d in (departments if isinstance(departments, list) else []) if isinstance(d, dict)]
+            self.store.upsert_departments(rows)
+            result.departments = len(rows)
+        self.store.set_state(REFERENCE_SYNCED, to_store(now_utc()))
+
+    def _extension(self, name: str) -> Any | None:
+        """``districts``/``departments`` (reference-server extensions); ``None`` when the server has none."""
+        from .open311.errors import Open311Error
+
+        try:
+            method = getattr(self.client, name, None)
+            if callable(method):
+                return method()
+            call = getattr(self.client, "_call", None)
+            if call is None:
+                return None
+            url = urljoin(self.client.base_url, f"{name}.json")
+            response = call("GET", url, self.client._params(), allow_404=True, retries=0)
+            if response.status == 404:
+                log.info("The platform has no %s extension (404); skipped", name)
+                return None
+            return json.loads(response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body)
+        except Open311Error as exc:
+            if exc.kind in ("not_found", "bad_request", "not_open311", "parse", "forbidden"):
+                log.info("The platform has no usable %s extension (%s); skipped", name, exc.kind)
+                return None
+            raise
+        except (ValueError, UnicodeDecodeError) as exc:
+            log.info("The platform's %s answer is not JSON (%s); skipped", name, exc)
+            return None
+
+    def _pull_requests(self, result: SyncResult, watermark: datetime | None, started: datetime) -> None:
+        updated_after = watermark - self.overlap if watermark is not None else None
+        newest: str | None = None
+        seen: set[str] = set()
+        drift = False
+        done = 0
+        total: int | None = None
+        pages = self.client.iter_request_pages(updated_after=updated_after, start_date=FULL_START, extensions=True)
+        for page in pages:
+            counts = self.store.upsert_requests(page.requests, synced_at=started)
+            result.new += counts.new
+            result.updated += counts.updated
+            result.unchanged += counts.unchanged
+            result.skipped.extend(page.skipped)
+            result.pages += 1
+            for req in page.requests:
+                if req.service_request_id in seen:
+                    drift = True  # the list shifted while we paged: some record may have been passed over
+                seen.add(req.service_request_id)
+                stamp = to_store(req.updated_datetime)
+                if stamp and (newest is None or stamp > newest):
+                    newest = stamp
+            done += len(page.requests) + len(page.skipped)
+            if total is None:
+                total = page.total_count
+            if total:
+                self._progress(5 + 80 * min(1.0, done / total))
+            if self._canceled():
+                result.canceled = True
+                log.info("Pull cancelled after %d pages; the watermark stays where it was", result.pages)
+                return
+        if drift:
+            log.warning("Reports changed on the platform while paging; the next sync fetches the same span again")
+            return
+        self._advance(REQUESTS_WATERMARK, newest, started, result)
+
+    def _advance(self, key: str, newest: str | None, started: datetime, result: SyncResult | None = None) -> None:
+        """Save a watermark: the newest time seen, never later than our own start, never backwards."""
+        if newest is None:
+            return
+        value = min(newest, to_store(started) or newest)
+        old = self.store.get_state(key)
+        if old is not None and old >= value:
+            value = old
+        self.store.set_state(key, value)
+        if result is not None:
+            result.watermark = value
+
+    def _pull_history(self, result: SyncResult, full: bool, started: datetime) -> None:
+        watermark = None if full else from_store(self.store.get_state(UPDATES_WATERMARK))
+        updated_after = watermark - self.overlap if watermark is not None else None
+        newest: str | None = None
+        seen: set[str] = set()
+        drift = False
+        for batch in self.client.iter_updates(updated_after=updated_after):
+            result.history += self.store.add_history(batch, origin="platform")
+            for update in batch:
+                if update.update_id in seen:
+                    drift = True
+                seen.add(update.update_id)
+                stamp = to_store(update.updated_datetime)
+                if stamp and (newest is None or stamp > newest):
+                    newest = stamp
+            if self._canceled():
+                result.canceled = True
+                return
+        if not drift:
+            self._advance(UPDATES_WATERMARK, newest, started)
+        self._progress(95)
+
+    # -- push --------------------------------------------------------------
+    def push(self) -> PushResult:
+        """Send pending outbox entries, oldest first; settle each by the platform's answer."""
+        from .open311.errors import Open311Error
+
+        result = PushResult()
+        entries = self.store.pending_outbox(now_utc(), self.push_limit)
+        blocked: set[str] = set()  # reports whose earlier entry is not through yet
+        for index, entry in enumerate(entries):
+            if self._canceled():
+                result.canceled = True
+                break
+            if entry.service_request_id in blocked:
+                continue
+            fields = dict(entry.payload)
+            fields["service_request_id"] = entry.service_request_id
+            fields["update_id"] = entry.update_id
+            expected = from_store(entry.expected_updated_datetime)
+            if expected is not None:  # as text: the client's datetime form drops the milliseconds
+                fields["expected_updated_datetime"] = expected.isoformat(timespec="milliseconds")
+            try:
+                answer = self.client.post_update(fields)
+            except Open311Error as exc:
+                reason = exc.platform_message or exc.user_message()
+                result.errors.append(f"{entry.service_request_id}: {reason}")
+                if exc.kind == "conflict":
+                    self.store.mark_outbox_conflict(
+                        entry.update_id, reason, self._platform_copy(entry.service_request_id)
+                    )
+                    result.conflicts += 1
+                    blocked.add(entry.service_request_id)
+                elif exc.kind in REFUSED_KINDS:
+                    self.store.mark_outbox_refused(entry.update_id, reason, exc.http_status)
+                    result.refused += 1
+                else:
+                    self.store.mark_outbox_failed(entry.update_id, str(exc), exc.http_status)
+                    result.retry_later += 1
+                    blocked.add(entry.service_request_id)
+                    if exc.kind in STOP_KINDS:
+                        log.warning("Push stopped: %s; %d entries wait", exc, len(entries) - index)
+                        break
+                continue
+            stamp = _parse_time((answer or {}).get("updated_datetime"))
+            self.store.mark_outbox_sent(entry.update_id, stamp)
+            result.sent += 1
+            self._progress(100 * (index + 1) / max(1, len(entries)))
+        log.info(
+            "Push: %d sent, %d refused, %d conflicts, %d to retry",
+            result.sent,
+            result.refused,
+            result.conflicts,
+            result.retry_later,
+        )
+        return result
+
+    def _platform_copy(self, service_request_id: str) -> dict[str, Any] | None:
+        """The platform's current report (for the conflict view), also stored as the report's base."""
+        from .open311.errors import Open311Error
+
+        try:
+            if hasattr(self.client, "request"):
+                page = self.client.request(service_request_id)
+            else:
+                page = next(iter(self.client.iter_request_pages(ids=[service_request_id])), None)
+        except Open311Error as exc:
+            log.warning("Could not fetch report %s after a conflict: %s", service_request_id, exc)
+            return None
+        if page is None or not page.requests:
+            return None
+        req = page.requests[0]
+        self.store.upsert_requests([req])
+        return request_row(req)
+
+    # -- both --------------------------------------------------------------
+    def run(self, full: bool = False) -> RunResult:
+        """Push the outbox, then pull."""
+        pushed = self.push()
+        if pushed.canceled:
+            return RunResult(pushed, SyncResult(full=full, canceled=True))
+        return RunResult(pushed, self.pull(full=full))
+
+
+def _district_rows(data: Any) -> list[tuple[str, str, Any]]:
+    """``(code, name, geometry)`` from a GeoJSON FeatureCollection or a list of dicts (``wkt``/``geometry``)."""
+    rows: list[tuple[str, str, Any]] = []
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        for feature in data.get("features") or []:
+            props = feature.get("properties") or {}
+            code = props.get("code") or feature.get("id")
+            if code and feature.get("geometry"):
+                rows.append((str(code), props.get("name") or str(code), feature["geometry"]))
+    elif isinstance(data, list):
+        for item in data:
+            if isinstance(item, (tuple, list)) and len(item) == 3:
+                rows.append((str(item[0]), str(item[1]), item[2]))
+            elif isinstance(item, dict) and item.get("code"):
+                geometry = item.get("geometry") or item.get("wkt")
+                if geometry:
+                    rows.append((str(item["code"]), item.get("name") or str(item["code"]), geometry))
+    return rows

@@ -1,0 +1,247 @@
+"""Sync against the real reference server: full, incremental, interrupted, idempotent, push."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from openmisto_plugin.core.open311.client import Open311Client
+from openmisto_plugin.core.open311.errors import Open311Error
+from openmisto_plugin.core.store import GeoPackageStore
+from openmisto_plugin.core.sync import REQUESTS_WATERMARK, SyncEngine
+
+pytestmark = pytest.mark.usefixtures("qgis_app")
+
+
+def server_count(server, sql: str, args=()) -> int:
+    with sqlite3.connect(server.db_path) as conn:
+        return conn.execute(sql, args).fetchone()[0]
+
+
+def client_for(server, key: str = "moderator-key", **kw) -> Open311Client:
+    kw.setdefault("retries", 0)
+    return Open311Client(server.base_url, api_key=key, **kw)
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = GeoPackageStore.create(str(tmp_path / "ws.gpkg"))
+    yield s
+    s.close()
+
+
+class Feedback:
+    """Cancels after ``cancel_after`` progress reports that follow a committed page."""
+
+    def __init__(self, cancel_after_pages: int | None = None) -> None:
+        self.cancel_after = cancel_after_pages
+        self.progress: list[float] = []
+        self.store: GeoPackageStore | None = None
+        self.canceled = False
+
+    def setProgress(self, value: float) -> None:
+        self.progress.append(value)
+
+    def isCanceled(self) -> bool:
+        if self.cancel_after is not None and self.store is not None:
+            pages = len([p for p in self.progress if 5 < p <= 85])
+            self.canceled = pages >= self.cancel_after
+        return self.canceled
+
+
+class FailingPages:
+    """The real client, but the server answers 500 to the request for page ``fail_at``."""
+
+    def __init__(self, client: Open311Client, server, fail_at: int) -> None:
+        self._client = client
+        self._server = server
+        self._fail_at = fail_at
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def iter_request_pages(self, **kw):
+        for n, page in enumerate(self._client.iter_request_pages(**kw), 1):
+            yield page
+            if n == self._fail_at - 1:
+                self._server.fault(path_contains="/requests", status=500, count=1)
+
+
+def post(server, key: str, **fields) -> dict:
+    return client_for(server, key).post_update(fields)
+
+
+# -- pull --------------------------------------------------------------------------------------------------
+
+
+def test_full_sync_then_idempotent_resync(fresh_refserver, store):
+    total = server_count(fresh_refserver, "SELECT count(*) FROM requests")
+    feedback = Feedback()
+    result = SyncEngine(store, client_for(fresh_refserver, page_size=100), feedback).pull(full=True)
+    assert result.full and not result.canceled
+    assert result.new == store.count() == total - len(result.skipped)
+    assert result.updated == 0 and result.pages >= total // 100
+    assert result.services > 0 and result.districts > 0 and result.departments > 0
+    assert result.history == server_count(fresh_refserver, "SELECT count(*) FROM updates")
+    assert store.count("district IS NULL") == 0
+    assert feedback.progress[-1] == 100 and feedback.progress == sorted(feedback.progress)
+    assert store.get_state(REQUESTS_WATERMARK)
+    # every report once
+    assert store.count() == len(
+        {r for (r,) in sqlite3.connect(store.path).execute("SELECT service_request_id FROM reports")}
+    )
+
+    again = SyncEngine(store, client_for(fresh_refserver, page_size=100)).pull(full=True)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, store.count())
+    assert again.history == 0
+    incremental = SyncEngine(store, client_for(fresh_refserver)).pull()
+    assert (incremental.new, incremental.updated) == (0, 0)
+    assert incremental.unchanged < 20  # only the overlap window, not the whole city
+
+
+def test_incremental_sync_picks_exactly_the_changes(fresh_refserver, store):
+    engine = SyncEngine(store, client_for(fresh_refserver))
+    engine.pull(full=True)
+    ids = [
+        r
+        for (r,) in sqlite3.connect(fresh_refserver.db_path).execute(
+            "SELECT id FROM requests WHERE external_status_code = 'for_triage' ORDER BY id LIMIT 5"
+        )
+    ]
+    assert len(ids) == 5
+    for rid in ids:
+        post(fresh_refserver, "moderator-key", service_request_id=str(rid), external_status_code="investigating")
+    new_id = client_for(fresh_refserver).post_request(
+        {"service_code": "roads.pothole", "lat": 47.6536, "long": 34.1117, "description": "Нова яма"}
+    )["service_request_id"]
+
+    result = engine.pull()
+    assert not result.full
+    assert (result.new, result.updated) == (1, 5)
+    assert result.unchanged < 20
+    assert result.history >= 6
+    for rid in ids:
+        assert store.report(str(rid))["external_status_code"] == "investigating"
+        assert store.report(str(rid))["version"] == 2
+    assert store.report(new_id)["district"]  # the platform's district (or point-in-polygon)
+    assert store.count() == server_count(fresh_refserver, "SELECT count(*) FROM requests")
+
+
+def test_interrupted_sync_resumes_consistently(fresh_refserver, store):
+    total = server_count(fresh_refserver, "SELECT count(*) FROM requests")
+    page = 50
+    # 1) cancelled after page 2
+    feedback = Feedback(cancel_after_pages=2)
+    feedback.store = store
+    result = SyncEngine(store, client_for(fresh_refserver, page_size=page), feedback).pull(full=True)
+    assert result.canceled and result.pages == 2
+    assert store.count() == 2 * page
+    assert store.get_state(REQUESTS_WATERMARK) is None
+    # 2) an error on page 3
+    failing = FailingPages(client_for(fresh_refserver, page_size=page), fresh_refserver, fail_at=3)
+    with pytest.raises(Open311Error):
+        SyncEngine(store, failing).pull()
+    assert store.count() == 2 * page
+    assert store.get_state(REQUESTS_WATERMARK) is None
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM rtree_reports_geom").fetchone()[0] == 2 * page
+    # 3) the next sync completes it, nothing twice
+    result = SyncEngine(store, client_for(fresh_refserver, page_size=page)).pull()
+    assert result.new == total - 2 * page - len(result.skipped)
+    assert result.unchanged == 2 * page
+    assert store.count() == total - len(result.skipped)
+    distinct = sqlite3.connect(store.path).execute("SELECT count(DISTINCT service_request_id) FROM reports")
+    assert distinct.fetchone()[0] == store.count()
+    assert store.get_state(REQUESTS_WATERMARK)
+
+
+# -- push --------------------------------------------------------------------------------------------------
+
+
+def _for_triage(server) -> list[str]:
+    rows = sqlite3.connect(server.db_path).execute(
+        "SELECT id FROM requests WHERE external_status_code = 'for_triage' ORDER BY id LIMIT 3"
+    )
+    return [str(r) for (r,) in rows]
+
+
+def test_push_reaches_the_platform_once_even_after_a_crash_before_marking(fresh_refserver, store, monkeypatch):
+    engine = SyncEngine(store, client_for(fresh_refserver))
+    engine.pull(full=True)
+    rid = _for_triage(fresh_refserver)[0]
+    uid = store.record_local_update(rid, {"external_status_code": "investigating", "description": "Прийнято"}, "m")
+
+    # the POST succeeds but the process "dies" before mark_outbox_sent
+    def crash(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "mark_outbox_sent", crash)
+    with pytest.raises(KeyboardInterrupt):
+        engine.push()
+    monkeypatch.undo()
+    assert store.outbox_entries()[0].state == "pending"
+
+    result = engine.push()
+    assert (result.sent, result.refused, result.conflicts, result.retry_later) == (1, 0, 0, 0)
+    assert store.outbox_entries()[0].state == "sent"
+    assert server_count(fresh_refserver, "SELECT count(*) FROM updates WHERE update_id = ?", (uid,)) == 1
+    assert (
+        server_count(
+            fresh_refserver,
+            "SELECT count(*) FROM requests WHERE id = ? AND external_status_code = 'investigating'",
+            (int(rid),),
+        )
+        == 1
+    )
+    assert engine.push().sent == 0  # nothing left
+    pulled = engine.pull()
+    assert pulled.updated == 0 or store.report(rid)["external_status_code"] == "investigating"
+    assert store.report(rid)["external_status_code"] == "investigating"
+    assert [h["update_id"] for h in store.history(rid)].count(uid) == 1
+
+
+def test_push_conflict_refused_and_retry(fresh_refserver, store):
+    engine = SyncEngine(store, client_for(fresh_refserver))
+    engine.pull(full=True)
+    a, b, c = _for_triage(fresh_refserver)
+    # conflict: someone else changes report a on the platform first
+    conflict_id = store.record_local_update(a, {"external_status_code": "investigating"}, "m")
+    post(fresh_refserver, "moderator-key", service_request_id=a, external_status_code="hidden")
+    # refused: a viewer may not post; the push uses the viewer key for entry b only
+    result = engine.push()
+    assert result.conflicts == 1
+    (entry,) = store.outbox_entries(["conflict"])
+    assert entry.update_id == conflict_id
+    assert entry.platform["external_status_code"] == "hidden"  # both versions kept
+    assert store.report(a)["external_status_code"] == "investigating"
+    store.reapply_outbox(conflict_id)
+    assert engine.push().sent == 1
+    assert (
+        server_count(
+            fresh_refserver,
+            "SELECT count(*) FROM requests WHERE id = ? AND external_status_code = 'investigating'",
+            (int(a),),
+        )
+        == 1
+    )
+
+    refused_id = store.record_local_update(b, {"external_status_code": "investigating"}, "viewer")
+    viewer = SyncEngine(store, client_for(fresh_refserver, "viewer-key"))
+    result = viewer.push()
+    assert result.refused == 1
+    (entry,) = store.outbox_entries(["refused"])
+    assert entry.update_id == refused_id and entry.http_status == 403 and "viewer" in entry.last_error.lower()
+    assert store.report(b)["external_status_code"] == "for_triage"
+
+    # the platform is down: retry later with backoff
+    later_id = store.record_local_update(c, {"external_status_code": "investigating"}, "m")
+    fresh_refserver.fault(path_contains="servicerequestupdates", status=503, count=1)
+    result = engine.push()
+    assert result.retry_later == 1
+    (entry,) = [e for e in store.outbox_entries(["pending"]) if e.update_id == later_id]
+    assert entry.attempts == 1 and entry.next_attempt_at > datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    assert engine.push().sent == 0  # not due yet
+    assert store.pending_outbox(datetime.now(timezone.utc) + timedelta(hours=2))[0].update_id == later_id
