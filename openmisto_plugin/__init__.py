@@ -1,7 +1,7 @@
 """Відкрите Місто (Open City): Open311 citizen reports in QGIS."""
 
 
-def classFactory(iface):  # noqa: N802 (QGIS plugin entry point)
+def classFactory(iface):
     """Return the plugin instance QGIS asks for."""
     from .plugin import OpenMistoPlugin
 

@@ -17,8 +17,18 @@ def main(target: str) -> None:
     path = Path(target)
     path.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile",
-         "--target", str(path), *RUNTIME_LIBS],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(path),
+            *RUNTIME_LIBS,
+        ],
         check=True,
     )
     for dist_info in path.glob("*.dist-info"):

@@ -1,0 +1,2610 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="uk_UA" sourcelanguage="en">
+<context>
+    <name>OpenMisto</name>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <source>pp</source>
+        <translation>п. п.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Received</source>
+        <translation>Надійшло</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Accepted</source>
+        <translation>Прийнято</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Rejected</source>
+        <translation>Відхилено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Assigned</source>
+        <translation>Передано виконавцю</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Resolved</source>
+        <translation>Вирішено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Not resolved</source>
+        <translation>Не вирішено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Still open</source>
+        <translation>Ще відкриті</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Overdue</source>
+        <translation>Прострочено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Resolved in time</source>
+        <translation>Вирішено вчасно</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Resolved in time, %</source>
+        <translation>Вирішено вчасно, %</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>First response, median (working days)</source>
+        <translation>Перша відповідь, медіана (робочі дні)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>First response, 90th percentile (working days)</source>
+        <translation>Перша відповідь, 90-й процентиль (робочі дні)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Closing, median (working days)</source>
+        <translation>Закриття, медіана (робочі дні)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Closing, 90th percentile (working days)</source>
+        <translation>Закриття, 90-й процентиль (робочі дні)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Department</source>
+        <translation>Виконавчий орган</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>District</source>
+        <translation>Район</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Not assigned</source>
+        <translation>Не призначено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>No district</source>
+        <translation>Без району</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Other</source>
+        <translation>Інше</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <source>Responsible officer: {name}</source>
+        <translation>Відповідальна особа: {name}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>Procedure file {file}: {problem}</source>
+        <translation>Файл Порядку {file}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>Procedure file {file}, line {line}: {problem}</source>
+        <translation>Файл Порядку {file}, рядок {line}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>cannot be read ({reason})</source>
+        <translation>не вдається прочитати ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the file is not UTF-8 text</source>
+        <translation>файл не є текстом у кодуванні UTF-8</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>a section name must be closed by «]»</source>
+        <translation>назва розділу має закінчуватися «]»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the section [category:…] needs a category code after the colon</source>
+        <translation>розділ [category:…] потребує коду категорії після двокрапки</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>unknown section [{section}]; expected [general], [defaults] or [category:&lt;code&gt;]</source>
+        <translation>невідомий розділ [{section}]; очікується [general], [defaults] або [category:&lt;код&gt;]</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the section [{section}] appears twice</source>
+        <translation>розділ [{section}] трапляється двічі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>expected «key = value», found «{text}»</source>
+        <translation>очікується «ключ = значення», знайдено «{text}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the key «{key}» comes before any [section]</source>
+        <translation>ключ «{key}» стоїть перед будь-яким [розділом]</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>unknown key «{key}» in [{section}]; expected one of: {keys}</source>
+        <translation>невідомий ключ «{key}» у [{section}]; очікується один із: {keys}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the key «{key}» appears twice in [{section}]</source>
+        <translation>ключ «{key}» трапляється двічі в [{section}]</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the key «{key}» has no value</source>
+        <translation>ключ «{key}» не має значення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the value of «{key}» is not a whole number of days: «{value}»</source>
+        <translation>значення «{key}» не є цілою кількістю днів: «{value}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the value of «{key}» must not be negative: {value}</source>
+        <translation>значення «{key}» не може бути від’ємним: {value}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>the value of «{key}» is not a time HH:MM (e.g. 18:00): «{value}»</source>
+        <translation>значення «{key}» не є часом ГГ:ХХ (наприклад, 18:00): «{value}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>Moderation</source>
+        <translation>Модерація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>Department's answer</source>
+        <translation>Відповідь виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Planned date</source>
+        <translation>Запланована дата</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <source>Closed</source>
+        <translation>Закрито</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Unknown status</source>
+        <translation>Невідомий статус</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <source>Grouping</source>
+        <translation>Групування</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <source>Group</source>
+        <translation>Група</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Code</source>
+        <translation>Код</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Period</source>
+        <translation>Період</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <source>Previous period</source>
+        <translation>Попередній період</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <source>Change: {figure}</source>
+        <translation>Зміна: {figure}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>The saved filter was made by a newer version of the plugin.</source>
+        <translation>Збережений фільтр створено новішою версією модуля.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>Unknown coordinate reference system: {crs}</source>
+        <translation>Невідома система координат: {crs}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>Unreadable geometry: {wkt}</source>
+        <translation>Геометрію неможливо прочитати: {wkt}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>The workspace has no districts layer: {path}</source>
+        <translation>У робочому просторі немає шару районів: {path}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>The filter is not valid SQL for the workspace: {sql}</source>
+        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>Cannot open the reports of the workspace {path}</source>
+        <translation>Не вдається відкрити звернення робочого простору {path}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters.py"/>
+        <source>A saved filter needs a name.</source>
+        <translation>Збережений фільтр повинен мати назву.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/auth.py"/>
+        <source>The QGIS authentication database is not available (Settings &gt; Options &gt; Authentication).</source>
+        <translation>База автентифікації QGIS недоступна (Установки &gt; Параметри &gt; Автентифікація).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/auth.py"/>
+        <source>The QGIS authentication database is locked: enter the master password and try again.</source>
+        <translation>База автентифікації QGIS заблокована: введіть головний пароль і спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/auth.py"/>
+        <source>The saved API key was not found in the QGIS authentication database. Enter it again.</source>
+        <translation>Збережений API-ключ не знайдено в базі автентифікації QGIS. Введіть його ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/auth.py"/>
+        <source>The API key could not be saved in the QGIS authentication database.</source>
+        <translation>Не вдалося зберегти API-ключ у базі автентифікації QGIS.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/client.py"/>
+        <source>Connected to the Open311 platform: {0} categories.</source>
+        <translation>З’єднання з платформою Open311 встановлено: категорій — {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/client.py"/>
+        <source>The API key was accepted.</source>
+        <translation>API-ключ прийнято.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/client.py"/>
+        <source>No API key: read-only access.</source>
+        <translation>Без API-ключа: доступ лише для читання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/client.py"/>
+        <source>Reports on the platform: {0}.</source>
+        <translation>Звернень на платформі: {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The exchange with the platform failed.</source>
+        <translation>Обмін даними з платформою не вдався.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The platform says: {0}</source>
+        <translation>Відповідь платформи: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>Details: {0}</source>
+        <translation>Подробиці: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform could not be reached. Check the platform address and the network connection.</source>
+        <translation>Не вдалося з’єднатися з платформою. Перевірте адресу платформи та підключення до мережі.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform did not answer in time. Try again later.</source>
+        <translation>Платформа не відповіла вчасно. Спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The secure connection to the platform failed (certificate or TLS error).</source>
+        <translation>Не вдалося встановити захищене з’єднання з платформою (помилка сертифіката або TLS).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform refused access: the API key is wrong or has no right to do this.</source>
+        <translation>Платформа відмовила в доступі: API-ключ неправильний або не має права на цю дію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform does not know this address or this report.</source>
+        <translation>Платформа не знає такої адреси або такого звернення.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The report was changed on the platform in the meantime. Synchronise and try again.</source>
+        <translation>Тим часом звернення змінили на платформі. Синхронізуйте дані та спробуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform rejected the data as invalid.</source>
+        <translation>Платформа відхилила дані як некоректні.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform had an internal error. Try again later.</source>
+        <translation>На платформі сталася внутрішня помилка. Спробуйте пізніше.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The address does not point to an Open311 platform. Check the platform URL.</source>
+        <translation>За цією адресою немає платформи Open311. Перевірте адресу платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform's answer could not be read.</source>
+        <translation>Не вдалося прочитати відповідь платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Open City</source>
+        <translation>Відкрите Місто</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Citizen reports</source>
+        <translation>Звернення громадян</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Districts</source>
+        <translation>Райони</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Departments</source>
+        <translation>Виконавчі органи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>ID</source>
+        <translation>Ідентифікатор</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Report number</source>
+        <translation>Номер звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Open311 state</source>
+        <translation>Стан (Open311)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Category code</source>
+        <translation>Код категорії</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Description</source>
+        <translation>Опис</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Platform notice</source>
+        <translation>Повідомлення платформи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Status notes</source>
+        <translation>Примітки до статусу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Updated</source>
+        <translation>Оновлено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Expected by</source>
+        <translation>Очікуваний строк</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Address</source>
+        <translation>Адреса</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Photo link</source>
+        <translation>Посилання на фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Duplicate of</source>
+        <translation>Дублікат звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Latitude</source>
+        <translation>Широта</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Longitude</source>
+        <translation>Довгота</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Extended attributes (JSON)</source>
+        <translation>Додаткові атрибути (JSON)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Deadline</source>
+        <translation>Кінцевий строк</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Deadline stage</source>
+        <translation>Етап строку</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Version</source>
+        <translation>Версія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Synchronised</source>
+        <translation>Синхронізовано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Name</source>
+        <translation>Назва</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Responsible officer</source>
+        <translation>Відповідальна особа</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>E-mail</source>
+        <translation>Ел. пошта</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Overdue (deadline passed)</source>
+        <translation>Прострочено (строк минув)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Other status</source>
+        <translation>Інший статус</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>{n} and more</source>
+        <translation>{n} і більше</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Reports {period}</source>
+        <translation>Звернення {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Reports per {size} m cell {period}</source>
+        <translation>Звернення на клітинку {size} м {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Heat map {period}</source>
+        <translation>Теплова мапа {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Atlas pages {period}</source>
+        <translation>Сторінки атласу {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Figures {period}</source>
+        <translation>Показники {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Overdue reports {period}</source>
+        <translation>Прострочені звернення {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Overdue reports: {n}</source>
+        <translation>Прострочених звернень: {n}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>(the {n} longest overdue)</source>
+        <translation>({n} найдовше прострочених)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>— continued, {a}–{b}</source>
+        <translation>— продовження, {a}–{b}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>{name} (continued)</source>
+        <translation>{name} (продовження)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Citizen reports: monthly report of the working group</source>
+        <translation>Звернення громадян: щомісячний звіт робочої групи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Pokrov city council · period: {period} · compared with: {previous}</source>
+        <translation>Покровська міська рада · період: {period} · порівняно з: {previous}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Public version</source>
+        <translation>Публічна версія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>For internal use</source>
+        <translation>Для службового користування</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Period: {period}</source>
+        <translation>Період: {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Made: {date}</source>
+        <translation>Складено: {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Page %1 of %2</source>
+        <translation>Сторінка %1 з %2</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Reports per {size} m cell</source>
+        <translation>Звернення на клітинку {size} м</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Reports by status</source>
+        <translation>Звернення за статусами</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Where problems concentrate (heat map)</source>
+        <translation>Де зосереджені проблеми (теплова мапа)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Key figures</source>
+        <translation>Основні показники</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Reports of the period and still open</source>
+        <translation>Звернення за період і ще відкриті</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Figure</source>
+        <translation>Показник</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Previous</source>
+        <translation>Попередній</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Citizen's text</source>
+        <translation>Текст заявника</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>No.</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Working days late</source>
+        <translation>Робочих днів прострочення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Monthly report {period}: cover</source>
+        <translation>Щомісячний звіт {period}: обкладинка</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Monthly report {period}: atlas</source>
+        <translation>Щомісячний звіт {period}: атлас</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <source>Monthly report {period}</source>
+        <translation>Щомісячний звіт {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <source>the zone «{name}» is not a polygon</source>
+        <translation>зона «{name}» не є полігоном</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file} cannot be read ({reason})</source>
+        <translation>Не вдається прочитати правила розподілу {file} ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}, line {line}: not valid JSON ({reason})</source>
+        <translation>Правила розподілу {file}, рядок {line}: некоректний JSON ({reason})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: expected a JSON object</source>
+        <translation>Правила розподілу {file}: очікується об’єкт JSON</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: «categories» must be an object and «zones» a list</source>
+        <translation>Правила розподілу {file}: «categories» має бути об’єктом, а «zones» — списком</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: zone {number} lacks {keys}</source>
+        <translation>Правила розподілу {file}: у зоні {number} бракує {keys}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: {problem}</source>
+        <translation>Правила розподілу {file}: {problem}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <source>zone «{zone}» → department {department}</source>
+        <translation>зона «{zone}» → виконавчий орган {department}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <source>category {category} → department {department}</source>
+        <translation>категорія {category} → виконавчий орган {department}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <source>the priority of the zone «{name}» is not a whole number: «{value}»</source>
+        <translation>пріоритет зони «{name}» не є цілим числом: «{value}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
+        <source>the zone «{name}» has no valid WKT geometry</source>
+        <translation>зона «{name}» не має коректної геометрії WKT</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Categories</source>
+        <translation>Категорії</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Whole city</source>
+        <translation>Усе місто</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>No category</source>
+        <translation>Без категорії</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>New, awaiting moderation</source>
+        <translation>Нове, на модерації</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Accepted for consideration</source>
+        <translation>Прийнято до розгляду</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Assigned to a department</source>
+        <translation>Передано виконавцю</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>In progress</source>
+        <translation>В роботі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Planned</source>
+        <translation>Заплановано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Duplicate</source>
+        <translation>Дублікат</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Not the city's remit</source>
+        <translation>Не належить до компетенції</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/statuses.py"/>
+        <source>Rejected by the moderator</source>
+        <translation>Відхилено модератором</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>Unsupported geometry: {value}</source>
+        <translation>Непідтримувана геометрія: {value}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>Unreadable geometry</source>
+        <translation>Геометрію неможливо прочитати</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>The workspace {path} does not exist.</source>
+        <translation>Робочого простору {path} не існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>{path} is not an OpenMisto workspace: {error}</source>
+        <translation>{path} не є робочим простором «Відкритого Міста»: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>{path} is not an OpenMisto workspace.</source>
+        <translation>{path} не є робочим простором «Відкритого Міста».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The workspace is closed.</source>
+        <translation>Робочий простір закрито.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>Unknown report {id}</source>
+        <translation>Невідоме звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>Unknown outbox entry {id}</source>
+        <translation>Невідомий запис у черзі надсилання {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>Only a conflicting change can be re-applied.</source>
+        <translation>Повторно застосувати можна лише зміну, що спричинила конфлікт.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/schema.py"/>
+        <source>The workspace {path} has schema version {found}, newer than this plugin knows ({known}). Update the plugin.</source>
+        <translation>Робочий простір {path} має версію схеми {found}, новішу, ніж відомо цьому модулю ({known}). Оновіть модуль.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/schema.py"/>
+        <source>The file {path} exists already.</source>
+        <translation>Файл {path} уже існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.</source>
+        <translation>Нових: {new}, оновлених: {updated}, без змін: {unchanged}, пропущених: {skipped}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>Cancelled: the next sync completes it.</source>
+        <translation>Скасовано: наступна синхронізація її завершить.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Canceled.</source>
+        <translation>Скасовано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Unexpected error: {0}</source>
+        <translation>Неочікувана помилка: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>New: {0}, updated: {1}, unchanged: {2}.</source>
+        <translation>Нових: {0}, оновлених: {1}, без змін: {2}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Skipped: {0}</source>
+        <translation>Пропущено: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Sent to the platform: {0}, refused: {1}, conflicts: {2}.</source>
+        <translation>Надіслано на платформу: {0}, відхилено: {1}, конфліктів: {2}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Waiting to be sent again: {0}.</source>
+        <translation>Очікують повторного надсилання: {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Sending failed: {0}</source>
+        <translation>Надсилання не вдалося: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Canceled: the next sync completes what is missing.</source>
+        <translation>Скасовано: наступна синхронізація доповнить те, чого бракує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Open City: full sync</source>
+        <translation>Відкрите Місто: повна синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Open City: sync</source>
+        <translation>Відкрите Місто: синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report {id} is not in the workspace.</source>
+        <translation>Звернення {id} немає в робочому просторі.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>moderator</source>
+        <translation>модератор</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>department officer</source>
+        <translation>відповідальна особа виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>viewer</source>
+        <translation>переглядач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Your role ({role}) is read-only: you cannot change reports. Ask for a moderator's or an officer's key.</source>
+        <translation>Ваша роль ({role}) дозволяє лише перегляд: змінювати звернення ви не можете. Попросіть ключ модератора або відповідальної особи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Unknown status «{code}».</source>
+        <translation>Невідомий статус «{code}».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Your department is not set. Choose it in the plugin's settings.</source>
+        <translation>Ваш виконавчий орган не вказано. Оберіть його в налаштуваннях модуля.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report {id} is assigned to {assigned}, not to your department {own}: an officer may answer only the reports of the own department. Ask the moderator to reassign it.</source>
+        <translation>Звернення {id} передано до {assigned}, а не до вашого виконавчого органу {own}: відповідальна особа може відповідати лише на звернення свого органу. Попросіть модератора передати його вам.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>no department</source>
+        <translation>жодного виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>none</source>
+        <translation>жодного</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report {id} is «{current}»: a {role} cannot set «{new}» now. Allowed next: {allowed}.</source>
+        <translation>Звернення {id} має статус «{current}»: {role} не може зараз встановити «{new}». Дозволено далі: {allowed}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The answer is {n} characters long; the platform accepts at most {max}.</source>
+        <translation>Відповідь містить {n} символів; платформа приймає не більше {max}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Write the reason: the citizen reads why the city cannot act.</source>
+        <translation>Напишіть причину: заявник прочитає, чому місто не може діяти.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Only the moderator changes the category of a report.</source>
+        <translation>Змінювати категорію звернення може лише модератор.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Choose the new category.</source>
+        <translation>Оберіть нову категорію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report {id} is already in this category.</source>
+        <translation>Звернення {id} уже має цю категорію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Unknown category «{code}».</source>
+        <translation>Невідома категорія «{code}».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The category was changed to «{name}».</source>
+        <translation>Категорію змінено на «{name}».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Choose the original report (another one) this report duplicates.</source>
+        <translation>Оберіть первинне звернення (інше), яке дублює це звернення.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report {id} is itself closed as «{status}»: link to the original report instead.</source>
+        <translation>Звернення {id} саме закрите зі статусом «{status}»: пошліться натомість на первинне звернення.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>This problem was already reported: see report {id}.</source>
+        <translation>Про цю проблему вже повідомляли: див. звернення {id}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Choose the department.</source>
+        <translation>Оберіть виконавчий орган.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Unknown department «{code}».</source>
+        <translation>Невідомий виконавчий орган «{code}».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>No report selected.</source>
+        <translation>Не вибрано жодного звернення.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Only the moderator assigns reports to departments; your role is {role}.</source>
+        <translation>Передавати звернення виконавчим органам може лише модератор; ваша роль — {role}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>no department for it</source>
+        <translation>немає відповідного виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>already assigned to {department}</source>
+        <translation>уже передано до {department}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The public address of the photos must start with http:// or https://.</source>
+        <translation>Публічна адреса фото має починатися з http:// або https://.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>The photo {file} does not exist.</source>
+        <translation>Фото {file} не існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>{file} is not a photo ({kinds}).</source>
+        <translation>{file} не є фото ({kinds}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>«{status}» closes the report: write the answer the citizen will read.</source>
+        <translation>«{status}» закриває звернення: напишіть відповідь, яку прочитає заявник.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>«Planned» needs the planned date.</source>
+        <translation>Для статусу «Заплановано» потрібна запланована дата.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>«Planned» extends the term: write the reason the citizen will read.</source>
+        <translation>«Заплановано» продовжує строк: напишіть причину, яку прочитає заявник.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The planned date is in the past.</source>
+        <translation>Запланована дата вже минула.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The Procedure allows planning up to {date} at the latest (the extension limit counts from the assignment).</source>
+        <translation>Порядок дозволяє планувати щонайпізніше до {date} (граничний строк продовження рахується від передачі виконавцю).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Report No. {id}: {category}</source>
+        <translation>Звернення № {id}: {category}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Address: {address}</source>
+        <translation>Адреса: {address}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Status: {status}</source>
+        <translation>Статус: {status}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Planned for: {date}</source>
+        <translation>Заплановано на: {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The city's answer:</source>
+        <translation>Відповідь міста:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Photo: {link}</source>
+        <translation>Фото: {link}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: zone {number} is not an object</source>
+        <translation>Правила розподілу {file}: зона {number} не є об’єктом</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Unassigned accepted reports: {n}; assigned: {a}; no matching rule: {r}; skipped: {s}.</source>
+        <translation>Прийнятих нерозподілених звернень: {n}; передано: {a}; без відповідного правила: {r}; пропущено: {s}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>By department: {parts}.</source>
+        <translation>За виконавчими органами: {parts}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Trial run: nothing was changed.</source>
+        <translation>Пробний запуск: нічого не змінено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>unknown department «{code}»</source>
+        <translation>невідомий виконавчий орган «{code}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Waiting to be sent</source>
+        <translation>Очікує надсилання</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Sent</source>
+        <translation>Надіслано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Refused by the platform</source>
+        <translation>Відхилено платформою</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Conflict: changed by someone else</source>
+        <translation>Конфлікт: змінено кимось іншим</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Open/closed</source>
+        <translation>Відкрите/закрите</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Answer</source>
+        <translation>Відповідь</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Photo</source>
+        <translation>Фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Changed at</source>
+        <translation>Час зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>status → {status}</source>
+        <translation>статус → {status}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>department → {code}</source>
+        <translation>виконавчий орган → {code}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>category → {code}</source>
+        <translation>категорія → {code}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>duplicate of {id}</source>
+        <translation>дублікат звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>planned for {date}</source>
+        <translation>заплановано на {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>answer: «{text}»</source>
+        <translation>відповідь: «{text}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>photo</source>
+        <translation>фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Delivered to the platform.</source>
+        <translation>Доставлено на платформу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Someone changed the report on the platform after you: compare both versions, then re-apply your change or drop it.</source>
+        <translation>Хтось змінив звернення на платформі після вас: порівняйте обидві версії, а тоді застосуйте свою зміну повторно або відмовтеся від неї.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Refused: your API key has no right to make this change. An officer may change only the reports assigned to the own department and set only the officers' statuses; a viewer key cannot change anything.</source>
+        <translation>Відхилено: ваш API-ключ не має права на цю зміну. Відповідальна особа може змінювати лише звернення, передані її виконавчому органу, і встановлювати лише статуси відповідальних осіб; ключ для перегляду нічого не змінює.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Refused: the platform does not know this report (deleted or never published).</source>
+        <translation>Відхилено: платформа не знає цього звернення (видалене або ніколи не оприлюднене).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Refused: the platform found the change invalid.</source>
+        <translation>Відхилено: платформа визнала зміну некоректною.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Not delivered yet ({n} tries); next try at {time}.</source>
+        <translation>Ще не доставлено (спроб: {n}); наступна спроба о {time}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Last error: {0}</source>
+        <translation>Остання помилка: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Waiting for the next synchronisation.</source>
+        <translation>Очікує наступної синхронізації.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The change {id} is no longer in the outbox.</source>
+        <translation>Зміни {id} уже немає в черзі надсилання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Only a change in conflict can be re-applied.</source>
+        <translation>Повторно застосувати можна лише зміну в конфлікті.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>This change was delivered already; it cannot be dropped.</source>
+        <translation>Цю зміну вже доставлено; відмовитися від неї не можна.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Assign to a department</source>
+        <translation>Передати виконавчому органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Now</source>
+        <translation>Зараз</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Suggested department</source>
+        <translation>Запропонований виконавчий орган</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Rule that matched</source>
+        <translation>Застосоване правило</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Each report to its suggested department</source>
+        <translation>Кожне звернення — запропонованому виконавчому органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>All to one department:</source>
+        <translation>Усі — одному виконавчому органу:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Note for the citizen (optional):</source>
+        <translation>Примітка для заявника (необов’язково):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Import rules…</source>
+        <translation>Імпортувати правила…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Load routing rules from a JSON file into the workspace</source>
+        <translation>Завантажити правила розподілу з файлу JSON до робочого простору</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>no rule</source>
+        <translation>немає правила</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Routing rules</source>
+        <translation>Правила розподілу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>{n} of {total} selected reports will be assigned ({parts}).</source>
+        <translation>Буде передано звернень: {n} з {total} вибраних ({parts}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>{n} without a suggestion stay as they are.</source>
+        <translation>Без пропозиції залишаться як є: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Report {id}</source>
+        <translation>Звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>{n} reports selected on the map</source>
+        <translation>Вибрано звернень на мапі: {n}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Assign {n} reports</source>
+        <translation>Передати звернення ({n})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Assign the report</source>
+        <translation>Передати звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Only the moderator assigns reports to departments.</source>
+        <translation>Передавати звернення виконавчим органам може лише модератор.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Assign {n} reports ({parts})? They are sent to the platform at the next sync.</source>
+        <translation>Передати звернення ({n}: {parts})? Їх буде надіслано на платформу під час наступної синхронізації.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Assigned: {n}.</source>
+        <translation>Передано: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Left as they were: {n} ({reasons}).</source>
+        <translation>Залишено без змін: {n} ({reasons}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Moderator</source>
+        <translation>Модератор</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Department officer</source>
+        <translation>Відповідальна особа виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Viewer (read only)</source>
+        <translation>Перегляд (лише читання)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Platform</source>
+        <translation>Платформа</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Settings…</source>
+        <translation>Налаштування…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Synchronisation</source>
+        <translation>Синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Sync now</source>
+        <translation>Синхронізувати зараз</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Send pending changes and fetch new and changed reports</source>
+        <translation>Надіслати неопрацьовані зміни й отримати нові та змінені звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Full sync</source>
+        <translation>Повна синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Fetch every report again (slower; repairs a damaged workspace)</source>
+        <translation>Отримати всі звернення заново (повільніше; відновлює пошкоджений робочий простір)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Cancel</source>
+        <translation>Скасувати</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Overview</source>
+        <translation>Огляд</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Reports</source>
+        <translation>Звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Report details (click on the map)</source>
+        <translation>Картка звернення (клацніть на мапі)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Add layers to the map</source>
+        <translation>Додати шари на мапу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Zoom to reports</source>
+        <translation>Наблизити до звернень</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Workspace: {0}</source>
+        <translation>Робочий простір: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Not configured: open the settings and enter the platform address.</source>
+        <translation>Не налаштовано: відкрийте налаштування та введіть адресу платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>{0}, department {1}</source>
+        <translation>{0}, виконавчий орган {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Role: {0}</source>
+        <translation>Роль: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Last sync: {0}</source>
+        <translation>Остання синхронізація: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Not synchronised yet.</source>
+        <translation>Ще не синхронізовано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Total: {0}, open: {1}</source>
+        <translation>Усього: {0}, відкритих: {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>overdue: {0}</source>
+        <translation>прострочених: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>No reports in the workspace yet.</source>
+        <translation>У робочому просторі ще немає звернень.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Name of a saved filter</source>
+        <translation>Назва збереженого фільтра</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Save</source>
+        <translation>Зберегти</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Save the filter under this name</source>
+        <translation>Зберегти фільтр під цією назвою</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Load</source>
+        <translation>Завантажити</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Load the saved filter and apply it</source>
+        <translation>Завантажити збережений фільтр і застосувати його</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Delete</source>
+        <translation>Видалити</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Delete the saved filter</source>
+        <translation>Видалити збережений фільтр</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>From</source>
+        <translation>З</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>To</source>
+        <translation>По</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Overdue only</source>
+        <translation>Лише прострочені</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Open reports whose deadline has passed</source>
+        <translation>Відкриті звернення, строк яких минув</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Words in the description, address or number</source>
+        <translation>Слова з опису, адреси або номера</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Where</source>
+        <translation>Де</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>In the current map extent</source>
+        <translation>У поточних межах мапи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Draw a polygon</source>
+        <translation>Накреслити полігон</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Click the vertices on the map; a right click finishes</source>
+        <translation>Клацайте вершини на мапі; правий клік завершує</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Remove the polygon</source>
+        <translation>Прибрати полігон</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>No polygon</source>
+        <translation>Полігону немає</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Within</source>
+        <translation>У межах</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>m</source>
+        <translation>м</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>of the selected features of</source>
+        <translation>від вибраних об’єктів шару</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Apply</source>
+        <translation>Застосувати</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Show all</source>
+        <translation>Показати всі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Reset the filter and show every report</source>
+        <translation>Скинути фільтр і показати всі звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Cannot read the workspace: {error}</source>
+        <translation>Не вдається прочитати робочий простір: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>(not assigned)</source>
+        <translation>(не передано)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Polygon: {n} vertices</source>
+        <translation>Полігон: вершин — {n}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Open a workspace first.</source>
+        <translation>Спершу відкрийте робочий простір.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Select the features of the layer {layer} to measure the distance from.</source>
+        <translation>Виберіть об’єкти шару {layer}, від яких вимірювати відстань.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Choose the layer to measure the distance from.</source>
+        <translation>Оберіть шар, від якого вимірювати відстань.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>The layer did not accept the filter.</source>
+        <translation>Шар не прийняв фільтр.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>The filter cannot be applied: {error}</source>
+        <translation>Фільтр неможливо застосувати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>{count} reports</source>
+        <translation>Звернень: {count}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Type a name for the filter.</source>
+        <translation>Введіть назву фільтра.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>The filter was not saved: {error}</source>
+        <translation>Фільтр не збережено: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Filter “{name}” saved.</source>
+        <translation>Фільтр «{name}» збережено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>The saved filter cannot be read: {error}</source>
+        <translation>Збережений фільтр неможливо прочитати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>There is no saved filter “{name}”.</source>
+        <translation>Немає збереженого фільтра «{name}».</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>The filter was not deleted: {error}</source>
+        <translation>Фільтр не видалено: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Waiting (working days)</source>
+        <translation>Очікує (робочих днів)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Accept</source>
+        <translation>Прийняти</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Accept for consideration</source>
+        <translation>Прийняти до розгляду</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Reject…</source>
+        <translation>Відхилити…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Reject as spam or abuse</source>
+        <translation>Відхилити як спам або образу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Not the city's remit…</source>
+        <translation>Не належить до компетенції…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Close: not the city's remit (with a reason)</source>
+        <translation>Закрити: не належить до компетенції міста (з причиною)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Category…</source>
+        <translation>Категорія…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Change the category</source>
+        <translation>Змінити категорію</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Duplicates…</source>
+        <translation>Дублікати…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Find duplicates of the selected report</source>
+        <translation>Знайти дублікати вибраного звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Assign…</source>
+        <translation>Передати…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Assign the selected reports to a department</source>
+        <translation>Передати вибрані звернення виконавчому органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Refresh</source>
+        <translation>Оновити</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Read the queue again</source>
+        <translation>Перечитати чергу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Received: {when}. Due: {due}.</source>
+        <translation>Надійшло: {when}. Строк: {due}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Waiting for moderation: {n}; overdue: {overdue}. Oldest first.</source>
+        <translation>Очікують модерації: {n}; прострочено: {overdue}. Спершу найдавніші.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Moderation is the moderator's: your role is read-only here.</source>
+        <translation>Модерацію виконує модератор: тут ваша роль дозволяє лише перегляд.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Not done: {reasons}</source>
+        <translation>Не виконано: {reasons}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Accepted: {n}.</source>
+        <translation>Прийнято: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Rejected: {n}.</source>
+        <translation>Відхилено: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Closed as not the city's remit: {n}.</source>
+        <translation>Закрито як такі, що не належать до компетенції міста: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Category changed: {n}.</source>
+        <translation>Категорію змінено: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Reject</source>
+        <translation>Відхилити</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Reason (internal; the report is hidden from the public):</source>
+        <translation>Причина (внутрішня; звернення приховується від громадськості):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Why the city cannot act (the citizen reads it):</source>
+        <translation>Чому місто не може діяти (це прочитає заявник):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>The workspace has no categories yet: synchronise first.</source>
+        <translation>У робочому просторі ще немає категорій: спершу виконайте синхронізацію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>New category:</source>
+        <translation>Нова категорія:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Report №{0}</source>
+        <translation>Звернення №{0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Report</source>
+        <translation>Звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Open the photo</source>
+        <translation>Відкрити фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Opens the link in the web browser</source>
+        <translation>Відкриває посилання у веббраузері</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Answer to the citizen</source>
+        <translation>Відповідь заявникові</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>History ({0})</source>
+        <translation>Історія ({0})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Close</source>
+        <translation>Закрити</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Show on map</source>
+        <translation>Показати на мапі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>platform</source>
+        <translation>платформа</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>this workstation</source>
+        <translation>це робоче місце</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>No history yet.</source>
+        <translation>Історії ще немає.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Respond to report {id}</source>
+        <translation>Відповідь на звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>New status:</source>
+        <translation>Новий статус:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>The answer the citizen will read</source>
+        <translation>Відповідь, яку прочитає заявник</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Answer:</source>
+        <translation>Відповідь:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Planned date:</source>
+        <translation>Запланована дата:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>No photo</source>
+        <translation>Без фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Choose…</source>
+        <translation>Обрати…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Photo:</source>
+        <translation>Фото:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>What the citizen will see:</source>
+        <translation>Що побачить заявник:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Record the response</source>
+        <translation>Зберегти відповідь</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Report {id}: {category}</source>
+        <translation>Звернення {id}: {category}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Now: {status}; department: {department}</source>
+        <translation>Зараз: {status}; виконавчий орган: {department}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Due: {due}</source>
+        <translation>Строк: {due}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Images (*.jpg *.jpeg *.png *.gif *.webp *.heic *.tif *.tiff *.bmp)</source>
+        <translation>Зображення (*.jpg *.jpeg *.png *.gif *.webp *.heic *.tif *.tiff *.bmp)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>No status can follow «{current}» for your role.</source>
+        <translation>Для вашої ролі після «{current}» не може бути жодного статусу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Answer (required):</source>
+        <translation>Відповідь (обов’язково):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>The photo stays internal (kept in the workspace's media folder and the history): no public address for photos is set, and the platform accepts only http(s) links.</source>
+        <translation>Фото залишається внутрішнім (зберігається в теці медіафайлів робочого простору та в історії): публічну адресу для фото не задано, а платформа приймає лише посилання http(s).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Open City: settings</source>
+        <translation>Відкрите Місто: налаштування</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Platform URL</source>
+        <translation>Адреса платформи (URL)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Saved API key</source>
+        <translation>Збережений API-ключ</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Paste a new key here to save it in the QGIS authentication database</source>
+        <translation>Вставте сюди новий ключ, щоб зберегти його в базі автентифікації QGIS</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>New API key</source>
+        <translation>Новий API-ключ</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Test connection</source>
+        <translation>Перевірити з’єднання</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source> min</source>
+        <translation> хв</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Off</source>
+        <translation>Вимкнено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>0 turns automatic synchronisation off</source>
+        <translation>0 вимикає автоматичну синхронізацію</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Automatic sync every</source>
+        <translation>Автоматична синхронізація кожні</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Reports per request</source>
+        <translation>Звернень за один запит</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>GeoPackage (*.gpkg)</source>
+        <translation>GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Workspace GeoPackage</source>
+        <translation>GeoPackage робочого простору</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Workspace</source>
+        <translation>Робочий простір</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>User</source>
+        <translation>Користувач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Role</source>
+        <translation>Роль</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The department whose reports an officer handles</source>
+        <translation>Виконавчий орган, звернення якого опрацьовує відповідальна особа</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>OK</source>
+        <translation>Гаразд</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The platform URL must start with http:// or https://</source>
+        <translation>Адреса платформи має починатися з http:// або https://</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The workspace must be a GeoPackage file (.gpkg).</source>
+        <translation>Робочий простір має бути файлом GeoPackage (.gpkg).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Choose the department of the officer.</source>
+        <translation>Оберіть виконавчий орган відповідальної особи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Open City: testing the connection</source>
+        <translation>Відкрите Місто: перевірка з’єднання</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Connecting to {0}…</source>
+        <translation>З’єднання з {0}…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Connected.</source>
+        <translation>З’єднано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Fetch new and changed reports</source>
+        <translation>Отримати нові та змінені звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Show panel</source>
+        <translation>Показати панель</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Report details</source>
+        <translation>Картка звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Click a report on the map</source>
+        <translation>Клацніть звернення на мапі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>A synchronisation is already running.</source>
+        <translation>Синхронізація вже триває.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Enter the platform address in the settings first.</source>
+        <translation>Спочатку введіть адресу платформи в налаштуваннях.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Synchronising…</source>
+        <translation>Синхронізація…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>{0} — {1}</source>
+        <translation>{0} — {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Synchronisation canceled; the next sync completes it.</source>
+        <translation>Синхронізацію скасовано; наступна синхронізація її завершить.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Synchronisation failed: {0}</source>
+        <translation>Синхронізація не вдалася: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>There is no workspace yet: synchronise first.</source>
+        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The workspace has no layers to add.</source>
+        <translation>У робочому просторі немає шарів для додавання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The reports layer is not in the project.</source>
+        <translation>Шару звернень немає в проєкті.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The reports layer is not in the project: add the layers first.</source>
+        <translation>Шару звернень немає в проєкті: спершу додайте шари.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Assign reports by routing rules</source>
+        <translation>Розподілити звернення за правилами</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Assigns every accepted report without a department («Accepted for consideration») to the department the routing rules suggest: a zone polygon containing the report, else the rule of its category. Reports no rule covers are listed and left alone. The assignments are written to the workspace and its outbox; the next sync sends them to the platform (this needs the moderator's API key). A trial run only counts.</source>
+        <translation>Передає кожне прийняте звернення без виконавчого органу («Прийнято до розгляду») тому органу, який пропонують правила розподілу: за полігоном зони, що містить звернення, інакше — за правилом його категорії. Звернення, яких не охоплює жодне правило, перелічуються й залишаються без змін. Розподіл записується до робочого простору та його черги надсилання; наступна синхронізація надсилає його на платформу (для цього потрібен API-ключ модератора). Пробний запуск лише рахує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>assign</source>
+        <translation>розподіл</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>department</source>
+        <translation>виконавчий орган</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Workspace (GeoPackage)</source>
+        <translation>Робочий простір (GeoPackage)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Routing rules (JSON; empty: the workspace's rules)</source>
+        <translation>Правила розподілу (JSON; порожньо — правила робочого простору)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Save these rules into the workspace</source>
+        <translation>Зберегти ці правила в робочому просторі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Trial run (count only, change nothing)</source>
+        <translation>Пробний запуск (лише підрахунок, без змін)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Accepted reports without a department</source>
+        <translation>Прийняті звернення без виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Reports assigned</source>
+        <translation>Передано звернень</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Reports no rule covers</source>
+        <translation>Звернень без відповідного правила</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Reports skipped</source>
+        <translation>Пропущено звернень</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Changes queued for the platform</source>
+        <translation>Змін у черзі на платформу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>The workspace {0} does not exist.</source>
+        <translation>Робочого простору {0} не існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Rules from {0}</source>
+        <translation>Правила з {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>The rules were saved into the workspace.</source>
+        <translation>Правила збережено в робочому просторі.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Rules: {0} categories, {1} zones</source>
+        <translation>Правила: категорій — {0}, зон — {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>There are no routing rules: nothing can be assigned.</source>
+        <translation>Правил розподілу немає: розподілити нічого не можна.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>The workspace {0} cannot be used: {1}</source>
+        <translation>Робочий простір {0} неможливо використати: {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>{0}: {1} reports</source>
+        <translation>{0}: звернень — {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>No rule covers these reports: {0}</source>
+        <translation>Жодне правило не охоплює ці звернення: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>Report {0} skipped: {1}</source>
+        <translation>Звернення {0} пропущено: {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>The next sync sends the assignments to the platform.</source>
+        <translation>Наступна синхронізація надішле розподіл на платформу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <source>The plugin is set up for the role «{0}»: the platform accepts assignments with a moderator's key only.</source>
+        <translation>Модуль налаштовано для ролі «{0}»: платформа приймає розподіл лише з ключем модератора.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/provider.py"/>
+        <source>Відкрите Місто</source>
+        <translation>Відкрите Місто</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/provider.py"/>
+        <source>Open City: citizen reports from an Open311 platform</source>
+        <translation>Відкрите Місто: звернення громадян з платформи Open311</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Sync reports from the platform</source>
+        <translation>Синхронізувати звернення з платформи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation>Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зміни, зроблені в цьому робочому просторі (розподіл, відповіді), спершу надсилаються на платформу. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>sync</source>
+        <translation>синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>reports</source>
+        <translation>звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Platform URL (Open311 endpoint)</source>
+        <translation>Адреса платформи (точка доступу Open311)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Authentication configuration holding the API key</source>
+        <translation>Конфігурація автентифікації з API-ключем</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>API key (discouraged: prefer an authentication configuration)</source>
+        <translation>API-ключ (не рекомендовано: краще конфігурація автентифікації)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Workspace (GeoPackage; created when it does not exist)</source>
+        <translation>Робочий простір (GeoPackage; буде створено, якщо не існує)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Full sync (fetch every report again, not only changes)</source>
+        <translation>Повна синхронізація (отримати всі звернення заново, а не лише зміни)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>First send the changes made here (assignments, responses) to the platform</source>
+        <translation>Спершу надіслати на платформу зміни, зроблені тут (розподіл, відповіді)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Page size (reports per request)</source>
+        <translation>Розмір сторінки (звернень за запит)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>New reports</source>
+        <translation>Нові звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Updated reports</source>
+        <translation>Оновлені звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Unchanged reports</source>
+        <translation>Звернення без змін</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Skipped records</source>
+        <translation>Пропущені записи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Pages fetched</source>
+        <translation>Отримано сторінок</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Local changes sent</source>
+        <translation>Надіслано локальних змін</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Local changes refused by the platform</source>
+        <translation>Локальних змін відхилено платформою</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Local changes in conflict</source>
+        <translation>Локальних змін у конфлікті</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>For headless runs, name a file holding it in QGIS_AUTH_PASSWORD_FILE.</source>
+        <translation>Для запуску без інтерфейсу вкажіть файл із ним у QGIS_AUTH_PASSWORD_FILE.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Authentication configuration {0} holds no API key.</source>
+        <translation>Конфігурація автентифікації {0} не містить API-ключа.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>The platform URL is empty.</source>
+        <translation>Адресу платформи не вказано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>No workspace file was given.</source>
+        <translation>Не вказано файл робочого простору.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Workspace: {0} ({1})</source>
+        <translation>Робочий простір: {0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>existing</source>
+        <translation>наявний</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>new</source>
+        <translation>новий</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Platform: {0}, {1} sync, API key: {2}</source>
+        <translation>Платформа: {0}, синхронізація: {1}, API-ключ: {2}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>full</source>
+        <translation>повна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>incremental</source>
+        <translation>часткова</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>given</source>
+        <translation>вказано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>none (read-only access)</source>
+        <translation>немає (доступ лише для читання)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Skipped report {0}: {1}</source>
+        <translation>Пропущено звернення {0}: {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Not sent: {0}</source>
+        <translation>Не надіслано: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Sent: {0}, refused: {1}, conflicts: {2}, to retry: {3}</source>
+        <translation>Надіслано: {0}, відхилено: {1}, конфліктів: {2}, для повторної спроби: {3}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}</source>
+        <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
+    </message>
+    <message>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation type="vanished">Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="vanished">Коли</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="vanished">Джерело</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="vanished">Історія</translation>
+    </message>
+    <message>
+        <source>Cannot read the API key from authentication configuration {0}: {1}</source>
+        <translation type="vanished">Не вдається прочитати API-ключ з конфігурації автентифікації {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Authentication configuration {0} holds no API key (or the authentication database is locked: set its master password, or QGIS_AUTH_PASSWORD_FILE for headless runs).</source>
+        <translation type="vanished">Конфігурація автентифікації {0} не містить API-ключа (або база автентифікації заблокована: задайте її головний пароль або QGIS_AUTH_PASSWORD_FILE для запуску без інтерфейсу).</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,298 @@
+"""The workspace's layers in the project: reports, districts and departments.
+
+They live in one layer-tree group (named "Відкрите Місто" in Ukrainian), are
+plain ``ogr`` layers on the store's tables, styled from ``resources/styles/*.qml``
+with legend labels and field aliases translated at load time, and read-only
+(changes go through the store and its outbox, never by editing the layer).
+Layers and the group are found again by a custom property, not by their
+(translated, renameable) names.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from qgis.core import (
+    QgsEditorWidgetSetup,
+    QgsLayerTreeGroup,
+    QgsMapLayer,
+    QgsProject,
+    QgsRuleBasedRenderer,
+    QgsVectorLayer,
+)
+
+from . import statuses
+from .i18n import tr
+from .paths import resource
+
+log = logging.getLogger(__name__)
+
+TABLE_PROPERTY = "openmisto/table"
+GROUP_PROPERTY = "openmisto/group"
+
+REPORTS = "reports"
+DISTRICTS = "districts"
+DEPARTMENTS = "departments"
+TABLES = (REPORTS, DISTRICTS, DEPARTMENTS)
+
+STYLE_FILES = {REPORTS: "reports.qml", DISTRICTS: "districts.qml"}
+
+OVERDUE_RULE_KEY = "overdue"
+OTHER_RULE_KEY = "other"
+STATUS_RULE_PREFIX = "status_"
+
+
+def group_name() -> str:
+    """Name of the layer-tree group."""
+    return tr("Open City")
+
+
+def layer_name(table: str) -> str:
+    """Translated layer name of a table."""
+    names = {
+        REPORTS: tr("Citizen reports"),
+        DISTRICTS: tr("Districts"),
+        DEPARTMENTS: tr("Departments"),
+    }
+    return names.get(table, table)
+
+
+def field_aliases(table: str) -> dict[str, str]:
+    """Translated aliases of the table's fields."""
+    if table == REPORTS:
+        return {
+            "fid": tr("ID"),
+            "service_request_id": tr("Report number"),
+            "status": tr("Open311 state"),
+            "external_status_code": tr("Status"),
+            "service_code": tr("Category code"),
+            "service_name": tr("Category"),
+            "description": tr("Description"),
+            "agency_responsible": tr("Department"),
+            "service_notice": tr("Platform notice"),
+            "status_notes": tr("Status notes"),
+            "requested_datetime": tr("Received"),
+            "updated_datetime": tr("Updated"),
+            "expected_datetime": tr("Expected by"),
+            "address": tr("Address"),
+            "media_url": tr("Photo link"),
+            "district": tr("District"),
+            "duplicate_of": tr("Duplicate of"),
+            "lat": tr("Latitude"),
+            "long": tr("Longitude"),
+            "extended_json": tr("Extended attributes (JSON)"),
+            "assigned_datetime": tr("Assigned"),
+            "deadline": tr("Deadline"),
+            "deadline_stage": tr("Deadline stage"),
+            "version": tr("Version"),
+            "synced_at": tr("Synchronised"),
+        }
+    if table == DISTRICTS:
+        return {"fid": tr("ID"), "code": tr("Code"), "name": tr("Name")}
+    if table == DEPARTMENTS:
+        return {
+            "fid": tr("ID"),
+            "code": tr("Code"),
+            "name": tr("Name"),
+            "officer_name": tr("Responsible officer"),
+            "officer_phone": tr("Phone"),
+            "officer_email": tr("E-mail"),
+        }
+    return {}
+
+
+def layer_uri(workspace: str, table: str) -> str:
+    """OGR data source of one table of a GeoPackage workspace."""
+    return f"{workspace}|layername={table}"
+
+
+def _project(project: QgsProject | None) -> QgsProject:
+    return project if project is not None else QgsProject.instance()
+
+
+def iter_layers(project: QgsProject | None = None) -> Iterator[tuple[str, QgsVectorLayer]]:
+    """``(table, layer)`` of every plugin layer in the project."""
+    for layer in _project(project).mapLayers().values():
+        table = layer.customProperty(TABLE_PROPERTY)
+        if table and isinstance(layer, QgsVectorLayer):
+            yield str(table), layer
+
+
+def find_layer(table: str, project: QgsProject | None = None) -> QgsVectorLayer | None:
+    """The project's layer of ``table`` (the first one), or None."""
+    for found_table, layer in iter_layers(project):
+        if found_table == table:
+            return layer
+    return None
+
+
+def find_group(project: QgsProject | None = None) -> QgsLayerTreeGroup | None:
+    """The plugin's layer-tree group, or None."""
+    root = _project(project).layerTreeRoot()
+    for group in root.findGroups():
+        if group.customProperty(GROUP_PROPERTY):
+            return group
+    return None
+
+
+def ensure_group(project: QgsProject | None = None) -> QgsLayerTreeGroup:
+    """The plugin's group, created at the top of the layer tree when missing."""
+    group = find_group(project)
+    if group is None:
+        group = _project(project).layerTreeRoot().insertGroup(0, group_name())
+        group.setCustomProperty(GROUP_PROPERTY, True)
+    return group
+
+
+def translate_legend(layer: QgsVectorLayer) -> None:
+    """Replace the English rule labels of the reports style by translated status labels."""
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        return
+    for rule in renderer.rootRule().children():
+        key = rule.ruleKey()
+        if key == OVERDUE_RULE_KEY:
+            rule.setLabel(tr("Overdue (deadline passed)"))
+        elif key == OTHER_RULE_KEY:
+            rule.setLabel(tr("Other status"))
+        elif key.startswith(STATUS_RULE_PREFIX):
+            rule.setLabel(statuses.label(key[len(STATUS_RULE_PREFIX) :]))
+
+
+def apply_style(layer: QgsVectorLayer, table: str) -> None:
+    """Style from ``resources/styles``, translated legend, aliases and the status value map."""
+    style = STYLE_FILES.get(table)
+    if style:
+        path = resource("styles", style)
+        if path.exists():
+            message, ok = layer.loadNamedStyle(str(path))
+            if not ok:
+                log.warning("Cannot load style %s: %s", path, message)
+        else:
+            log.warning("Style file missing: %s", path)
+    if table == REPORTS:
+        translate_legend(layer)
+        index = layer.fields().indexOf("external_status_code")
+        if index >= 0:
+            value_map = [{statuses.label(code): code} for code in statuses.STATUS_CODES]
+            layer.setEditorWidgetSetup(index, QgsEditorWidgetSetup("ValueMap", {"map": value_map}))
+        layer.setDisplayExpression("coalesce(\"service_name\", '') || ' №' || coalesce(\"service_request_id\", '')")
+    for name, alias in field_aliases(table).items():
+        index = layer.fields().indexOf(name)
+        if index >= 0:
+            layer.setFieldAlias(index, alias)
+
+
+def make_layer(workspace: str, table: str) -> QgsVectorLayer | None:
+    """A styled, read-only layer on one workspace table (None when the table cannot be opened)."""
+    layer = QgsVectorLayer(layer_uri(workspace, table), layer_name(table), "ogr")
+    if not layer.isValid():
+        log.warning("Cannot open table %s of %s", table, workspace)
+        return None
+    layer.setCustomProperty(TABLE_PROPERTY, table)
+    apply_style(layer, table)
+    layer.setReadOnly(True)
+    return layer
+
+
+def add_layers(workspace: str, project: QgsProject | None = None) -> dict[str, QgsVectorLayer]:
+    """Add (or re-point) the plugin's layers to the project group; return them by table.
+
+    A layer already in the project is reused; when it points at another workspace,
+    its data source is switched to ``workspace``.
+    """
+    project = _project(project)
+    if not Path(workspace).is_file():
+        log.info("No workspace yet at %s", workspace)
+        return {}
+    group = ensure_group(project)
+    layers: dict[str, QgsVectorLayer] = {}
+    for position, table in enumerate(TABLES):
+        existing = find_layer(table, project)
+        uri = layer_uri(workspace, table)
+        if existing is not None:
+            if existing.source() != uri:
+                existing.setDataSource(uri, existing.name(), "ogr")
+                apply_style(existing, table)
+            layers[table] = existing
+            continue
+        layer = make_layer(workspace, table)
+        if layer is None:
+            continue
+        project.addMapLayer(layer, False)
+        group.insertLayer(min(position, len(group.children())), layer)
+        layers[table] = layer
+    return layers
+
+
+def reload_layers(project: QgsProject | None = None) -> int:
+    """Reload the data of every plugin layer and repaint it; return how many were reloaded.
+
+    (In QGIS 3.22 ``setAutoRefreshInterval`` only repaints; new rows need a provider reload.)
+    """
+    count = 0
+    for _table, layer in iter_layers(project):
+        provider = layer.dataProvider()
+        if provider is not None:
+            provider.reloadData()
+        layer.reload()
+        layer.updateExtents()
+        layer.triggerRepaint()
+        count += 1
+    return count
+
+
+def remove_layers(project: QgsProject | None = None) -> None:
+    """Remove the plugin's layers and group from the project (e.g. on a workspace change)."""
+    project = _project(project)
+    ids = [layer.id() for _table, layer in iter_layers(project)]
+    if ids:
+        project.removeMapLayers(ids)
+    group = find_group(project)
+    if group is not None and not group.children():
+        parent = group.parent()
+        if parent is not None:
+            parent.removeChildNode(group)
+
+
+def is_plugin_layer(layer: QgsMapLayer | None, table: str | None = None) -> bool:
+    """True for a layer the plugin added (of ``table`` when given)."""
+    if layer is None:
+        return False
+    found = layer.customProperty(TABLE_PROPERTY)
+    return bool(found) and (table is None or found == table)
+
+
+def status_counts(workspace: str) -> tuple[dict[str, int], int]:
+    """Reports per external status code and the number of overdue reports (read-only SQL on the workspace)."""
+    if not workspace or not Path(workspace).is_file():
+        return {}, 0
+    from osgeo import ogr
+
+    source = ogr.Open(workspace, 0)
+    if source is None:
+        return {}, 0
+    counts: dict[str, int] = {}
+    overdue = 0
+    try:
+        result = source.ExecuteSQL(
+            "SELECT external_status_code, count(*) FROM reports GROUP BY external_status_code", dialect="SQLITE"
+        )
+        if result is not None:
+            for feature in result:
+                counts[feature.GetField(0) or ""] = int(feature.GetField(1))
+            source.ReleaseResultSet(result)
+        result = source.ExecuteSQL(
+            "SELECT count(*) FROM reports WHERE status = 'open' AND deadline IS NOT NULL "
+            "AND deadline < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            dialect="SQLITE",
+        )
+        if result is not None:
+            feature = result.GetNextFeature()
+            overdue = int(feature.GetField(0)) if feature is not None else 0
+            source.ReleaseResultSet(result)
+    finally:
+        source = None
+    return counts, overdue

@@ -1,0 +1,125 @@
+"""The plugin's settings in ``QgsSettings`` (group ``openmisto/``).
+
+The API key itself is never stored here: only the id of the QGIS authentication
+configuration (``authcfg``) that holds it (see ``core/open311/auth.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsSettings
+
+log = logging.getLogger(__name__)
+
+GROUP = "openmisto"
+ROLES = ("moderator", "officer", "viewer")
+DEFAULT_PAGE_SIZE = 1000
+DEFAULT_SYNC_INTERVAL_MIN = 5
+DEFAULT_BASE_URL = ""
+
+
+def default_workspace_path() -> str:
+    """``<QGIS settings dir>/openmisto/workspace.gpkg``."""
+    return str(Path(QgsApplication.qgisSettingsDirPath()) / "openmisto" / "workspace.gpkg")
+
+
+def _key(name: str) -> str:
+    return f"{GROUP}/{name}"
+
+
+def _as_int(value: object, default: int) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass
+class PluginSettings:
+    """A snapshot of the settings; ``load()`` reads them, ``save()`` writes them back."""
+
+    base_url: str = DEFAULT_BASE_URL
+    authcfg: str = ""
+    page_size: int = DEFAULT_PAGE_SIZE
+    sync_interval_min: int = DEFAULT_SYNC_INTERVAL_MIN
+    workspace_path: str = ""
+    role: str = "viewer"
+    department: str = ""
+    last_sync: str = ""  # human-readable summary of the last sync, shown in the dock
+
+    @classmethod
+    def load(cls) -> PluginSettings:
+        """Read the settings (defaults where unset or invalid)."""
+        s = QgsSettings()
+        role = str(s.value(_key("role"), "viewer") or "viewer")
+        return cls(
+            base_url=str(s.value(_key("base_url"), DEFAULT_BASE_URL) or ""),
+            authcfg=str(s.value(_key("authcfg"), "") or ""),
+            page_size=max(1, _as_int(s.value(_key("page_size"), DEFAULT_PAGE_SIZE), DEFAULT_PAGE_SIZE)),
+            sync_interval_min=max(
+                0, _as_int(s.value(_key("sync_interval_min"), DEFAULT_SYNC_INTERVAL_MIN), DEFAULT_SYNC_INTERVAL_MIN)
+            ),
+            workspace_path=str(s.value(_key("workspace_path"), "") or "") or default_workspace_path(),
+            role=role if role in ROLES else "viewer",
+            department=str(s.value(_key("department"), "") or ""),
+            last_sync=str(s.value(_key("last_sync"), "") or ""),
+        )
+
+    def save(self) -> None:
+        """Write every field to ``QgsSettings``."""
+        s = QgsSettings()
+        s.setValue(_key("base_url"), self.base_url.strip())
+        s.setValue(_key("authcfg"), self.authcfg)
+        s.setValue(_key("page_size"), int(self.page_size))
+        s.setValue(_key("sync_interval_min"), int(self.sync_interval_min))
+        s.setValue(_key("workspace_path"), self.workspace_path)
+        s.setValue(_key("role"), self.role)
+        s.setValue(_key("department"), self.department)
+        s.setValue(_key("last_sync"), self.last_sync)
+        s.sync()
+
+    @property
+    def is_configured(self) -> bool:
+        """True when there is a platform to talk to."""
+        return bool(self.base_url.strip())
+
+    @property
+    def workspace_exists(self) -> bool:
+        return bool(self.workspace_path) and Path(self.workspace_path).is_file()
+
+
+def save_last_sync(summary: str) -> None:
+    """Remember the last sync summary without touching the other settings."""
+    s = QgsSettings()
+    s.setValue(_key("last_sync"), summary)
+
+
+# Module-level getters (used by Processing algorithms for their parameter defaults).
+
+
+def platform_url() -> str:
+    """The configured platform URL ('' when unset)."""
+    return PluginSettings.load().base_url
+
+
+def base_url() -> str:
+    """Alias of :func:`platform_url`."""
+    return platform_url()
+
+
+def authcfg() -> str:
+    """The id of the authentication configuration holding the API key ('' when unset)."""
+    return PluginSettings.load().authcfg
+
+
+def workspace_path() -> str:
+    """The workspace GeoPackage path (the default one when unset)."""
+    return PluginSettings.load().workspace_path
+
+
+def page_size() -> int:
+    """Reports per request."""
+    return PluginSettings.load().page_size

@@ -1,0 +1,289 @@
+"""Background work in ``QgsTask``: a base class that captures errors, and the sync task.
+
+``run()`` executes in a worker thread: it never touches layers, the project or
+widgets. The result (or the error) reaches the main thread through
+``finished()``, which emits :attr:`OpenMistoTask.done` with a :class:`TaskOutcome`.
+Keep a Python reference to a task until ``done`` fired (QGIS only holds the C++ side).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsFeedback, QgsTask
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+
+from .i18n import tr
+
+log = logging.getLogger(__name__)
+
+# Python references of tasks that have not finished: QGIS's task manager holds only the C++ side,
+# and a task whose Python wrapper is collected while it runs crashes QGIS.
+_LIVE_TASKS: set[OpenMistoTask] = set()
+
+
+@dataclass
+class TaskOutcome:
+    """What a task ended with: a result, an error, or a cancellation."""
+
+    ok: bool
+    result: Any = None
+    error: BaseException | None = None
+    canceled: bool = False
+
+    def error_message(self) -> str:
+        """The error in words for the user (``Open311Error.user_message()`` when there is one)."""
+        if self.error is None:
+            return tr("Canceled.") if self.canceled else ""
+        user_message = getattr(self.error, "user_message", None)
+        if callable(user_message):
+            try:
+                return str(user_message())
+            except Exception:
+                log.debug("user_message() failed", exc_info=True)
+        return tr("Unexpected error: {0}").format(self.error)
+
+
+class OpenMistoTask(QgsTask):
+    """Base task: subclasses implement :meth:`work`; errors are captured and logged.
+
+    ``done(TaskOutcome)`` is emitted in the main thread when the task ends
+    (success, failure or cancel).
+    """
+
+    done = pyqtSignal(object)
+
+    def __init__(self, description: str, flags: QgsTask.Flags | QgsTask.Flag = QgsTask.CanCancel) -> None:
+        super().__init__(description, flags)
+        self.result: Any = None
+        self.exception: BaseException | None = None
+        _LIVE_TASKS.add(self)
+
+    def work(self) -> Any:
+        """Do the job in the worker thread and return its result."""
+        raise NotImplementedError
+
+    def run(self) -> bool:
+        """QGIS calls this in a worker thread."""
+        try:
+            self.result = self.work()
+        except Exception as exc:
+            self.exception = exc
+            log.error("%s failed: %s", self.description(), exc, exc_info=True)
+            return False
+        return not self.isCanceled()
+
+    def finished(self, result: bool) -> None:
+        """Main thread: publish the outcome."""
+        _LIVE_TASKS.discard(self)
+        outcome = TaskOutcome(
+            ok=bool(result),
+            result=self.result,
+            error=self.exception,
+            canceled=self.isCanceled() and self.exception is None,
+        )
+        self.done.emit(outcome)
+
+
+class CallableTask(OpenMistoTask):
+    """Run one function in the background (e.g. "Test connection")."""
+
+    def __init__(self, description: str, function: Callable[[], Any]) -> None:
+        super().__init__(description, QgsTask.CanCancel)
+        self._function = function
+
+    def work(self) -> Any:
+        return self._function()
+
+
+def _count(result: Any, *names: str) -> int:
+    """First integer attribute (or key) of ``result`` among ``names`` (lists count their items)."""
+    if result is None:
+        return 0
+    for name in names:
+        value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            return len(value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            continue
+    return 0
+
+
+def _reasons(result: Any) -> list[str]:
+    """Readable reasons of skipped records (``SkippedRecord`` or strings)."""
+    skipped = result.get("skipped") if isinstance(result, dict) else getattr(result, "skipped", None)
+    if not isinstance(skipped, (list, tuple)):
+        return []
+    lines = []
+    for record in skipped:
+        record_id = getattr(record, "record_id", None)
+        reason = getattr(record, "reason", None) or str(record)
+        lines.append(f"{record_id}: {reason}" if record_id else reason)
+    return lines
+
+
+@dataclass
+class SyncSummary:
+    """Counts of one sync (pull and push), ready to be shown."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    skipped_reasons: list[str] = field(default_factory=list)
+    sent: int = 0
+    refused: int = 0
+    conflicts: int = 0
+    retry_later: int = 0
+    push_error: str = ""
+    canceled: bool = False
+
+    @classmethod
+    def from_results(cls, pull: Any, push: Any = None) -> SyncSummary:
+        """Build from the engine's results (``SyncResult``/``PushResult``, or dicts)."""
+        errors = push.get("errors") if isinstance(push, dict) else getattr(push, "errors", None)
+
+        def flag(result: Any) -> bool:
+            return bool(result.get("canceled") if isinstance(result, dict) else getattr(result, "canceled", False))
+
+        return cls(
+            new=_count(pull, "new"),
+            updated=_count(pull, "updated"),
+            unchanged=_count(pull, "unchanged"),
+            skipped=_count(pull, "skipped_count", "skipped"),
+            skipped_reasons=_reasons(pull),
+            sent=_count(push, "sent"),
+            refused=_count(push, "refused"),
+            conflicts=_count(push, "conflicts", "conflict"),
+            retry_later=_count(push, "retry_later"),
+            push_error="; ".join(str(e) for e in errors[:3]) if isinstance(errors, (list, tuple)) else "",
+            canceled=flag(pull) or flag(push),
+        )
+
+    @property
+    def changed(self) -> bool:
+        """True when the layer has something new to show or the user has something to read."""
+        return bool(
+            self.new or self.updated or self.skipped or self.sent or self.refused or self.conflicts or self.push_error
+        )
+
+    def message(self) -> str:
+        """One line for the message bar."""
+        text = tr("New: {0}, updated: {1}, unchanged: {2}.").format(self.new, self.updated, self.unchanged)
+        if self.skipped:
+            text += " " + tr("Skipped: {0}").format(self.skipped)
+            if self.skipped_reasons:
+                text += " (" + "; ".join(self.skipped_reasons[:3])
+                text += ", …)" if len(self.skipped_reasons) > 3 else ")"
+            text += "."
+        if self.sent or self.refused or self.conflicts:
+            text += " " + tr("Sent to the platform: {0}, refused: {1}, conflicts: {2}.").format(
+                self.sent, self.refused, self.conflicts
+            )
+        if self.retry_later:
+            text += " " + tr("Waiting to be sent again: {0}.").format(self.retry_later)
+        if self.push_error:
+            text += " " + tr("Sending failed: {0}").format(self.push_error)
+        if self.canceled:
+            text += " " + tr("Canceled: the next sync completes what is missing.")
+        return text
+
+
+@dataclass
+class SyncParams:
+    """What a sync needs; read in the main thread (the API key from the auth DB) before the task starts."""
+
+    base_url: str
+    workspace_path: str
+    api_key: str | None = None
+    page_size: int = 1000
+    full: bool = False
+
+    def __repr__(self) -> str:  # never show the key
+        return (
+            f"SyncParams(base_url={self.base_url!r}, workspace_path={self.workspace_path!r}, "
+            f"api_key={'***' if self.api_key else None}, page_size={self.page_size}, full={self.full})"
+        )
+
+
+def open_or_create_store(path: str) -> Any:
+    """Open the workspace GeoPackage, creating it (and its folder) when missing."""
+    from .store.gpkg import GeoPackageStore
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if hasattr(GeoPackageStore, "open_or_create"):
+        return GeoPackageStore.open_or_create(path)
+    if Path(path).exists():
+        return GeoPackageStore.open(path)
+    return GeoPackageStore.create(path)
+
+
+class SyncTask(OpenMistoTask):
+    """Push the outbox and pull new and changed reports into the workspace.
+
+    Opens its own store connection in the worker thread; progress and cancel go
+    through a ``QgsFeedback`` handed to the ``SyncEngine``.
+    """
+
+    def __init__(self, params: SyncParams, automatic: bool = False) -> None:
+        description = tr("Open City: full sync") if params.full else tr("Open City: sync")
+        super().__init__(description, QgsTask.CanCancel)
+        self.params = params
+        self.automatic = automatic
+        self._feedback: QgsFeedback | None = None
+
+    def cancel(self) -> None:
+        """Ask the engine to stop at its next check; the store stays consistent."""
+        feedback = self._feedback
+        if feedback is not None:
+            feedback.cancel()
+        super().cancel()
+
+    def work(self) -> SyncSummary:
+        from .open311.client import Open311Client
+        from .sync import SyncEngine
+
+        feedback = QgsFeedback()
+        feedback.progressChanged.connect(self.setProgress, Qt.DirectConnection)
+        self._feedback = feedback
+        if self.isCanceled():
+            feedback.cancel()
+
+        p = self.params
+        store = open_or_create_store(p.workspace_path)
+        try:
+            client = Open311Client(p.base_url, api_key=p.api_key, page_size=p.page_size)
+            engine = SyncEngine(store, client, feedback)
+            if hasattr(engine, "run"):
+                result = engine.run(full=p.full)
+                pull = getattr(result, "pull", result)
+                push = getattr(result, "push", None)
+                summary = SyncSummary.from_results(pull, push)
+            else:
+                push, push_error = None, ""
+                if p.api_key and hasattr(engine, "push"):
+                    try:
+                        push = engine.push()
+                    except Exception as exc:  # noqa: BLE001 - the pull still runs; the user is told
+                        log.warning("Sending the outbox failed: %s", exc)
+                        push_error = TaskOutcome(False, error=exc).error_message()
+                pull = engine.pull(full=p.full)
+                summary = SyncSummary.from_results(pull, push)
+                summary.push_error = push_error
+        finally:
+            close = getattr(store, "close", None)
+            if callable(close):
+                close()
+            self._feedback = None
+        for reason in summary.skipped_reasons:
+            log.warning("Skipped record %s", reason)
+        log.info("Sync finished: %s", summary.message())
+        return summary

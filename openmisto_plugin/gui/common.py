@@ -1,0 +1,87 @@
+"""Small GUI helpers: icons, plain-text widgets, value formatting."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from typing import Any
+
+from qgis.PyQt.QtCore import QDateTime, Qt
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QLabel, QWidget
+
+from ..core.paths import resource
+from ..core.timeutil import from_store, local
+
+
+def icon(name: str) -> QIcon:
+    """Icon ``resources/icons/<name>.svg`` (an empty icon when missing)."""
+    path = resource("icons", f"{name}.svg")
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+def is_null(value: Any) -> bool:
+    """True for None, QVariant NULL and empty strings."""
+    if value is None:
+        return True
+    is_null_method = getattr(value, "isNull", None)
+    if callable(is_null_method) and not isinstance(value, (str, QDateTime)):
+        try:
+            return bool(is_null_method())
+        except TypeError:
+            return False
+    if isinstance(value, QDateTime):
+        return value.isNull() or not value.isValid()
+    return isinstance(value, str) and not value.strip()
+
+
+def text_of(value: Any) -> str:
+    """A value as plain text ('' for NULL)."""
+    return "" if is_null(value) else str(value)
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A store datetime (text, ``QDateTime`` or ``datetime``) as an aware UTC datetime."""
+    if is_null(value):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, QDateTime):
+        utc = value.toUTC()
+        return datetime.fromtimestamp(utc.toMSecsSinceEpoch() / 1000.0, tz=timezone.utc)
+    try:
+        return from_store(str(value))
+    except ValueError:
+        return None
+
+
+def format_datetime(value: Any) -> str:
+    """``DD.MM.YYYY HH:MM`` in Kyiv time ('' for NULL; the raw text when unreadable)."""
+    moment = to_datetime(value)
+    if moment is None:
+        return text_of(value) if not isinstance(value, QDateTime) else ""
+    return local(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = True) -> QLabel:
+    """A QLabel that never interprets its text as HTML (citizen text is untrusted)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.PlainText)
+    label.setWordWrap(True)
+    if selectable:
+        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    label.setText(text)
+    return label
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltip markup that shows ``text`` literally (Qt guesses rich text in tooltips)."""
+    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>" if text else ""
+
+
+def safe_link(url: str, caption: str) -> str:
+    """Rich text of one link to an http(s) URL, everything escaped; '' for other schemes."""
+    url = (url or "").strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return ""
+    return f'<a href="{html.escape(url, quote=True)}">{html.escape(caption)}</a>'

@@ -1,0 +1,265 @@
+"""The detail view of one report: what the citizen wrote, where, when, its status and history.
+
+Citizen text is untrusted: it is shown only through plain-text widgets
+(``QLabel`` with ``Qt.PlainText``, read-only ``QPlainTextEdit``, table items),
+never as rich text. The photo link is the one piece of markup, built from an
+escaped http(s) URL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsFeature, QgsFeatureRequest, QgsVectorLayer
+from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtGui import QFont
+from qgis.PyQt.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import statuses
+from ..core.i18n import tr
+from ..core.timeutil import now_utc
+from .common import format_datetime, icon, plain_label, safe_link, text_of, to_datetime
+
+log = logging.getLogger(__name__)
+
+HISTORY_COLUMNS = ("updated_datetime", "external_status_code", "agency_responsible", "description", "author", "origin")
+
+
+def feature_to_dict(feature: QgsFeature) -> dict[str, Any]:
+    """Attributes of a feature by field name."""
+    return {name: feature[name] for name in feature.fields().names()}
+
+
+def _record_to_dict(record: Any) -> dict[str, Any]:
+    if isinstance(record, dict):
+        return dict(record)
+    if hasattr(record, "__dataclass_fields__"):
+        return {name: getattr(record, name) for name in record.__dataclass_fields__}
+    return {name: getattr(record, name, None) for name in HISTORY_COLUMNS}
+
+
+def load_history(workspace: str, service_request_id: str) -> list[dict[str, Any]]:
+    """The report's history, oldest first (through the store when it offers ``history()``)."""
+    if not workspace or not Path(workspace).is_file() or not service_request_id:
+        return []
+    try:
+        from ..core.store.gpkg import GeoPackageStore
+
+        if hasattr(GeoPackageStore, "history"):
+            store = GeoPackageStore.open(workspace)
+            try:
+                rows = [_record_to_dict(r) for r in store.history(service_request_id)]
+            finally:
+                close = getattr(store, "close", None)
+                if callable(close):
+                    close()
+            return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
+    except Exception:
+        log.debug("store.history() unavailable, reading request_updates", exc_info=True)
+    layer = QgsVectorLayer(f"{workspace}|layername=request_updates", "history", "ogr")
+    if not layer.isValid():
+        return []
+    escaped = service_request_id.replace("'", "''")
+    request = QgsFeatureRequest().setFilterExpression(f"\"service_request_id\" = '{escaped}'")
+    rows = [feature_to_dict(f) for f in layer.getFeatures(request)]
+    rows.sort(key=lambda r: (to_datetime(r.get("updated_datetime")) is None, str(text_of(r.get("updated_datetime")))))
+    return rows
+
+
+def _names(workspace: str, table: str) -> dict[str, str]:
+    if not workspace or not Path(workspace).is_file():
+        return {}
+    layer = QgsVectorLayer(f"{workspace}|layername={table}", table, "ogr")
+    if not layer.isValid():
+        return {}
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    return {text_of(f["code"]): text_of(f["name"]) for f in layer.getFeatures(request)}
+
+
+def load_departments(workspace: str) -> dict[str, str]:
+    """Department names by code (empty when the workspace has none)."""
+    return _names(workspace, "departments")
+
+
+def load_districts(workspace: str) -> dict[str, str]:
+    """District names by code (empty when the workspace has none)."""
+    return _names(workspace, "districts")
+
+
+def is_overdue(report: dict[str, Any]) -> bool:
+    """Open and past its deadline (the same rule as the layer style)."""
+    deadline = to_datetime(report.get("deadline"))
+    return text_of(report.get("status")) == "open" and deadline is not None and deadline < now_utc()
+
+
+class ReportDetailDialog(QDialog):
+    """Read-only view of one report; later workflows add their buttons with :meth:`add_action`."""
+
+    panRequested = pyqtSignal(str)  # service_request_id
+
+    def __init__(
+        self,
+        report: dict[str, Any],
+        history: list[dict[str, Any]] | None = None,
+        departments: dict[str, str] | None = None,
+        parent: QWidget | None = None,
+        districts: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.report = report
+        self.history = history or []
+        self.departments = departments or {}
+        self.districts = districts or {}
+        self.setObjectName("OpenMistoReportDetail")
+        self.setWindowIcon(icon("report"))
+        request_id = text_of(report.get("service_request_id"))
+        self.setWindowTitle(tr("Report №{0}").format(request_id))
+        self.resize(640, 680)
+        self._build()
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        report = self.report
+        layout = QVBoxLayout(self)
+
+        self.title_label = plain_label(text_of(report.get("service_name")) or tr("Report"))
+        font = QFont(self.title_label.font())
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        layout.addWidget(self.title_label)
+
+        status_row = QHBoxLayout()
+        code = text_of(report.get("external_status_code"))
+        chip = QLabel()
+        chip.setFixedSize(14, 14)
+        colour = statuses.STATUSES[code].colour if code in statuses.STATUSES else "#bdbdbd"
+        chip.setStyleSheet(f"background-color: {colour}; border-radius: 7px;")
+        status_row.addWidget(chip)
+        self.status_label = plain_label(statuses.label(code) or tr("Unknown status"))
+        bold = QFont(self.status_label.font())
+        bold.setBold(True)
+        self.status_label.setFont(bold)
+        status_row.addWidget(self.status_label)
+        self.overdue_label = plain_label(tr("Overdue"))
+        self.overdue_label.setStyleSheet("color: #d50000; font-weight: bold;")
+        self.overdue_label.setVisible(is_overdue(report))
+        status_row.addWidget(self.overdue_label)
+        status_row.addStretch(1)
+        layout.addLayout(status_row)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)  # wrapped labels get their height
+        self.fields: dict[str, QLabel] = {}
+
+        def add(key: str, caption: str, value: str) -> None:
+            widget = plain_label(value or "—")
+            self.fields[key] = widget
+            form.addRow(caption, widget)
+
+        department = text_of(report.get("agency_responsible"))
+        department_text = self.departments.get(department, department)
+        if department and department_text != department:
+            department_text = f"{department_text} ({department})"
+        add("service_request_id", tr("Report number"), text_of(report.get("service_request_id")))
+        add("service_name", tr("Category"), text_of(report.get("service_name")))
+        add("agency_responsible", tr("Department"), department_text)
+        district = text_of(report.get("district"))
+        add("district", tr("District"), self.districts.get(district, district))
+        add("address", tr("Address"), text_of(report.get("address")))
+        add("requested_datetime", tr("Received"), format_datetime(report.get("requested_datetime")))
+        add("updated_datetime", tr("Updated"), format_datetime(report.get("updated_datetime")))
+        add("assigned_datetime", tr("Assigned"), format_datetime(report.get("assigned_datetime")))
+        add("deadline", tr("Deadline"), format_datetime(report.get("deadline")))
+        add("expected_datetime", tr("Expected by"), format_datetime(report.get("expected_datetime")))
+        if text_of(report.get("duplicate_of")):
+            add("duplicate_of", tr("Duplicate of"), text_of(report.get("duplicate_of")))
+
+        media_url = text_of(report.get("media_url"))
+        self.photo_label = QLabel()
+        link = safe_link(media_url, tr("Open the photo"))
+        if link:
+            self.photo_label.setTextFormat(Qt.RichText)
+            self.photo_label.setText(link)
+            self.photo_label.setOpenExternalLinks(True)
+            self.photo_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
+            self.photo_label.setToolTip(tr("Opens the link in the web browser"))
+        else:
+            self.photo_label.setTextFormat(Qt.PlainText)
+            self.photo_label.setText(media_url or "—")
+        form.addRow(tr("Photo"), self.photo_label)
+        layout.addLayout(form)
+
+        self.tabs = QTabWidget()
+        self.description_edit = self._plain_box(text_of(report.get("description")))
+        self.tabs.addTab(self.description_edit, tr("Description"))
+        answer = "\n\n".join(
+            t for t in (text_of(report.get("status_notes")), text_of(report.get("service_notice"))) if t
+        )
+        self.answer_edit = self._plain_box(answer)
+        self.tabs.addTab(self.answer_edit, tr("Answer to the citizen"))
+        self.tabs.setTabEnabled(1, bool(answer))
+        self.history_view = self._plain_box(self.history_text())
+        self.tabs.addTab(self.history_view, tr("History ({0})").format(len(self.history)))
+        layout.addWidget(self.tabs, 1)
+
+        self.button_box = QDialogButtonBox(QDialogButtonBox.Close)
+        self.button_box.button(QDialogButtonBox.Close).setText(tr("Close"))
+        self.button_box.rejected.connect(self.reject)
+        self.pan_button = self.add_action(tr("Show on map"), self._emit_pan)
+        layout.addWidget(self.button_box)
+
+    @staticmethod
+    def _plain_box(text: str) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setReadOnly(True)
+        box.setPlainText(text)
+        box.setMinimumHeight(60)
+        return box
+
+    def history_text(self) -> str:
+        """The history as plain text, one block per entry, oldest first."""
+        origins = {"platform": tr("platform"), "local": tr("this workstation")}
+        blocks = []
+        for entry in self.history:
+            department = text_of(entry.get("agency_responsible"))
+            origin = text_of(entry.get("origin"))
+            head = [
+                format_datetime(entry.get("updated_datetime")) or "—",
+                statuses.label(text_of(entry.get("external_status_code"))) or text_of(entry.get("status")),
+                self.departments.get(department, department),
+                text_of(entry.get("author")),
+                origins.get(origin, origin),
+            ]
+            lines = [" · ".join(part for part in head if part)]
+            description = text_of(entry.get("description"))
+            if description:
+                lines.append(description)
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) if blocks else tr("No history yet.")
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def add_action(self, text: str, callback: Callable[[], None]) -> QPushButton:
+        """Add a button next to "Close" (the workflow dialogs hook in here)."""
+        button = self.button_box.addButton(text, QDialogButtonBox.ActionRole)
+        button.clicked.connect(callback)
+        return button
+
+    def _emit_pan(self) -> None:
+        self.panRequested.emit(text_of(self.report.get("service_request_id")))

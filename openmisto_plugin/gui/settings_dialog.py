@@ -1,0 +1,286 @@
+"""Settings: platform, API key (only in QGIS's authentication database), sync, workspace, role.
+
+"Test connection" runs in a background task, so a slow or dead server never
+freezes QGIS; its answer is shown in words (unreachable, bad key, not Open311, TLS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from qgis.core import QgsApplication
+from qgis.gui import QgsAuthConfigSelect, QgsFileWidget
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.i18n import tr
+from ..core.settings import ROLES, PluginSettings
+from ..core.tasks import CallableTask, TaskOutcome
+from .common import icon, plain_label
+from .dock import role_label
+from .report_detail import load_departments
+
+log = logging.getLogger(__name__)
+
+TEST_TIMEOUT_S = 15
+AUTHCFG_NAME = "Відкрите Місто"
+
+
+class SettingsDialog(QDialog):
+    """Edit :class:`PluginSettings`; ``accept()`` saves them (the key goes to the auth DB)."""
+
+    def __init__(self, settings: PluginSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or PluginSettings.load()
+        self.setObjectName("OpenMistoSettingsDialog")
+        self.setWindowTitle(tr("Open City: settings"))
+        self.setWindowIcon(icon("settings"))
+        self.setMinimumWidth(680)
+        self._test_task: CallableTask | None = None
+        self._build()
+        self._fill()
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+
+        platform = QGroupBox(tr("Platform"))
+        form = QFormLayout(platform)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)  # wrapped labels get their height
+        self.url_edit = QLineEdit()
+        self.url_edit.setPlaceholderText("https://openmisto.example.org/open311/v2/")
+        form.addRow(tr("Platform URL"), self.url_edit)
+
+        self.auth_select = QgsAuthConfigSelect(self)
+        form.addRow(tr("Saved API key"), self.auth_select)
+        self.key_edit = QLineEdit()
+        self.key_edit.setEchoMode(QLineEdit.Password)
+        self.key_edit.setPlaceholderText(tr("Paste a new key here to save it in the QGIS authentication database"))
+        self.key_edit.setClearButtonEnabled(True)
+        form.addRow(tr("New API key"), self.key_edit)
+
+        test_row = QHBoxLayout()
+        self.test_button = QPushButton(tr("Test connection"))
+        self.test_button.clicked.connect(self.test_connection)
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
+        form.addRow("", test_row)
+        self.test_label = plain_label()
+        # Room for four lines: a wrapped label added later does not grow the dialog by itself.
+        self.test_label.setMinimumHeight(self.test_label.fontMetrics().lineSpacing() * 4 + 4)
+        self.test_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.test_label.setVisible(False)
+        form.addRow("", self.test_label)
+        layout.addWidget(platform)
+
+        sync = QGroupBox(tr("Synchronisation"))
+        sync_form = QFormLayout(sync)
+        sync_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.interval_spin = QSpinBox()
+        self.interval_spin.setRange(0, 24 * 60)
+        self.interval_spin.setSuffix(tr(" min"))
+        self.interval_spin.setSpecialValueText(tr("Off"))
+        self.interval_spin.setToolTip(tr("0 turns automatic synchronisation off"))
+        sync_form.addRow(tr("Automatic sync every"), self.interval_spin)
+        self.page_size_spin = QSpinBox()
+        self.page_size_spin.setRange(10, 10000)
+        self.page_size_spin.setSingleStep(100)
+        sync_form.addRow(tr("Reports per request"), self.page_size_spin)
+        self.workspace_widget = QgsFileWidget()
+        self.workspace_widget.setStorageMode(QgsFileWidget.SaveFile)
+        self.workspace_widget.setFilter(tr("GeoPackage (*.gpkg)"))
+        self.workspace_widget.setConfirmOverwrite(False)
+        self.workspace_widget.setDialogTitle(tr("Workspace GeoPackage"))
+        sync_form.addRow(tr("Workspace"), self.workspace_widget)
+        layout.addWidget(sync)
+
+        user = QGroupBox(tr("User"))
+        user_form = QFormLayout(user)
+        user_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.role_combo = QComboBox()
+        self.role_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.role_combo.setMinimumContentsLength(20)
+        for role in ROLES:
+            self.role_combo.addItem(role_label(role), role)
+        self.role_combo.currentIndexChanged.connect(self._role_changed)
+        user_form.addRow(tr("Role"), self.role_combo)
+        self.department_combo = QComboBox()
+        self.department_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.department_combo.setMinimumContentsLength(20)
+        self.department_combo.setEditable(True)
+        self.department_combo.setToolTip(tr("The department whose reports an officer handles"))
+        user_form.addRow(tr("Department"), self.department_combo)
+        layout.addWidget(user)
+
+        self.button_box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.button_box.button(QDialogButtonBox.Ok).setText(tr("OK"))
+        self.button_box.button(QDialogButtonBox.Cancel).setText(tr("Cancel"))
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+        layout.addWidget(self.button_box)
+
+    def _fill(self) -> None:
+        s = self.settings
+        self.url_edit.setText(s.base_url)
+        self.auth_select.setConfigId(s.authcfg)
+        self.interval_spin.setValue(s.sync_interval_min)
+        self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
+        self.workspace_widget.setFilePath(s.workspace_path)
+        index = self.role_combo.findData(s.role)
+        self.role_combo.setCurrentIndex(max(0, index))
+        self.department_combo.addItem("", "")
+        for code, name in sorted(load_departments(s.workspace_path).items()):
+            self.department_combo.addItem(f"{code} — {name}" if name else code, code)
+        index = self.department_combo.findData(s.department)
+        if index >= 0:
+            self.department_combo.setCurrentIndex(index)
+        else:
+            self.department_combo.setEditText(s.department)
+        self._role_changed()
+
+    def _role_changed(self) -> None:
+        self.department_combo.setEnabled(self.role_combo.currentData() == "officer")
+
+    # --- values ------------------------------------------------------------------------------
+
+    def department(self) -> str:
+        """The chosen department code."""
+        text = self.department_combo.currentText().strip()
+        index = self.department_combo.findText(text)
+        if index >= 0:
+            return str(self.department_combo.itemData(index) or "")
+        return text.split(" — ", 1)[0].strip()
+
+    def values(self) -> PluginSettings:
+        """The settings as edited (the authcfg as selected; a new key is stored by ``accept``)."""
+        return PluginSettings(
+            base_url=self.url_edit.text().strip(),
+            authcfg=self.auth_select.configId(),
+            page_size=self.page_size_spin.value(),
+            sync_interval_min=self.interval_spin.value(),
+            workspace_path=self.workspace_widget.filePath().strip() or self.settings.workspace_path,
+            role=str(self.role_combo.currentData()),
+            department=self.department() if self.role_combo.currentData() == "officer" else "",
+            last_sync=self.settings.last_sync,
+        )
+
+    def _validate(self, values: PluginSettings) -> str:
+        if values.base_url and not values.base_url.lower().startswith(("http://", "https://")):
+            return tr("The platform URL must start with http:// or https://")
+        if values.workspace_path and not values.workspace_path.lower().endswith(".gpkg"):
+            return tr("The workspace must be a GeoPackage file (.gpkg).")
+        if values.role == "officer" and not values.department:
+            return tr("Choose the department of the officer.")
+        return ""
+
+    def store_new_key(self) -> bool:
+        """Save a typed key in the auth DB and select its authcfg; False (with a message) on failure."""
+        key = self.key_edit.text().strip()
+        if not key:
+            return True
+        from ..core.open311.auth import save_api_key
+
+        try:
+            authcfg = save_api_key(key, AUTHCFG_NAME, authcfg=self.auth_select.configId() or None)
+        except Exception as exc:  # noqa: BLE001 - AuthError has a user message
+            message = TaskOutcome(False, error=exc).error_message()
+            QMessageBox.warning(self, self.windowTitle(), message)
+            return False
+        self.key_edit.clear()
+        self.auth_select.setConfigId(authcfg)
+        return True
+
+    def accept(self) -> None:
+        """Validate, store the key in the auth DB, save the settings."""
+        problem = self._validate(self.values())
+        if problem:
+            QMessageBox.warning(self, self.windowTitle(), problem)
+            return
+        if not self.store_new_key():
+            return
+        self.settings = self.values()
+        self.settings.save()
+        if self.settings.workspace_path:
+            Path(self.settings.workspace_path).parent.mkdir(parents=True, exist_ok=True)
+        self._stop_test()
+        super().accept()
+
+    def reject(self) -> None:
+        self._stop_test()
+        super().reject()
+
+    # --- test connection ---------------------------------------------------------------------
+
+    def _api_key_for_test(self) -> str | None:
+        key = self.key_edit.text().strip()
+        if key:
+            return key
+        authcfg = self.auth_select.configId()
+        if not authcfg:
+            return None
+        from ..core.open311.auth import load_api_key
+
+        return load_api_key(authcfg)
+
+    def test_connection(self) -> CallableTask | None:
+        """Start the test in the background; the result appears under the button."""
+        url = self.url_edit.text().strip()
+        if not url.lower().startswith(("http://", "https://")):
+            self._show_test(tr("The platform URL must start with http:// or https://"), False)
+            return None
+        try:
+            api_key = self._api_key_for_test()
+        except Exception as exc:  # noqa: BLE001 - AuthError has a user message
+            self._show_test(TaskOutcome(False, error=exc).error_message(), False)
+            return None
+        from ..core.open311.client import Open311Client
+
+        client = Open311Client(url, api_key=api_key, page_size=1, timeout_s=TEST_TIMEOUT_S, retries=0)
+        task = CallableTask(tr("Open City: testing the connection"), client.test_connection)
+        task.done.connect(self._test_done)
+        self._test_task = task
+        self.test_button.setEnabled(False)
+        self._show_test(tr("Connecting to {0}…").format(url), None)
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _test_done(self, outcome: TaskOutcome) -> None:
+        if sip.isdeleted(self):
+            return
+        self._test_task = None
+        self.test_button.setEnabled(True)
+        if outcome.ok:
+            self._show_test(str(outcome.result or tr("Connected.")), True)
+        else:
+            self._show_test(outcome.error_message(), False)
+
+    def _show_test(self, text: str, ok: bool | None) -> None:
+        colour = {True: "#2e7d32", False: "#c62828"}.get(ok, "")
+        self.test_label.setStyleSheet(f"color: {colour};" if colour else "")
+        self.test_label.setText(text)
+        self.test_label.setVisible(True)
+
+    def _stop_test(self) -> None:
+        task = self._test_task
+        if task is not None:
+            with contextlib.suppress(TypeError):
+                task.done.disconnect(self._test_done)
+            task.cancel()
+            self._test_task = None

@@ -1,0 +1,298 @@
+"""``openmisto:sync``: send the workspace's pending changes, then bring new and changed reports in.
+
+Runs the same :class:`~openmisto_plugin.core.sync.SyncEngine` as the plugin's
+"Sync now", from the toolbox, from models and headless from ``qgis_process``
+(once the plugin is installed and enabled: ``qgis_process.bin plugins enable
+openmisto_plugin``)::
+
+    QGIS_AUTH_PASSWORD_FILE=/etc/openmisto/master-password \
+    qgis_process.bin --json run openmisto:sync -- \
+        PLATFORM_URL=http://127.0.0.1:8311/open311/v2/ AUTHCFG=abc1234 \
+        WORKSPACE=/data/workspace.gpkg FULL=false
+
+Parameters: ``PLATFORM_URL``, ``AUTHCFG``, ``API_KEY``, ``WORKSPACE`` (created
+when missing), ``FULL`` (default false: incremental), ``PUSH`` (default true:
+send the outbox first), ``PAGE_SIZE``. Outputs: ``NEW``, ``UPDATED``,
+``UNCHANGED``, ``SKIPPED``, ``PAGES`` (the pull), ``SENT``, ``REFUSED``,
+``CONFLICTS`` (the push) and ``WORKSPACE``.
+
+The API key comes from an authentication configuration (``AUTHCFG``, the
+recommended way), else from the ``API_KEY`` parameter, else from the
+environment variable ``OPENMISTO_API_KEY``. Processing writes parameter values
+into its history and ``qgis_process --json`` echoes them, so a key given as
+``API_KEY`` is visible there: scheduled runs should use ``AUTHCFG`` (with
+``QGIS_AUTH_PASSWORD_FILE`` to unlock the authentication database) or the
+environment variable. The key is never written to the log by this code.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from ..core.i18n import tr
+
+API_KEY_ENV = "OPENMISTO_API_KEY"
+DEFAULT_PAGE_SIZE = 1000
+
+COUNT_OUTPUTS = ("NEW", "UPDATED", "UNCHANGED", "SKIPPED", "PAGES")
+MAX_REASONS = 20  # skipped records and refused updates listed one by one in the log
+
+
+class SyncAlgorithm(QgsProcessingAlgorithm):
+    """Pull new and changed reports (incremental or full) into a GeoPackage workspace."""
+
+    PLATFORM_URL = "PLATFORM_URL"
+    AUTHCFG = "AUTHCFG"
+    API_KEY = "API_KEY"
+    WORKSPACE = "WORKSPACE"
+    FULL = "FULL"
+    PAGE_SIZE = "PAGE_SIZE"
+    PUSH = "PUSH"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._api_key: str | None = None
+
+    # --- identity -----------------------------------------------------------------
+
+    def name(self) -> str:
+        """Algorithm id within the provider."""
+        return "sync"
+
+    def displayName(self) -> str:
+        """Name in the toolbox."""
+        return tr("Sync reports from the platform")
+
+    def shortHelpString(self) -> str:
+        """Help shown next to the parameters."""
+        return tr(
+            "Downloads new and changed citizen reports from an Open311 platform into a "
+            "GeoPackage workspace (created when it does not exist). Incremental by default: "
+            "only reports changed since the last sync are fetched; a full sync fetches all of "
+            "them again. Changes made in this workspace (assignments, responses) are sent to the "
+            "platform first. Store the API key in an authentication configuration rather than "
+            "typing it in the API key field, which Processing keeps in its history."
+        )
+
+    def tags(self) -> list[str]:
+        """Search keywords."""
+        return ["open311", "sync", "citizen", "reports", tr("sync"), tr("reports")]
+
+    def createInstance(self) -> SyncAlgorithm:
+        """A fresh copy (Processing runs each execution on its own instance)."""
+        return SyncAlgorithm()
+
+    # --- parameters -----------------------------------------------------------------
+
+    def initAlgorithm(self, config: dict | None = None) -> None:
+        """Declare parameters and outputs."""
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.PLATFORM_URL,
+                tr("Platform URL (Open311 endpoint)"),
+                defaultValue=_setting("platform_url"),
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterAuthConfig(
+                self.AUTHCFG,
+                tr("Authentication configuration holding the API key"),
+                defaultValue=_setting("authcfg"),
+                optional=True,
+            )
+        )
+        api_key = QgsProcessingParameterString(
+            self.API_KEY,
+            tr("API key (discouraged: prefer an authentication configuration)"),
+            optional=True,
+        )
+        api_key.setFlags(api_key.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(api_key)
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                self.WORKSPACE,
+                tr("Workspace (GeoPackage; created when it does not exist)"),
+                fileFilter=tr("GeoPackage (*.gpkg)"),
+                defaultValue=_setting("workspace_path"),
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.FULL,
+                tr("Full sync (fetch every report again, not only changes)"),
+                defaultValue=False,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.PUSH,
+                tr("First send the changes made here (assignments, responses) to the platform"),
+                defaultValue=True,
+            )
+        )
+        page_size = QgsProcessingParameterNumber(
+            self.PAGE_SIZE,
+            tr("Page size (reports per request)"),
+            type=QgsProcessingParameterNumber.Integer,
+            defaultValue=_setting("page_size") or DEFAULT_PAGE_SIZE,
+            minValue=1,
+            maxValue=10000,
+        )
+        page_size.setFlags(page_size.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(page_size)
+
+        self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
+        self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
+        self.addOutput(QgsProcessingOutputNumber("UNCHANGED", tr("Unchanged reports")))
+        self.addOutput(QgsProcessingOutputNumber("SKIPPED", tr("Skipped records")))
+        self.addOutput(QgsProcessingOutputNumber("PAGES", tr("Pages fetched")))
+        self.addOutput(QgsProcessingOutputNumber("SENT", tr("Local changes sent")))
+        self.addOutput(QgsProcessingOutputNumber("REFUSED", tr("Local changes refused by the platform")))
+        self.addOutput(QgsProcessingOutputNumber("CONFLICTS", tr("Local changes in conflict")))
+        # WORKSPACE (the path) is the output of the destination parameter above.
+
+    # --- execution ------------------------------------------------------------------
+
+    def prepareAlgorithm(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> bool:
+        """Resolve the API key in the main thread (the auth manager may ask for the master password)."""
+        authcfg = self.parameterAsString(parameters, self.AUTHCFG, context).strip()
+        key = self.parameterAsString(parameters, self.API_KEY, context).strip()
+        if authcfg:
+            from ..core.open311.auth import AuthError, load_api_key
+
+            # Only the desktop can ask for the master password; qgis_process reads QGIS_AUTH_PASSWORD_FILE.
+            prompt = QgsApplication.instance() is not None and QgsApplication.platform() == "desktop"
+            try:
+                key = load_api_key(authcfg, prompt=prompt) or ""
+            except AuthError as exc:
+                message = exc.user_message()
+                if exc.kind == "locked" and not prompt:
+                    message += " " + tr("For headless runs, name a file holding it in QGIS_AUTH_PASSWORD_FILE.")
+                raise QgsProcessingException(message) from exc
+            if not key:
+                raise QgsProcessingException(tr("Authentication configuration {0} holds no API key.").format(authcfg))
+        if not key:
+            key = os.environ.get(API_KEY_ENV, "").strip()
+        self._api_key = key or None
+        return True
+
+    def processAlgorithm(
+        self,
+        parameters: dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> dict[str, Any]:
+        """Open (or create) the workspace, send the outbox (unless PUSH is off), then pull."""
+        from ..core.open311.client import Open311Client
+        from ..core.open311.errors import Open311Error
+        from ..core.store import GeoPackageStore, SchemaError, StoreError
+        from ..core.sync import PushResult, SyncEngine
+
+        url = self.parameterAsString(parameters, self.PLATFORM_URL, context).strip()
+        if not url:
+            raise QgsProcessingException(tr("The platform URL is empty."))
+        workspace = self.parameterAsFileOutput(parameters, self.WORKSPACE, context)
+        if not workspace:
+            raise QgsProcessingException(tr("No workspace file was given."))
+        full = self.parameterAsBoolean(parameters, self.FULL, context)
+        page_size = self.parameterAsInt(parameters, self.PAGE_SIZE, context) or DEFAULT_PAGE_SIZE
+        push = self.parameterAsBoolean(parameters, self.PUSH, context)
+
+        path = Path(workspace)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        feedback.pushInfo(tr("Workspace: {0} ({1})").format(str(path), tr("existing") if path.exists() else tr("new")))
+        feedback.pushInfo(
+            tr("Platform: {0}, {1} sync, API key: {2}").format(
+                url,
+                tr("full") if full else tr("incremental"),
+                tr("given") if self._api_key else tr("none (read-only access)"),
+            )
+        )
+
+        store = None
+        try:
+            store = GeoPackageStore.open_or_create(str(path))
+            client = Open311Client(url, api_key=self._api_key, page_size=page_size)
+            engine = SyncEngine(store, client, feedback)
+            if push:
+                run = engine.run(full=full)
+                pushed, pulled = run.push, run.pull
+            else:
+                pushed, pulled = PushResult(), engine.pull(full=full)
+        except Open311Error as exc:
+            raise QgsProcessingException(exc.user_message()) from exc
+        except (StoreError, SchemaError, sqlite3.DatabaseError) as exc:
+            raise QgsProcessingException(tr("The workspace {0} cannot be used: {1}").format(str(path), exc)) from exc
+        finally:
+            self._api_key = None
+            if store is not None:
+                store.close()
+
+        outputs: dict[str, Any] = {
+            "NEW": pulled.new,
+            "UPDATED": pulled.updated,
+            "UNCHANGED": pulled.unchanged,
+            "SKIPPED": len(pulled.skipped),
+            "PAGES": pulled.pages,
+            "SENT": pushed.sent,
+            "REFUSED": pushed.refused,
+            "CONFLICTS": pushed.conflicts,
+            self.WORKSPACE: str(path),
+        }
+        for record in pulled.skipped[:MAX_REASONS]:
+            feedback.reportError(
+                tr("Skipped report {0}: {1}").format(record.record_id or "?", record.reason), fatalError=False
+            )
+        for error in pushed.errors[:MAX_REASONS]:
+            feedback.reportError(tr("Not sent: {0}").format(error), fatalError=False)
+        if push:
+            feedback.pushInfo(
+                tr("Sent: {0}, refused: {1}, conflicts: {2}, to retry: {3}").format(
+                    pushed.sent, pushed.refused, pushed.conflicts, pushed.retry_later
+                )
+            )
+        feedback.pushInfo(
+            tr("New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}").format(
+                *(outputs[name] for name in COUNT_OUTPUTS)
+            )
+        )
+        if pulled.canceled or pushed.canceled:
+            feedback.pushWarning(tr("Canceled: the next sync completes what is missing."))
+        return outputs
+
+
+def _setting(name: str) -> Any:
+    """Default from the plugin's settings (URL, authcfg, workspace), when it has them."""
+    try:
+        from ..core import settings  # written with the GUI; optional here
+    except ImportError:
+        return None
+    getter = getattr(settings, name, None)
+    try:
+        value = getter() if callable(getter) else None
+    except Exception:  # noqa: BLE001 - a default must never break the toolbox
+        return None
+    return value or None
