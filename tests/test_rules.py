@@ -129,3 +129,12 @@ def test_from_json_errors_name_the_file(tmp_path: Path, content: str, words: lis
 def test_missing_json_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"missing\.json"):
         RoutingRules.from_json(tmp_path / "missing.json")
+
+
+def test_from_json_reads_the_reference_example() -> None:
+    """The example shipped with the reference server (``category_rules`` key) routes its categories."""
+    example = Path(__file__).resolve().parents[1] / "server" / "data" / "routing_example.json"
+    expected = json.loads(example.read_text(encoding="utf-8"))["category_rules"]
+    rules = RoutingRules.from_json(example)
+    for code, department in expected.items():
+        assert rules.suggest(code, 47.653, 34.112).department == department

@@ -98,7 +98,10 @@ class RoutingRules:
 
     @classmethod
     def from_json(cls, path: str | Path) -> RoutingRules:
-        """Rules from ``{"categories": {code: department}, "zones": [{name, department, priority, wkt}]}``."""
+        """Rules from ``{"categories": {code: department}, "zones": [{name, department, priority, wkt}]}``.
+
+        ``category_rules`` is accepted for ``categories`` (the reference server's example file uses it).
+        """
         file = Path(path)
         try:
             data = json.loads(file.read_text(encoding="utf-8-sig"))
@@ -114,7 +117,7 @@ class RoutingRules:
             ) from exc
         if not isinstance(data, Mapping):
             raise RulesError(tr("Routing rules {file}: expected a JSON object").format(file=file))
-        categories = data.get("categories") or {}
+        categories = data.get("categories") or data.get("category_rules") or {}
         zones = data.get("zones") or []
         if not isinstance(categories, Mapping) or not isinstance(zones, list):
             raise RulesError(
