@@ -12,6 +12,7 @@
         <location filename="../openmisto_plugin/core/atlas_data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Received</source>
@@ -105,8 +106,10 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Department</source>
         <translation>Виконавчий орган</translation>
     </message>
@@ -114,7 +117,9 @@
         <location filename="../openmisto_plugin/core/atlas_data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>District</source>
         <translation>Район</translation>
     </message>
@@ -223,6 +228,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/deadlines.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Moderation</source>
         <translation>Модерація</translation>
     </message>
@@ -267,6 +273,7 @@
     <message>
         <location filename="../openmisto_plugin/core/export.py"/>
         <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>Period</source>
         <translation>Період</translation>
     </message>
@@ -363,6 +370,7 @@
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>The platform says: {0}</source>
         <translation>Відповідь платформи: {0}</translation>
     </message>
@@ -467,8 +475,10 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
@@ -482,6 +492,7 @@
         <location filename="../openmisto_plugin/core/reports.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -490,6 +501,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Description</source>
         <translation>Опис</translation>
@@ -553,6 +565,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Deadline</source>
         <translation>Кінцевий строк</translation>
@@ -564,6 +577,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>Version</source>
         <translation>Версія</translation>
     </message>
@@ -681,6 +695,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Period: {period}</source>
         <translation>Період: {period}</translation>
     </message>
@@ -731,6 +746,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
@@ -742,6 +758,8 @@
     <message>
         <location filename="../openmisto_plugin/core/reports.py"/>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <source>No.</source>
         <translation>№</translation>
@@ -884,22 +902,31 @@
         <translation>Відхилено модератором</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/store/factory.py"/>
+        <source>Another sync is running on this workspace; this one was skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Unsupported geometry: {value}</source>
         <translation>Непідтримувана геометрія: {value}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Unreadable geometry</source>
         <translation>Геометрію неможливо прочитати</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>The workspace {path} does not exist.</source>
         <translation>Робочого простору {path} не існує.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>{path} is not an OpenMisto workspace: {error}</source>
         <translation>{path} не є робочим простором «Відкритого Міста»: {error}</translation>
     </message>
@@ -910,24 +937,113 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>The workspace is closed.</source>
         <translation>Робочий простір закрито.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Unknown report {id}</source>
         <translation>Невідоме звернення {id}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Unknown outbox entry {id}</source>
         <translation>Невідомий запис у черзі надсилання {id}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Only a conflicting change can be re-applied.</source>
         <translation>Повторно застосувати можна лише зміну, що спричинила конфлікт.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>The schema name {name} is not valid: use lower-case letters, digits and _.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>The QGIS authentication configuration {id} cannot be read (is the master password set?).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>There is no saved PostgreSQL connection named {name}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>Not a PostgreSQL workspace: {uri}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>Cannot read {part} in {uri}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>A password in the workspace address is not allowed: use an authcfg, a service or ~/.pgpass.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
+        <source>Unknown keys in {uri}: {keys}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>PostgreSQL support needs the psycopg2 module (Debian: python3-psycopg2).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>Cannot connect to PostgreSQL ({where}): {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>The database {where} has no PostGIS: run CREATE EXTENSION postgis first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>The workspace {where} exists already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>There is no workspace in {where}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>{where} is not an OpenMisto workspace.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>Another sync is running on {where} ({holder}); this one is skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>{who}, connected at {since} UTC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>another user</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/schema.py"/>
@@ -951,6 +1067,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Canceled.</source>
         <translation>Скасовано.</translation>
     </message>
@@ -1137,6 +1254,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>The public address of the photos must start with http:// or https://.</source>
         <translation>Публічна адреса фото має починатися з http:// або https://.</translation>
     </message>
@@ -1395,6 +1513,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <source>Note for the citizen (optional):</source>
         <translation>Примітка для заявника (необов’язково):</translation>
     </message>
@@ -1490,6 +1609,31 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Apply a filter to list its reports here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>No report matches the filter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>The {shown} most urgent of {count} reports (narrow the filter to see the rest).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Reports: {count}, overdue (red): {overdue}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Double-click a report for its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Platform</source>
         <translation>Платформа</translation>
@@ -1541,6 +1685,7 @@
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Reports</source>
         <translation>Звернення</translation>
     </message>
@@ -1604,6 +1749,57 @@
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>No reports in the workspace yet.</source>
         <translation>У робочому просторі ще немає звернень.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Duplicates of report {id}</source>
+        <translation>Дублікати звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Report {id}: {category}, {address}</source>
+        <translation>Звернення {id}: {category}, {address}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source> m</source>
+        <translation> м</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source> days</source>
+        <translation> дн.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Within</source>
+        <translation>У межах</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>and</source>
+        <translation>і</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Distance, m</source>
+        <translation>Відстань, м</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Days apart</source>
+        <translation>Різниця, днів</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Close as a duplicate of the selected</source>
+        <translation>Закрити як дублікат вибраного</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <source>Candidates: {n}, nearest first.</source>
+        <translation>Кандидатів: {n}, найближчі першими.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
@@ -1699,11 +1895,6 @@
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <source>No polygon</source>
         <translation>Полігону немає</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <source>Within</source>
-        <translation>У межах</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
@@ -1806,9 +1997,29 @@
         <translation>Фільтр не видалено: {error}</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/help.py"/>
+        <source>Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/help.py"/>
+        <source>Open the user guide at this topic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/help.py"/>
+        <source>The user guide is not installed with the plugin (expected in {path}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <source>Waiting (working days)</source>
-        <translation>Очікує (робочих днів)</translation>
+        <source>Waiting</source>
+        <translation>Очікує</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Working days since the report was received</source>
+        <translation>Робочих днів від надходження звернення</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
@@ -1852,6 +2063,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Duplicates…</source>
         <translation>Дублікати…</translation>
     </message>
@@ -1862,6 +2074,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Assign…</source>
         <translation>Передати…</translation>
     </message>
@@ -1872,6 +2085,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
@@ -1946,14 +2160,283 @@
         <translation>Нова категорія:</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Report №{0}</source>
-        <translation>Звернення №{0}</translation>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Open City: monthly report</source>
+        <translation>Відкрите Місто: щомісячний звіт</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Monthly report</source>
+        <translation>Щомісячний звіт</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Calendar month</source>
+        <translation>Календарний місяць</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>From – to</source>
+        <translation>З – по</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Internal (with the responsible officers)</source>
+        <translation>Внутрішня (з відповідальними особами)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Public (no personal data, for the media)</source>
+        <translation>Публічна (без персональних даних, для ЗМІ)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Show counts per 250 m cell instead of points</source>
+        <translation>Показувати кількість у клітинках 250 м замість точок</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Keep the citizens' text in the overdue lists</source>
+        <translation>Залишити текст громадян у списках прострочених</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Ukrainian</source>
+        <translation>Українська</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>English</source>
+        <translation>Англійська</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>PDF files (*.pdf)</source>
+        <translation>Файли PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>CSV files (*.csv)</source>
+        <translation>Файли CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Excel workbooks (*.xlsx)</source>
+        <translation>Книги Excel (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Keep the layouts in the project (for the layout designer)</source>
+        <translation>Залишити макети в проєкті (для конструктора макетів)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Open the PDF when it is ready</source>
+        <translation>Відкрити PDF, коли буде готовий</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>One page per</source>
+        <translation>Окрема сторінка на</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Language</source>
+        <translation>Мова</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Atlas (PDF)</source>
+        <translation>Атлас (PDF)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Figures (CSV, optional)</source>
+        <translation>Показники (CSV, необов'язково)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Figures (XLSX, optional)</source>
+        <translation>Показники (XLSX, необов'язково)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Make the report</source>
+        <translation>Скласти звіт</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Choose a file</source>
+        <translation>Вибрати файл</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Save as</source>
+        <translation>Зберегти як</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>The workspace {path} does not exist: synchronise first.</source>
+        <translation>Робочого простору {path} немає: спершу синхронізуйте.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>The layouts could not be added to the project: {error}</source>
+        <translation>Не вдалося додати макети до проєкту: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Monthly report ready: {pages} pages, {path}</source>
+        <translation>Щомісячний звіт готовий: сторінок — {pages}, {path}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Conflict on report {id}</source>
+        <translation>Конфлікт у зверненні {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Someone changed report {id} on the platform after you made your change ({change}). Compare the versions: re-apply yours over the platform's, or drop yours and keep the platform's.</source>
+        <translation>Хтось змінив звернення {id} на платформі після вашої зміни ({change}). Порівняйте версії: застосуйте свою повторно поверх версії платформи або відкиньте свою й залиште версію платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Field</source>
+        <translation>Поле</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Before your change</source>
+        <translation>До вашої зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Your change</source>
+        <translation>Ваша зміна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Platform now</source>
+        <translation>На платформі зараз</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Re-apply my change</source>
+        <translation>Застосувати мою зміну повторно</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Drop my change</source>
+        <translation>Відкинути мою зміну</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>All changes</source>
+        <translation>Усі зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Made</source>
+        <translation>Зроблено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Report</source>
         <translation>Звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>State</source>
+        <translation>Стан</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Tries</source>
+        <translation>Спроб</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Why / platform's reason</source>
+        <translation>Чому / причина від платформи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Retry now</source>
+        <translation>Повторити зараз</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Drop…</source>
+        <translation>Відкинути…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Re-apply</source>
+        <translation>Застосувати повторно</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Compare versions…</source>
+        <translation>Порівняти версії…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Waiting: {p}, refused: {r}, conflicts: {c}, sent: {s}</source>
+        <translation>Очікують: {p}, відхилено: {r}, конфліктів: {c}, надіслано: {s}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Report {id}: {change}</source>
+        <translation>Звернення {id}: {change}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Queued to be sent now: {n}.</source>
+        <translation>Поставлено на надсилання зараз: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Drop changes</source>
+        <translation>Відкинути зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Drop {n} changes? They are not sent; the reports show the platform's values again.</source>
+        <translation>Відкинути зміни ({n})? Їх не буде надіслано; звернення знову показуватимуть дані платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Dropped: {n}.</source>
+        <translation>Відкинуто: {n}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Re-applied: {n}; they are sent at the next sync.</source>
+        <translation>Застосовано повторно: {n}; їх буде надіслано під час наступної синхронізації.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Your change is sent again at the next sync.</source>
+        <translation>Вашу зміну буде надіслано знову під час наступної синхронізації.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Your change was dropped; the report shows the platform's version.</source>
+        <translation>Вашу зміну відкинуто; звернення показує версію платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Report №{0}</source>
+        <translation>Звернення №{0}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -1987,6 +2470,21 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>When</source>
+        <translation>Коли</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>platform</source>
         <translation>платформа</translation>
     </message>
@@ -1997,8 +2495,33 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>made here, waiting to be sent to the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>made here, in conflict with a change on the platform: see the outbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>made here, refused by the platform: see the outbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Italic rows are changes made on this workstation that the platform has not confirmed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>No history yet.</source>
         <translation>Історії ще немає.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>not sent yet</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
@@ -2158,6 +2681,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Where the city's web server publishes the workspace's photo folder ({folder}). With an address, the photos of responses reach the citizens; empty: they stay internal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Public address of photos</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>User</source>
         <translation>Користувач</translation>
     </message>
@@ -2175,6 +2708,11 @@
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>OK</source>
         <translation>Гаразд</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Available after the first synchronisation</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -2228,6 +2766,26 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Respond to selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>One report selected on the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Assign selected…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The reports selected on the map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>A synchronisation is already running.</source>
         <translation>Синхронізація вже триває.</translation>
     </message>
@@ -2277,6 +2835,71 @@
         <translation>Шару звернень немає в проєкті: спершу додайте шари.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Report {0} is not in the workspace.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Respond…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Only reports assigned to your department can be answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The report's status allows no response now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Outbox</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Overdue reports of your department: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Overdue reports: {0}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>department officers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>the moderator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>This is for {0}: change the role in the settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Select exactly one report on the map to respond to it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Select the reports to assign on the map first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
         <source>Assign reports by routing rules</source>
         <translation>Розподілити звернення за правилами</translation>
@@ -2298,6 +2921,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Workspace (GeoPackage)</source>
         <translation>Робочий простір (GeoPackage)</translation>
     </message>
@@ -2396,6 +3020,71 @@
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
         <source>The plugin is set up for the role «{0}»: the platform accepts assignments with a moderator's key only.</source>
         <translation>Модуль налаштовано для ролі «{0}»: платформа приймає розподіл лише з ключем модератора.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Monthly report (PDF atlas)</source>
+        <translation>Щомісячний звіт (атлас PDF)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Writes the working group's atlas: a cover with the city map by status, a heat map and the key figures, then one page per department or district with its map, figures and overdue reports. The public version holds no personal data. Optionally the figures as CSV and XLSX.</source>
+        <translation>Створює атлас для робочої групи: обкладинка з мапою міста за статусами, теплова мапа й основні показники, далі по сторінці на кожен виконавчий орган або район з його мапою, показниками та простроченими зверненнями. Публічна версія не містить персональних даних. За бажанням — показники у CSV та XLSX.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>First day of the period (YYYY-MM-DD; empty: this month)</source>
+        <translation>Перший день періоду (РРРР-ММ-ДД; порожньо — цей місяць)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Last day of the period (YYYY-MM-DD; empty: end of that month)</source>
+        <translation>Останній день періоду (РРРР-ММ-ДД; порожньо — кінець того місяця)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Public version (no personal data)</source>
+        <translation>Публічна версія (без персональних даних)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Show counts per grid cell instead of points</source>
+        <translation>Показувати кількість у клітинках сітки замість точок</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Keep the citizens' text</source>
+        <translation>Залишити текст громадян</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Figures (CSV)</source>
+        <translation>Показники (CSV)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Figures (XLSX)</source>
+        <translation>Показники (XLSX)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Pages</source>
+        <translation>Сторінки</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Not a date: {error}</source>
+        <translation>Це не дата: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>The period ends before it starts.</source>
+        <translation>Період закінчується раніше, ніж починається.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>{pages} pages written to {path}</source>
+        <translation>Записано сторінок: {pages}, файл {path}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/provider.py"/>
@@ -2583,12 +3272,12 @@
         <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
     </message>
     <message>
-        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
-        <translation type="vanished">Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
+        <source>Waiting (working days)</source>
+        <translation type="vanished">Очікує (робочих днів)</translation>
     </message>
     <message>
-        <source>When</source>
-        <translation type="vanished">Коли</translation>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation type="vanished">Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
     </message>
     <message>
         <source>Source</source>

@@ -14,4 +14,5 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = [
     "tests.fixtures_server",
+    "tests.fixtures_atlas",
 ]

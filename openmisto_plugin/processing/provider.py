@@ -27,7 +27,7 @@ PROVIDER_ID = "openmisto"
 ALGORITHMS: tuple[tuple[str, str], ...] = (
     ("sync_algorithm", "SyncAlgorithm"),
     ("autoassign_algorithm", "AutoAssignAlgorithm"),
-    ("monthlyreport_algorithm", "MonthlyReportAlgorithm"),
+    ("monthly_report_algorithm", "MonthlyReportAlgorithm"),
 )
 
 

@@ -1,0 +1,658 @@
+"""What the monthly atlas prints, as plain Python data (GUI-free, no layers yet).
+
+:func:`prepare` reads the workspace once, evaluates the figures (``core.stats``) for the
+period and the previous one, and derives: the atlas pages per group (a group's overdue list
+flows onto extra pages), the overdue rows with working days late, the reports shown on the
+maps and, for the media, counts per grid cell. Personal data is decided here: the public
+version never holds officers' contacts, and citizens' free text only when asked for (then
+with phone numbers and e-mails masked).
+
+Strings are translated with :class:`Lang`, a private translator for the atlas language
+(the plugin's global translator is left alone: the atlas may be built in English in a
+Ukrainian QGIS, from a worker thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from qgis.PyQt.QtCore import QLocale, QTranslator
+
+from . import stats
+from .deadlines import working_days_left
+from .i18n import CONTEXT
+from .paths import i18n_dir
+from .timeutil import KYIV
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: tuple[str, ...] = ("uk", "en")
+ATLAS_GROUPINGS: tuple[str, ...] = (stats.DEPARTMENT, stats.DISTRICT)
+CELL_SIZE_M = 250.0
+POINT_CRS = "EPSG:4326"  # the store's CRS: the maps reproject the points
+MAP_CRS = "EPSG:32636"  # UTM 36N: Pokrov (34.1° E) lies in it; metres for the grid and the heat map radius
+MIN_EXTENT_M = 800.0
+OVERDUE_LIMIT = 300
+"""Default number of overdue reports listed per group (the longest overdue first); ``None`` lists all."""
+
+# The figures shown on the cover, in order.
+COVER_FIGURES: tuple[str, ...] = (
+    "received",
+    "resolved",
+    "still_open",
+    "overdue",
+    "response_days_median",
+    "resolved_in_time_share",
+)
+
+_PHONE = re.compile(r"(?:\+?\d[\d ()\-]{7,}\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HOUSE = re.compile(r",\s*\d+[\w/\-]*(?:\s*,?\s*(?:кв\.?|корп\.?|apt\.?)\s*\S+)?\s*$", re.IGNORECASE)
+
+
+class AtlasCanceled(Exception):  # noqa: N818 - "canceled" is not an error
+    """The user canceled the atlas."""
+
+
+# --------------------------------------------------------------------------- language
+
+
+class Lang:
+    """Translations and number/date formats of one atlas language (``uk`` or ``en``)."""
+
+    def __init__(self, language: str = "uk") -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
+        self.language = language
+        self.locale = QLocale(QLocale.Ukrainian, QLocale.Ukraine) if language == "uk" else QLocale(QLocale.English)
+        self.locale.setNumberOptions(QLocale.OmitGroupSeparator)
+        self._translator: QTranslator | None = None
+        if language != "en":
+            path = Path(i18n_dir()) / f"openmisto_{language}.qm"
+            translator = QTranslator()
+            if path.exists() and translator.load(str(path)):
+                self._translator = translator
+            else:
+                log.warning("No %s translation at %s: the atlas is printed in English", language, path)
+
+    def tr(self, text: str) -> str:
+        """``text`` (an English source string) in the atlas language."""
+        if self._translator is None:
+            return text
+        return self._translator.translate(CONTEXT, text.encode("utf-8")) or text
+
+    # -- numbers
+    def number(self, value: float, decimals: int = 1) -> str:
+        """``12``, ``3,5`` (uk) / ``3.5`` (en); integers without decimals."""
+        if float(value).is_integer():
+            return str(int(value))
+        return self.locale.toString(float(value), "f", decimals)
+
+    def value(self, name: str, value: int | float | None) -> str:
+        """One figure for a table (shares in per cent); an en dash without a value."""
+        if value is None:
+            return "–"
+        if name in stats.SHARE_FIELDS:
+            return f"{self.number(round(value * 100, 1))} %"
+        if name in stats.DAYS_FIELDS:
+            return self.number(round(float(value), 1))
+        return str(int(value))
+
+    def delta(self, name: str, value: int | float | None) -> str:
+        """A change: ``+3``, ``−2``, ``0``, ``+4,1 п.п.``; an en dash without a value."""
+        if value is None:
+            return "–"
+        if name in stats.SHARE_FIELDS:
+            value = round(value * 100, 1)
+            unit = " " + self.tr("pp")
+        elif name in stats.DAYS_FIELDS:
+            value, unit = round(float(value), 1), ""
+        else:
+            unit = ""
+        if value == 0:
+            return "0" + unit
+        sign = "+" if value > 0 else "−"
+        return f"{sign}{self.number(abs(value))}{unit}"
+
+    # -- dates
+    def date(self, moment: datetime) -> str:
+        """A Kyiv date: ``29.11.2026`` (uk) / ``2026-11-29`` (en)."""
+        day = moment.astimezone(KYIV).date()
+        return day.strftime("%d.%m.%Y") if self.language == "uk" else day.isoformat()
+
+    def datetime(self, moment: datetime) -> str:
+        """A Kyiv date and time."""
+        return f"{self.date(moment)} {moment.astimezone(KYIV).strftime('%H:%M')}"
+
+    def period(self, period: stats.Period) -> str:
+        """``листопад 2026`` / ``November 2026`` for a month, else first – last day."""
+        if period.is_calendar_month:
+            first = period.first_day
+            name = self.locale.standaloneMonthName(first.month, QLocale.LongFormat)
+            return f"{name} {first.year}"
+        first = datetime(period.first_day.year, period.first_day.month, period.first_day.day, tzinfo=KYIV)
+        last = datetime(period.last_day.year, period.last_day.month, period.last_day.day, tzinfo=KYIV)
+        return f"{self.date(first)} – {self.date(last)}"
+
+    # -- names
+    def figure_labels(self) -> dict[str, str]:
+        """Row names of the figures table (the same source strings as ``stats.figure_headers``)."""
+        return {
+            "received": self.tr("Received"),
+            "accepted": self.tr("Accepted"),
+            "rejected": self.tr("Rejected"),
+            "assigned": self.tr("Assigned"),
+            "resolved": self.tr("Resolved"),
+            "not_resolved": self.tr("Not resolved"),
+            "still_open": self.tr("Still open"),
+            "overdue": self.tr("Overdue"),
+            "resolved_in_time": self.tr("Resolved in time"),
+            "resolved_in_time_share": self.tr("Resolved in time, %"),
+            "response_days_median": self.tr("First response, median (working days)"),
+            "response_days_p90": self.tr("First response, 90th percentile (working days)"),
+            "closing_days_median": self.tr("Closing, median (working days)"),
+            "closing_days_p90": self.tr("Closing, 90th percentile (working days)"),
+        }
+
+    def status_label(self, code: str) -> str:
+        """A status code's label in the atlas language."""
+        from .statuses import _LABELS
+
+        return self.tr(_LABELS[code]) if code in _LABELS else code
+
+    def grouping_label(self, grouping: str) -> str:
+        return {stats.DEPARTMENT: self.tr("Department"), stats.DISTRICT: self.tr("District")}.get(grouping, grouping)
+
+    def no_group_label(self, grouping: str) -> str:
+        return {stats.DEPARTMENT: self.tr("Not assigned"), stats.DISTRICT: self.tr("No district")}.get(
+            grouping, self.tr("Other")
+        )
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class OverdueRow:
+    """One line of a group's overdue list."""
+
+    group_key: str
+    number: str
+    category: str
+    address: str
+    days_late: int
+    description: str = ""
+
+
+@dataclass
+class Point:
+    """A report on the maps (longitude, latitude), with only what the maps need."""
+
+    x: float
+    y: float
+    group_key: str
+    status: str
+    overdue: bool
+
+
+@dataclass
+class Cell:
+    """A grid cell's count of reports (``group_key`` ``*``: the whole city)."""
+
+    group_key: str
+    ix: int
+    iy: int
+    count: int
+    overdue: int
+
+
+@dataclass
+class GroupInfo:
+    """One group of the atlas and its pages."""
+
+    key: str
+    label: str
+    figures: stats.FiguresComparison
+    overdue_total: int
+    overdue_rows: list[OverdueRow]
+    extent: tuple[float, float, float, float]
+    contact: str = ""
+    first_page: int = 0  # 1-based page number in the PDF
+    page_count: int = 1
+
+
+@dataclass
+class AtlasData:
+    """Everything the layouts need, independent of QGIS layers."""
+
+    grouping: str
+    period: stats.Period
+    previous: stats.Period
+    now: datetime
+    at: datetime
+    public: bool
+    aggregate_cells: bool
+    lang: Lang
+    figure_set: stats.FigureSet
+    groups: list[GroupInfo]
+    points: list[Point]
+    cells: list[Cell]
+    city_extent: tuple[float, float, float, float]
+    figure_sets: dict[str, stats.FigureSet] = field(default_factory=dict)
+    keep_citizen_text: bool = False
+    rows_first: int = 0
+    rows_next: int = 0
+
+    @property
+    def total_pages(self) -> int:
+        return 1 + sum(g.page_count for g in self.groups)
+
+
+def pages_for(overdue_rows: int, rows_first: int, rows_next: int) -> int:
+    """Pages of one group: its first page holds ``rows_first`` overdue rows, each further page ``rows_next``."""
+    extra = max(0, overdue_rows - rows_first)
+    return 1 + (math.ceil(extra / rows_next) if extra else 0)
+
+
+def chunk_of(index: int, rows_first: int, rows_next: int) -> int:
+    """The page part (1, 2, …) of a group's ``index``-th overdue row (0-based)."""
+    if index < rows_first:
+        return 1
+    return 2 + (index - rows_first) // rows_next
+
+
+# --------------------------------------------------------------------------- anonymising
+
+
+def mask_contacts(text: str) -> str:
+    """Phone numbers and e-mail addresses replaced by ``***``."""
+    return _PHONE.sub("***", _EMAIL.sub("***", text or ""))
+
+
+def street_only(address: str) -> str:
+    """``вул. Центральна, 12`` → ``вул. Центральна`` (no house, no flat)."""
+    return _HOUSE.sub("", address or "").strip()
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _extra_columns(path: Path, ids: set[str], with_text: bool) -> dict[str, tuple]:
+    """``{id: (lat, long, address, service_name, description)}`` of the reports in ``ids``."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        text = "description" if with_text else "NULL"
+        out = {}
+        for rid, lat, lon, address, name, desc in con.execute(
+            f"SELECT service_request_id, lat, long, address, service_name, {text} FROM reports"
+        ):
+            rid = str(rid)
+            if rid in ids:
+                out[rid] = (lat, lon, address, name, desc)
+        return out
+    finally:
+        con.close()
+
+
+def load_rows_since(path: Path, since: datetime) -> stats.Rows:
+    """The rows of :func:`stats.load_rows` that can count in a period starting at ``since`` or later.
+
+    A report whose status is closed now, that changed last before ``since`` and has no history from
+    ``since`` on gives nothing to any later period (it neither arrives, changes nor stays open there),
+    so it is not read: a big city's old reports cost nothing. The figures are the same as with all rows.
+    """
+    from .statuses import CLOSED_CODES
+    from .timeutil import to_store
+
+    mark = to_store(since)
+    closed = ", ".join(f"'{c}'" for c in CLOSED_CODES)
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        present = {r[1] for r in con.execute('PRAGMA table_info("reports")')}
+        cols = [c for c in stats._REPORT_COLUMNS if c in present]
+        hist_present = {r[1] for r in con.execute('PRAGMA table_info("request_updates")')}
+        hist_cols = [c for c in stats._HISTORY_COLUMNS if c in hist_present]
+        keep = (
+            f"(lower(coalesce(external_status_code, '')) NOT IN ({closed}) OR updated_datetime >= :mark "
+            "OR requested_datetime >= :mark"
+            + (
+                " OR service_request_id IN "
+                "(SELECT service_request_id FROM request_updates WHERE updated_datetime >= :mark)"
+                if hist_present
+                else ""
+            )
+            + ")"
+        )
+        select = ", ".join(f'"{c}"' for c in cols)
+        reports = [
+            dict(zip(cols, row))
+            for row in con.execute(
+                f"SELECT {select} FROM reports WHERE {keep} ORDER BY service_request_id", {"mark": mark}
+            )
+        ]
+        history: list[dict[str, Any]] = []
+        if hist_present:
+            hist_select = ", ".join(f'h."{c}"' for c in hist_cols)
+            history = [
+                dict(zip(hist_cols, row))
+                for row in con.execute(
+                    f"SELECT {hist_select} FROM request_updates h WHERE h.service_request_id IN "
+                    f"(SELECT service_request_id FROM reports WHERE {keep}) ORDER BY h.updated_datetime, h.fid",
+                    {"mark": mark},
+                )
+            ]
+        names = {
+            stats.DEPARTMENT: stats._names(con, "departments", "code", "name"),
+            stats.DISTRICT: stats._names(con, "districts", "code", "name"),
+            stats.CATEGORY: stats._names(con, "services", "service_code", "service_name"),
+        }
+    finally:
+        con.close()
+    for r in reports:
+        code, name = r.get("service_code"), r.get("service_name")
+        if code and name:
+            names[stats.CATEGORY].setdefault(str(code), str(name))
+    log.debug("Read %d reports and %d history rows changed since %s", len(reports), len(history), mark)
+    return stats.Rows(reports, history, names)
+
+
+def _contacts(path: Path) -> dict[str, tuple[str, str, str]]:
+    """Officers of the departments (personal data: internal atlas only)."""
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        cols = {r[1] for r in con.execute('PRAGMA table_info("departments")')}
+        if not {"code", "officer_name", "officer_phone", "officer_email"} <= cols:
+            return {}
+        return {
+            str(code): (name or "", phone or "", email or "")
+            for code, name, phone, email in con.execute(
+                "SELECT code, officer_name, officer_phone, officer_email FROM departments"
+            )
+        }
+    finally:
+        con.close()
+
+
+def _district_extents(path: Path) -> dict[str, tuple[float, float, float, float]]:
+    """Bounding boxes (map CRS) of the districts, from the GeoPackage's R-tree-free envelopes."""
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(f"{path}|layername=districts", "districts", "ogr")
+    if not layer.isValid():
+        return {}
+    transform = _transform()
+    out = {}
+    for feature in layer.getFeatures():
+        geometry = feature.geometry()
+        if geometry.isEmpty():
+            continue
+        geometry.transform(transform)
+        box = geometry.boundingBox()
+        out[str(feature["code"])] = (box.xMinimum(), box.yMinimum(), box.xMaximum(), box.yMaximum())
+    return out
+
+
+def _transform():
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsCoordinateTransformContext
+
+    return QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:4326"),
+        QgsCoordinateReferenceSystem(MAP_CRS),
+        QgsCoordinateTransformContext(),
+    )
+
+
+def _to_map(transform: Any, box: tuple | None) -> tuple[float, float, float, float] | None:
+    """A lon/lat box in the map CRS."""
+    if box is None:
+        return None
+    from qgis.core import QgsRectangle
+
+    r = transform.transformBoundingBox(QgsRectangle(*box))
+    return (r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
+
+
+def _pad(box: tuple[float, float, float, float] | None, fallback: tuple[float, float, float, float]) -> tuple:
+    if box is None:
+        return fallback
+    x0, y0, x1, y1 = box
+    if x1 - x0 < MIN_EXTENT_M:
+        cx = (x0 + x1) / 2
+        x0, x1 = cx - MIN_EXTENT_M / 2, cx + MIN_EXTENT_M / 2
+    if y1 - y0 < MIN_EXTENT_M:
+        cy = (y0 + y1) / 2
+        y0, y1 = cy - MIN_EXTENT_M / 2, cy + MIN_EXTENT_M / 2
+    return (x0, y0, x1, y1)
+
+
+def _grow(box: tuple | None, x: float, y: float) -> tuple[float, float, float, float]:
+    if box is None:
+        return (x, y, x, y)
+    return (min(box[0], x), min(box[1], y), max(box[2], x), max(box[3], y))
+
+
+def _check(feedback: Any, progress: float | None = None) -> None:
+    if feedback is None:
+        return
+    if feedback.isCanceled():
+        raise AtlasCanceled()
+    if progress is not None:
+        feedback.setProgress(progress)
+
+
+def prepare(
+    workspace_path: str | Path,
+    period: stats.Period,
+    grouping: str = stats.DEPARTMENT,
+    public: bool = False,
+    aggregate_cells: bool = False,
+    language: str = "uk",
+    now: datetime | None = None,
+    keep_citizen_text: bool = False,
+    overdue_limit: int | None = OVERDUE_LIMIT,
+    rows_first: int = 16,
+    rows_next: int = 36,
+    feedback: Any = None,
+    progress_span: tuple[float, float] = (0.0, 30.0),
+    all_groupings: bool = False,
+) -> AtlasData:
+    """Read the workspace and compute everything the atlas prints.
+
+    With ``all_groupings`` the figures of every grouping (for the CSV/XLSX) come along in
+    ``figure_sets``, from the same evaluation of the reports.
+    """
+    if grouping not in ATLAS_GROUPINGS:
+        raise ValueError(f"the atlas groups by {' or '.join(ATLAS_GROUPINGS)}, not {grouping!r}")
+    lang = Lang(language)
+    path = Path(workspace_path)
+    lo, hi = progress_span
+    _check(feedback, lo)
+    if not path.exists():
+        raise FileNotFoundError(str(path))
+    previous = period.previous()
+    rows = load_rows_since(path, min(previous.start, period.start))
+    _check(feedback, lo + (hi - lo) * 0.2)
+    now = stats._now(now)
+    engine = stats._Engine(stats._prepare(rows.reports, rows.history), now, None)
+    _check(feedback, lo + (hi - lo) * 0.5)
+    names = dict(rows.names.get(grouping) or {})
+    figure_set = engine.figure_set(grouping, period, names or None, previous)
+    figure_sets = {grouping: figure_set}
+    if all_groupings:
+        for other in stats.GROUPINGS:
+            if other not in figure_sets:
+                figure_sets[other] = engine.figure_set(other, period, rows.names.get(other) or None, previous)
+        figure_sets = {g: figure_sets[g] for g in stats.GROUPINGS}
+    _check(feedback, lo + (hi - lo) * 0.7)
+
+    at = min(period.end, now)
+    shares = engine.shares(period)
+    relevant: dict[str, tuple[Any, Any]] = {}
+    for report, share in zip(engine.prepared, shares):
+        if (
+            share.received
+            or share.still_open
+            or share.accepted
+            or share.assigned
+            or share.resolved
+            or share.not_resolved
+            or share.rejected
+        ):
+            relevant[str(report.row.get("service_request_id"))] = (report, share)
+    extra = _extra_columns(path, set(relevant), keep_citizen_text)
+    points: list[Point] = []
+    boxes: dict[str, tuple | None] = {}  # lon/lat
+    city_box: tuple | None = None
+    overdue_by_group: dict[str, list[OverdueRow]] = {}
+    for rid, (report, share) in relevant.items():
+        key = stats._group_key(report.row, grouping)
+        lat, lon, address, category, description = extra.get(rid, (None, None, None, None, None))
+        if lat is not None and lon is not None and -180 <= lon <= 180 and -90 <= lat <= 90 and (lat or lon):
+            state = report.state_before(at)
+            code = stats._code(state.code if state else None)
+            lon, lat = float(lon), float(lat)
+            points.append(Point(lon, lat, key, code or "", bool(share.overdue)))
+            boxes[key] = _grow(boxes.get(key), lon, lat)
+            city_box = _grow(city_box, lon, lat)
+        if share.overdue:
+            state = report.state_before(at)
+            stored = stats.to_datetime(report.row.get("deadline")) if at == now else None
+            if stored is not None and state.code == stats._code(report.row.get("external_status_code")):
+                due = stored
+            else:
+                due = engine.due(report, state, at)
+            days = -working_days_left(due, at) if due is not None else 0
+            text = ""
+            if keep_citizen_text and description:
+                text = mask_contacts(str(description)) if public else str(description)
+                text = " ".join(text.split())
+            addr = str(address or "")
+            overdue_by_group.setdefault(key, []).append(
+                OverdueRow(
+                    key,
+                    rid,
+                    str(category or report.row.get("service_name") or report.row.get("service_code") or ""),
+                    street_only(addr) if public else addr,
+                    max(1, int(days)),
+                    text,
+                )
+            )
+    _check(feedback, lo + (hi - lo) * 0.9)
+
+    transform = _transform()
+    boxes = {k: _to_map(transform, b) for k, b in boxes.items()}
+    city_box = _to_map(transform, city_box)
+    district_boxes = _district_extents(path)
+    if city_box is None:
+        for box in district_boxes.values():
+            city_box = _grow(_grow(city_box, box[0], box[1]), box[2], box[3])
+    city_extent = _pad(city_box, (0.0, 0.0, 1000.0, 1000.0))
+
+    contacts = _contacts(path) if (not public and grouping == stats.DEPARTMENT) else {}
+    groups: list[GroupInfo] = []
+    for comparison in figure_set.groups:
+        key = comparison.key
+        label = lang.no_group_label(grouping) if key == stats.NO_GROUP_KEY else comparison.label
+        listed = sorted(overdue_by_group.get(key, []), key=lambda r: (-r.days_late, _natural(r.number)))
+        total = len(listed)
+        if overdue_limit is not None:
+            listed = listed[:overdue_limit]
+        box = boxes.get(key)
+        if grouping == stats.DISTRICT and key in district_boxes:
+            d = district_boxes[key]
+            box = _grow(_grow(box, d[0], d[1]), d[2], d[3])
+        contact = ""
+        if key in contacts and any(contacts[key]):
+            name, phone, email = contacts[key]
+            contact = lang.tr("Responsible officer: {name}").format(
+                name=", ".join(part for part in (name, phone, email) if part)
+            )
+        groups.append(
+            GroupInfo(
+                key=key,
+                label=label,
+                figures=comparison,
+                overdue_total=total,
+                overdue_rows=listed,
+                extent=_pad(box, city_extent),
+                contact=contact,
+                page_count=pages_for(len(listed), rows_first, rows_next),
+            )
+        )
+    page = 2
+    for group in groups:
+        group.first_page = page
+        page += group.page_count
+
+    cells = _cells(points, transform) if aggregate_cells else []
+    _check(feedback, hi)
+    return AtlasData(
+        grouping=grouping,
+        period=period,
+        previous=figure_set.previous_period,
+        now=now,
+        at=at,
+        public=public,
+        aggregate_cells=aggregate_cells,
+        lang=lang,
+        figure_set=figure_set,
+        groups=groups,
+        points=[] if aggregate_cells else points,
+        cells=cells,
+        city_extent=city_extent,
+        figure_sets=figure_sets,
+        keep_citizen_text=keep_citizen_text,
+        rows_first=rows_first,
+        rows_next=rows_next,
+    )
+
+
+def _natural(number: str) -> tuple:
+    return (0, int(number), "") if number.isdigit() else (1, 0, number)
+
+
+def _cells(points: Sequence[Point], transform: Any) -> list[Cell]:
+    """Counts per grid cell (map CRS), per group and for the whole city (``*``)."""
+    from qgis.core import QgsPointXY
+
+    counts: dict[tuple[str, int, int], list[int]] = {}
+    for p in points:
+        xy = transform.transform(QgsPointXY(p.x, p.y))
+        ix, iy = math.floor(xy.x() / CELL_SIZE_M), math.floor(xy.y() / CELL_SIZE_M)
+        for key in (p.group_key, stats.CITY_KEY):
+            entry = counts.setdefault((key, ix, iy), [0, 0])
+            entry[0] += 1
+            entry[1] += int(p.overdue)
+    return [Cell(k, ix, iy, n, o) for (k, ix, iy), (n, o) in sorted(counts.items())]
+
+
+__all__ = [
+    "ATLAS_GROUPINGS",
+    "CELL_SIZE_M",
+    "COVER_FIGURES",
+    "LANGUAGES",
+    "MAP_CRS",
+    "OVERDUE_LIMIT",
+    "POINT_CRS",
+    "AtlasCanceled",
+    "AtlasData",
+    "Cell",
+    "GroupInfo",
+    "Lang",
+    "OverdueRow",
+    "Point",
+    "chunk_of",
+    "load_rows_since",
+    "mask_contacts",
+    "pages_for",
+    "prepare",
+    "street_only",
+]

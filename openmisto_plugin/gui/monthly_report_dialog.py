@@ -1,0 +1,275 @@
+"""The "Monthly report" dialog: period, grouping, internal or public, output files; builds the atlas in a task.
+
+The atlas is built by :func:`core.reports.build_atlas` in a background :class:`QgsTask` (with progress
+and cancel in QGIS's task bar); when it is done the PDF opens in the system viewer and the layouts are
+added to the current project (:func:`core.reports.add_layouts_to_project`) for the layout designer.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsApplication, QgsFeedback, QgsProject, QgsTask
+from qgis.PyQt.QtCore import QDate, Qt, QUrl
+from qgis.PyQt.QtGui import QDesktopServices
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.i18n import tr
+from ..core.stats import Period
+from ..core.tasks import OpenMistoTask, TaskOutcome
+from ..core.timeutil import KYIV
+
+log = logging.getLogger(__name__)
+
+# Dialogs whose task still runs: kept alive until the task reports back (the dialog is closed by then).
+_RUNNING: set[MonthlyReportDialog] = set()
+
+
+class MonthlyReportTask(OpenMistoTask):
+    """Build the atlas in a worker thread (own QgsProject; the user's project is not touched)."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__(tr("Open City: monthly report"), QgsTask.CanCancel)
+        self.options = options
+        self._feedback: QgsFeedback | None = None
+
+    def cancel(self) -> None:
+        if self._feedback is not None:
+            self._feedback.cancel()
+        super().cancel()
+
+    def work(self) -> Any:
+        from ..core.reports import build_atlas
+
+        feedback = QgsFeedback()
+        feedback.progressChanged.connect(self.setProgress, Qt.DirectConnection)
+        self._feedback = feedback
+        if self.isCanceled():
+            feedback.cancel()
+        try:
+            return build_atlas(feedback=feedback, **self.options)
+        finally:
+            self._feedback = None
+
+
+def _month_start(day: date) -> QDate:
+    return QDate(day.year, day.month, 1)
+
+
+class MonthlyReportDialog(QDialog):
+    """Choose the period and the kind of atlas, then build it in the background."""
+
+    def __init__(self, workspace_path: str, iface: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.iface = iface
+        self.workspace_path = workspace_path
+        self.task: MonthlyReportTask | None = None
+        self.setWindowTitle(tr("Monthly report"))
+        self.setMinimumWidth(520)
+
+        today = datetime.now(KYIV).date()
+        self.whole_month = QRadioButton(tr("Calendar month"))
+        self.whole_month.setChecked(True)
+        self.month = QDateEdit(_month_start(today))
+        self.month.setDisplayFormat("MM.yyyy")
+        self.month.setCalendarPopup(True)
+        self.any_dates = QRadioButton(tr("From – to"))
+        self.first = QDateEdit(_month_start(today))
+        self.last = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.first, self.last):
+            edit.setDisplayFormat("dd.MM.yyyy")
+            edit.setCalendarPopup(True)
+
+        self.grouping = QComboBox()
+        self.grouping.addItem(tr("Department"), "department")
+        self.grouping.addItem(tr("District"), "district")
+        self.version = QComboBox()
+        self.version.addItem(tr("Internal (with the responsible officers)"), False)
+        self.version.addItem(tr("Public (no personal data, for the media)"), True)
+        self.cells = QCheckBox(tr("Show counts per 250 m cell instead of points"))
+        self.keep_text = QCheckBox(tr("Keep the citizens' text in the overdue lists"))
+        self.language = QComboBox()
+        self.language.addItem(tr("Ukrainian"), "uk")
+        self.language.addItem(tr("English"), "en")
+
+        self.pdf = self._file_row(tr("PDF files (*.pdf)"), save=True)
+        self.csv = self._file_row(tr("CSV files (*.csv)"), save=True)
+        self.xlsx = self._file_row(tr("Excel workbooks (*.xlsx)"), save=True)
+        self.add_layouts = QCheckBox(tr("Keep the layouts in the project (for the layout designer)"))
+        self.add_layouts.setChecked(True)
+        self.open_pdf = QCheckBox(tr("Open the PDF when it is ready"))
+        self.open_pdf.setChecked(True)
+
+        form = QFormLayout()
+        month_row = QHBoxLayout()
+        month_row.addWidget(self.whole_month)
+        month_row.addWidget(self.month)
+        month_row.addStretch()
+        form.addRow(tr("Period"), month_row)
+        dates_row = QHBoxLayout()
+        dates_row.addWidget(self.any_dates)
+        dates_row.addWidget(self.first)
+        dates_row.addWidget(self.last)
+        dates_row.addStretch()
+        form.addRow("", dates_row)
+        form.addRow(tr("One page per"), self.grouping)
+        form.addRow(tr("Version"), self.version)
+        form.addRow("", self.cells)
+        form.addRow("", self.keep_text)
+        form.addRow(tr("Language"), self.language)
+        form.addRow(tr("Atlas (PDF)"), self.pdf[0])
+        form.addRow(tr("Figures (CSV, optional)"), self.csv[0])
+        form.addRow(tr("Figures (XLSX, optional)"), self.xlsx[0])
+        form.addRow("", self.add_layouts)
+        form.addRow("", self.open_pdf)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Make the report"))
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        for widget in (self.whole_month, self.any_dates):
+            widget.toggled.connect(self._update)
+        self.version.currentIndexChanged.connect(self._update)
+        self.month.dateChanged.connect(self._suggest_name)
+        self.grouping.currentIndexChanged.connect(self._suggest_name)
+        self.version.currentIndexChanged.connect(self._suggest_name)
+        self.pdf[1].textChanged.connect(self._update)
+        self._suggest_name()
+        self._update()
+
+    # -- widgets
+    def _file_row(self, file_filter: str, save: bool) -> tuple[QWidget, QLineEdit]:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        edit = QLineEdit()
+        browse = QPushButton("…")
+        browse.setToolTip(tr("Choose a file"))
+
+        def choose() -> None:
+            path, _ = QFileDialog.getSaveFileName(self, tr("Save as"), edit.text(), file_filter)
+            if path:
+                edit.setText(path)
+
+        browse.clicked.connect(choose)
+        row.addWidget(edit)
+        row.addWidget(browse)
+        return box, edit
+
+    def _suggest_name(self) -> None:
+        folder = Path(self.pdf[1].text()).parent if self.pdf[1].text() else Path(self.workspace_path).parent
+        kind = "public" if self.version.currentData() else "internal"
+        name = f"atlas-{self.period().label().replace(' ', '')}-{self.grouping.currentData()}-{kind}.pdf"
+        self.pdf[1].setText(str(folder / name))
+
+    def _update(self) -> None:
+        month = self.whole_month.isChecked()
+        self.month.setEnabled(month)
+        self.first.setEnabled(not month)
+        self.last.setEnabled(not month)
+        public = bool(self.version.currentData())
+        self.cells.setEnabled(public)
+        if not public:
+            self.cells.setChecked(False)
+        ok = bool(self.pdf[1].text().strip()) and self.task is None
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
+
+    # -- the job
+    def period(self) -> Period:
+        """The chosen period (a calendar month or the days from – to, inclusive)."""
+        if self.whole_month.isChecked():
+            d = self.month.date()
+            return Period.month(d.year(), d.month())
+        first, last = self.first.date().toPyDate(), self.last.date().toPyDate()
+        if last < first:
+            first, last = last, first
+        return Period.days(first, last)
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`core.reports.build_atlas`."""
+        return {
+            "workspace_path": self.workspace_path,
+            "period": self.period(),
+            "grouping": self.grouping.currentData(),
+            "public": bool(self.version.currentData()),
+            "output_pdf": self.pdf[1].text().strip(),
+            "aggregate_cells": self.cells.isChecked(),
+            "language": self.language.currentData(),
+            "csv_path": self.csv[1].text().strip() or None,
+            "xlsx_path": self.xlsx[1].text().strip() or None,
+            "keep_citizen_text": self.keep_text.isChecked(),
+        }
+
+    def start(self) -> None:
+        """Start the task; the dialog closes, the task bar shows the progress and a cancel button."""
+        if not Path(self.workspace_path).is_file():
+            self._message(
+                tr("The workspace {path} does not exist: synchronise first.").format(path=self.workspace_path)
+            )
+            return
+        self.task = MonthlyReportTask(self.options())
+        self.task.done.connect(self._finished)
+        keep, open_pdf = self.add_layouts.isChecked(), self.open_pdf.isChecked()
+        self._after = (keep, open_pdf)
+        _RUNNING.add(self)
+        QgsApplication.taskManager().addTask(self.task)
+        self._update()
+        self.accept()
+
+    def _finished(self, outcome: TaskOutcome) -> None:
+        keep, open_pdf = getattr(self, "_after", (True, True))
+        self.task = None
+        _RUNNING.discard(self)
+        if not outcome.ok:
+            if not outcome.canceled:
+                self._message(outcome.error_message(), error=True)
+            return
+        result = outcome.result
+        if keep:
+            try:
+                from ..core.reports import add_layouts_to_project
+
+                data_path = str(Path(result.pdf).with_suffix("")) + "-data.gpkg"
+                add_layouts_to_project(QgsProject.instance(), result, data_path=data_path)
+            except Exception as exc:
+                log.warning("Cannot add the layouts to the project: %s", exc, exc_info=True)
+                self._message(tr("The layouts could not be added to the project: {error}").format(error=exc), True)
+        if open_pdf:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(result.pdf))
+        self._message(tr("Monthly report ready: {pages} pages, {path}").format(pages=result.pages, path=result.pdf))
+
+    def _message(self, text: str, error: bool = False) -> None:
+        bar = getattr(self.iface, "messageBar", None) if self.iface is not None else None
+        if callable(bar):
+            from qgis.core import Qgis
+
+            bar().pushMessage(tr("Monthly report"), text, Qgis.Critical if error else Qgis.Success, 10)
+        else:
+            log.log(logging.ERROR if error else logging.INFO, "%s", text)
+
+
+def open_monthly_report_dialog(workspace_path: str, iface: Any = None, parent: QWidget | None = None) -> int:
+    """Show the dialog modally (for the plugin's menu action)."""
+    dialog = MonthlyReportDialog(workspace_path, iface, parent)
+    return dialog.exec_()
