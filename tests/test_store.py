@@ -415,3 +415,117 @@ def test_spatial_filter_in_qgis_and_ogr_matches_the_data(store, qgis_app):
     assert layer.extent().contains(QgsRectangle(*rect))
     districts = QgsVectorLayer(store.layer_uri("districts"), "d", "ogr")
     assert districts.isValid()
+
+
+# -- derived columns: assignment and deadlines --------------------------------------------------------------
+
+
+def test_deadline_cache_matches_deadline_for_on_random_rows():
+    import random
+
+    from openmisto_plugin.core.deadlines import cached_procedure, deadline_for
+    from openmisto_plugin.core.store.base import DeadlineColumns
+    from openmisto_plugin.core.timeutil import to_store
+
+    rng = random.Random(5)
+    procedure = cached_procedure()
+    columns = DeadlineColumns(procedure)
+    codes = [None, "for_triage", "investigating", "action_scheduled", "in_progress", "planned", "fixed", "odd"]
+    base = datetime(2025, 12, 20, tzinfo=timezone.utc)  # across New Year and both DST changes of 2026
+
+    def moment() -> str | None:
+        if rng.random() < 0.1:
+            return None
+        return to_store(base + timedelta(minutes=rng.randrange(0, 60 * 24 * 330)))
+
+    for _ in range(5000):
+        row = {
+            "external_status_code": rng.choice(codes),
+            "status": rng.choice(["open", "closed", None]),
+            "service_code": rng.choice(["roads.pothole", "lighting.out", None]),
+            "requested_datetime": moment(),
+            "updated_datetime": moment(),
+            "assigned_datetime": moment(),
+            "expected_datetime": rng.choice([moment(), to_store(datetime(2026, 5, 4, 21, 0, tzinfo=timezone.utc))]),
+        }
+        expected = deadline_for(row, procedure)
+        assert columns.columns(row) == (to_store(expected.due), expected.stage), row
+    assert columns.misses < 5000 * 0.8  # the cache does its work
+
+
+def test_upsert_and_local_changes_keep_assignment_and_deadline(store):
+    from openmisto_plugin.core.deadlines import deadline_for
+
+    assigned = T0 + timedelta(days=1)
+    store.upsert_requests([req(1, external_status_code="in_progress", assigned_datetime=assigned), req(2)])
+    one, two = store.report("1"), store.report("2")
+    assert one["assigned_datetime"] == to_store(assigned) and one["deadline_stage"] == "answer"
+    assert two["assigned_datetime"] is None and two["deadline_stage"] == "moderation"
+    for row in (one, two):
+        assert row["deadline"] == to_store(deadline_for(row).due)
+    # no assigned_datetime from the platform: the history's latest action_scheduled
+    store.upsert_requests([req(2, minutes=5, external_status_code="action_scheduled")])
+    assert store.report("2")["assigned_datetime"] is None
+    store.add_history(
+        [
+            RequestUpdate("u1", "2", T0 + timedelta(hours=1), "open", "action_scheduled"),
+            RequestUpdate("u2", "2", T0 + timedelta(hours=3), "open", "action_scheduled"),
+            RequestUpdate("u3", "2", T0 + timedelta(hours=4), "open", "in_progress"),
+        ]
+    )
+    two = store.report("2")
+    assert two["assigned_datetime"] == to_store(T0 + timedelta(hours=3))
+    assert two["deadline"] == to_store(deadline_for(two).due) and two["deadline_stage"] == "answer"
+    version = two["version"]
+    # a local change of status moves the stage; dropping it moves it back
+    uid = store.record_local_update("2", {"external_status_code": "fixed", "description": "Готово"}, "o")
+    assert store.report("2")["deadline_stage"] == "closed" and store.report("2")["deadline"] is None
+    store.drop_outbox(uid)
+    assert store.report("2")["deadline"] == two["deadline"] and store.report("2")["version"] > version
+
+
+def test_refresh_deadlines_after_the_procedure_changed(store, monkeypatch):
+    from openmisto_plugin.core import deadlines
+    from openmisto_plugin.core.store import base
+
+    store.upsert_requests([req(1, external_status_code="in_progress", assigned_datetime=T0)])
+    before = store.report("1")["deadline"]
+    stricter = deadlines.parse_procedure("[defaults]\nanswer_working_days = 2\n")
+    monkeypatch.setattr(gpkg_module, "cached_procedure", lambda: stricter)
+    assert store.deadline_fingerprint == base.procedure_fingerprint(stricter)
+    assert store.refresh_deadlines() == 1
+    after = store.report("1")["deadline"]
+    assert after < before and after == to_store(deadlines.deadline_for(store.report("1"), stricter).due)
+    assert store.refresh_deadlines() == 0
+
+
+def test_bulk_load_defers_filter_indexes_and_keeps_gdal_triggers(tmp_path):
+    path = str(tmp_path / "bulk.gpkg")
+    store = GeoPackageStore.create(path)
+    index_names = {r[0] for r in raw(store).execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    triggers = {r[0] for r in raw(store).execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    with store.bulk_load() as deferred:
+        assert deferred
+        assert not any(n.startswith("idx_reports_") for (n,) in raw(store).execute("SELECT name FROM sqlite_master"))
+        store.upsert_requests([req(i, lat=47.6 + i / 10000, lon=34.05 + i / 10000) for i in range(500)])
+        store.add_history([RequestUpdate(f"u{i}", str(i), T0, "open", "for_triage") for i in range(300)])
+    with raw(store) as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} == index_names
+        assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} == triggers
+        assert conn.execute("SELECT count(*) FROM rtree_reports_geom").fetchone()[0] == 500
+        assert store._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL again
+    with store.bulk_load() as deferred:
+        assert not deferred  # not empty any more: the indexes stay
+    # an interrupted bulk load (a kill) leaves no indexes: opening the workspace brings them back
+    store._conn.execute('DROP INDEX "idx_reports_district"')
+    store.close()
+    store = GeoPackageStore.open(path)
+    with raw(store) as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} == index_names
+    from osgeo import ogr
+
+    ds = ogr.Open(path)
+    assert ds.GetLayerByName("reports").GetFeatureCount() == 500
+    assert ds.GetLayerByName("request_updates").GetFeatureCount() == 300
+    ds = None
+    store.close()

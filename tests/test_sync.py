@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -79,7 +80,8 @@ def post(server, key: str, **fields) -> dict:
 def test_full_sync_then_idempotent_resync(fresh_refserver, store):
     total = server_count(fresh_refserver, "SELECT count(*) FROM requests")
     feedback = Feedback()
-    result = SyncEngine(store, client_for(fresh_refserver, page_size=100), feedback).pull(full=True)
+    engine = SyncEngine(store, client_for(fresh_refserver, page_size=100), feedback, full_page_size=None)
+    result = engine.pull(full=True)
     assert result.full and not result.canceled
     assert result.new == store.count() == total - len(result.skipped)
     assert result.updated == 0 and result.pages >= total // 100
@@ -135,14 +137,15 @@ def test_interrupted_sync_resumes_consistently(fresh_refserver, store):
     # 1) cancelled after page 2
     feedback = Feedback(cancel_after_pages=2)
     feedback.store = store
-    result = SyncEngine(store, client_for(fresh_refserver, page_size=page), feedback).pull(full=True)
+    engine = SyncEngine(store, client_for(fresh_refserver, page_size=page), feedback, full_page_size=None)
+    result = engine.pull(full=True)
     assert result.canceled and result.pages == 2
     assert store.count() == 2 * page
     assert store.get_state(REQUESTS_WATERMARK) is None
     # 2) an error on page 3
     failing = FailingPages(client_for(fresh_refserver, page_size=page), fresh_refserver, fail_at=3)
     with pytest.raises(Open311Error):
-        SyncEngine(store, failing).pull()
+        SyncEngine(store, failing, full_page_size=None).pull()
     assert store.count() == 2 * page
     assert store.get_state(REQUESTS_WATERMARK) is None
     with sqlite3.connect(store.path) as conn:
@@ -245,3 +248,118 @@ def test_push_conflict_refused_and_retry(fresh_refserver, store):
     assert entry.attempts == 1 and entry.next_attempt_at > datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     assert engine.push().sent == 0  # not due yet
     assert store.pending_outbox(datetime.now(timezone.utc) + timedelta(hours=2))[0].update_id == later_id
+
+
+# -- derived columns, extensions ---------------------------------------------------------------------------
+
+
+def test_sync_fills_assignment_and_deadlines_as_deadline_for(fresh_refserver, store):
+    from openmisto_plugin.core.deadlines import cached_procedure, deadline_for
+    from openmisto_plugin.core.timeutil import to_store
+
+    SyncEngine(store, client_for(fresh_refserver)).pull(full=True)
+    with sqlite3.connect(fresh_refserver.db_path) as conn:
+        platform = dict(conn.execute("SELECT CAST(id AS TEXT), assigned_utc FROM requests"))
+    rows = [dict(r) for r in store._conn.execute("SELECT * FROM reports")]
+    assert rows and all(r["deadline_stage"] for r in rows)
+    procedure = cached_procedure()
+    for row in rows:
+        expected = deadline_for(row, procedure)
+        assert (row["deadline"], row["deadline_stage"]) == (to_store(expected.due), expected.stage)
+        assert row["assigned_datetime"] == platform[row["service_request_id"]]  # both UTC store text
+    assert store.count("deadline IS NOT NULL AND status = 'open'") == store.count("status = 'open'")
+    assert store.count("assigned_datetime IS NOT NULL") == sum(1 for v in platform.values() if v)
+
+    # an assignment made here: assigned now, the answer term from now; after the push and pull, the platform's time
+    rid = _for_triage(fresh_refserver)[0]
+    store.record_local_update(rid, {"external_status_code": "action_scheduled", "agency_responsible": "ujkg"}, "m")
+    row = store.report(rid)
+    assert row["deadline_stage"] == "answer" and row["assigned_datetime"] == store.history(rid)[-1]["updated_datetime"]
+    assert row["deadline"] == to_store(deadline_for(row).due)
+    engine = SyncEngine(store, client_for(fresh_refserver))
+    assert engine.push().sent == 1
+    engine.pull()
+    with sqlite3.connect(fresh_refserver.db_path) as conn:
+        (assigned,) = conn.execute("SELECT assigned_utc FROM requests WHERE id = ?", (int(rid),)).fetchone()
+    row = store.report(rid)
+    assert row["assigned_datetime"] == assigned
+    assert row["deadline"] == to_store(deadline_for(row).due)
+
+
+def test_assignment_from_history_when_the_platform_sends_none(fresh_refserver, store):
+    from openmisto_plugin.core.deadlines import deadline_for
+    from openmisto_plugin.core.timeutil import to_store
+
+    class NoAssigned:
+        """The real client, but reports come without assigned_datetime (as from other Open311 servers)."""
+
+        def __init__(self, client):
+            self._client = client
+
+        def __getattr__(self, name):
+            return getattr(self._client, name)
+
+        def iter_request_pages(self, **kw):
+            for page in self._client.iter_request_pages(**kw):
+                for req in page.requests:
+                    req.assigned_datetime = None
+                    req.extended.pop("assigned_datetime", None)
+                yield page
+
+    SyncEngine(store, NoAssigned(client_for(fresh_refserver))).pull(full=True)
+    with sqlite3.connect(fresh_refserver.db_path) as conn:
+        latest = dict(
+            conn.execute(
+                "SELECT CAST(service_request_id AS TEXT), max(updated_utc) FROM updates"
+                " WHERE external_status_code = 'action_scheduled' GROUP BY service_request_id"
+            )
+        )
+    assert latest
+    for rid, when in latest.items():
+        row = store.report(rid)
+        assert row["assigned_datetime"] == when
+        assert json.loads(row["extended_json"] or "{}").get("assigned_datetime") is None
+        expected = deadline_for(row)
+        assert (row["deadline"], row["deadline_stage"]) == (to_store(expected.due), expected.stage)
+
+
+class _Fake404:
+    def request(self, method, url, params=None, data=None, headers=None, timeout_s=30):
+        from openmisto_plugin.core.open311.transport import HttpResponse
+
+        if url.endswith("services.json"):
+            return HttpResponse(200, {"content-type": "application/json"}, b"[]", url)
+        return HttpResponse(404, {"content-type": "application/json"}, b'[{"code":404,"description":"no"}]', url)
+
+
+def test_client_extensions_are_none_on_other_servers(refserver):
+    other = Open311Client("http://example.invalid/open311/v2/", transport=_Fake404())
+    assert other.districts() is None and other.departments() is None
+    client = client_for(refserver, "viewer-key")
+    districts = client.districts()
+    assert districts and all(isinstance(g, dict) and g["type"] for _c, _n, g in districts)
+    departments = client.departments()
+    assert departments and {"code", "name"} <= set(departments[0])
+    assert all(d["officer_name"] is None for d in departments)  # personal data only for staff keys
+
+
+def test_sync_without_extensions_and_with_a_refused_page_size(fresh_refserver, store):
+    from openmisto_plugin.core.open311.client import Open311Client as Client
+
+    class Small(Client):
+        """A server that refuses large pages (400) and has no districts/departments."""
+
+        def iter_request_pages(self, page_size=None, **kw):
+            if page_size and page_size > 1000:
+                raise Open311Error("bad_request", "page_size must be at most 1000", 400, None)
+            return super().iter_request_pages(**kw)
+
+        def districts(self):
+            return None
+
+        def departments(self):
+            return None
+
+    client = Small(fresh_refserver.base_url, api_key="moderator-key", retries=0)
+    result = SyncEngine(store, client, history=False).pull(full=True)
+    assert result.new == store.count() > 0 and result.districts == 0 and result.departments == 0

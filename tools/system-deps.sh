@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   python3-qgis qgis qgis-providers python3-venv python3-pip
   gdal-bin poppler-utils qttools5-dev-tools
-  xvfb xauth imagemagick fonts-dejavu-core
+  xvfb xauth imagemagick fonts-dejavu-core zip unzip
   postgresql postgis
 )
 

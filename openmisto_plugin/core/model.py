@@ -34,6 +34,10 @@ class ServiceRequest:
     district: str | None = None
     duplicate_of: str | None = None
     extended: dict[str, Any] = field(default_factory=dict)
+    # When the report was last assigned to a department (the platform's ``assigned_datetime``
+    # extension); ``None`` when the platform does not send it (the store then takes the latest
+    # ``action_scheduled`` of the history).
+    assigned_datetime: datetime | None = None
 
 
 @dataclass

@@ -13,17 +13,20 @@ answers a repeat as a success without applying it twice) and ``expected_updated_
 
 from __future__ import annotations
 
-import json
+import inspect
 import logging
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
-from urllib.parse import urljoin
 
 from .i18n import tr
 from .model import SkippedRecord
 from .store.base import ReportStore, request_row
-from .timeutil import from_store, now_utc, to_store
+from .timeutil import KYIV, from_store, now_utc, to_store
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,12 @@ UPDATES_WATERMARK = "updates_watermark"
 LAST_PULL = "last_pull_at"
 LAST_FULL_PULL = "last_full_pull_at"
 REFERENCE_SYNCED = "reference_synced_at"
+DEADLINE_PROCEDURE = "deadline_procedure"
+# A full pull asks for pages this large (at least; the client's page size when larger): fewer round
+# trips and commits. A server refusing it (400 on the first page) is asked again with the client's size.
+# A client page size set below KEEP_PAGE_SIZE_BELOW is taken as a limit (of the server or the user) and kept.
+FULL_PAGE_SIZE = 5000
+KEEP_PAGE_SIZE_BELOW = 1000
 # Open311 servers default to the last 90 days without start_date: a full pull asks from here.
 FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
 REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
@@ -91,6 +100,15 @@ class RunResult:
     pull: SyncResult
 
 
+def _later(a: datetime, b: datetime) -> bool:
+    """``a > b`` for datetimes that may be naive (= Kyiv time, as the store reads them)."""
+    if a.tzinfo is None:
+        a = a.replace(tzinfo=KYIV)
+    if b.tzinfo is None:
+        b = b.replace(tzinfo=KYIV)
+    return a > b
+
+
 def _parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -115,13 +133,19 @@ class SyncEngine:
         overlap: timedelta = timedelta(minutes=5),
         history: bool = True,
         push_limit: int = 1000,
+        full_page_size: int | None = FULL_PAGE_SIZE,
+        prefetch: bool = True,
     ) -> None:
+        """``full_page_size``: page size of a full pull (``None``: the client's); ``prefetch``: fetch
+        and parse the next page in a background thread while the store writes this one."""
         self.store = store
         self.client = client
         self.feedback = feedback
         self.overlap = overlap
         self.with_history = history
         self.push_limit = push_limit
+        self.full_page_size = full_page_size
+        self.prefetch = prefetch
 
     # -- helpers -----------------------------------------------------------
     def _canceled(self) -> bool:
@@ -139,18 +163,19 @@ class SyncEngine:
         full = full or watermark is None
         result = SyncResult(full=full)
         self._progress(0)
+        self._check_deadlines()
         self._pull_reference(result, full or self.store.get_state(REFERENCE_SYNCED) is None)
         if self._canceled():
             result.canceled = True
             return result
         self._progress(5)
-        self._pull_requests(result, None if full else watermark, started)
+        bulk = getattr(self.store, "bulk_load", None) if full else None
+        with bulk() if callable(bulk) else nullcontext():
+            self._pull_requests(result, None if full else watermark, started)
+            if not result.canceled and self.with_history:
+                self._pull_history(result, full, started)
         if result.canceled:
             return result
-        if self.with_history:
-            self._pull_history(result, full, started)
-            if result.canceled:
-                return result
         with self.store.transaction():
             self.store.set_state(LAST_PULL, to_store(started))
             if full:
@@ -166,6 +191,73 @@ class SyncEngine:
             result.pages,
         )
         return result
+
+    def _check_deadlines(self) -> None:
+        """Recompute every stored deadline when the Procedure's terms changed since the last sync."""
+        refresh = getattr(self.store, "refresh_deadlines", None)
+        fingerprint = getattr(self.store, "deadline_fingerprint", None)
+        if not callable(refresh) or not isinstance(fingerprint, str):
+            return
+        if self.store.get_state(DEADLINE_PROCEDURE) == fingerprint:
+            return
+        with self.store.transaction():
+            changed = refresh()
+            self.store.set_state(DEADLINE_PROCEDURE, fingerprint)
+        if changed:
+            log.info("The Procedure changed: %d deadlines recomputed", changed)
+
+    def _page_size(self, full: bool, method: Any) -> int | None:
+        """The page size to ask a full pull for, if the client takes one (``None``: its own)."""
+        if not full or not self.full_page_size:
+            return None
+        try:
+            parameters = inspect.signature(method).parameters
+        except (TypeError, ValueError):
+            return None
+        if "page_size" not in parameters and not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return None
+        own = int(getattr(self.client, "page_size", None) or 0)
+        if 0 < own < KEEP_PAGE_SIZE_BELOW:
+            return None
+        return max(own, int(self.full_page_size))
+
+    def _pages(self, method: Any, full: bool, **params: Any) -> Iterator[Any]:
+        """``method(**params)`` with a full pull's page size; a 400 on the first page retries with the client's."""
+        from .open311.errors import Open311Error
+
+        size = self._page_size(full, method)
+        if size is None:
+            yield from self._ahead(method(**params))
+            return
+        pages: Iterator[Any] | None = None
+        try:
+            try:
+                pages = self._ahead(method(**params, page_size=size))
+                first = next(pages)
+            except StopIteration:
+                return
+            except Open311Error as exc:
+                if exc.kind != "bad_request":
+                    raise
+                log.info("The platform refused page_size=%d (%s); using the client's page size", size, exc)
+                yield from self._ahead(method(**params))
+                return
+            yield first
+            yield from pages
+        finally:
+            if pages is not None:
+                pages.close()
+
+    def _ahead(self, pages: Iterable[Any]) -> Iterator[Any]:
+        """``pages``, fetched and parsed one page ahead in a thread when ``prefetch`` is on."""
+        if not self.prefetch:
+            yield from pages
+            return
+        ahead = _Prefetch(pages)
+        try:
+            yield from ahead
+        finally:
+            ahead.close()
 
     def _pull_reference(self, result: SyncResult, with_extensions: bool) -> None:
         services = self.client.services()
@@ -186,39 +278,40 @@ class SyncEngine:
         self.store.set_state(REFERENCE_SYNCED, to_store(now_utc()))
 
     def _extension(self, name: str) -> Any | None:
-        """``districts``/``departments`` (reference-server extensions); ``None`` when the server has none."""
+        """``client.districts()``/``client.departments()`` (reference-server extensions); ``None`` when
+        the client or the server has none (another Open311 server answers 404)."""
         from .open311.errors import Open311Error
 
+        method = getattr(self.client, name, None)
+        if not callable(method):
+            return None
         try:
-            method = getattr(self.client, name, None)
-            if callable(method):
-                return method()
-            call = getattr(self.client, "_call", None)
-            if call is None:
-                return None
-            url = urljoin(self.client.base_url, f"{name}.json")
-            response = call("GET", url, self.client._params(), allow_404=True, retries=0)
-            if response.status == 404:
-                log.info("The platform has no %s extension (404); skipped", name)
-                return None
-            return json.loads(response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body)
+            return method()
         except Open311Error as exc:
             if exc.kind in ("not_found", "bad_request", "not_open311", "parse", "forbidden"):
                 log.info("The platform has no usable %s extension (%s); skipped", name, exc.kind)
                 return None
             raise
-        except (ValueError, UnicodeDecodeError) as exc:
-            log.info("The platform's %s answer is not JSON (%s); skipped", name, exc)
-            return None
 
     def _pull_requests(self, result: SyncResult, watermark: datetime | None, started: datetime) -> None:
-        updated_after = watermark - self.overlap if watermark is not None else None
-        newest: str | None = None
+        pages = self._pages(
+            self.client.iter_request_pages,
+            watermark is None,
+            updated_after=watermark - self.overlap if watermark is not None else None,
+            start_date=FULL_START,
+            extensions=True,
+        )
+        try:
+            self._store_pages(result, pages, started)
+        finally:
+            pages.close()  # stops the prefetch thread at once, also on an error
+
+    def _store_pages(self, result: SyncResult, pages: Iterator[Any], started: datetime) -> None:
+        newest: datetime | None = None
         seen: set[str] = set()
         drift = False
         done = 0
         total: int | None = None
-        pages = self.client.iter_request_pages(updated_after=updated_after, start_date=FULL_START, extensions=True)
         for page in pages:
             counts = self.store.upsert_requests(page.requests, synced_at=started)
             result.new += counts.new
@@ -230,8 +323,8 @@ class SyncEngine:
                 if req.service_request_id in seen:
                     drift = True  # the list shifted while we paged: some record may have been passed over
                 seen.add(req.service_request_id)
-                stamp = to_store(req.updated_datetime)
-                if stamp and (newest is None or stamp > newest):
+                stamp = req.updated_datetime
+                if stamp is not None and (newest is None or _later(stamp, newest)):
                     newest = stamp
             done += len(page.requests) + len(page.skipped)
             if total is None:
@@ -245,7 +338,7 @@ class SyncEngine:
         if drift:
             log.warning("Reports changed on the platform while paging; the next sync fetches the same span again")
             return
-        self._advance(REQUESTS_WATERMARK, newest, started, result)
+        self._advance(REQUESTS_WATERMARK, to_store(newest), started, result)
 
     def _advance(self, key: str, newest: str | None, started: datetime, result: SyncResult | None = None) -> None:
         """Save a watermark: the newest time seen, never later than our own start, never backwards."""
@@ -262,23 +355,30 @@ class SyncEngine:
     def _pull_history(self, result: SyncResult, full: bool, started: datetime) -> None:
         watermark = None if full else from_store(self.store.get_state(UPDATES_WATERMARK))
         updated_after = watermark - self.overlap if watermark is not None else None
-        newest: str | None = None
+        batches = self._pages(self.client.iter_updates, watermark is None, updated_after=updated_after)
+        try:
+            self._store_history(result, batches, started)
+        finally:
+            batches.close()
+
+    def _store_history(self, result: SyncResult, batches: Iterator[Any], started: datetime) -> None:
+        newest: datetime | None = None
         seen: set[str] = set()
         drift = False
-        for batch in self.client.iter_updates(updated_after=updated_after):
+        for batch in batches:
             result.history += self.store.add_history(batch, origin="platform")
             for update in batch:
                 if update.update_id in seen:
                     drift = True
                 seen.add(update.update_id)
-                stamp = to_store(update.updated_datetime)
-                if stamp and (newest is None or stamp > newest):
+                stamp = update.updated_datetime
+                if stamp is not None and (newest is None or _later(stamp, newest)):
                     newest = stamp
             if self._canceled():
                 result.canceled = True
                 return
         if not drift:
-            self._advance(UPDATES_WATERMARK, newest, started)
+            self._advance(UPDATES_WATERMARK, to_store(newest), started)
         self._progress(95)
 
     # -- push --------------------------------------------------------------
@@ -289,6 +389,9 @@ class SyncEngine:
         result = PushResult()
         entries = self.store.pending_outbox(now_utc(), self.push_limit)
         blocked: set[str] = set()  # reports whose earlier entry is not through yet
+        # The platform's new updated_datetime after each confirmed entry: a later entry of the same
+        # report in this push must expect it, not the value read before the push started.
+        confirmed: dict[str, datetime] = {}
         for index, entry in enumerate(entries):
             if self._canceled():
                 result.canceled = True
@@ -298,7 +401,7 @@ class SyncEngine:
             fields = dict(entry.payload)
             fields["service_request_id"] = entry.service_request_id
             fields["update_id"] = entry.update_id
-            expected = from_store(entry.expected_updated_datetime)
+            expected = confirmed.get(entry.service_request_id) or from_store(entry.expected_updated_datetime)
             if expected is not None:  # as text: the client's datetime form drops the milliseconds
                 fields["expected_updated_datetime"] = expected.isoformat(timespec="milliseconds")
             try:
@@ -325,8 +428,13 @@ class SyncEngine:
                 continue
             stamp = _parse_time((answer or {}).get("updated_datetime"))
             self.store.mark_outbox_sent(entry.update_id, stamp)
+            if stamp is not None:
+                confirmed[entry.service_request_id] = stamp
             result.sent += 1
             self._progress(100 * (index + 1) / max(1, len(entries)))
+        release_claims = getattr(self.store, "release_claims", None)  # shared (PostGIS) outbox
+        if release_claims is not None:
+            release_claims()
         log.info(
             "Push: %d sent, %d refused, %d conflicts, %d to retry",
             result.sent,
@@ -361,6 +469,69 @@ class SyncEngine:
         if pushed.canceled:
             return RunResult(pushed, SyncResult(full=full, canceled=True))
         return RunResult(pushed, self.pull(full=full))
+
+
+class _Prefetch:
+    """Iterates ``items`` in a ``QThread`` (QGIS networking needs a Qt thread), ``depth`` items ahead.
+
+    The HTTP wait and the JSON parsing of the next page overlap with the store writing this one
+    (SQLite and QGIS's network calls release the GIL). Errors reach the consumer at the point they
+    happened; :meth:`close` stops the producer and waits for it.
+    """
+
+    def __init__(self, items: Iterable[Any], depth: int = 1) -> None:
+        from qgis.PyQt.QtCore import QThread
+
+        self._items = items
+        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+
+        class Worker(QThread):
+            def run(inner) -> None:  # noqa: N805 - the QThread is "inner", the prefetcher "self"
+                self._produce()
+
+        self._thread = Worker()
+        self._thread.start()
+
+    def _put(self, kind: str, value: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            for item in self._items:
+                if not self._put("item", item):
+                    break
+            else:
+                self._put("end", None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            self._put("error", exc)
+        finally:
+            close = getattr(self._items, "close", None)
+            if callable(close):
+                close()
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            kind, value = self._queue.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.isRunning():
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.05)
+        self._thread.wait()
 
 
 def _district_rows(data: Any) -> list[tuple[str, str, Any]]:

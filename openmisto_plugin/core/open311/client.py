@@ -9,6 +9,7 @@ never reaches the logs (URLs are masked with :func:`core.log.mask_secrets`).
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -33,12 +34,22 @@ from .parser import (
 )
 from .transport import HttpResponse, NetworkError, QgisTransport, Transport
 
-__all__ = ["Open311Client", "Open311Error", "ParseError"]
+__all__ = ["DEFAULT_CITY_BBOX", "MAX_PAGE_SIZE", "Open311Client", "Open311Error", "ParseError"]
 
 log = logging.getLogger(__name__)
 
 #: How many ids go into one ``service_request_id=a,b,c`` query (keeps URLs short).
 IDS_PER_QUERY = 100
+
+#: Pokrov (Dnipropetrovsk oblast), ``(lon_min, lat_min, lon_max, lat_max)`` in EPSG:4326, with a margin
+#: around the city and its villages. Callers building a client for the Pokrov platform pass it as
+#: ``expected_bbox`` so that records with swapped lat/long are repaired instead of skipped (see
+#: :mod:`.parser`). A client for another city passes its own box (or none).
+DEFAULT_CITY_BBOX: BBox = (33.95, 47.55, 34.30, 47.75)
+POKROV_BBOX: BBox = DEFAULT_CITY_BBOX
+
+#: The largest ``page_size`` the sync asks for (the reference server allows 10 000).
+MAX_PAGE_SIZE = 10000
 
 
 def _wire_time(value: datetime | str | None) -> str | None:
@@ -190,7 +201,11 @@ class Open311Client:
         return urlsplit(url).netloc.lower() == urlsplit(self.base_url).netloc.lower()
 
     def _paged(
-        self, name: str, params: dict[str, Any], parse_page: Callable[[HttpResponse], tuple[Any, int, str | None]]
+        self,
+        name: str,
+        params: dict[str, Any],
+        parse_page: Callable[[HttpResponse], tuple[Any, int, str | None]],
+        page_size: int | None = None,
     ) -> Iterator[tuple[Any, HttpResponse]]:
         """Walk the pages of one list call; yields ``(parsed, response)`` for each page.
 
@@ -198,9 +213,13 @@ class Open311Client:
         walk), else counts ``page`` up. Ends on an empty page, a short page (unless
         ``X-Result-Count`` says more are left), the last of ``X-Page-Count`` pages, a 404
         past the first page, or a page equal to the one before (a server ignoring ``page``).
+        With a ``page_size`` above the client's own, a short page without count headers does
+        not end the walk (the server may cap the size): only an empty page or a 404 does.
         """
         url = self.endpoint(name)
-        query = {**params, "page_size": self.page_size}
+        size = self.page_size if page_size is None else max(1, min(int(page_size), MAX_PAGE_SIZE))
+        probe_end = size > self.page_size
+        query = {**params, "page_size": size}
         page_no = 1
         next_url: str | None = None
         next_style = False
@@ -250,7 +269,7 @@ class Open311Client:
             if page_count is not None:
                 if page_no > page_count:
                     return
-            elif count < self.page_size and (total is None or fetched >= total):
+            elif count < size and (total is None or fetched >= total) and (total is not None or not probe_end):
                 return
 
     # ------------------------------------------------------------------ calls
@@ -283,11 +302,13 @@ class Open311Client:
         ids: Iterable[str] | None = None,
         extensions: bool = True,
         is_canceled: bool | None = None,
+        page_size: int | None = None,
     ) -> Iterator[ParsedPage]:
         """Pages of ``GET requests``; each :class:`ParsedPage` has its kept and skipped records.
 
         ``ids`` overrides the other filters (queried ``IDS_PER_QUERY`` at a time). Note
         that Open311 servers default to the last 90 days without ``start_date``.
+        ``page_size`` overrides the client's for this walk (at most :data:`MAX_PAGE_SIZE`).
         """
         ext = "true" if extensions else None
         if ids is not None:
@@ -308,7 +329,7 @@ class Open311Client:
             "is_canceled": None if is_canceled is None else ("true" if is_canceled else "false"),
         }
         params = {k: v for k, v in params.items() if v is not None}
-        for page, _response in self._paged("requests", params, self._request_page):
+        for page, _response in self._paged("requests", params, self._request_page, page_size):
             yield page
 
     def _request_page(self, response: HttpResponse) -> tuple[ParsedPage, int, str | None]:
@@ -331,8 +352,10 @@ class Open311Client:
         updated_after: datetime | str | None = None,
         service_request_id: str | None = None,
         start_date: datetime | str | None = None,
+        page_size: int | None = None,
     ) -> Iterator[list[RequestUpdate]]:
-        """Pages of ``GET servicerequestupdates`` (FixMyStreet extension), oldest filters first."""
+        """Pages of ``GET servicerequestupdates`` (FixMyStreet extension), oldest filters first;
+        ``page_size`` overrides the client's for this walk."""
         params = {
             "updated_after": _wire_time(updated_after),
             "start_date": _wire_time(start_date),
@@ -346,8 +369,61 @@ class Open311Client:
             first = updates[0].update_id if updates else (skipped[0].record_id if skipped else None)
             return updates, len(updates) + len(skipped), first
 
-        for updates, _response in self._paged("servicerequestupdates", params, parse_page):
+        for updates, _response in self._paged("servicerequestupdates", params, parse_page, page_size):
             yield updates
+
+    # ------------------------------------------------------------------ reference-server extensions
+
+    def _extension_json(self, name: str) -> Any | None:
+        """``GET <name>.json`` (always JSON); ``None`` when the server answers 404 (no such extension)."""
+        response = self._call("GET", urljoin(self.base_url, f"{name}.json"), self._params(), allow_404=True)
+        if response.status == 404:
+            log.info("The platform has no %s extension (404)", name)
+            return None
+        self._check_not_html(response)
+        try:
+            return json.loads(response.body.decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"the {name} answer is not JSON ({exc}) ({response.url})") from None
+
+    def districts(self) -> list[tuple[str, str, dict[str, Any]]] | None:
+        """``GET districts.json`` (a GeoJSON FeatureCollection; an extension of the reference server):
+        ``[(code, name, GeoJSON geometry)]``, or ``None`` when the server has no such call (404).
+        Features without a code or a geometry are skipped."""
+        data = self._extension_json("districts")
+        if data is None:
+            return None
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            items = data.get("features") or []
+        elif isinstance(data, list):
+            items = data
+        else:
+            raise ParseError("the districts answer is not a GeoJSON FeatureCollection")
+        rows: list[tuple[str, str, dict[str, Any]]] = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            props = item.get("properties") if isinstance(item.get("properties"), dict) else item
+            code = props.get("code") or item.get("id")
+            geometry = item.get("geometry")
+            if code is None or not isinstance(geometry, dict) or not geometry.get("type"):
+                log.warning("skipped district %r: no code or no GeoJSON geometry", code)
+                continue
+            rows.append((str(code), str(props.get("name") or code), geometry))
+        return rows
+
+    def departments(self) -> list[dict[str, Any]] | None:
+        """``GET departments.json`` (an extension of the reference server): dicts with ``code``,
+        ``name``, ``officer_name``, ``officer_phone``, ``officer_email`` (the officer's data only for
+        staff keys); ``None`` when the server has no such call (404)."""
+        data = self._extension_json("departments")
+        if data is None:
+            return None
+        if isinstance(data, dict) and isinstance(data.get("departments"), list):
+            data = data["departments"]
+        if not isinstance(data, list):
+            raise ParseError("the departments answer is not a list")
+        return [d for d in data if isinstance(d, dict) and d.get("code")]
 
     def _post(self, name: str, fields: dict[str, Any], idempotent: bool) -> dict[str, Any]:
         data = {k: v for k, v in fields.items() if v is not None}

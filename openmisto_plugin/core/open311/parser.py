@@ -385,12 +385,14 @@ def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequ
 
     ext_raw = record.get("extended_attributes")
     extended: dict[str, Any] = (_normalise(ext_raw) if isinstance(ext_raw, dict) else None) or {}
+    ext_times: dict[str, datetime | None] = {}
     for name in _EXT_TIME_FIELDS:
         if name in extended:
             try:
                 when = parse_datetime(extended[name])
             except (ValueError, TypeError):
                 return SkippedRecord(rid, f"broken extended_attributes.{name}: {extended[name]!r}")
+            ext_times[name] = when
             extended[name] = _json_safe(when)
     for key, value in record.items():
         if key not in _KNOWN_REQUEST_KEYS and key not in extended:
@@ -415,6 +417,7 @@ def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequ
         district=_text(extended.get("district")) or _text(record.get("district")),
         duplicate_of=_text(extended.get("duplicate_of")) or _text(record.get("duplicate_of")),
         extended=extended,
+        assigned_datetime=ext_times.get("assigned_datetime"),
         **texts,
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
+from qgis.core import QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
 from qgis.PyQt.QtCore import QByteArray, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
@@ -152,6 +152,11 @@ class QgisTransport:
             timer = threading.Timer(timeout_s, feedback.cancel)
             timer.daemon = True
 
+        # QGIS's disk cache must hold no copy of this URL: QgsBlockingNetworkRequest mixes an error
+        # answer with a cached body and the cached status 200 (QGIS 3.22); and answers need no caching.
+        cache = QgsNetworkAccessManager.instance().cache()
+        if cache is not None:
+            cache.remove(QUrl(full_url))
         blocking = QgsBlockingNetworkRequest()
         verb = method.upper()
         started = time.monotonic()
@@ -194,5 +199,7 @@ class QgisTransport:
             name = bytes(raw_name).decode("latin-1")
             response_headers[name.lower()] = bytes(reply.rawHeader(raw_name)).decode("utf-8", "replace")
         response = HttpResponse(int(status), response_headers, bytes(reply.content()), shown)
+        if cache is not None:
+            cache.remove(QUrl(full_url))
         log.debug("%s %s -> %s (%d bytes, %.2f s)", verb, shown, response.status, len(response.body), elapsed)
         return response

@@ -24,24 +24,30 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from ..deadlines import Procedure, ProcedureError, cached_procedure
 from ..i18n import tr
 from ..model import RequestUpdate, Service, ServiceRequest
 from ..timeutil import now_utc, to_store
 from .base import (
     ACTIVE_STATES,
     CONFLICT,
+    DERIVED_COLUMNS,
     LOCAL_FIELDS,
     PENDING,
     PLATFORM_COLUMNS,
     REFUSED,
     SENT,
+    DeadlineColumns,
     OutboxEntry,
     ReportStore,
     StoreError,
     UpsertCounts,
+    assigned_value,
     backoff,
+    fast_store,
     local_columns,
     request_row,
+    store_time,
     wire_payload,
 )
 from .schema import (
@@ -52,15 +58,19 @@ from .schema import (
     SchemaError,
     SchemaTooNewError,
     create_gpkg,
+    index_statements,
     too_new_message,
 )
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15000
-BULK_RTREE_MIN = 64  # from this many new rows per upsert, the rtree is filled in one statement
+BULK_WAL_PAGES = 16384  # WAL pages between checkpoints during a bulk load (64 MB with 4 KB pages)
+BULK_RTREE_MIN = 64  # from this many new rows per insert, GDAL's per-row triggers are replaced by set statements
 _IN_CHUNK = 500  # ids per "IN (...)" query
 _LOCAL_COLUMNS = tuple(dict.fromkeys(LOCAL_FIELDS.values()))
+_WRITTEN_COLUMNS = (*PLATFORM_COLUMNS, *DERIVED_COLUMNS)
+_SET_DERIVED = f"UPDATE reports SET {', '.join(f'{c} = ?' for c in DERIVED_COLUMNS)} WHERE fid = ?"
 
 # ---------------------------------------------------------------------------
 # GeoPackage geometry blobs (GeoPackage spec §2.1.3) and the ST_* trigger functions
@@ -175,6 +185,7 @@ class GeoPackageStore(ReportStore):
         self._extents: dict[str, list[float]] = {}
         self._dirty: set[str] = set()
         self._districts_cache: list[tuple[str, Any, Any, Any]] | None = None
+        self._deadlines: DeadlineColumns | None = None
 
     # -- lifecycle -------------------------------------------------------
     @classmethod
@@ -199,6 +210,8 @@ class GeoPackageStore(ReportStore):
             register_gpkg_functions(conn)
             store = cls(path, conn)
             store._check_schema()
+            if store._missing_indexes():
+                store._ensure_indexes()  # a bulk load was interrupted
         except BaseException:
             conn.close()
             raise
@@ -235,6 +248,10 @@ class GeoPackageStore(ReportStore):
                 MIGRATIONS[version](conn)
                 version += 1
                 conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+    def _missing_indexes(self) -> bool:
+        names = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        return any(name not in names for table in TABLES for name, _sql in index_statements(table))
 
     @property
     def schema_version(self) -> int:
@@ -304,7 +321,7 @@ class GeoPackageStore(ReportStore):
 
     # -- reports ---------------------------------------------------------
     def _existing_reports(self, ids: Sequence[str]) -> dict[str, sqlite3.Row]:
-        cols = ", ".join(("fid", "service_request_id", "version", *PLATFORM_COLUMNS))
+        cols = ", ".join(("fid", "service_request_id", "version", *PLATFORM_COLUMNS, *DERIVED_COLUMNS))
         found: dict[str, sqlite3.Row] = {}
         for chunk in _chunks(ids):
             sql = f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})"
@@ -344,8 +361,14 @@ class GeoPackageStore(ReportStore):
         with self.transaction():
             existing = self._existing_reports(ids)
             active = self._active_entries(ids)
+            # the history's assignments, where the platform sends no assigned_datetime or a local one may be newer
+            assignments = self._assignments(
+                [sid for sid, r in rows.items() if not r["assigned_datetime"] or sid in active]
+            )
+            deadlines = self._deadline_columns()
             inserts: list[dict[str, Any]] = []
             updates: list[tuple[dict[str, Any], int, bool]] = []
+            derived: list[tuple[Any, ...]] = []
             for sid, row in rows.items():
                 old = existing.get(sid)
                 moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
@@ -355,10 +378,16 @@ class GeoPackageStore(ReportStore):
                     self._note_platform_copy(active[sid], row)
                     for entry in active[sid]:
                         row.update(local_columns(entry.payload))
+                latest = assignments.get(sid)
+                if latest is not None:
+                    row["assigned_datetime"] = assigned_value(row["assigned_datetime"], *latest)
+                row["deadline"], row["deadline_stage"] = deadlines.columns(row)
                 if old is None:
                     inserts.append(row)
                 elif all(old[c] == row[c] for c in PLATFORM_COLUMNS):
                     counts.unchanged += 1
+                    if any(old[c] != row[c] for c in DERIVED_COLUMNS):  # e.g. the Procedure changed
+                        derived.append((*(row[c] for c in DERIVED_COLUMNS), old["fid"]))
                 else:
                     updates.append((row, old["fid"], moved))
             if inserts:
@@ -367,52 +396,125 @@ class GeoPackageStore(ReportStore):
             if updates:
                 self._update_reports(updates, synced)
                 counts.updated = len(updates)
-            if inserts or updates:
+            if derived:
+                self._conn.executemany(_SET_DERIVED, derived)
+            if inserts or updates or derived:
                 self._dirty.add("reports")
                 need = [r["service_request_id"] for r in inserts] + [r["service_request_id"] for r, _, _ in updates]
                 self.fill_districts([sid for sid in need if rows[sid]["district"] is None])
         return counts
 
     def _insert_reports(self, rows: list[dict[str, Any]], synced: str) -> None:
-        cols = ("service_request_id", *PLATFORM_COLUMNS, "version", "synced_at", "geom")
+        cols = ("service_request_id", *PLATFORM_COLUMNS, *DERIVED_COLUMNS, "version", "synced_at", "geom")
         sql = f"INSERT INTO reports ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
         params = [
-            (r["service_request_id"], *(r[c] for c in PLATFORM_COLUMNS), 1, synced, point_blob(r["long"], r["lat"]))
+            (
+                r["service_request_id"],
+                *(r[c] for c in _WRITTEN_COLUMNS),
+                1,
+                synced,
+                point_blob(r["long"], r["lat"]),
+            )
             for r in rows
         ]
         self._grow_extent("reports", [r["long"] for r in rows], [r["lat"] for r in rows])
-        trigger = self._rtree_insert_trigger("reports") if len(rows) >= BULK_RTREE_MIN else None
-        if trigger is None:
+        self._bulk_insert("reports", sql, params)
+
+    def _bulk_insert(self, table: str, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        """``executemany(sql, params)``; for many rows GDAL's per-row insert triggers (rtree entry,
+        ``gpkg_ogr_contents.feature_count``) are replaced by one set statement each.
+
+        The triggers are dropped and re-created inside this transaction (DDL is transactional in
+        SQLite), so every committed state, and every reader, has them.
+        """
+        triggers = self._insert_triggers(table) if len(params) >= BULK_RTREE_MIN else {}
+        if not triggers:
             self._conn.executemany(sql, params)
             return
-        # Bulk: the same rtree rows as the trigger would write, in one statement; the trigger is
-        # dropped and re-created inside this transaction, so every committed state has it.
-        name, trigger_sql = trigger
+        info = TABLES[table]
         with self.transaction():
-            (last_fid,) = self._conn.execute("SELECT coalesce(max(fid), 0) FROM reports").fetchone()
-            self._conn.execute(f'DROP TRIGGER "{name}"')
+            (last_fid,) = self._conn.execute(f'SELECT coalesce(max("{info.fid}"), 0) FROM "{table}"').fetchone()
+            for name in triggers.values():
+                self._conn.execute(f'DROP TRIGGER "{name[0]}"')
             self._conn.executemany(sql, params)
-            self._conn.execute(
-                'INSERT OR REPLACE INTO "rtree_reports_geom" SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom),'
-                " ST_MaxY(geom) FROM reports WHERE fid > ? AND geom NOT NULL AND NOT ST_IsEmpty(geom)",
-                (last_fid,),
-            )
-            self._conn.execute(trigger_sql)
+            if "rtree" in triggers:
+                g, fid = info.geometry_column, info.fid
+                self._conn.execute(
+                    f'INSERT OR REPLACE INTO "rtree_{table}_{g}" SELECT "{fid}", ST_MinX({g}), ST_MaxX({g}),'
+                    f' ST_MinY({g}), ST_MaxY({g}) FROM "{table}" WHERE "{fid}" > ? AND {g} NOT NULL'
+                    f" AND NOT ST_IsEmpty({g})",
+                    (last_fid,),
+                )
+            if "count" in triggers:
+                (added,) = self._conn.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE "{info.fid}" > ?', (last_fid,)
+                ).fetchone()
+                self._conn.execute(
+                    "UPDATE gpkg_ogr_contents SET feature_count = feature_count + ? WHERE lower(table_name) = lower(?)",
+                    (added, table),
+                )
+            for _name, trigger_sql in triggers.values():
+                self._conn.execute(trigger_sql)
 
-    def _rtree_insert_trigger(self, table: str) -> tuple[str, str] | None:
-        name = f"rtree_{table}_{TABLES[table].geometry_column}_insert"
-        row = self._conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
-        ).fetchone()
-        return (name, row[0]) if row else None
+    def _insert_triggers(self, table: str) -> dict[str, tuple[str, str]]:
+        """GDAL's per-row insert triggers of ``table`` that :meth:`_bulk_insert` knows how to replace."""
+        names = {"count": f"trigger_insert_feature_count_{table}"}
+        if TABLES[table].geometry:
+            names["rtree"] = f"rtree_{table}_{TABLES[table].geometry_column}_insert"
+        found: dict[str, tuple[str, str]] = {}
+        for kind, name in names.items():
+            row = self._conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+            ).fetchone()
+            if row:
+                found[kind] = (name, row[0])
+        return found
+
+    # -- bulk loading -----------------------------------------------------
+    @contextmanager
+    def bulk_load(self) -> Iterator[bool]:
+        """A block of many writes in many transactions (a full sync).
+
+        - Commits do not wait for the disk (``synchronous=NORMAL``, a larger WAL between
+          checkpoints): a kill loses nothing, a power cut at most the last pages, which the next
+          sync fetches again (its watermark is only saved after the block, with a full sync).
+        - Into an empty ``reports`` table (a first sync) the filter indexes are dropped and built
+          once at the end, much faster than row by row. They come back at the end of the block,
+          also on an error; a workspace left without them (a kill) gets them back when next opened.
+
+        Yields whether the indexes were deferred.
+        """
+        with self._lock:
+            deferred = self._conn.execute("SELECT 1 FROM reports LIMIT 1").fetchone() is None
+            if deferred:
+                with self.transaction():
+                    for name, _sql in index_statements("reports"):
+                        self._conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={BULK_WAL_PAGES}")
+            try:
+                yield deferred
+            finally:
+                self._conn.execute("PRAGMA synchronous=FULL")
+                self._conn.execute("PRAGMA wal_autocheckpoint=1000")
+                if deferred:
+                    self._ensure_indexes()  # committed with synchronous=FULL: everything before is on disk
+                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def _ensure_indexes(self) -> None:
+        """Create the secondary indexes of the schema that are missing."""
+        with self.transaction():
+            for table in TABLES:
+                for _name, sql in index_statements(table):
+                    self._conn.execute(sql)
 
     def _update_reports(self, updates: list[tuple[dict[str, Any], int, bool]], synced: str) -> None:
-        assignments = ", ".join(f"{c} = ?" for c in PLATFORM_COLUMNS)
+        assignments = ", ".join(f"{c} = ?" for c in _WRITTEN_COLUMNS)
         plain = f"UPDATE reports SET {assignments}, version = version + 1, synced_at = ? WHERE fid = ?"
         moved = f"UPDATE reports SET {assignments}, geom = ?, version = version + 1, synced_at = ? WHERE fid = ?"
-        same = [(*(r[c] for c in PLATFORM_COLUMNS), synced, fid) for r, fid, m in updates if not m]
+        same = [(*(r[c] for c in _WRITTEN_COLUMNS), synced, fid) for r, fid, m in updates if not m]
         move = [
-            (*(r[c] for c in PLATFORM_COLUMNS), point_blob(r["long"], r["lat"]), synced, fid)
+            (*(r[c] for c in _WRITTEN_COLUMNS), point_blob(r["long"], r["lat"]), synced, fid)
             for r, fid, m in updates
             if m
         ]
@@ -433,6 +535,79 @@ class GeoPackageStore(ReportStore):
                 continue  # the platform has not changed since the change was made
             self._conn.execute("UPDATE outbox SET platform_json = ? WHERE id = ?", (copy, entry.id))
             entry.platform = json.loads(copy)
+
+    # -- assignment and deadlines -----------------------------------------
+    def _deadline_columns(self) -> DeadlineColumns:
+        """The deadline calculator of the current Procedure (the last good one if the file is broken)."""
+        try:
+            procedure = cached_procedure()
+        except ProcedureError as exc:
+            if self._deadlines is None:
+                log.warning("%s; deadlines use the built-in terms", exc)
+                self._deadlines = DeadlineColumns(Procedure())
+            return self._deadlines
+        if self._deadlines is None or self._deadlines.procedure is not procedure:
+            self._deadlines = DeadlineColumns(procedure)
+        return self._deadlines
+
+    @property
+    def deadline_fingerprint(self) -> str:
+        """Fingerprint of the Procedure the deadlines are computed with (see ``refresh_deadlines``)."""
+        return self._deadline_columns().fingerprint
+
+    def _assignments(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """``id -> (latest action_scheduled of the history, latest local one)`` (store text)."""
+        found: dict[str, tuple[str | None, str | None]] = {}
+        if not ids or not self._conn.execute("SELECT 1 FROM request_updates LIMIT 1").fetchone():
+            return found
+        for chunk in _chunks(list(ids)):
+            sql = (
+                "SELECT service_request_id, max(updated_datetime),"
+                " max(CASE WHEN origin = 'local' THEN updated_datetime END) FROM request_updates"
+                f" WHERE service_request_id IN ({_marks(len(chunk))}) AND external_status_code = 'action_scheduled'"
+                " GROUP BY service_request_id"
+            )
+            for sid, latest, local in self._conn.execute(sql, chunk):
+                found[sid] = (latest, local)
+        return found
+
+    def _refresh_derived(self, ids: Iterable[str] | None = None) -> int:
+        """Recompute ``assigned_datetime``, ``deadline``, ``deadline_stage`` of these reports (all: ``None``)."""
+        deadlines = self._deadline_columns()
+        cols = (
+            "fid, service_request_id, status, external_status_code, service_code, requested_datetime,"
+            " updated_datetime, expected_datetime, assigned_datetime, deadline, deadline_stage,"
+            " json_extract(extended_json, '$.assigned_datetime') AS platform_assigned"
+        )
+        if ids is None:
+            ids = [r[0] for r in self._conn.execute("SELECT service_request_id FROM reports")]
+        changed = 0
+        for chunk in _chunks(list(dict.fromkeys(str(i) for i in ids))):
+            rows = self._conn.execute(
+                f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})", chunk
+            ).fetchall()
+            assignments = self._assignments(chunk)
+            writes = []
+            for old in rows:
+                row = dict(old)
+                row["assigned_datetime"] = assigned_value(
+                    store_time(old["platform_assigned"]), *assignments.get(old["service_request_id"], (None, None))
+                )
+                row["deadline"], row["deadline_stage"] = deadlines.columns(row)
+                values = tuple(row[c] for c in DERIVED_COLUMNS)
+                if values != tuple(old[c] for c in DERIVED_COLUMNS):
+                    writes.append((*values, old["fid"]))
+            if writes:
+                self._conn.executemany(_SET_DERIVED, writes)
+                self._dirty.add("reports")
+                changed += len(writes)
+        return changed
+
+    def refresh_deadlines(self, service_request_ids: Sequence[str] | None = None) -> int:
+        """Recompute the assignment time and deadline of reports (all by default, e.g. after the
+        Procedure file changed); returns how many rows changed."""
+        with self.transaction():
+            return self._refresh_derived(service_request_ids)
 
     # -- districts -------------------------------------------------------
     def upsert_districts(self, districts: Iterable[tuple[str, str, Any]]) -> UpsertCounts:
@@ -589,7 +764,7 @@ class GeoPackageStore(ReportStore):
                 str(u.service_request_id),
                 u.status,
                 u.external_status_code,
-                to_store(u.updated_datetime),
+                fast_store(u.updated_datetime),
                 u.description,
                 u.agency_responsible,
                 u.media_url,
@@ -605,12 +780,20 @@ class GeoPackageStore(ReportStore):
             f"INSERT INTO request_updates ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
             f" ON CONFLICT(update_id) DO UPDATE SET {sets}, author = coalesce(excluded.author, author)"
         )
+        ids = list(dict.fromkeys(p[0] for p in params))
+        assigned = {p[1] for p in params if (p[3] or "").lower() == "action_scheduled"}
         with self.transaction():
-            (before,) = self._conn.execute("SELECT count(*) FROM request_updates").fetchone()
-            self._conn.executemany(sql, params)
-            (after,) = self._conn.execute("SELECT count(*) FROM request_updates").fetchone()
+            known = 0
+            for chunk in _chunks(ids):
+                (n,) = self._conn.execute(
+                    f"SELECT count(*) FROM request_updates WHERE update_id IN ({_marks(len(chunk))})", chunk
+                ).fetchone()
+                known += n
+            self._bulk_insert("request_updates", sql, params)
             self._dirty.add("request_updates")
-        return after - before
+            if assigned:
+                self._refresh_derived(assigned)
+        return len(ids) - known
 
     def history(self, service_request_id: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -700,6 +883,7 @@ class GeoPackageStore(ReportStore):
                     json.dumps(base, ensure_ascii=False),
                 ),
             )
+            self._refresh_derived([sid])
             self._dirty.update(("reports", "request_updates", "outbox"))
         return update_id
 
@@ -755,6 +939,7 @@ class GeoPackageStore(ReportStore):
                     " AND id > ? AND expected_updated_datetime IS ?",
                     (stamp, entry.service_request_id, entry.id, entry.expected_updated_datetime),
                 )
+                self._refresh_derived([entry.service_request_id])
             self._dirty.update(("outbox", "reports"))
 
     def mark_outbox_failed(
@@ -822,6 +1007,7 @@ class GeoPackageStore(ReportStore):
                 self._conn.execute(
                     f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), report["fid"])
                 )
+                self._refresh_derived([entry.service_request_id])
             self._dirty.update(("outbox", "reports"))
 
     def drop_outbox(self, update_id: str) -> None:
@@ -865,6 +1051,7 @@ class GeoPackageStore(ReportStore):
             self._conn.execute(
                 "DELETE FROM request_updates WHERE update_id = ? AND origin = 'local'", (removed.update_id,)
             )
+        self._refresh_derived([sid])
         self._dirty.update(("reports", "request_updates", "outbox"))
 
 

@@ -217,6 +217,15 @@ def too_new_message(path: str, found: int) -> str:
     ).format(path=path, found=found, known=SCHEMA_VERSION)
 
 
+def index_statements(table: str) -> list[tuple[str, str]]:
+    """``(name, CREATE INDEX IF NOT EXISTS …)`` of the secondary indexes of ``table``."""
+    statements = []
+    for cols in TABLES[table].indexes:
+        name = f"idx_{table}_{'_'.join(cols)}"
+        statements.append((name, f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({", ".join(cols)})'))
+    return statements
+
+
 def create_gpkg(path: str) -> None:
     """Create a new GeoPackage workspace at ``path`` with every table, via GDAL/OGR."""
     from osgeo import ogr, osr
@@ -247,9 +256,8 @@ def create_gpkg(path: str) -> None:
                     defn.SetDefault(column.default)
                 layer.CreateField(defn)
         for table in TABLES.values():
-            for cols in table.indexes:
-                name = f"idx_{table.name}_{'_'.join(cols)}"
-                ds.ExecuteSQL(f'CREATE INDEX "{name}" ON "{table.name}" ({", ".join(cols)})')
+            for _name, sql in index_statements(table.name):
+                ds.ExecuteSQL(sql)
         ds.ExecuteSQL(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')")
         ds.FlushCache()
         ds = None  # close: GDAL writes the deferred spatial indexes and triggers now
