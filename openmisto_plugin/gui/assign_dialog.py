@@ -1,0 +1,236 @@
+"""Assign reports to a department (issue 3, item 4): one report, or every report selected on the map.
+
+For each report the dialog shows the department the routing rules suggest and the rule that
+matched (a zone beats a category). The moderator sends each report to its suggestion, or all to
+one department; the button names the count, and a bulk assignment asks once more before it is
+written. Reassignment keeps the history (each assignment is an entry of it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import statuses
+from ..core import workflow as wf
+from ..core.i18n import tr
+from ..core.rules import RoutingRules, RulesError, Suggestion
+from ..core.store.base import ReportStore
+from .common import plain_label
+
+log = logging.getLogger(__name__)
+
+
+class AssignDialog(QDialog):
+    """Assign ``ids`` (one or many) with routing suggestions; ``result_`` holds the outcome."""
+
+    def __init__(
+        self,
+        store: ReportStore,
+        actor: wf.Actor,
+        ids: list[str],
+        rules: RoutingRules | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.actor = actor
+        self.ids = [str(i) for i in dict.fromkeys(ids)]
+        self.rules = rules
+        self.result_: wf.AssignResult | None = None
+        self.suggestions: dict[str, Suggestion | None] = {}
+        self.setWindowTitle(tr("Assign to a department"))
+        self.resize(760, 480)
+
+        layout = QVBoxLayout(self)
+        self.intro_label = plain_label()
+        layout.addWidget(self.intro_label)
+
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(
+            [tr("No."), tr("Category"), tr("Now"), tr("Suggested department"), tr("Rule that matched")]
+        )
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+
+        self.suggested_radio = QRadioButton(tr("Each report to its suggested department"))
+        self.one_radio = QRadioButton(tr("All to one department:"))
+        self.department_combo = QComboBox()
+        for code, name in wf.departments(store):
+            self.department_combo.addItem(f"{name} ({code})", code)
+        one_row = QHBoxLayout()
+        one_row.addWidget(self.one_radio)
+        one_row.addWidget(self.department_combo, 1)
+        layout.addWidget(self.suggested_radio)
+        layout.addLayout(one_row)
+
+        note_row = QHBoxLayout()
+        note_row.addWidget(plain_label(tr("Note for the citizen (optional):"), selectable=False))
+        self.note_edit = QLineEdit()
+        note_row.addWidget(self.note_edit, 1)
+        layout.addLayout(note_row)
+
+        self.count_label = plain_label()
+        layout.addWidget(self.count_label)
+        self.error_label = plain_label()
+        self.error_label.setStyleSheet("color: #c62828")
+        layout.addWidget(self.error_label)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.import_button = QPushButton(tr("Import rules…"))
+        self.import_button.setToolTip(tr("Load routing rules from a JSON file into the workspace"))
+        self.buttons.addButton(self.import_button, QDialogButtonBox.ActionRole)
+        self.import_button.clicked.connect(lambda _c=False: self.import_rules())
+        self.buttons.accepted.connect(self.confirm_and_assign)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.suggested_radio.toggled.connect(self._update)
+        self.one_radio.toggled.connect(self._update)
+        self.department_combo.currentIndexChanged.connect(self._update)
+        self.load_suggestions()
+
+    # ------------------------------------------------------------------ data
+
+    def load_suggestions(self) -> None:
+        """Suggestions of the rules for every report; fill the table and choose the defaults."""
+        try:
+            rules = self.rules if self.rules is not None else wf.load_routing_rules(self.store)
+            self.suggestions = wf.suggest_departments(self.store, self.ids, rules)
+        except RulesError as exc:
+            self.suggestions = dict.fromkeys(self.ids)
+            self.error_label.setText(str(exc))
+        self.table.setRowCount(len(self.ids))
+        for row, sid in enumerate(self.ids):
+            report = self.store.report(sid) or {}
+            suggestion = self.suggestions.get(sid)
+            now = statuses.label(report.get("external_status_code"))
+            if report.get("agency_responsible"):
+                now += f" ({report['agency_responsible']})"
+            values = (
+                sid,
+                report.get("service_name") or report.get("service_code") or "",
+                now,
+                suggestion.department if suggestion else tr("no rule"),
+                suggestion.rule_description if suggestion else "",
+            )
+            for column, value in enumerate(values):
+                self.table.setItem(row, column, QTableWidgetItem(str(value)))
+        found = [s.department for s in self.suggestions.values() if s]
+        if found:
+            common = Counter(found).most_common(1)[0][0]
+            index = self.department_combo.findData(common)
+            if index >= 0:
+                self.department_combo.setCurrentIndex(index)
+        self.suggested_radio.setEnabled(bool(found))
+        (self.suggested_radio if found else self.one_radio).setChecked(True)
+        self._update()
+
+    def import_rules(self, path: str | None = None) -> bool:
+        """Import routing rules from JSON into the workspace and suggest again."""
+        if path is None:
+            path, _filter = QFileDialog.getOpenFileName(self, tr("Routing rules"), "", tr("JSON (*.json)"))
+        if not path:
+            return False
+        try:
+            self.rules = wf.import_routing_json(self.store, path)
+        except RulesError as exc:
+            self.error_label.setText(str(exc))
+            return False
+        self.error_label.setText("")
+        self.load_suggestions()
+        return True
+
+    def plan(self) -> dict[str, str]:
+        """Report id → department, as the dialog is set now."""
+        if self.suggested_radio.isChecked():
+            return {sid: s.department for sid, s in self.suggestions.items() if s}
+        code = self.department_combo.currentData()
+        return dict.fromkeys(self.ids, code) if code else {}
+
+    def _update(self, *_args: Any) -> None:
+        self.department_combo.setEnabled(self.one_radio.isChecked())
+        plan = self.plan()
+        per_department = Counter(plan.values())
+        parts = ", ".join(f"{code}: {n}" for code, n in sorted(per_department.items()))
+        text = tr("{n} of {total} selected reports will be assigned ({parts}).").format(
+            n=len(plan), total=len(self.ids), parts=parts or "—"
+        )
+        left = len(self.ids) - len(plan)
+        if left:
+            text += " " + tr("{n} without a suggestion stay as they are.").format(n=left)
+        self.count_label.setText(text)
+        self.intro_label.setText(
+            tr("Report {id}").format(id=self.ids[0])
+            if len(self.ids) == 1
+            else tr("{n} reports selected on the map").format(n=len(self.ids))
+        )
+        ok = self.buttons.button(QDialogButtonBox.Ok)
+        ok.setText(tr("Assign {n} reports").format(n=len(plan)) if len(plan) != 1 else tr("Assign the report"))
+        ok.setEnabled(bool(plan) and self.actor.role == wf.MODERATOR)
+        if self.actor.role != wf.MODERATOR:
+            self.error_label.setText(tr("Only the moderator assigns reports to departments."))
+
+    # ------------------------------------------------------------------ assign
+
+    def ask_confirmation(self, text: str) -> bool:
+        """Ask once more before a bulk assignment."""
+        answer = QMessageBox.question(self, tr("Assign to a department"), text, QMessageBox.Yes | QMessageBox.No)
+        return answer == QMessageBox.Yes
+
+    def confirm_and_assign(self) -> bool:
+        """Confirm the count (bulk), write the assignments, close on success."""
+        plan = self.plan()
+        if not plan:
+            return False
+        if len(plan) > 1:
+            per_department = ", ".join(f"{c}: {n}" for c, n in sorted(Counter(plan.values()).items()))
+            question = tr("Assign {n} reports ({parts})? They are sent to the platform at the next sync.").format(
+                n=len(plan), parts=per_department
+            )
+            if not self.ask_confirmation(question):
+                return False
+        try:
+            self.result_ = wf.assign(self.store, self.actor, list(plan), plan, self.note_edit.text())
+        except wf.WorkflowError as exc:
+            self.error_label.setText(str(exc))
+            return False
+        if self.result_.skipped:
+            details = "\n".join(f"{sid}: {reason}" for sid, reason in self.result_.skipped)
+            log.info("Assignment skipped %d reports:\n%s", len(self.result_.skipped), details)
+        self.accept()
+        return True
+
+    def summary(self) -> str:
+        """What the last assignment did, in words."""
+        if self.result_ is None:
+            return ""
+        text = tr("Assigned: {n}.").format(n=self.result_.assigned)
+        if self.result_.skipped:
+            text += " " + tr("Left as they were: {n} ({reasons}).").format(
+                n=len(self.result_.skipped), reasons="; ".join(f"{s}: {r}" for s, r in self.result_.skipped[:5])
+            )
+        return text

@@ -1,0 +1,303 @@
+"""The workflow GUI (queue, assign, respond, duplicates, outbox) driven through pytest-qgis, then the store and,
+after a push, the reference platform are checked."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from qgis.core import QgsPointXY, QgsProject
+from qgis.PyQt.QtWidgets import QDialogButtonBox, QInputDialog
+
+from openmisto_plugin.core import project_layers, statuses
+from openmisto_plugin.core import workflow as wf
+from openmisto_plugin.gui.assign_dialog import AssignDialog
+from openmisto_plugin.gui.duplicates_dialog import DuplicatesDialog
+from openmisto_plugin.gui.moderation_panel import ModerationPanel
+from openmisto_plugin.gui.outbox_panel import ConflictDialog, OutboxPanel
+from openmisto_plugin.gui.respond_dialog import RespondDialog
+from tests.test_workflow import ROUTING_EXAMPLE, api_updates, submit_reports, workspace
+
+MODERATOR = wf.Actor("moderator")
+ROADS = wf.Actor("officer", "roads")
+
+
+def request_row(server, sid: str) -> tuple[str, str | None, str | None]:
+    with server.db() as conn:
+        return conn.execute(
+            "SELECT external_status_code, agency_responsible, status_notes FROM requests WHERE id = ?", (int(sid),)
+        ).fetchone()
+
+
+@pytest.fixture()
+def project(qgis_iface, qgis_new_project):
+    yield QgsProject.instance()
+    QgsProject.instance().clear()
+
+
+@pytest.fixture()
+def moderated(fresh_refserver, tmp_path, project, qgis_canvas):
+    """Eight new citizen reports in one district; the moderator's workspace on the map."""
+    ids = submit_reports(fresh_refserver, "zaliznychnyi", 8)
+    store, sync = workspace(fresh_refserver, fresh_refserver.keys["moderator"], tmp_path / "moderator.gpkg")
+    wf.import_routing_json(store, ROUTING_EXAMPLE)
+    layers = project_layers.add_layers(store.path, project)
+    layer = layers[project_layers.REPORTS]
+    qgis_canvas.setDestinationCrs(layer.crs())
+    qgis_canvas.setLayers([layer])
+    qgis_canvas.setExtent(layer.extent())
+    yield fresh_refserver, store, sync, ids, layer
+    store.close()
+
+
+def click_ok(buttons: QDialogButtonBox) -> None:
+    button = buttons.button(QDialogButtonBox.Ok)
+    assert button.isEnabled()
+    button.click()
+
+
+def test_queue_selection_follows_the_map_both_ways_and_pans(moderated, qgis_canvas):
+    _server, store, _sync, ids, layer = moderated
+    panel = ModerationPanel(store, MODERATOR, lambda: layer, qgis_canvas)
+    queued = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert [i for i in queued if i in ids] == ids  # oldest first
+    assert "Waiting for moderation" in panel.summary_label.text()
+
+    qgis_canvas.zoomScale(2000)
+    row = queued.index(ids[3])
+    panel.table.selectRow(row)
+    fid = wf.fids_of(store, [ids[3]])[ids[3]]
+    assert layer.selectedFeatureIds() == [fid]
+    report = store.report(ids[3])
+    centre = qgis_canvas.center()
+    assert centre.distance(QgsPointXY(report["long"], report["lat"])) < 1e-6  # panned to it
+
+    other = wf.fids_of(store, ids[5:7])
+    layer.selectByIds(list(other.values()))
+    assert panel.selected_ids() == ids[5:7]
+    assert panel.assign_button.isEnabled() and not panel.category_button.isEnabled()
+
+
+def test_queue_accept_reject_and_bulk_assign_from_the_map_selection(moderated, qgis_canvas, monkeypatch):
+    server, store, sync, ids, layer = moderated
+    panel = ModerationPanel(store, MODERATOR, lambda: layer, qgis_canvas)
+    changed = []
+    panel.changed.connect(lambda: changed.append(True))
+
+    panel.select_ids(ids[:6])
+    panel.accept_button.click()
+    assert "Accepted: 6." in panel.status_label.text()
+    assert all(store.report(i)["external_status_code"] == "investigating" for i in ids[:6])
+    assert changed
+
+    panel.select_ids([ids[6]])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("реклама", True))
+    panel.reject_button.click()
+    assert store.report(ids[6])["external_status_code"] == "hidden"
+    panel.select_ids([ids[7]])
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", lambda *a, **k: ("Це зона відповідальності АТ «Укрзалізниця»", True)
+    )
+    panel.not_remit_button.click()
+    assert store.report(ids[7])["status_notes"].startswith("Це зона")
+
+    # Bulk: five reports selected on the map (the accepted ones), the dialog suggests and counts.
+    layer.selectByIds(list(wf.fids_of(store, ids[:5]).values()))
+    dialog = panel.assign_selected()
+    assert isinstance(dialog, AssignDialog) and dialog.ids == ids[:5]
+    assert dialog.table.rowCount() == 5
+    assert dialog.table.item(0, 3).text() == "roads" and "category roads.pothole" in dialog.table.item(0, 4).text()
+    assert dialog.suggested_radio.isChecked()
+    assert dialog.buttons.button(QDialogButtonBox.Ok).text() == "Assign 5 reports"
+    assert "5 of 5 selected reports will be assigned (roads: 5)" in dialog.count_label.text()
+    asked = []
+    monkeypatch.setattr(dialog, "ask_confirmation", lambda text: asked.append(text) or True)
+    click_ok(dialog.buttons)
+    assert asked and "Assign 5 reports" in asked[0]
+    assert dialog.result_.assigned == 5
+    assert all(store.report(i)["agency_responsible"] == "roads" for i in ids[:5])
+    assert ids[0] not in [
+        item.service_request_id for item in panel.items if item.external_status_code != "investigating"
+    ]
+
+    pushed = sync.push()
+    assert (pushed.sent, pushed.refused, pushed.conflicts) == (6 + 2 + 5, 0, 0)
+    for sid in ids[:5]:
+        assert request_row(server, sid)[:2] == ("action_scheduled", "roads")
+        assert [u[2] for u in api_updates(server, [sid])] == ["investigating", "action_scheduled"]
+    assert request_row(server, ids[6])[0] == "hidden"
+    assert request_row(server, ids[7])[0] == "not_councils_responsibility"
+
+
+def test_assign_one_department_for_all_refuses_nothing_silently(moderated, monkeypatch):
+    _server, store, _sync, ids, _layer = moderated
+    dialog = AssignDialog(store, MODERATOR, ids[:1])
+    assert dialog.intro_label.text() == f"Report {ids[0]}"
+    dialog.one_radio.setChecked(True)
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("ujkg"))
+    assert dialog.buttons.button(QDialogButtonBox.Ok).text() == "Assign the report"
+    monkeypatch.setattr(dialog, "ask_confirmation", lambda text: pytest.fail("one report needs no confirmation"))
+    click_ok(dialog.buttons)
+    assert store.report(ids[0])["agency_responsible"] == "ujkg"
+    viewer = AssignDialog(store, wf.Actor("viewer"), ids[1:2])
+    assert not viewer.buttons.button(QDialogButtonBox.Ok).isEnabled()
+    assert "moderator" in viewer.error_label.text()
+
+
+def test_duplicates_dialog_closes_as_duplicate_of_the_nearest(fresh_refserver, tmp_path, project):
+    server = fresh_refserver
+    first, second = submit_reports(server, "skhidnyi", 2)
+    store, sync = workspace(server, server.keys["moderator"], tmp_path / "m.gpkg")
+    # Move the second report next to the first (a citizen reporting the same pothole again).
+    lat, long = store.report(first)["lat"], store.report(first)["long"]
+    with store.transaction():
+        store._conn.execute(
+            "UPDATE reports SET lat = ?, long = ? WHERE service_request_id = ?", (lat + 0.0001, long, second)
+        )
+    dialog = DuplicatesDialog(store, MODERATOR, second)
+    shown = []
+    dialog.candidatesShown.connect(shown.append)
+    dialog.distance_spin.setValue(20)
+    assert [c.service_request_id for c in dialog.candidates] == [first]
+    assert shown[-1] == [second, first]
+    assert 10 < float(dialog.table.item(0, 1).text()) < 13
+    click_ok(dialog.buttons)
+    assert store.report(second)["duplicate_of"] == first
+    assert sync.push().sent == 1
+    assert request_row(server, second)[0] == "duplicate"
+    store.close()
+
+
+@pytest.fixture()
+def assigned(fresh_refserver, tmp_path):
+    """Three reports assigned to roads on the platform; the roads officer's workspace."""
+    server = fresh_refserver
+    ids = submit_reports(server, "molodizhnyi", 3)
+    mod, mod_sync = workspace(server, server.keys["moderator"], tmp_path / "moderator.gpkg")
+    wf.assign(mod, MODERATOR, ids, "roads")
+    assert mod_sync.push().sent == 3
+    officer, officer_sync = workspace(server, server.keys["officer:roads"], tmp_path / "roads.gpkg")
+    yield server, mod, mod_sync, officer, officer_sync, ids
+    mod.close()
+    officer.close()
+
+
+def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(assigned, tmp_path):
+    server, _mod, _ms, store, sync, ids = assigned
+    dialog = RespondDialog(store, ROADS, ids[0])
+    offered = [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())]
+    assert tuple(offered) == statuses.allowed_next("action_scheduled", "officer")
+    assert not dialog.set_status("hidden")  # the workflow does not offer it: it cannot be chosen
+    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+
+    assert dialog.set_status("fixed")
+    assert not ok.isEnabled() and "answer" in dialog.error_label.text()
+    assert dialog.answer_label.text() == "Answer (required):"
+    dialog.answer_edit.setPlainText("Яму залатано 12.03.")
+    assert ok.isEnabled() and dialog.error_label.text() == ""
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(b"\xff\xd8\xff jpeg")
+    dialog.choose_photo(str(photo))
+    assert "stays internal" in dialog.note_label.text()
+    preview = dialog.preview_edit.toPlainText()
+    assert preview.splitlines()[-4:] == ["Status: Resolved", "", "The city's answer:", "Яму залатано 12.03."]
+    click_ok(dialog.buttons)
+    assert dialog.result_.attachment.local_path.exists()
+    assert store.report(ids[0])["external_status_code"] == "fixed"
+
+    # Planned: the date is required and bounded; with a public photo address the link is in the preview.
+    wf.set_media_base_url(store, "https://misto.pokrov.example/media")
+    planned = RespondDialog(store, ROADS, ids[1])
+    planned.set_status("planned")
+    assert planned.planned_edit.isEnabled()
+    planned.answer_edit.setPlainText("Ремонт після поставки асфальту")
+    day = date.today() + timedelta(days=10)
+    planned.set_planned_date(day)
+    planned.choose_photo(str(photo))
+    preview = planned.preview_edit.toPlainText()
+    assert f"Planned for: {day.strftime('%d.%m.%Y')}" in preview
+    assert f"Photo: https://misto.pokrov.example/media/{planned.photo_name}" in preview
+    click_ok(planned.buttons)
+    assert planned.result_.attachment.link in preview
+
+    pushed = sync.push()
+    assert (pushed.sent, pushed.refused) == (2, 0)
+    assert request_row(server, ids[0]) == ("fixed", "roads", "Яму залатано 12.03.")
+    assert request_row(server, ids[1])[0] == "planned"
+    with server.db() as conn:
+        media = conn.execute(
+            "SELECT media_url FROM updates WHERE service_request_id = ? AND origin = 'api' ORDER BY seq DESC",
+            (int(ids[1]),),
+        ).fetchone()[0]
+    assert media == planned.result_.attachment.link
+
+
+def test_respond_dialog_for_another_department_explains_and_sends_nothing(assigned):
+    _server, mod, _ms, _store, _sync, ids = assigned
+    dialog = RespondDialog(mod, wf.Actor("officer", "ujkg"), ids[0])
+    dialog.set_status("in_progress")
+    assert not dialog.buttons.button(QDialogButtonBox.Ok).isEnabled()
+    assert "roads" in dialog.error_label.text() and "ujkg" in dialog.error_label.text()
+    assert not mod.outbox_entries(["pending"])
+
+
+def test_outbox_panel_refused_conflict_reapply_and_drop(assigned):
+    server, mod, mod_sync, store, sync, ids = assigned
+    # A conflict: the moderator reassigns a report while the officer answers it.
+    wf.assign(mod, MODERATOR, [ids[2]], "ujkg")
+    assert mod_sync.push().sent == 1
+    wf.respond(store, ROADS, ids[2], "in_progress")
+    wf.respond(store, ROADS, ids[1], "in_progress")
+    pushed = sync.push()
+    assert (pushed.sent, pushed.refused + pushed.conflicts) == (1, 1)
+
+    panel = OutboxPanel(store)
+    pushes = []
+    panel.pushRequested.connect(lambda: pushes.append(True))
+    assert "sent: 1" in panel.counts_label.text()
+    panel.set_state_filter("refused" if pushed.refused else "conflict")
+    assert panel.table.rowCount() == 1
+    row = panel.rows[0]
+    assert row.service_request_id == ids[2]
+    reason = panel.table.item(0, 5).text()
+    assert "ujkg" in reason or "changed" in reason  # the platform's own words are shown
+
+    # Drop it: nothing is sent, the report shows the platform's values again.
+    panel.table.selectRow(0)
+    assert panel.drop_button.isEnabled()
+    panel.drop_selected()
+    assert not store.outbox_entries(["refused", "conflict", "pending"])
+    assert store.report(ids[2])["external_status_code"] == "action_scheduled"
+    assert [u[2] for u in api_updates(server, [ids[2]])] == ["action_scheduled", "action_scheduled"]
+
+
+def test_conflict_dialog_shows_both_versions_and_reapplies(fresh_refserver, tmp_path):
+    server = fresh_refserver
+    [sid] = submit_reports(server, "tsentralnyi", 1)
+    first, first_sync = workspace(server, server.keys["moderator"], tmp_path / "a.gpkg")
+    second, second_sync = workspace(server, server.keys["moderator"], tmp_path / "b.gpkg")
+    wf.assign(first, MODERATOR, [sid], "roads")
+    wf.assign(second, MODERATOR, [sid], "ujkg")
+    assert first_sync.push().sent == 1
+    assert second_sync.push().conflicts == 1
+
+    panel = OutboxPanel(second)
+    panel.set_state_filter("conflict")
+    panel.table.selectRow(0)
+    assert panel.reapply_button.isEnabled() and panel.compare_button.isEnabled()
+    dialog = panel.show_conflict(modal=False)
+    assert isinstance(dialog, ConflictDialog)
+    cells = {
+        dialog.table.item(r, 0).text(): [dialog.table.item(r, c).text() for c in (1, 2, 3)]
+        for r in range(dialog.table.rowCount())
+    }
+    assert cells["Department"] == ["—", "ujkg", "roads"]
+    pushes = []
+    panel.pushRequested.connect(lambda: pushes.append(True))
+    dialog.reapply_button.click()
+    assert pushes and second.outbox_entries(["pending"])
+    assert second_sync.push().sent == 1
+    assert request_row(server, sid)[1] == "ujkg"
+    assert [u[2] for u in api_updates(server, [sid])] == ["action_scheduled", "action_scheduled"]
+    first.close()
+    second.close()
