@@ -565,7 +565,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Deadline</source>
         <translation>Кінцевий строк</translation>
@@ -904,7 +903,7 @@
     <message>
         <location filename="../openmisto_plugin/core/store/factory.py"/>
         <source>Another sync is running on this workspace; this one was skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>З цим робочим простором уже працює інша синхронізація; цю пропущено.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
@@ -963,87 +962,87 @@
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>The schema name {name} is not valid: use lower-case letters, digits and _.</source>
-        <translation type="unfinished"></translation>
+        <translation>Назва схеми {name} неприпустима: використовуйте малі латинські літери, цифри та _.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>The QGIS authentication configuration {id} cannot be read (is the master password set?).</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдається прочитати конфігурацію автентифікації QGIS {id} (чи введено головний пароль?).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>There is no saved PostgreSQL connection named {name}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Немає збереженого з'єднання PostgreSQL з назвою {name}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>Not a PostgreSQL workspace: {uri}</source>
-        <translation type="unfinished"></translation>
+        <translation>Це не робочий простір PostgreSQL: {uri}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>Cannot read {part} in {uri}</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдається прочитати {part} в {uri}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>A password in the workspace address is not allowed: use an authcfg, a service or ~/.pgpass.</source>
-        <translation type="unfinished"></translation>
+        <translation>Пароль в адресі робочого простору не дозволено: використовуйте authcfg, службу (pg_service) або ~/.pgpass.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
         <source>Unknown keys in {uri}: {keys}</source>
-        <translation type="unfinished"></translation>
+        <translation>Невідомі ключі в {uri}: {keys}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>PostgreSQL support needs the psycopg2 module (Debian: python3-psycopg2).</source>
-        <translation type="unfinished"></translation>
+        <translation>Для роботи з PostgreSQL потрібен модуль psycopg2 (Debian: python3-psycopg2).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Cannot connect to PostgreSQL ({where}): {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>Не вдається під'єднатися до PostgreSQL ({where}): {error}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>The database {where} has no PostGIS: run CREATE EXTENSION postgis first.</source>
-        <translation type="unfinished"></translation>
+        <translation>У базі {where} немає PostGIS: спершу виконайте CREATE EXTENSION postgis.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>The workspace {where} exists already.</source>
-        <translation type="unfinished"></translation>
+        <translation>Робочий простір {where} уже існує.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>There is no workspace in {where}.</source>
-        <translation type="unfinished"></translation>
+        <translation>У {where} немає робочого простору.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>{where} is not an OpenMisto workspace.</source>
-        <translation type="unfinished"></translation>
+        <translation>{where} — не робочий простір OpenMisto.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Another sync is running on {where} ({holder}); this one is skipped.</source>
-        <translation type="unfinished"></translation>
+        <translation>Інша синхронізація вже працює з {where} ({holder}); цю пропущено.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>{who}, connected at {since} UTC</source>
-        <translation type="unfinished"></translation>
+        <translation>{who}, під'єднано о {since} UTC</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>another user</source>
-        <translation type="unfinished"></translation>
+        <translation>інший користувач</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Звернення {id} тим часом змінив {who} (версія {theirs}; ви редагували версію {yours}). Перегляньте нові значення й застосуйте свою зміну ще раз.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/schema.py"/>
@@ -1610,27 +1609,37 @@
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Apply a filter to list its reports here.</source>
-        <translation type="unfinished"></translation>
+        <translation>Застосуйте фільтр, щоб побачити тут список звернень.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Deadline: {0}</source>
+        <translation>Кінцевий строк: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>overdue</source>
+        <translation>прострочено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>No report matches the filter.</source>
-        <translation type="unfinished"></translation>
+        <translation>Жодне звернення не відповідає фільтру.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>The {shown} most urgent of {count} reports (narrow the filter to see the rest).</source>
-        <translation type="unfinished"></translation>
+        <translation>{shown} найтерміновіших із {count} звернень (звузьте фільтр, щоб побачити решту).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
-        <source>Reports: {count}, overdue (red): {overdue}.</source>
-        <translation type="unfinished"></translation>
+        <source>Overdue (red): {overdue}.</source>
+        <translation>Прострочених (червоним): {overdue}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Double-click a report for its details.</source>
-        <translation type="unfinished"></translation>
+        <translation>Подвійний клік відкриває картку звернення.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
@@ -1999,17 +2008,17 @@
     <message>
         <location filename="../openmisto_plugin/gui/help.py"/>
         <source>Help</source>
-        <translation type="unfinished"></translation>
+        <translation>Довідка</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/help.py"/>
         <source>Open the user guide at this topic</source>
-        <translation type="unfinished"></translation>
+        <translation>Відкрити посібник на цій темі</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/help.py"/>
         <source>The user guide is not installed with the plugin (expected in {path}).</source>
-        <translation type="unfinished"></translation>
+        <translation>Посібник не встановлено разом із плагіном (очікувався в {path}).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
@@ -2455,11 +2464,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>History ({0})</source>
-        <translation>Історія ({0})</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
@@ -2476,12 +2480,22 @@
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Author</source>
-        <translation type="unfinished"></translation>
+        <translation>Автор</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Note</source>
-        <translation type="unfinished"></translation>
+        <translation>Примітка</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>No history yet.</source>
+        <translation>Історії ще немає.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Italic rows are changes made on this workstation that the platform has not confirmed yet.</source>
+        <translation>Рядки курсивом — зміни, зроблені на цьому робочому місці, які платформа ще не підтвердила.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -2496,32 +2510,27 @@
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>made here, waiting to be sent to the platform</source>
-        <translation type="unfinished"></translation>
+        <translation>зроблено тут, очікує надсилання на платформу</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>made here, in conflict with a change on the platform: see the outbox</source>
-        <translation type="unfinished"></translation>
+        <translation>зроблено тут, конфлікт зі зміною на платформі: див. вкладку «Надсилання»</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>made here, refused by the platform: see the outbox</source>
-        <translation type="unfinished"></translation>
+        <translation>зроблено тут, платформа відхилила: див. вкладку «Надсилання»</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Italic rows are changes made on this workstation that the platform has not confirmed yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>No history yet.</source>
-        <translation>Історії ще немає.</translation>
+        <source>History ({0})</source>
+        <translation>Історія ({0})</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>not sent yet</source>
-        <translation type="unfinished"></translation>
+        <translation>ще не надіслано</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
@@ -2682,12 +2691,12 @@
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Where the city's web server publishes the workspace's photo folder ({folder}). With an address, the photos of responses reach the citizens; empty: they stay internal.</source>
-        <translation type="unfinished"></translation>
+        <translation>Адреса, за якою вебсервер міста публікує теку фото робочого простору ({folder}). З адресою фото до відповідей бачать громадяни; без неї фото лишаються внутрішніми.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Public address of photos</source>
-        <translation type="unfinished"></translation>
+        <translation>Публічна адреса фото</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -2712,7 +2721,7 @@
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Available after the first synchronisation</source>
-        <translation type="unfinished"></translation>
+        <translation>Доступно після першої синхронізації</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -2767,22 +2776,22 @@
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Respond to selected…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відповісти на вибране…</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>One report selected on the map</source>
-        <translation type="unfinished"></translation>
+        <translation>Одне звернення, вибране на карті</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Assign selected…</source>
-        <translation type="unfinished"></translation>
+        <translation>Передати вибрані…</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>The reports selected on the map</source>
-        <translation type="unfinished"></translation>
+        <translation>Звернення, вибрані на карті</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -2837,67 +2846,67 @@
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Report {0} is not in the workspace.</source>
-        <translation type="unfinished"></translation>
+        <translation>Звернення {0} немає в робочому просторі.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Respond…</source>
-        <translation type="unfinished"></translation>
+        <translation>Відповісти…</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Only reports assigned to your department can be answered.</source>
-        <translation type="unfinished"></translation>
+        <translation>Відповідати можна лише на звернення, передані вашому підрозділу.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>The report's status allows no response now.</source>
-        <translation type="unfinished"></translation>
+        <translation>Статус звернення зараз не дозволяє відповіді.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Filter</source>
-        <translation type="unfinished"></translation>
+        <translation>Фільтр</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Outbox</source>
-        <translation type="unfinished"></translation>
+        <translation>Надсилання</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Overdue reports of your department: {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Прострочених звернень вашого підрозділу: {0}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Overdue reports: {0}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Прострочених звернень: {0}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>department officers</source>
-        <translation type="unfinished"></translation>
+        <translation>працівників підрозділів</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>the moderator</source>
-        <translation type="unfinished"></translation>
+        <translation>модератора</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>This is for {0}: change the role in the settings.</source>
-        <translation type="unfinished"></translation>
+        <translation>Це дія для {0}: змініть роль у налаштуваннях.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Select exactly one report on the map to respond to it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Виберіть на карті рівно одне звернення, щоб відповісти на нього.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Select the reports to assign on the map first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Спершу виберіть на карті звернення, які треба передати.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
@@ -3270,6 +3279,10 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}</source>
         <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
+    </message>
+    <message>
+        <source>Reports: {count}, overdue (red): {overdue}.</source>
+        <translation type="vanished">Звернень: {count}, прострочених (червоним): {overdue}.</translation>
     </message>
     <message>
         <source>Waiting (working days)</source>

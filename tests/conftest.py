@@ -14,5 +14,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = [
     "tests.fixtures_server",
+    "tests.fixtures_postgis",
     "tests.fixtures_atlas",
 ]

@@ -1,0 +1,88 @@
+"""Open the right store from one workspace address, and run a sync that holds the workspace's sync lock.
+
+Workspace addresses (plugin settings, ``openmisto:sync``'s WORKSPACE parameter):
+
+- a GeoPackage path: ``/home/officer/pokrov.gpkg`` → :class:`GeoPackageStore`;
+- ``postgres:service=pokrov schema=openmisto``, ``postgres:connection=<QGIS saved connection> schema=…`` or
+  ``postgres:host=db.city port=5432 dbname=gis authcfg=ab12cd3 schema=openmisto`` → :class:`PostGisStore`.
+  Never a password: an authcfg, a ``pg_service.conf`` service or ``~/.pgpass`` holds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from ..i18n import tr
+from .base import ReportStore
+from .pg_connection import URI_PREFIX
+
+log = logging.getLogger(__name__)
+
+
+def is_postgres(uri: str) -> bool:
+    """Whether ``uri`` names a PostGIS workspace."""
+    return str(uri).startswith(URI_PREFIX)
+
+
+def open_store(uri: str, create: bool = False) -> ReportStore:
+    """The store at ``uri``; ``create=True`` creates it when missing (GeoPackage file or PostGIS schema)."""
+    uri = str(uri)
+    if is_postgres(uri):
+        from .postgis import PostGisStore
+
+        return PostGisStore.open_or_create(uri) if create else PostGisStore.open(uri)
+    from .gpkg import GeoPackageStore
+
+    return GeoPackageStore.open_or_create(uri) if create else GeoPackageStore.open(uri)
+
+
+def sync_lock(store: ReportStore, wait_s: float = 0.0) -> AbstractContextManager[Any]:
+    """The store's sync lock (PostGIS: an advisory lock per workspace); a no-op for stores without one."""
+    lock = getattr(store, "sync_lock", None)
+    return lock(wait_s) if callable(lock) else nullcontext()
+
+
+@dataclass
+class ExclusiveRun:
+    """What :func:`run_sync_exclusive` did: the engine's result, or why it did not run."""
+
+    result: Any = None
+    busy: str | None = None  # translated "another sync is running…" when skipped
+
+    @property
+    def skipped(self) -> bool:
+        return self.busy is not None
+
+
+def run_sync_exclusive(engine: Any, full: bool = False, wait_s: float = 0.0, push: bool = True) -> ExclusiveRun:
+    """``engine.run(full)`` (or ``engine.pull(full)`` with ``push=False``) under the workspace's sync lock.
+
+    A second sync on the same workspace waits up to ``wait_s`` seconds, then is skipped with a logged
+    "another sync is running" (the result's ``busy``). Other errors propagate.
+    """
+    from .postgis import SyncBusyError
+
+    try:
+        with sync_lock(engine.store, wait_s):
+            result = engine.run(full=full) if push else engine.pull(full=full)
+    except SyncBusyError as exc:
+        return ExclusiveRun(None, str(exc))
+    finally:
+        release = getattr(engine.store, "release_claims", None)
+        if callable(release):
+            try:
+                release()
+            except Exception as exc:  # noqa: BLE001 - closed or broken: the lease runs out by itself
+                log.debug("release_claims: %s", exc)
+    return ExclusiveRun(result, None)
+
+
+def busy_message() -> str:
+    """The short text shown when a sync was skipped because another one runs."""
+    return tr("Another sync is running on this workspace; this one was skipped.")
+
+
+__all__ = ["ExclusiveRun", "busy_message", "is_postgres", "open_store", "run_sync_exclusive", "sync_lock"]
