@@ -25,6 +25,7 @@ help:
 	@echo "make install  - install the plugin into the QGIS profile ($(QGIS_PROFILE))"
 	@echo "make server   - start the reference Open City server by hand (port $(SERVER_PORT))"
 	@echo "make bench    - benchmarks (100 000 reports)"
+	@echo "make docs     - guide screenshots (real QGIS under Xvfb), quick reference PDF, guide HTML"
 
 system-deps:
 	@bash tools/system-deps.sh
@@ -53,6 +54,7 @@ package: translations
 	mkdir -p $(STAGE)/i18n && cp i18n/*.qm $(STAGE)/i18n/
 	cp metadata.txt $(STAGE)/metadata.txt
 	cp LICENSE $(STAGE)/LICENSE
+	$(PY) tools/build_guide.py --out $(STAGE)/help
 	find $(STAGE) -name __pycache__ -prune -exec rm -rf {} +
 	$(PY) tools/vendor_libs.py $(STAGE)/ext_libs
 	rm -f $(ZIP) && (cd $(BUILD)/stage && zip -qr ../../$(ZIP) $(PLUGIN))
@@ -71,6 +73,9 @@ demo: venv translations install
 
 bench: venv translations
 	$(PY) bench/run_all.py
+
+docs: venv translations
+	bash tools/make_docs.sh
 
 clean:
 	rm -rf $(BUILD) dist .pytest_cache .ruff_cache

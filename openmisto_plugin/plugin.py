@@ -3,6 +3,13 @@
 ``initGui`` adds the menu "Відкрите Місто", a toolbar, the dock, the map tool,
 the Processing provider, the translator, logging and the sync timer;
 ``unload`` removes every one of them again.
+
+The workflow pages of the dock follow the role in the settings: the moderator gets
+the moderation queue, every writer the outbox, everyone the filter with its list.
+They share one store of the workspace (the "GUI store"), opened on the main thread
+when first needed, re-opened when the workspace changes and closed on unload; the
+sync task opens its own connection in its worker thread. A change made in a page
+or a dialog reloads the layer and starts a sync that sends it.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 from .core import project_layers
+from .core import workflow as wf
 from .core.i18n import tr
 from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
@@ -40,6 +48,8 @@ FALLBACK_LOCALE = "uk"
 #: CRS of a new project the plugin fills: web mercator, like the basemaps users add.
 NEW_PROJECT_CRS = "EPSG:3857"
 MESSAGE_SECONDS = 8
+#: QGIS theme icons for the actions that have none under resources/icons.
+THEME_ICONS = {"respond": "/mMessageLog.svg", "assign": "/user.svg"}
 
 
 def qgis_locale() -> str:
@@ -86,8 +96,22 @@ class OpenMistoPlugin:
         self.timer: QTimer | None = None
         self.sync_task: SyncTask | None = None
         self.detail_dialogs: list[Any] = []
+        self.workflow_dialogs: list[Any] = []
         self._waiting_for_qgis = False
         self._last_error = ""
+        # The workflow pages and the one store they share (see the module docstring).
+        self.store: Any = None
+        self._store_path = ""
+        self.actor = wf.Actor(wf.VIEWER)
+        self._pages_role: str | None = None
+        self._pages_department: str | None = None
+        self.moderation_panel: Any = None
+        self.filter_panel: Any = None
+        self.report_list: Any = None
+        self.outbox_panel: Any = None
+        self.pages: list[Any] = []
+        self._sync_again = False
+        self._last_overdue: int | None = None
 
     # --- QGIS entry points --------------------------------------------------------------------
 
@@ -118,11 +142,17 @@ class OpenMistoPlugin:
                 "identify", tr("Report details"), self.activate_identify, tr("Click a report on the map"), True
             ),
             "layers": self._action("layers", tr("Add layers to the map"), self.add_layers),
+            "respond": self._action(
+                "respond", tr("Respond to selected…"), self.respond_to_selected, tr("One report selected on the map")
+            ),
+            "assign": self._action(
+                "assign", tr("Assign selected…"), self.assign_selected, tr("The reports selected on the map")
+            ),
             "settings": self._action("settings", tr("Settings…"), self.show_settings),
         }
         self.menu = QMenu(tr("Open City"), main_window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
-        for key in ("sync", "dock", "identify", "layers"):
+        for key in ("sync", "dock", "identify", "layers", "respond", "assign"):
             self.menu.addAction(self.actions[key])
         self.menu.addSeparator()
         self.menu.addAction(self.actions["settings"])
@@ -130,7 +160,7 @@ class OpenMistoPlugin:
 
         self.toolbar = QToolBar(tr("Open City"), main_window)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
-        for key in ("sync", "dock", "identify", "settings"):
+        for key in ("sync", "dock", "identify", "respond", "assign", "settings"):
             self.toolbar.addAction(self.actions[key])
         self.iface.addToolBar(self.toolbar)
 
@@ -179,6 +209,8 @@ class OpenMistoPlugin:
         if PluginSettings.load().workspace_exists and not project.mapLayers() and not project.fileName():
             self.add_layers(quiet=True)
             project.setDirty(False)
+        self._layers_changed()
+        self.announce_overdue(force=True)
 
     def unload(self) -> None:
         """Remove everything ``initGui`` added."""
@@ -201,11 +233,14 @@ class OpenMistoPlugin:
         for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
             with contextlib.suppress(TypeError):
                 signal.disconnect(self._layers_changed)
-        for dialog in self.detail_dialogs:
+        for dialog in self.detail_dialogs + self.workflow_dialogs:
             if not sip.isdeleted(dialog):
                 dialog.close()
                 dialog.deleteLater()
         self.detail_dialogs = []
+        self.workflow_dialogs = []
+        self._remove_pages(clear_filter=True)
+        self.close_store()
         if self.map_tool is not None:
             canvas = self.iface.mapCanvas()
             if canvas is not None and canvas.mapTool() is self.map_tool:
@@ -246,7 +281,10 @@ class OpenMistoPlugin:
     # --- building blocks ------------------------------------------------------------------------
 
     def _action(self, name: str, text: str, slot: Any, tip: str = "", checkable: bool = False) -> QAction:
-        action = QAction(icon(name), text, self.iface.mainWindow())
+        action_icon = icon(name)
+        if action_icon.isNull() and name in THEME_ICONS:  # no icon of our own: QGIS's (the toolbar stays narrow)
+            action_icon = QgsApplication.getThemeIcon(THEME_ICONS[name])
+        action = QAction(action_icon, text, self.iface.mainWindow())
         action.setObjectName(f"OpenMisto_{name}")
         action.setCheckable(checkable)
         if tip:
@@ -292,10 +330,15 @@ class OpenMistoPlugin:
     # --- settings and timer ------------------------------------------------------------------------
 
     def apply_settings(self, settings: PluginSettings) -> None:
-        """Show the settings in the dock and (re)start the timer."""
+        """Show the settings in the dock, set up the pages of the role, (re)start the timer."""
+        self.actor = wf.Actor.from_settings(settings)
+        for key, role in (("respond", wf.OFFICER), ("assign", wf.MODERATOR)):
+            if key in self.actions:
+                self.actions[key].setVisible(settings.role == role)
         if self.dock is not None:
             self.dock.show_settings(settings)
             self._refresh_counts(settings)
+            self.update_pages(settings)
         if self.timer is not None:
             self.timer.stop()
             if settings.sync_interval_min > 0 and settings.is_configured:
@@ -306,10 +349,12 @@ class OpenMistoPlugin:
         from .gui.settings_dialog import SettingsDialog
 
         before = PluginSettings.load()
-        dialog = SettingsDialog(before, self.iface.mainWindow())
+        dialog = SettingsDialog(before, self.iface.mainWindow(), store=self.gui_store())
         if not dialog.exec_():
             return
         after = dialog.settings
+        if after.workspace_path != before.workspace_path:
+            self.close_store()  # the pages get the new workspace's store
         self.apply_settings(after)
         if after.workspace_path != before.workspace_path and project_layers.find_layer(project_layers.REPORTS):
             if after.workspace_exists:
@@ -331,12 +376,26 @@ class OpenMistoPlugin:
         """Full sync, started by the user."""
         self.start_sync(full=True)
 
-    def start_sync(self, full: bool = False, automatic: bool = False) -> SyncTask | None:
-        """Start a SyncTask in QGIS's task manager unless one runs already."""
+    def request_push(self) -> SyncTask | None:
+        """Send local changes now: a sync, or one more right after the running one."""
+        if not PluginSettings.load().is_configured:
+            return None  # the changes wait in the outbox until there is a platform
+        if self.sync_task is not None:
+            self._sync_again = True
+            return None
+        return self.start_sync(automatic=True, prompt=True)
+
+    def start_sync(self, full: bool = False, automatic: bool = False, prompt: bool | None = None) -> SyncTask | None:
+        """Start a SyncTask in QGIS's task manager unless one runs already.
+
+        ``automatic``: started by the timer or by a change, not by the user (fewer messages);
+        ``prompt``: may ask for the master password (default: when not automatic).
+        """
         if self.sync_task is not None:
             if not automatic:
                 self._message(tr("A synchronisation is already running."))
             return None
+        self._sync_again = False
         settings = PluginSettings.load()
         if not settings.is_configured:
             if not automatic:
@@ -346,7 +405,8 @@ class OpenMistoPlugin:
         try:
             from .core.open311.auth import load_api_key
 
-            api_key = load_api_key(settings.authcfg, prompt=not automatic) if settings.authcfg else None
+            ask = (not automatic) if prompt is None else prompt
+            api_key = load_api_key(settings.authcfg, prompt=ask) if settings.authcfg else None
         except Exception as exc:  # noqa: BLE001 - AuthError explains itself
             message = TaskOutcome(False, error=exc).error_message()
             self._message(message, Qgis.Warning if automatic else Qgis.Critical)
@@ -386,6 +446,7 @@ class OpenMistoPlugin:
         if self.dock is not None and not sip.isdeleted(self.dock):
             self.dock.set_busy(False)
         settings = PluginSettings.load()
+        self.gui_store()  # before the layers: they then open the workspace next to a live connection
         if settings.workspace_exists:
             # A manual sync brings the layers back; the timer only fills an empty project
             # (it must not re-add layers the user removed on purpose).
@@ -393,17 +454,25 @@ class OpenMistoPlugin:
             if project_layers.find_layer(project_layers.REPORTS) is None and (not automatic or not project.mapLayers()):
                 self.add_layers(quiet=True)
             project_layers.reload_layers()
+        self.refresh_pages()
+        attention = False
         if outcome.ok and isinstance(outcome.result, SyncSummary):
             summary = outcome.result
             text = summary.message()
             level = Qgis.Warning if (summary.skipped or summary.refused or summary.push_error) else Qgis.Success
-            if not automatic or summary.changed:
-                self._message(text, level)
+            overdue = self.overdue_count()
+            overdue_changed = overdue is not None and overdue != self._last_overdue
+            if not automatic or summary.changed or overdue_changed:
+                shown = text
+                if overdue is not None:
+                    shown += " " + self.overdue_text(overdue)
+                    self._last_overdue = overdue
+                self._message(shown, level)
             self._last_error = ""
             settings.last_sync = tr("{0} — {1}").format(_now_text(), text)
             save_last_sync(settings.last_sync)
-            # The summary is in "Last sync"; the dock repeats it only when something needs attention.
-            message, error = (text if level == Qgis.Warning else ""), False
+            # The summary is shown once, in "Last sync" (coloured when it needs attention), not repeated below it.
+            message, error, attention = "", False, level == Qgis.Warning
         elif outcome.canceled:
             message, error = tr("Synchronisation canceled; the next sync completes it."), False
             self._message(message, Qgis.Info)
@@ -415,8 +484,12 @@ class OpenMistoPlugin:
             self._last_error = message
         if self.dock is not None and not sip.isdeleted(self.dock):
             self.dock.show_settings(settings)
+            self.dock.set_last_sync_attention(attention)
             self.dock.show_message(message, error=error)
             self._refresh_counts(settings)
+        if self._sync_again:  # changes made while this sync ran
+            self._sync_again = False
+            self.start_sync(automatic=True, prompt=True)
 
     def _refresh_counts(self, settings: PluginSettings) -> None:
         if self.dock is None:
@@ -482,8 +555,16 @@ class OpenMistoPlugin:
         canvas.refresh()
 
     def _layers_changed(self, *_args: Any) -> None:
+        layer = project_layers.find_layer(project_layers.REPORTS)
         if self.map_tool is not None and not sip.isdeleted(self.map_tool):
-            self.map_tool.set_reports_layer(project_layers.find_layer(project_layers.REPORTS))
+            self.map_tool.set_reports_layer(layer)
+        panel = self.filter_panel
+        if panel is not None and not sip.isdeleted(panel) and layer is not panel.layer:
+            panel.set_layer(layer)
+            if self.report_list is not None:
+                self.report_list.clear()
+        if self.moderation_panel is not None and not sip.isdeleted(self.moderation_panel):
+            self.moderation_panel.layer()  # follows the layer's selection again
 
     def toggle_dock(self, visible: bool) -> None:
         if self.dock is not None:
@@ -512,30 +593,89 @@ class OpenMistoPlugin:
 
     def show_report(self, feature: Any) -> Any:
         """Open the detail view of a report feature."""
+        from .gui.report_detail import feature_to_dict
+
+        return self._open_detail(feature_to_dict(feature))
+
+    def show_report_id(self, service_request_id: str) -> Any:
+        """Open the detail view of a report by its number (from a list or the queue)."""
+        store = self.gui_store()
+        report = store.report(str(service_request_id)) if store is not None else None
+        if report is None:
+            layer = project_layers.find_layer(project_layers.REPORTS)
+            if layer is not None:
+                from .gui.report_detail import feature_to_dict
+
+                escaped = str(service_request_id).replace("'", "''")
+                for feature in layer.getFeatures(f"\"service_request_id\" = '{escaped}'"):
+                    report = feature_to_dict(feature)
+                    break
+        if report is None:
+            self._message(tr("Report {0} is not in the workspace.").format(service_request_id), Qgis.Warning)
+            return None
+        return self._open_detail(report)
+
+    def _open_detail(self, report: dict[str, Any]) -> Any:
         from .gui.report_detail import (
             ReportDetailDialog,
-            feature_to_dict,
             load_departments,
             load_districts,
             load_history,
+            undelivered_states,
         )
 
         settings = PluginSettings.load()
-        report = feature_to_dict(feature)
         request_id = str(report.get("service_request_id") or "")
+        store = self.gui_store()
+        if store is not None:
+            try:
+                history = sorted(store.history(request_id), key=lambda r: str(r.get("updated_datetime") or ""))
+            except Exception:
+                log.debug("store.history() failed", exc_info=True)
+                history = load_history(settings.workspace_path, request_id)
+        else:
+            history = load_history(settings.workspace_path, request_id)
         dialog = ReportDetailDialog(
             report,
-            load_history(settings.workspace_path, request_id),
+            history,
             load_departments(settings.workspace_path),
             self.iface.mainWindow(),
             load_districts(settings.workspace_path),
+            undelivered_states(store, request_id),
         )
         dialog.setAttribute(Qt.WA_DeleteOnClose, True)
         dialog.panRequested.connect(self.pan_to_report)
         dialog.destroyed.connect(lambda _obj=None, d=dialog: self._forget_dialog(d))
+        self._add_detail_actions(dialog, report)
         self.detail_dialogs.append(dialog)
         dialog.show()
         return dialog
+
+    def _add_detail_actions(self, dialog: Any, report: dict[str, Any]) -> None:
+        """The role's actions in the detail view: respond (officers), duplicates and assign (moderators)."""
+        from .core import statuses
+        from .gui.common import text_of
+
+        store, actor = self.store, self.actor
+        if store is None:
+            return
+        request_id = text_of(report.get("service_request_id"))
+        if actor.role == wf.OFFICER:
+            dialog.respond_button = dialog.add_action(
+                tr("Respond…"), lambda d=dialog: self.respond(request_id, d, reopen=True)
+            )
+            own = text_of(report.get("agency_responsible")) == (actor.department or "")
+            allowed = statuses.allowed_next(text_of(report.get("external_status_code")) or None, actor.role)
+            dialog.respond_button.setEnabled(own and bool(allowed))
+            if not own:
+                dialog.respond_button.setToolTip(tr("Only reports assigned to your department can be answered."))
+            elif not allowed:
+                dialog.respond_button.setToolTip(tr("The report's status allows no response now."))
+        elif actor.role == wf.MODERATOR:
+            dialog.duplicates_button = dialog.add_action(
+                tr("Duplicates…"), lambda d=dialog: self.show_duplicates(request_id, d)
+            )
+            dialog.assign_button = dialog.add_action(tr("Assign…"), lambda d=dialog: self.assign([request_id], d))
 
     def _forget_dialog(self, dialog: Any) -> None:
         self.detail_dialogs = [d for d in self.detail_dialogs if d is not dialog]
@@ -550,6 +690,339 @@ class OpenMistoPlugin:
         layer.selectByExpression(f"\"service_request_id\" = '{escaped}'")
         canvas.panToSelected(layer)
         canvas.flashFeatureIds(layer, layer.selectedFeatureIds())
+
+    # --- the workflow pages and their store ---------------------------------------------------------
+
+    def gui_store(self) -> Any:
+        """The workspace's store for the dock and the dialogs (main thread), opened when first needed.
+
+        None while there is no workspace (before the first sync) or when it cannot be opened.
+        """
+        settings = PluginSettings.load()
+        path = settings.workspace_path if settings.workspace_exists else ""
+        if self.store is not None and self._store_path == path:
+            return self.store
+        self.close_store()
+        if not path:
+            return None
+        from .core.store.gpkg import GeoPackageStore
+
+        try:
+            self.store = GeoPackageStore.open(path)
+        except Exception as exc:  # noqa: BLE001 - SchemaError explains itself; tried again on the next need
+            log.warning("Cannot open the workspace %s: %s", path, exc)
+            return None
+        self._store_path = path
+        # A layer that OGR opened (read-only) while no connection held the workspace's WAL files fails with
+        # "unable to open database file" once this connection creates them: let the layers reconnect.
+        project_layers.reload_layers()
+        return self.store
+
+    def close_store(self) -> None:
+        """Close the GUI store (on unload and when the workspace changes)."""
+        store, self.store, self._store_path = self.store, None, ""
+        if store is not None:
+            try:
+                store.close()
+            except Exception:
+                log.debug("Closing the workspace failed", exc_info=True)
+
+    def update_pages(self, settings: PluginSettings | None = None) -> None:
+        """The dock's pages for the role; the store and the user for the pages that exist."""
+        if self.dock is None:
+            return
+        settings = settings or PluginSettings.load()
+        store = self.gui_store()
+        if (settings.role, settings.department) != (self._pages_role, self._pages_department):
+            self._build_pages(settings)
+            return
+        if self.moderation_panel is not None:
+            self.moderation_panel.set_context(store, self.actor)
+        if self.outbox_panel is not None:
+            self.outbox_panel.set_store(store)
+        if self.filter_panel is not None and settings.workspace_exists:
+            self.filter_panel.set_workspace(settings.workspace_path)
+
+    def _build_pages(self, settings: PluginSettings) -> None:
+        from .gui.dock import FilterPage, ReportList
+        from .gui.filter_panel import FilterPanel
+        from .gui.moderation_panel import ModerationPanel
+        from .gui.outbox_panel import OutboxPanel
+
+        self._remove_pages(clear_filter=False)
+        store, actor, canvas = self.gui_store(), self.actor, self.iface.mapCanvas()
+        pages: list[tuple[Any, str]] = []
+        if actor.role == wf.MODERATOR:
+            self.moderation_panel = ModerationPanel(store, actor, canvas=canvas)
+            self.moderation_panel.setObjectName("OpenMistoModerationPanel")
+            self.moderation_panel.changed.connect(self.local_change)
+            self.moderation_panel.message.connect(self._panel_message)
+            self.moderation_panel.reportActivated.connect(self.show_report_id)
+            pages.append((self.moderation_panel, tr("Moderation")))
+        self.filter_panel = FilterPanel(canvas)
+        self.report_list = ReportList(canvas)
+        self.report_list.reportActivated.connect(self.show_report_id)
+        self.filter_panel.filterApplied.connect(self._filter_applied)
+        self.filter_panel.filterCleared.connect(self.report_list.clear)
+        if settings.workspace_exists:
+            self.filter_panel.set_workspace(settings.workspace_path)
+        self.filter_panel.set_layer(project_layers.find_layer(project_layers.REPORTS))
+        pages.append((FilterPage(self.filter_panel, self.report_list), tr("Filter")))
+        if actor.role in (wf.MODERATOR, wf.OFFICER):
+            self.outbox_panel = OutboxPanel(store)
+            self.outbox_panel.setObjectName("OpenMistoOutboxPanel")
+            self.outbox_panel.pushRequested.connect(self.request_push)
+            self.outbox_panel.changed.connect(self._outbox_changed)
+            self.outbox_panel.message.connect(self._panel_message)
+            pages.append((self.outbox_panel, tr("Outbox")))
+        self.pages = [widget for widget, _title in pages]
+        self.dock.set_pages(pages)
+        self._pages_role, self._pages_department = settings.role, settings.department
+
+    def _remove_pages(self, clear_filter: bool) -> None:
+        """Take the workflow pages out of the dock and delete them (the map tool, band and filter too)."""
+        if self.filter_panel is not None and not sip.isdeleted(self.filter_panel):
+            self.filter_panel.unload()
+            layer = self.filter_panel.layer
+            if clear_filter and layer is not None:
+                from .core import filters
+
+                with contextlib.suppress(RuntimeError):  # a layer deleted with its project
+                    filters.clear_layer_filter(layer)
+                    layer.triggerRepaint()
+        if self.moderation_panel is not None and not sip.isdeleted(self.moderation_panel):
+            panel = self.moderation_panel
+            panel.layer_getter = lambda: None
+            panel.layer()  # lets go of the layer's selection signal
+            for dialog in list(panel.dialogs):
+                dialog.close()
+        if self.outbox_panel is not None and not sip.isdeleted(self.outbox_panel):
+            for dialog in list(self.outbox_panel.dialogs):
+                dialog.close()
+        if self.dock is not None and not sip.isdeleted(self.dock):
+            self.dock.set_pages([])
+        for page in self.pages:
+            if not sip.isdeleted(page):
+                page.setParent(None)
+                page.deleteLater()
+        self.pages = []
+        self.moderation_panel = self.filter_panel = self.report_list = self.outbox_panel = None
+        self._pages_role = self._pages_department = None
+
+    def refresh_pages(self) -> None:
+        """Every page reads the store again (after a sync or a change); the filter is applied again."""
+        store = self.gui_store()
+        if self.moderation_panel is not None:
+            if self.moderation_panel.store is not store:
+                self.moderation_panel.set_context(store, self.actor)
+            else:
+                self.moderation_panel.refresh()
+        if self.outbox_panel is not None:
+            if self.outbox_panel.store is not store:
+                self.outbox_panel.set_store(store)
+            else:
+                self.outbox_panel.refresh()
+        if self.filter_panel is not None:
+            settings = PluginSettings.load()
+            if settings.workspace_exists:
+                self.filter_panel.set_workspace(settings.workspace_path)
+            layer = project_layers.find_layer(project_layers.REPORTS)
+            if layer is not self.filter_panel.layer:
+                self.filter_panel.set_layer(layer)
+            if self.filter_panel.refresh() is None and self.report_list is not None:
+                self.report_list.refresh()
+        self._refresh_details(store)
+
+    def _refresh_details(self, store: Any) -> None:
+        """Open detail views show the history as it is now (sent changes lose their "waiting" mark)."""
+        if store is None:
+            return
+        from .gui.report_detail import undelivered_states
+
+        for dialog in self.detail_dialogs:
+            if sip.isdeleted(dialog):
+                continue
+            request_id = str(dialog.report.get("service_request_id") or "")
+            try:
+                history = sorted(store.history(request_id), key=lambda r: str(r.get("updated_datetime") or ""))
+            except Exception:
+                log.debug("Cannot read the history of %s", request_id, exc_info=True)
+                continue
+            dialog.set_history(history, undelivered_states(store, request_id))
+
+    def _filter_applied(self, fids: list[int]) -> None:
+        if self.report_list is not None:
+            self.report_list.show_reports(self.filter_panel.layer if self.filter_panel else None, fids)
+
+    def _panel_message(self, text: str, level: int) -> None:
+        self._message(text, level)
+
+    def local_change(self, push: bool = True) -> None:
+        """The user changed reports (store, history, outbox): show it everywhere and send it."""
+        project_layers.reload_layers()
+        self.refresh_pages()
+        self._refresh_counts(PluginSettings.load())
+        if push:
+            self.request_push()
+
+    def _outbox_changed(self) -> None:
+        """Dropped or re-queued changes: the reports show other values now."""
+        project_layers.reload_layers()
+        if self.moderation_panel is not None:
+            self.moderation_panel.refresh()
+        if self.report_list is not None:
+            self.report_list.refresh()
+        self._refresh_counts(PluginSettings.load())
+
+    # --- overdue ------------------------------------------------------------------------------------
+
+    def overdue_count(self) -> int | None:
+        """Open reports past their deadline in the user's scope (an officer: the own department)."""
+        store = self.gui_store()
+        if store is None:
+            return None
+        from .core.timeutil import now_utc, to_store
+
+        where = "status = 'open' AND deadline IS NOT NULL AND deadline < ?"
+        params: list[Any] = [to_store(now_utc())]
+        if self.actor.role == wf.OFFICER and self.actor.department:
+            where += " AND agency_responsible = ?"
+            params.append(self.actor.department)
+        try:
+            return store.count(where, params)
+        except Exception:
+            log.debug("Cannot count overdue reports", exc_info=True)
+            return None
+
+    def overdue_text(self, count: int) -> str:
+        """The overdue count in words, for the user's scope."""
+        if self.actor.role == wf.OFFICER and self.actor.department:
+            return tr("Overdue reports of your department: {0}.").format(count)
+        return tr("Overdue reports: {0}.").format(count)
+
+    def announce_overdue(self, force: bool = False) -> int | None:
+        """Say in the message bar how many reports of the user's scope are overdue (when it changed, or ``force``)."""
+        count = self.overdue_count()
+        if count is None or (not force and count == self._last_overdue):
+            return count
+        self._last_overdue = count
+        self._message(self.overdue_text(count), Qgis.Warning if count else Qgis.Info)
+        return count
+
+    # --- dialogs of the workflows -------------------------------------------------------------------
+
+    def _keep_dialog(self, dialog: Any) -> Any:
+        self.workflow_dialogs.append(dialog)
+        dialog.finished.connect(lambda _r=0, d=dialog: self._dialog_finished(d))
+        return dialog
+
+    def _dialog_finished(self, dialog: Any) -> None:
+        self.workflow_dialogs = [d for d in self.workflow_dialogs if d is not dialog]
+        if not sip.isdeleted(dialog):
+            dialog.deleteLater()
+
+    def _writer_store(self, role: str) -> Any:
+        """The GUI store when the user has ``role``; else None with a message."""
+        if self.actor.role != role:
+            names = {wf.OFFICER: tr("department officers"), wf.MODERATOR: tr("the moderator")}
+            self._message(tr("This is for {0}: change the role in the settings.").format(names[role]), Qgis.Warning)
+            return None
+        store = self.gui_store()
+        if store is None:
+            self._message(tr("There is no workspace yet: synchronise first."), Qgis.Warning)
+        return store
+
+    def respond(self, service_request_id: str, parent: Any = None, reopen: bool = False) -> Any:
+        """The officer's response dialog for one report; accepted: reload, send, (re)open the detail."""
+        from .gui.respond_dialog import RespondDialog
+
+        store = self._writer_store(wf.OFFICER)
+        if store is None:
+            return None
+        dialog = RespondDialog(store, self.actor, service_request_id, parent or self.iface.mainWindow())
+        self._connect_accepted(dialog, service_request_id if reopen else None, parent if reopen else None)
+        self._keep_dialog(dialog)
+        dialog.show()
+        return dialog
+
+    def respond_to_selected(self) -> Any:
+        """Respond to the one report selected on the map."""
+        from .gui.respond_dialog import open_for_selection
+
+        store = self._writer_store(wf.OFFICER)
+        if store is None:
+            return None
+        layer = project_layers.find_layer(project_layers.REPORTS)
+        dialog = open_for_selection(store, self.actor, layer, self.iface.mainWindow())
+        if dialog is None:
+            self._message(tr("Select exactly one report on the map to respond to it."), Qgis.Warning)
+            return None
+        self._connect_accepted(dialog)
+        self._keep_dialog(dialog)
+        dialog.show()
+        return dialog
+
+    def assign(self, ids: list[str], parent: Any = None) -> Any:
+        """The assignment dialog for these reports (moderator)."""
+        from .gui.assign_dialog import AssignDialog
+
+        store = self._writer_store(wf.MODERATOR)
+        if store is None or not ids:
+            return None
+        dialog = AssignDialog(store, self.actor, list(ids), parent=parent or self.iface.mainWindow())
+        self._connect_accepted(dialog, ids[0] if parent is not None and len(ids) == 1 else None, parent)
+        self._keep_dialog(dialog)
+        dialog.show()
+        return dialog
+
+    def assign_selected(self) -> Any:
+        """Assign every report selected on the map (the dialog shows the count and asks to confirm)."""
+        store = self._writer_store(wf.MODERATOR)
+        if store is None:
+            return None
+        layer = project_layers.find_layer(project_layers.REPORTS)
+        ids = wf.reports_by_fids(store, layer.selectedFeatureIds()) if layer is not None else []
+        if not ids:
+            self._message(tr("Select the reports to assign on the map first."), Qgis.Warning)
+            return None
+        return self.assign(ids)
+
+    def show_duplicates(self, service_request_id: str, parent: Any = None) -> Any:
+        """Duplicate candidates of a report (moderator); closing one as a duplicate reloads and sends."""
+        from .gui.duplicates_dialog import DuplicatesDialog
+
+        store = self._writer_store(wf.MODERATOR)
+        if store is None:
+            return None
+        dialog = DuplicatesDialog(store, self.actor, service_request_id, parent or self.iface.mainWindow())
+        dialog.candidatesShown.connect(self.select_reports)
+        self._connect_accepted(dialog, service_request_id if parent is not None else None, parent)
+        self._keep_dialog(dialog)
+        dialog.show()
+        return dialog
+
+    def _connect_accepted(self, dialog: Any, reopen_id: str | None = None, detail: Any = None) -> None:
+        def accepted() -> None:
+            self.local_change(push=False)
+            if reopen_id is not None:
+                if detail is not None and not sip.isdeleted(detail):
+                    detail.close()
+                self.show_report_id(reopen_id)  # the detail again, with the change waiting in its history
+            self.request_push()
+
+        dialog.accepted.connect(accepted)
+
+    def select_reports(self, ids: list[str]) -> None:
+        """Select these reports on the map and zoom to them."""
+        layer = project_layers.find_layer(project_layers.REPORTS)
+        store = self.gui_store()
+        canvas = self.iface.mapCanvas()
+        if layer is None or store is None:
+            return
+        fids = list(wf.fids_of(store, [str(i) for i in ids]).values())
+        layer.selectByIds(fids)
+        if fids and canvas is not None:
+            canvas.zoomToSelected(layer)
 
 
 def _now_text() -> str:

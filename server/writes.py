@@ -168,6 +168,18 @@ def _check_role(principal: Principal, code: str | None, current: str, agency: st
         raise ApiError(403, f"{code!r} is set by the platform only.")
 
 
+def _new_service(conn: sqlite3.Connection, form: dict[str, str], principal: Principal, current: str) -> str:
+    """The category after the update: ``service_code`` changes it (moderator only, a known service)."""
+    service_code = _text(form, "service_code")
+    if not service_code or service_code == current:
+        return current
+    if principal.role != "moderator":
+        raise ApiError(403, "Only the moderator changes the category (service_code) of a report.")
+    if conn.execute("SELECT 1 FROM services WHERE service_code = ?", (service_code,)).fetchone() is None:
+        raise ApiError(400, f"Unknown service_code {service_code!r}; see services.json.")
+    return service_code
+
+
 def post_update(
     conn: sqlite3.Connection, form: dict[str, str], principal: Principal, now: datetime
 ) -> tuple[list[dict[str, Any]], bool]:
@@ -187,19 +199,21 @@ def post_update(
     row = None
     if id_text.isdigit():
         row = conn.execute(
-            "SELECT external_status_code, agency_responsible, updated_utc, duplicate_of FROM requests WHERE id = ?",
+            "SELECT external_status_code, agency_responsible, updated_utc, duplicate_of, service_code "
+            "FROM requests WHERE id = ?",
             (int(id_text),),
         ).fetchone()
     if row is None:
         raise ApiError(404, f"Service request {id_text} not found.")
     request_id = int(id_text)
-    current, old_agency, old_updated, old_duplicate = row
+    current, old_agency, old_updated, old_duplicate, old_service = row
 
     code = _new_status(form, current)
     agency = _text(form, "agency_responsible")
     _check_role(principal, code, current, agency, old_agency)
     if agency and conn.execute("SELECT 1 FROM departments WHERE code = ?", (agency,)).fetchone() is None:
         raise ApiError(400, f"Unknown department {agency!r} in agency_responsible; see departments.json.")
+    new_service = _new_service(conn, form, principal, old_service)
     new_code = code or current
     new_agency = agency or old_agency
     if new_code == "action_scheduled" and not new_agency:
@@ -218,9 +232,14 @@ def post_update(
     client_datetime = _datetime(form, "updated_datetime")
     changes_status = new_code != current
     changes_agency = new_agency != old_agency
-    if not (changes_status or changes_agency or description or media_url or expected_datetime or code):
+    changes_service = new_service != old_service
+    if not (
+        changes_status or changes_agency or changes_service or description or media_url or expected_datetime or code
+    ):
         raise ApiError(
-            400, "The update changes nothing: send external_status_code, description, agency_responsible or media_url."
+            400,
+            "The update changes nothing: send external_status_code, description, agency_responsible, service_code "
+            "or media_url.",
         )
 
     expected_updated = _datetime(form, "expected_updated_datetime")
@@ -238,10 +257,21 @@ def post_update(
         expected_utc = to_db(from_db(stamp) + ASSIGNMENT_TERM)
     conn.execute(
         "UPDATE requests SET external_status_code = ?, agency_responsible = ?, updated_utc = ?, "
-        "status_notes = COALESCE(?, status_notes), duplicate_of = ?, "
+        "status_notes = COALESCE(?, status_notes), duplicate_of = ?, service_code = ?, "
         "assigned_utc = CASE WHEN ? THEN ? ELSE assigned_utc END, expected_utc = COALESCE(?, expected_utc) "
         "WHERE id = ?",
-        (new_code, new_agency, stamp, description, duplicate_of, assigned_now, stamp, expected_utc, request_id),
+        (
+            new_code,
+            new_agency,
+            stamp,
+            description,
+            duplicate_of,
+            new_service,
+            assigned_now,
+            stamp,
+            expected_utc,
+            request_id,
+        ),
     )
     result = [
         {
@@ -250,6 +280,7 @@ def post_update(
             "status": open311_status(new_code),
             "external_status_code": new_code,
             "agency_responsible": new_agency,
+            "service_code": new_service,
             "updated_datetime": to_wire(stamp),
         }
     ]

@@ -499,6 +499,51 @@ def test_officer_response_is_applied_and_recorded(fresh_refserver):
     assert record["status"] == "closed" and record["extended_attributes"]["external_status_code"] == "fixed"
 
 
+def test_moderator_changes_the_category_with_service_code(fresh_refserver):
+    server = fresh_refserver
+    request_id, before = an_open_report_of(server, "roads")
+    (old_code,) = query(server, "SELECT service_code FROM requests WHERE id = ?", (request_id,))[0]
+    new_code, new_name = query(
+        server,
+        "SELECT service_code, service_name FROM services WHERE service_code != ? ORDER BY 1 LIMIT 1",
+        (old_code,),
+    )[0]
+    note = {"description": f"Категорію змінено на «{new_name}»."}
+
+    # An officer may not, an unknown category is refused; neither changes anything.
+    officer = post(
+        server,
+        "servicerequestupdates.json",
+        {"service_request_id": request_id, "service_code": new_code, **note},
+        key=server.officer_key("roads"),
+    )
+    assert officer.status_code == 403 and "service_code" in officer.json()[0]["description"]
+    unknown = post(
+        server,
+        "servicerequestupdates.json",
+        {"service_request_id": request_id, "service_code": "no.such.service", **note},
+        key=server.keys["moderator"],
+    )
+    assert unknown.status_code == 400 and "no.such.service" in unknown.json()[0]["description"]
+    assert query(server, "SELECT service_code, updated_utc FROM requests WHERE id = ?", (request_id,))[0] == (
+        old_code,
+        before,
+    )
+
+    # The moderator changes it: service_code and service_name follow; a bare change of category is enough.
+    response = post(
+        server,
+        "servicerequestupdates.json",
+        {"service_request_id": request_id, "service_code": new_code},
+        key=server.keys["moderator"],
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()[0]["service_code"] == new_code
+    record = get(server, f"requests/{request_id}.json", extensions="true").json()[0]
+    assert (record["service_code"], record["service_name"]) == (new_code, new_name)
+    assert utc(query(server, "SELECT updated_utc FROM requests WHERE id = ?", (request_id,))[0][0]) > utc(before)
+
+
 def test_repeated_update_id_is_applied_once(fresh_refserver):
     server = fresh_refserver
     request_id, _ = an_open_report_of(server, "roads")

@@ -1,15 +1,21 @@
 """The plugin's dock: connection, last sync, Sync now / Cancel, layers, and the workflow tabs.
 
 The dock only shows and asks: it emits signals that the plugin connects to its
-actions. Later workflows add their pages with :meth:`OpenMistoDock.add_tab`.
+actions. The plugin puts the workflow pages of the user's role (moderation queue,
+filter with its list of reports, outbox) in with :meth:`OpenMistoDock.set_pages`.
 """
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
+from qgis.core import QgsFeatureRequest, QgsVectorLayer
 from qgis.gui import QgsDockWidget
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtGui import QColor, QIcon
+from qgis.PyQt.QtGui import QBrush, QColor, QIcon
 from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -18,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -29,9 +36,13 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.i18n import tr
 from ..core.settings import PluginSettings
-from .common import icon, plain_label
+from ..core.timeutil import now_utc
+from .common import format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
+from .help import help_button
 
 OBJECT_NAME = "OpenMistoDock"
+WARNING_STYLE = "color: #b26a00;"
+ERROR_STYLE = "color: #c62828;"
 
 
 def role_label(role: str) -> str:
@@ -41,6 +52,165 @@ def role_label(role: str) -> str:
         "officer": tr("Department officer"),
         "viewer": tr("Viewer (read only)"),
     }.get(role, role)
+
+
+class ReportList(QWidget):
+    """The reports a filter found, most urgent first; a row selects and pans to its report on the map.
+
+    A double click emits ``reportActivated(service_request_id)`` (the plugin opens the detail view).
+    """
+
+    reportActivated = pyqtSignal(str)
+
+    MAX_ROWS = 500
+    FIELDS = ("service_request_id", "external_status_code", "service_name", "deadline", "status")
+    ID_ROLE = Qt.UserRole
+    FID_ROLE = Qt.UserRole + 1
+
+    def __init__(self, canvas: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("OpenMistoReportList")
+        self.canvas = canvas
+        self.layer: QgsVectorLayer | None = None
+        self.fids: list[int] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.summary_label = plain_label(tr("Apply a filter to list its reports here."), selectable=False)
+        layout.addWidget(self.summary_label)
+        # Three columns fit the dock; the deadline and the full texts are in each row's tooltip.
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("No."), tr("Status"), tr("Category")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Interactive)
+        self.table.setColumnWidth(1, 120)
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.itemDoubleClicked.connect(lambda item: self.reportActivated.emit(str(item.data(self.ID_ROLE))))
+        layout.addWidget(self.table, 1)
+
+    def show_reports(self, layer: QgsVectorLayer | None, fids: list[int]) -> int:
+        """List the reports ``fids`` of ``layer`` (open and overdue first); returns the rows shown."""
+        self.layer = layer
+        self.fids = sorted(int(f) for f in fids)
+        rows: list[tuple[tuple[Any, ...], list[str], int, bool, str, str]] = []
+        if layer is not None and self.fids:
+            request = QgsFeatureRequest().setFilterFids(self.fids).setFlags(QgsFeatureRequest.NoGeometry)
+            names = [n for n in self.FIELDS if layer.fields().indexOf(n) >= 0]
+            request.setSubsetOfAttributes(names, layer.fields())
+            now = now_utc()
+            for feature in layer.getFeatures(request):
+                values = {n: feature[n] for n in names}
+                deadline = to_datetime(values.get("deadline"))
+                is_open = text_of(values.get("status")) == "open"
+                overdue = bool(is_open and deadline is not None and deadline < now)
+                key = (
+                    not overdue,
+                    not is_open,
+                    deadline is None,
+                    deadline or now,
+                    text_of(values.get("service_request_id")),
+                )
+                code = text_of(values.get("external_status_code"))
+                cells = [
+                    text_of(values.get("service_request_id")),
+                    statuses.label(code),
+                    text_of(values.get("service_name")),
+                ]
+                tip = " · ".join(cells[1:])
+                if is_open and deadline is not None:
+                    tip += "\n" + tr("Deadline: {0}").format(format_datetime(values.get("deadline")))
+                    if overdue:
+                        tip += " — " + tr("overdue")
+                rows.append((key, cells, feature.id(), overdue, code, tip))
+        rows.sort(key=lambda r: r[0])
+        shown = rows[: self.MAX_ROWS]
+        self.table.blockSignals(True)
+        try:
+            self.table.clearSelection()
+            self.table.setRowCount(len(shown))
+            for row, (_key, cells, fid, overdue, code, tip) in enumerate(shown):
+                for column, value in enumerate(cells):
+                    item = QTableWidgetItem(value)
+                    item.setData(self.ID_ROLE, cells[0])
+                    item.setData(self.FID_ROLE, fid)
+                    item.setToolTip(plain_tooltip(tip))
+                    if column == 0 and code in statuses.STATUSES:
+                        item.setData(Qt.DecorationRole, QColor(statuses.STATUSES[code].colour))
+                    if overdue:
+                        item.setForeground(QBrush(QColor("#c62828")))
+                    self.table.setItem(row, column, item)
+        finally:
+            self.table.blockSignals(False)
+        overdue_count = sum(1 for r in rows if r[3])
+        if not rows:
+            text = tr("No report matches the filter.")
+        elif len(rows) > len(shown):
+            text = tr("The {shown} most urgent of {count} reports (narrow the filter to see the rest).").format(
+                shown=len(shown), count=len(rows)
+            )
+        else:
+            text = tr("Overdue (red): {overdue}.").format(overdue=overdue_count)  # the filter shows the count
+        self.summary_label.setText(text + " " + tr("Double-click a report for its details."))
+        return len(shown)
+
+    def clear(self) -> None:
+        """No filter: an empty list and the hint."""
+        self.fids = []
+        self.table.setRowCount(0)
+        self.summary_label.setText(tr("Apply a filter to list its reports here."))
+
+    def refresh(self) -> None:
+        """List the same reports again (after a sync or a change of their status)."""
+        if self.fids:
+            self.show_reports(self.layer, self.fids)
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [str(self.table.item(r, 0).data(self.ID_ROLE)) for r in rows if self.table.item(r, 0) is not None]
+
+    def _selection_changed(self) -> None:
+        layer = self.layer
+        if layer is None:
+            return
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        fids = [int(self.table.item(r, 0).data(self.FID_ROLE)) for r in rows if self.table.item(r, 0) is not None]
+        try:
+            layer.selectByIds(fids)
+            if fids and self.canvas is not None:
+                self.canvas.panToSelected(layer)
+                self.canvas.flashFeatureIds(layer, fids)
+        except RuntimeError:  # the layer was removed from the project
+            self.layer = None
+
+
+class FilterPage(QSplitter):
+    """The filter panel above the list of the reports it found (the user drags the divider)."""
+
+    def __init__(self, filter_panel: QWidget, report_list: ReportList, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Vertical, parent)
+        self.setObjectName("OpenMistoFilterPage")
+        self.setChildrenCollapsible(False)
+        self.filter_panel = filter_panel
+        self.report_list = report_list
+        self.addWidget(filter_panel)
+        self.addWidget(report_list)
+        self.setStretchFactor(0, 1)
+        self.setStretchFactor(1, 1)
+        self._sized = False
+
+    def showEvent(self, event: Any) -> None:
+        """The first time: half for the filter, half for the list (the filter panel scrolls)."""
+        super().showEvent(event)
+        if not self._sized and self.height() > 0:
+            self._sized = True
+            self.setSizes([self.height() // 2, self.height() - self.height() // 2])
 
 
 class OpenMistoDock(QgsDockWidget):
@@ -71,7 +241,8 @@ class OpenMistoDock(QgsDockWidget):
         self.settings_button.clicked.connect(self.settingsRequested)
         grid.addWidget(self.connection_label, 0, 0)
         grid.addWidget(self.settings_button, 0, 1, Qt.AlignTop)
-        grid.addWidget(self.role_label, 1, 0, 1, 2)
+        grid.addWidget(self.role_label, 1, 0)
+        grid.addWidget(help_button(self, "dock"), 1, 1, Qt.AlignTop)
         grid.setColumnStretch(0, 1)
         layout.addWidget(connection)
 
@@ -114,7 +285,10 @@ class OpenMistoDock(QgsDockWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("OpenMistoDockTabs")
         self.overview = self._overview_page()
-        self.tabs.addTab(self.overview, icon("layers"), tr("Overview"))
+        # The overview is an icon-only tab: the four tabs of a moderator must fit a dock ~350 px wide.
+        self.tabs.addTab(self.overview, icon("openmisto"), "")
+        self.tabs.setTabToolTip(0, tr("Overview"))
+        self.tabs.setUsesScrollButtons(True)
         layout.addWidget(self.tabs, 1)
 
         self.setWidget(body)
@@ -152,6 +326,29 @@ class OpenMistoDock(QgsDockWidget):
         """Add a workflow page; returns its index."""
         return self.tabs.addTab(widget, tab_icon or QIcon(), title)
 
+    def set_pages(self, pages: list[tuple[QWidget, str]]) -> None:
+        """Replace the workflow pages (every tab but the overview) by ``pages`` (widget, title).
+
+        The removed pages are not deleted: their owner (the plugin) does that.
+        """
+        current = self.tabs.currentWidget()
+        for index in range(self.tabs.count() - 1, -1, -1):
+            if self.tabs.widget(index) is not self.overview:
+                self.tabs.removeTab(index)
+        for widget, title in pages:
+            self.tabs.addTab(widget, title)
+        with contextlib.suppress(RuntimeError):
+            if current is not None and self.tabs.indexOf(current) >= 0:
+                self.tabs.setCurrentWidget(current)
+
+    def page_titles(self) -> list[str]:
+        """Titles of the tabs, in order."""
+        return [self.tabs.tabText(i) or self.tabs.tabToolTip(i) for i in range(self.tabs.count())]
+
+    def set_last_sync_attention(self, attention: bool) -> None:
+        """Colour the last-sync line when that sync left something to look at (skipped, refused…)."""
+        self.last_sync_label.setStyleSheet(WARNING_STYLE if attention else "")
+
     def show_settings(self, settings: PluginSettings) -> None:
         """Show the platform, role and last sync from the settings."""
         if settings.is_configured:
@@ -181,7 +378,7 @@ class OpenMistoDock(QgsDockWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         """Result of the last sync (plain text; red for an error)."""
-        self.message_label.setStyleSheet("color: #c62828;" if error else "")
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
 

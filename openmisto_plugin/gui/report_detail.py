@@ -15,15 +15,19 @@ from typing import Any
 
 from qgis.core import QgsFeature, QgsFeatureRequest, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtGui import QFont
+from qgis.PyQt.QtGui import QBrush, QColor, QFont
 from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,11 +36,13 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.i18n import tr
 from ..core.timeutil import now_utc
-from .common import format_datetime, icon, plain_label, safe_link, text_of, to_datetime
+from .common import format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 
 log = logging.getLogger(__name__)
 
 HISTORY_COLUMNS = ("updated_datetime", "external_status_code", "agency_responsible", "description", "author", "origin")
+#: Colours of local history entries the platform has not confirmed yet, by outbox state.
+UNDELIVERED_COLOURS = {"pending": "#1565c0", "conflict": "#ef6c00", "refused": "#c62828"}
 
 
 def feature_to_dict(feature: QgsFeature) -> dict[str, Any]:
@@ -80,6 +86,18 @@ def load_history(workspace: str, service_request_id: str) -> list[dict[str, Any]
     return rows
 
 
+def undelivered_states(store: Any, service_request_id: str) -> dict[str, str]:
+    """``update_id -> outbox state`` of the report's local changes not confirmed by the platform yet."""
+    if store is None or not service_request_id:
+        return {}
+    try:
+        entries = store.outbox_entries(("pending", "conflict", "refused"))
+    except Exception:
+        log.debug("Cannot read the outbox", exc_info=True)
+        return {}
+    return {e.update_id: e.state for e in entries if e.service_request_id == str(service_request_id)}
+
+
 def _names(workspace: str, table: str) -> dict[str, str]:
     if not workspace or not Path(workspace).is_file():
         return {}
@@ -118,12 +136,14 @@ class ReportDetailDialog(QDialog):
         departments: dict[str, str] | None = None,
         parent: QWidget | None = None,
         districts: dict[str, str] | None = None,
+        undelivered: dict[str, str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.report = report
         self.history = history or []
         self.departments = departments or {}
         self.districts = districts or {}
+        self.undelivered = undelivered or {}  # update_id -> outbox state of local changes not yet confirmed
         self.setObjectName("OpenMistoReportDetail")
         self.setWindowIcon(icon("report"))
         request_id = text_of(report.get("service_request_id"))
@@ -214,8 +234,8 @@ class ReportDetailDialog(QDialog):
         self.answer_edit = self._plain_box(answer)
         self.tabs.addTab(self.answer_edit, tr("Answer to the citizen"))
         self.tabs.setTabEnabled(1, bool(answer))
-        self.history_view = self._plain_box(self.history_text())
-        self.tabs.addTab(self.history_view, tr("History ({0})").format(len(self.history)))
+        self.history_index = self.tabs.addTab(self._history_page(), "")
+        self._fill_history()
         layout.addWidget(self.tabs, 1)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.Close)
@@ -232,6 +252,79 @@ class ReportDetailDialog(QDialog):
         box.setMinimumHeight(60)
         return box
 
+    def _history_page(self) -> QWidget:
+        """The history as a table (oldest first); local changes not yet confirmed by the platform stand out."""
+        page = QWidget()
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.history_table = QTableWidget(0, 5)
+        self.history_table.setObjectName("historyTable")
+        self.history_table.setHorizontalHeaderLabels(
+            [tr("When"), tr("Status"), tr("Department"), tr("Author"), tr("Note")]
+        )
+        self.history_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.history_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.history_table.verticalHeader().setVisible(False)
+        self.history_table.setWordWrap(True)
+        header = self.history_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        for column, width in ((1, 130), (2, 125)):  # long status and department names wrap; the note keeps room
+            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            self.history_table.setColumnWidth(column, width)
+        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        box.addWidget(self.history_table, 1)
+        self.history_empty = plain_label(tr("No history yet."), selectable=False)
+        box.addWidget(self.history_empty)
+        self.history_legend = plain_label(
+            tr("Italic rows are changes made on this workstation that the platform has not confirmed yet."),
+            selectable=False,
+        )
+        box.addWidget(self.history_legend)
+        return page
+
+    def set_history(self, history: list[dict[str, Any]], undelivered: dict[str, str] | None = None) -> None:
+        """Show a newer history (after a sync sent or refused the local changes)."""
+        self.history = history or []
+        self.undelivered = undelivered or {}
+        self._fill_history()
+
+    def _fill_history(self) -> None:
+        origins = {"platform": tr("platform"), "local": tr("this workstation")}
+        states = {
+            "pending": tr("made here, waiting to be sent to the platform"),
+            "conflict": tr("made here, in conflict with a change on the platform: see the outbox"),
+            "refused": tr("made here, refused by the platform: see the outbox"),
+        }
+        table = self.history_table
+        table.setRowCount(len(self.history))
+        for row, entry in enumerate(self.history):
+            department = text_of(entry.get("agency_responsible"))
+            origin = text_of(entry.get("origin"))
+            state = self.undelivered.get(text_of(entry.get("update_id")), "")
+            values = (
+                format_datetime(entry.get("updated_datetime")) or "—",
+                statuses.label(text_of(entry.get("external_status_code"))) or text_of(entry.get("status")),
+                self.departments.get(department, department),
+                text_of(entry.get("author")) or origins.get(origin, origin),
+                text_of(entry.get("description")),
+            )
+            tip = "\n".join(part for part in (values[4], states.get(state) or origins.get(origin, origin)) if part)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)  # a table item never renders markup: citizen text stays plain
+                item.setToolTip(plain_tooltip(tip))
+                if state:
+                    font = QFont(item.font())
+                    font.setItalic(True)
+                    item.setFont(font)
+                    item.setForeground(QBrush(QColor(UNDELIVERED_COLOURS.get(state, "#1565c0"))))
+                table.setItem(row, column, item)
+        table.resizeRowsToContents()
+        table.setVisible(bool(self.history))
+        self.history_empty.setVisible(not self.history)
+        shown = {text_of(e.get("update_id")) for e in self.history}
+        self.history_legend.setVisible(any(u in shown for u in self.undelivered))
+        self.tabs.setTabText(self.history_index, tr("History ({0})").format(len(self.history)))
+
     def history_text(self) -> str:
         """The history as plain text, one block per entry, oldest first."""
         origins = {"platform": tr("platform"), "local": tr("this workstation")}
@@ -246,6 +339,8 @@ class ReportDetailDialog(QDialog):
                 text_of(entry.get("author")),
                 origins.get(origin, origin),
             ]
+            if self.undelivered.get(text_of(entry.get("update_id"))):
+                head.append(tr("not sent yet"))
             lines = [" · ".join(part for part in head if part)]
             description = text_of(entry.get("description"))
             if description:
@@ -258,7 +353,7 @@ class ReportDetailDialog(QDialog):
     def add_action(self, text: str, callback: Callable[[], None]) -> QPushButton:
         """Add a button next to "Close" (the workflow dialogs hook in here)."""
         button = self.button_box.addButton(text, QDialogButtonBox.ActionRole)
-        button.clicked.connect(callback)
+        button.clicked.connect(lambda _checked=False: callback())
         return button
 
     def _emit_pan(self) -> None:

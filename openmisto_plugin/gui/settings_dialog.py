@@ -1,5 +1,8 @@
 """Settings: platform, API key (only in QGIS's authentication database), sync, workspace, role.
 
+The public address of the photos belongs to the workspace (``sync_state``, see
+``core/workflow.py``): it is read from and written to the workspace GeoPackage, not ``QgsSettings``.
+
 "Test connection" runs in a background task, so a slow or dead server never
 freezes QGIS; its answer is shown in words (unreachable, bad key, not Open311, TLS).
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from qgis.core import QgsApplication
 from qgis.gui import QgsAuthConfigSelect, QgsFileWidget
@@ -29,11 +33,13 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.settings import ROLES, PluginSettings
 from ..core.tasks import CallableTask, TaskOutcome
 from .common import icon, plain_label
 from .dock import role_label
+from .help import help_button
 from .report_detail import load_departments
 
 log = logging.getLogger(__name__)
@@ -45,9 +51,12 @@ AUTHCFG_NAME = "Відкрите Місто"
 class SettingsDialog(QDialog):
     """Edit :class:`PluginSettings`; ``accept()`` saves them (the key goes to the auth DB)."""
 
-    def __init__(self, settings: PluginSettings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: PluginSettings | None = None, parent: QWidget | None = None, store: Any = None
+    ) -> None:
         super().__init__(parent)
         self.settings = settings or PluginSettings.load()
+        self.store = store  # the plugin's open workspace (for the photos' address), or None
         self.setObjectName("OpenMistoSettingsDialog")
         self.setWindowTitle(tr("Open City: settings"))
         self.setWindowIcon(icon("settings"))
@@ -109,6 +118,17 @@ class SettingsDialog(QDialog):
         self.workspace_widget.setConfirmOverwrite(False)
         self.workspace_widget.setDialogTitle(tr("Workspace GeoPackage"))
         sync_form.addRow(tr("Workspace"), self.workspace_widget)
+        self.media_url_edit = QLineEdit()
+        self.media_url_edit.setObjectName("mediaBaseUrl")
+        self.media_url_edit.setClearButtonEnabled(True)
+        self.media_url_edit.setPlaceholderText("https://misto.pokrov.example/media/")
+        self.media_url_edit.setToolTip(
+            tr(
+                "Where the city's web server publishes the workspace's photo folder ({folder}). "
+                "With an address, the photos of responses reach the citizens; empty: they stay internal."
+            ).format(folder=wf.media_folder(self.settings.workspace_path or "workspace.gpkg").name)
+        )
+        sync_form.addRow(tr("Public address of photos"), self.media_url_edit)
         layout.addWidget(sync)
 
         user = QGroupBox(tr("User"))
@@ -134,6 +154,7 @@ class SettingsDialog(QDialog):
         self.button_box.button(QDialogButtonBox.Cancel).setText(tr("Cancel"))
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
+        self.button_box.addButton(help_button(self, "settings"), QDialogButtonBox.HelpRole)
         layout.addWidget(self.button_box)
 
     def _fill(self) -> None:
@@ -143,6 +164,7 @@ class SettingsDialog(QDialog):
         self.interval_spin.setValue(s.sync_interval_min)
         self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
         self.workspace_widget.setFilePath(s.workspace_path)
+        self._fill_media_url(s.workspace_path)
         index = self.role_combo.findData(s.role)
         self.role_combo.setCurrentIndex(max(0, index))
         self.department_combo.addItem("", "")
@@ -154,6 +176,50 @@ class SettingsDialog(QDialog):
         else:
             self.department_combo.setEditText(s.department)
         self._role_changed()
+
+    def _workspace_store(self, path: str) -> tuple[Any, bool]:
+        """``(store, opened_here)`` of the workspace ``path``; (None, False) when there is none yet."""
+        if not path or not Path(path).is_file():
+            return None, False
+        store = self.store
+        if store is not None and str(getattr(store, "path", "")) == path:
+            return store, False
+        from ..core.store.gpkg import GeoPackageStore
+
+        try:
+            return GeoPackageStore.open(path), True
+        except Exception as exc:  # noqa: BLE001 - not a workspace: the field stays off
+            log.info("Cannot open %s for the photos' address: %s", path, exc)
+            return None, False
+
+    def _fill_media_url(self, path: str) -> None:
+        store, opened = self._workspace_store(path)
+        try:
+            self.media_url_edit.setText(wf.media_base_url(store) if store is not None else "")
+        except Exception:
+            log.debug("Cannot read the photos' address", exc_info=True)
+        finally:
+            if opened:
+                store.close()
+        self.media_url_edit.setEnabled(store is not None)
+        if store is None:
+            self.media_url_edit.setPlaceholderText(tr("Available after the first synchronisation"))
+
+    def save_media_url(self, path: str) -> str:
+        """Write the photos' address into the workspace ``path``; '' or the problem in words."""
+        url = self.media_url_edit.text().strip()
+        store, opened = self._workspace_store(path)
+        if store is None:
+            return ""
+        try:
+            if url != (wf.media_base_url(store) or ""):
+                wf.set_media_base_url(store, url)
+        except wf.WorkflowError as exc:
+            return str(exc)
+        finally:
+            if opened:
+                store.close()
+        return ""
 
     def _role_changed(self) -> None:
         self.department_combo.setEnabled(self.role_combo.currentData() == "officer")
@@ -188,6 +254,9 @@ class SettingsDialog(QDialog):
             return tr("The workspace must be a GeoPackage file (.gpkg).")
         if values.role == "officer" and not values.department:
             return tr("Choose the department of the officer.")
+        media_url = self.media_url_edit.text().strip()
+        if media_url and not media_url.lower().startswith(("http://", "https://")):
+            return tr("The public address of the photos must start with http:// or https://.")
         return ""
 
     def store_new_key(self) -> bool:
@@ -215,7 +284,12 @@ class SettingsDialog(QDialog):
             return
         if not self.store_new_key():
             return
-        self.settings = self.values()
+        values = self.values()
+        problem = self.save_media_url(values.workspace_path)
+        if problem:
+            QMessageBox.warning(self, self.windowTitle(), problem)
+            return
+        self.settings = values
         self.settings.save()
         if self.settings.workspace_path:
             Path(self.settings.workspace_path).parent.mkdir(parents=True, exist_ok=True)
