@@ -111,7 +111,21 @@ fi
   fi
 } | run tee -a "$data/postgresql.conf" >/dev/null
 
-if ! run "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >"$dir/pg_ctl.log" 2>&1; then
+# Another run may take the port between the check above and the start: then try the next ones.
+started=0
+for _attempt in 1 2 3 4 5; do
+  if run "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start >"$dir/pg_ctl.log" 2>&1; then
+    started=1
+    break
+  fi
+  grep -q "Address already in use" "$log" 2>/dev/null || break
+  port=$((port + 1))
+  while port_busy "$port"; do port=$((port + 1)); done
+  echo "pg-start: port taken meanwhile, trying $port" >&2
+  echo "port = $port" | run tee -a "$data/postgresql.conf" >/dev/null
+  run truncate -s 0 "$log"
+done
+if [ $started -eq 0 ]; then
   cat "$dir/pg_ctl.log" >&2
   [ -f "$log" ] && tail -n 30 "$log" >&2
   fail "PostgreSQL did not start (cluster left in $dir for inspection; tools/pg-stop.sh $dir removes it)"
