@@ -119,11 +119,11 @@ print(f"Workspace: {sys.argv[2]}")
 print(f"It holds {held} reports.")
 EOF
 
-# --- 4. hooks for the next issues: skipped until their algorithms are registered ----------------------------------
+# --- 4. assignment and the atlas (each skipped with a message when its algorithm is not registered) ---------------
 algorithms=$("$QGIS_PROCESS" list 2>/dev/null || true)
 has_alg() { grep -q "openmisto:$1" <<<"$algorithms"; }
 
-# HOOK autoassign (issue "Moderator and officer workflows"): the routing rules (the workspace's own, or the example
+# The routing rules (the workspace's own, or the example
 # under resources/ when there is one) assign accepted reports without a department; a second sync sends them.
 if has_alg autoassign; then
   say "Assigning accepted reports without a department by the routing rules (openmisto:autoassign)"
@@ -146,27 +146,27 @@ print("Autoassign: " + ", ".join(f"{k.lower()} {r[k]}" for k in sorted(r)))' "$D
 print("Sent %s, refused %s, conflicts %s; then %s reports updated" % tuple(r[k] for k in ("SENT", "REFUSED", "CONFLICTS", "UPDATED")))' \
     "$DEMO_DIR/sync-push.json"
 else
-  echo "(openmisto:autoassign is not registered yet: skipping the assignment step)"
+  echo "(openmisto:autoassign is not registered: skipping the assignment step)"
 fi
 
-# HOOK monthlyreport (issue "Reports for the working group"): the PDF atlas of the last month.
-# Adjust the parameters here when openmisto:monthlyreport lands.
+# The working group's atlas of the last whole month (a month by default; the algorithm fills the last day).
 if has_alg monthlyreport; then
-  say "Making the monthly atlas (openmisto:monthlyreport)"
-  read -r period_start period_end < <("$PY" -c '
+  say "Making the monthly atlas of the last whole month (openmisto:monthlyreport)"
+  period_start=$("$PY" -c '
 import datetime as d
 first = d.date.today().replace(day=1)
-prev = (first - d.timedelta(days=1)).replace(day=1)
-print(prev.isoformat(), first.isoformat())')
+print((first - d.timedelta(days=1)).replace(day=1).isoformat())')
   "$QGIS_PROCESS" --json run openmisto:monthlyreport -- "WORKSPACE=$DEMO_DIR/workspace.gpkg" \
-    "PERIOD_START=$period_start" "PERIOD_END=$period_end" "OUTPUT=$DEMO_DIR/atlas.pdf" \
+    "PERIOD_START=$period_start" "OUTPUT=$DEMO_DIR/atlas.pdf" \
     >"$DEMO_DIR/monthlyreport.json" 2>"$DEMO_DIR/monthlyreport.log" || {
     tail -n 30 "$DEMO_DIR/monthlyreport.log" >&2
     exit 1
   }
-  echo "Atlas: $DEMO_DIR/atlas.pdf"
+  pages=$("$PY" -c 'import json,sys; t=open(sys.argv[1]).read(); print(json.loads(t[t.index("{"):])["results"]["PAGES"])' \
+    "$DEMO_DIR/monthlyreport.json")
+  echo "Atlas: $DEMO_DIR/atlas.pdf ($pages pages)"
 else
-  echo "(openmisto:monthlyreport is not registered yet: skipping the atlas)"
+  echo "(openmisto:monthlyreport is not registered: skipping the atlas)"
 fi
 
 # --- 5. QGIS -------------------------------------------------------------------------------------------------------
