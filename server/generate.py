@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import json
+import math
 import os
 import random
 import sqlite3
@@ -43,6 +44,12 @@ TARGET_WEIGHTS: dict[str, float] = {
     "investigating": 3,
     "for_triage": 2,
 }
+OPEN_TARGETS = frozenset({"for_triage", "investigating", "action_scheduled", "in_progress", "planned"})
+# Older reports are mostly settled: the chance that one is still open falls after this many days...
+SETTLE_AFTER_DAYS = 10
+SETTLE_SCALE_DAYS = 12
+# ...down to this floor, which keeps a realistic tail of long-overdue reports.
+STILL_OPEN_FLOOR = 0.07
 # Categories that only come up in their season (months).
 SEASONS: dict[str, frozenset[int]] = {
     "roads.snow": frozenset({11, 12, 1, 2, 3}),
@@ -301,6 +308,11 @@ class ReportFactory:
         return kept
 
     # -- one report -----------------------------------------------------------------------------------------
+    def still_open_chance(self, t0: int) -> float:
+        """How likely a report made at ``t0`` is still open now: old reports are mostly closed."""
+        age_days = (self.now_ts - t0) / DAY
+        return max(STILL_OPEN_FLOOR, math.exp(-max(0.0, age_days - SETTLE_AFTER_DAYS) / SETTLE_SCALE_DAYS))
+
     def original_for(self, t0: int) -> int | None:
         """An earlier report (within 30 days) for a duplicate, or ``None``."""
         count = len(self.requested)
@@ -313,6 +325,8 @@ class ReportFactory:
         """One row for ``requests`` and its rows for ``updates``."""
         rng = self.rng
         target = rng.choices(self.targets, weights=self.target_weights)[0]
+        if target in OPEN_TARGETS and rng.random() > self.still_open_chance(t0):
+            target = "fixed" if rng.random() < 0.85 else "no_further_action"
         original = self.original_for(t0) if target == "duplicate" else None
         if target == "duplicate" and original is None:
             target = "hidden"

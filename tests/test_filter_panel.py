@@ -95,7 +95,7 @@ def test_district_and_status_apply_to_the_layer(panel: Any, workspace: Path) -> 
     panel.apply_button.click()
 
     expected = store_fids(workspace, "district = ? AND external_status_code = ?", ("tsentralnyi", "in_progress"))
-    assert len(expected) > 20
+    assert len(expected) >= 10  # enough to mean something
     assert panel.received == [expected]
     assert panel.layer.featureCount() == len(expected)
     assert sorted(panel.layer.allFeatureIds()) == expected

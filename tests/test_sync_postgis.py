@@ -120,7 +120,7 @@ def test_incremental_sync_picks_exactly_the_changes(fresh_refserver, store):
     ids = [
         r
         for (r,) in sqlite3.connect(fresh_refserver.db_path).execute(
-            "SELECT id FROM requests WHERE external_status_code = 'for_triage' ORDER BY id LIMIT 5"
+            "SELECT id FROM requests WHERE external_status_code = 'fixed' ORDER BY id LIMIT 5"  # reopened below
         )
     ]
     assert len(ids) == 5
