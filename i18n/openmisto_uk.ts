@@ -1741,6 +1741,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Last sync: {0} (recorded in the workspace)</source>
+        <translation>Остання синхронізація: {0} (за записом у робочому просторі)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Not synchronised yet.</source>
         <translation>Ще не синхронізовано.</translation>
     </message>

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +337,7 @@ class OpenMistoPlugin:
             if key in self.actions:
                 self.actions[key].setVisible(settings.role == role)
         if self.dock is not None:
-            self.dock.show_settings(settings)
+            self.dock.show_settings(settings, self._workspace_last_pull())
             self._refresh_counts(settings)
             self.update_pages(settings)
         if self.timer is not None:
@@ -483,7 +484,7 @@ class OpenMistoPlugin:
                 self._message(message, Qgis.Critical, 0 if not automatic else MESSAGE_SECONDS)
             self._last_error = message
         if self.dock is not None and not sip.isdeleted(self.dock):
-            self.dock.show_settings(settings)
+            self.dock.show_settings(settings, self._workspace_last_pull())
             self.dock.set_last_sync_attention(attention)
             self.dock.show_message(message, error=error)
             self._refresh_counts(settings)
@@ -692,6 +693,14 @@ class OpenMistoPlugin:
         canvas.flashFeatureIds(layer, layer.selectedFeatureIds())
 
     # --- the workflow pages and their store ---------------------------------------------------------
+
+    def _workspace_last_pull(self) -> datetime | None:
+        """When the workspace was last pulled, by whoever did it (None without a workspace)."""
+        from .core.sync import LAST_PULL
+        from .core.timeutil import from_store
+
+        store = self.gui_store()
+        return from_store(store.get_state(LAST_PULL)) if store is not None else None
 
     def gui_store(self) -> Any:
         """The workspace's store for the dock and the dialogs (main thread), opened when first needed.

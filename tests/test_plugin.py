@@ -645,6 +645,25 @@ def test_sync_now_fills_the_workspace_and_the_layers(iface, plugin, refserver, u
     assert any("Нових: 0" in message for message in bar.get_messages(Qgis.Success) + bar.get_messages(Qgis.Warning))
 
 
+def test_dock_shows_a_sync_made_elsewhere(iface, plugin, refserver, tmp_path):
+    """A sync done outside this QGIS (qgis_process, another workstation) shows from the workspace's record."""
+    from openmisto_plugin.core.open311.client import Open311Client
+    from openmisto_plugin.core.store.gpkg import GeoPackageStore
+    from openmisto_plugin.core.sync import SyncEngine
+    from openmisto_plugin.core.timeutil import KYIV, now_utc
+
+    workspace = tmp_path / "elsewhere.gpkg"
+    with GeoPackageStore.create(workspace) as store:
+        SyncEngine(store, Open311Client(refserver.base_url, api_key=refserver.keys["moderator"])).pull(full=True)
+    _configure(refserver.base_url, workspace)
+    settings = PluginSettings.load()
+    assert not settings.last_sync  # nothing synced in this QGIS
+    plugin.apply_settings(settings)
+    text = plugin.dock.last_sync_label.text()
+    assert now_utc().astimezone(KYIV).strftime("%d.%m.%Y") in text, text
+    assert "робочому просторі" in text, text
+
+
 def test_sync_failure_is_explained(iface, plugin, tmp_path):
     from qgis.core import Qgis
 

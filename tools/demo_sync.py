@@ -84,11 +84,29 @@ def cmd_profile(args: argparse.Namespace) -> int:
         )
     settings.save()
     qs = QgsSettings()
+    # Pokrov's staff work in Ukrainian: QGIS and the plugin follow this locale.
+    qs.setValue("locale/overrideFlag", True)
+    qs.setValue("locale/userLocale", "uk_UA")
+    qs.setValue("locale/globalLocale", "uk_UA")
+    qs.setValue("qgis/showTips", False)
     qs.setValue("qgis/checkVersion", False)  # no network at start-up
     qs.setValue("core/NewsFeed/https%3A%2F%2Ffeed.qgis.org/disabled", True)
     qs.sync()
     print(json.dumps({"authcfg": authcfg, "settings": QgsSettings().fileName()}))
     return 0
+
+
+def _install_ukrainian() -> None:
+    """Load the plugin's Ukrainian translation into this process, as the plugin does in QGIS."""
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+
+    from openmisto_plugin.core.paths import i18n_dir
+
+    translator = QTranslator(QCoreApplication.instance())
+    if translator.load(str(i18n_dir() / "openmisto_uk.qm")):
+        QCoreApplication.installTranslator(translator)
+    else:
+        print("warning: no compiled Ukrainian translation (make translations)", file=sys.stderr)
 
 
 def cmd_project(args: argparse.Namespace) -> int:
@@ -98,6 +116,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     project.clear()
     project.setCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
     project.setTitle("Відкрите Місто — Покров (demo)")
+    _install_ukrainian()  # layer names, aliases and legend labels are saved in the project as shown
     try:
         from openmisto_plugin.core.project_layers import add_layers
 

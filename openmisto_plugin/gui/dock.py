@@ -8,6 +8,7 @@ filter with its list of reports, outbox) in with :meth:`OpenMistoDock.set_pages`
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any
 
 from qgis.core import QgsFeatureRequest, QgsVectorLayer
@@ -36,7 +37,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.i18n import tr
 from ..core.settings import PluginSettings
-from ..core.timeutil import now_utc
+from ..core.timeutil import KYIV, now_utc
 from .common import format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
 from .help import help_button
 
@@ -349,8 +350,12 @@ class OpenMistoDock(QgsDockWidget):
         """Colour the last-sync line when that sync left something to look at (skipped, refused…)."""
         self.last_sync_label.setStyleSheet(WARNING_STYLE if attention else "")
 
-    def show_settings(self, settings: PluginSettings) -> None:
-        """Show the platform, role and last sync from the settings."""
+    def show_settings(self, settings: PluginSettings, workspace_pull: datetime | None = None) -> None:
+        """Show the platform, role and last sync (from the settings, else from the workspace).
+
+        ``workspace_pull`` is the last pull recorded in the workspace: a sync made elsewhere (a scheduled
+        ``qgis_process`` run, another workstation on a shared store) shows there too.
+        """
         if settings.is_configured:
             self.connection_label.setText(settings.base_url)
             self.connection_label.setToolTip(tr("Workspace: {0}").format(settings.workspace_path))
@@ -360,9 +365,15 @@ class OpenMistoDock(QgsDockWidget):
         if settings.role == "officer" and settings.department:
             role = tr("{0}, department {1}").format(role, settings.department)
         self.role_label.setText(tr("Role: {0}").format(role))
-        self.last_sync_label.setText(
-            tr("Last sync: {0}").format(settings.last_sync) if settings.last_sync else tr("Not synchronised yet.")
-        )
+        if settings.last_sync:
+            text = tr("Last sync: {0}").format(settings.last_sync)
+        elif workspace_pull is not None:
+            text = tr("Last sync: {0} (recorded in the workspace)").format(
+                workspace_pull.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+            )
+        else:
+            text = tr("Not synchronised yet.")
+        self.last_sync_label.setText(text)
         self.sync_button.setEnabled(settings.is_configured and not self.cancel_button.isEnabled())
 
     def set_busy(self, busy: bool) -> None:
