@@ -138,3 +138,26 @@ def test_from_json_reads_the_reference_example() -> None:
     rules = RoutingRules.from_json(example)
     for code, department in expected.items():
         assert rules.suggest(code, 47.653, 34.112).department == department
+
+
+def test_from_json_takes_a_geojson_zone(tmp_path: Path) -> None:
+    """A zone drawn elsewhere and saved as GeoJSON routes like its WKT twin."""
+    ring = [[34.10, 47.64], [34.12, 47.64], [34.12, 47.66], [34.10, 47.66], [34.10, 47.64]]
+    path = tmp_path / "routing.json"
+    path.write_text(
+        json.dumps(
+            {
+                "zones": [
+                    {
+                        "name": "Парк",
+                        "department": "landscaping",
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    rules = RoutingRules.from_json(path)
+    assert rules.suggest("roads.pothole", 47.65, 34.11).department == "landscaping"
+    assert rules.suggest("roads.pothole", 47.70, 34.11) is None

@@ -55,6 +55,16 @@ class Suggestion:
     rule_name: str = ""  # zone name or service code
 
 
+def _geojson_to_wkt(geometry: Any) -> str | None:
+    """WKT of a GeoJSON geometry object, or None when it is missing or unreadable."""
+    if not isinstance(geometry, Mapping):
+        return None
+    from osgeo import ogr
+
+    parsed = ogr.CreateGeometryFromJson(json.dumps(geometry))
+    return parsed.ExportToWkt() if parsed is not None else None
+
+
 @dataclass
 class RoutingRules:
     """Category and zone rules; :meth:`suggest` picks the department for one report."""
@@ -100,7 +110,8 @@ class RoutingRules:
     def from_json(cls, path: str | Path) -> RoutingRules:
         """Rules from ``{"categories": {code: department}, "zones": [{name, department, priority, wkt}]}``.
 
-        ``category_rules`` is accepted for ``categories`` (the reference server's example file uses it).
+        ``category_rules`` is accepted for ``categories`` (the reference server's example file uses it), and a
+        zone may give a GeoJSON ``geometry`` instead of ``wkt``. Errors name the file and the problem.
         """
         file = Path(path)
         try:
@@ -125,14 +136,20 @@ class RoutingRules:
             )
         zone_rows = []
         for number, item in enumerate(zones, start=1):
-            missing = [k for k in ("name", "department", "wkt") if not isinstance(item, Mapping) or not item.get(k)]
+            if not isinstance(item, Mapping):
+                raise RulesError(
+                    tr("Routing rules {file}: zone {number} is not an object").format(file=file, number=number)
+                )
+            wkt = item.get("wkt") or _geojson_to_wkt(item.get("geometry"))
+            present = (("name", item.get("name")), ("department", item.get("department")), ("wkt", wkt))
+            missing = [key for key, value in present if not value]
             if missing:
                 raise RulesError(
                     tr("Routing rules {file}: zone {number} lacks {keys}").format(
                         file=file, number=number, keys=", ".join(missing)
                     )
                 )
-            zone_rows.append((item["name"], item["department"], item.get("priority", 0), item["wkt"]))
+            zone_rows.append((item["name"], item["department"], item.get("priority", 0), wkt))
         try:
             return cls.from_rows(categories.items(), zone_rows)
         except RulesError as exc:

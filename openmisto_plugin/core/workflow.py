@@ -23,7 +23,6 @@ need the same few queries.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import shutil
@@ -42,7 +41,7 @@ from . import statuses
 from .deadlines import deadline_for
 from .duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M, candidate_query_params, find_duplicate_candidates
 from .i18n import tr
-from .rules import RoutingRules, RulesError, Suggestion
+from .rules import RoutingRules, Suggestion
 from .statuses import CLOSED_CODES, STATUSES, allowed_next, open311_state
 from .store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, StoreError
 from .timeutil import from_store, local, now_utc, to_store
@@ -734,58 +733,8 @@ def save_routing_rules(store: ReportStore, rules: RoutingRules) -> None:
 
 
 def read_routing_json(path: str | Path) -> RoutingRules:
-    """Rules from JSON: ``categories`` (or ``category_rules``) ``{code: department}`` and ``zones``.
-
-    A zone is ``{name, department, priority, wkt}`` or ``{name, department, priority, geometry}``
-    with a GeoJSON geometry. Errors raise :class:`RulesError` naming the file and the problem.
-    """
-    file = Path(path)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise RulesError(
-            tr("Routing rules {file} cannot be read ({reason})").format(file=file, reason=exc.strerror or exc)
-        ) from exc
-    except json.JSONDecodeError as exc:
-        raise RulesError(
-            tr("Routing rules {file}, line {line}: not valid JSON ({reason})").format(
-                file=file, line=exc.lineno, reason=exc.msg
-            )
-        ) from exc
-    if not isinstance(data, Mapping):
-        raise RulesError(tr("Routing rules {file}: expected a JSON object").format(file=file))
-    categories = data.get("categories", data.get("category_rules")) or {}
-    zones = data.get("zones") or []
-    if not isinstance(categories, Mapping) or not isinstance(zones, list):
-        raise RulesError(
-            tr("Routing rules {file}: «categories» must be an object and «zones» a list").format(file=file)
-        )
-    rows = []
-    for number, item in enumerate(zones, start=1):
-        if not isinstance(item, Mapping):
-            raise RulesError(
-                tr("Routing rules {file}: zone {number} is not an object").format(file=file, number=number)
-            )
-        wkt = item.get("wkt")
-        if not wkt and isinstance(item.get("geometry"), Mapping):
-            from osgeo import ogr
-
-            geometry = ogr.CreateGeometryFromJson(json.dumps(item["geometry"]))
-            wkt = geometry.ExportToWkt() if geometry is not None else None
-        missing = [
-            k for k, v in (("name", item.get("name")), ("department", item.get("department")), ("wkt", wkt)) if not v
-        ]
-        if missing:
-            raise RulesError(
-                tr("Routing rules {file}: zone {number} lacks {keys}").format(
-                    file=file, number=number, keys=", ".join(missing)
-                )
-            )
-        rows.append((item["name"], item["department"], item.get("priority", 0), wkt))
-    try:
-        return RoutingRules.from_rows(categories.items(), rows)
-    except RulesError as exc:
-        raise RulesError(tr("Routing rules {file}: {problem}").format(file=file, problem=exc)) from exc
+    """Rules from a JSON file (see :meth:`RoutingRules.from_json`); errors raise :class:`RulesError`."""
+    return RoutingRules.from_json(path)
 
 
 def import_routing_json(store: ReportStore, path: str | Path) -> RoutingRules:
