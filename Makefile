@@ -45,6 +45,7 @@ lint: venv
 
 test: venv translations
 	$(VENV)/bin/ruff check .
+	$(PY) i18n/update_ts.py --check
 	bash tools/run-tests.sh
 
 package: translations

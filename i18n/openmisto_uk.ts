@@ -790,37 +790,36 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Routing rules {file} cannot be read ({reason})</source>
         <translation>Не вдається прочитати правила розподілу {file} ({reason})</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Routing rules {file}, line {line}: not valid JSON ({reason})</source>
         <translation>Правила розподілу {file}, рядок {line}: некоректний JSON ({reason})</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Routing rules {file}: expected a JSON object</source>
         <translation>Правила розподілу {file}: очікується об’єкт JSON</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Routing rules {file}: «categories» must be an object and «zones» a list</source>
         <translation>Правила розподілу {file}: «categories» має бути об’єктом, а «zones» — списком</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Routing rules {file}: zone {number} is not an object</source>
+        <translation>Правила розподілу {file}: зона {number} не є об’єктом</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/rules.py"/>
         <source>Routing rules {file}: zone {number} lacks {keys}</source>
         <translation>Правила розподілу {file}: у зоні {number} бракує {keys}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Routing rules {file}: {problem}</source>
         <translation>Правила розподілу {file}: {problem}</translation>
     </message>
@@ -1322,11 +1321,6 @@
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Photo: {link}</source>
         <translation>Фото: {link}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Routing rules {file}: zone {number} is not an object</source>
-        <translation>Правила розподілу {file}: зона {number} не є об’єктом</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
