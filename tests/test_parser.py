@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from openmisto_plugin.core.model import ParsedPage
 from openmisto_plugin.core.open311.errors import Open311Error
 from openmisto_plugin.core.open311.parser import (
     ParseError,
@@ -393,3 +394,166 @@ def test_entity_declarations_refused():
     body = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><services><service/></services>'
     with pytest.raises(ParseError):
         parse_services(body)
+
+
+# -- fast path ---------------------------------------------------------------------------------------------
+
+
+def _exact(value):
+    """A parsed object as plain data, datetimes with their offset (``==`` alone compares instants only)."""
+    if isinstance(value, datetime):
+        return ("datetime", value.isoformat(), repr(value.tzinfo))
+    if isinstance(value, dict):
+        return {k: _exact(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_exact(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return (type(value).__name__, {name: _exact(getattr(value, name)) for name in value.__dataclass_fields__})
+    return value
+
+
+def _both_paths_agree(body, **kw) -> ParsedPage:
+    fast = parse_requests(body, fast=True, **kw)
+    tolerant = parse_requests(body, fast=False, **kw)
+    assert _exact(fast.requests) == _exact(tolerant.requests)
+    assert _exact(fast.skipped) == _exact(tolerant.skipped)
+    return fast
+
+
+@pytest.mark.parametrize("path", [p for p in HELSINKI_FILES if "request" in p.name], ids=lambda p: p.name)
+def test_fast_and_tolerant_paths_agree_on_helsinki(path: Path):
+    page = _both_paths_agree(path.read_bytes())
+    assert page.requests
+
+
+def test_fast_and_tolerant_paths_agree_on_the_reference_server(refserver):
+    import urllib.request
+
+    pokrov = (33.95, 47.55, 34.30, 47.75)
+    count = 0
+    for page_no in range(1, 100):
+        url = refserver.url(
+            f"requests.json?api_key=moderator-key&start_date=2000-01-01&extensions=true&page_size=200&page={page_no}"
+        )
+        with urllib.request.urlopen(url) as response:
+            body = response.read()
+        if not json.loads(body):
+            break
+        for box in (None, pokrov):
+            page = _both_paths_agree(body, expected_bbox=box)
+        count += len(page.requests)
+        assert any(r.assigned_datetime for r in page.requests) and any(r.expected_datetime for r in page.requests)
+    assert count >= 400
+    with urllib.request.urlopen(refserver.url("servicerequestupdates.json?api_key=moderator-key&page_size=5000")) as r:
+        body = r.read()
+    fast, tolerant = parse_updates(body, fast=True), parse_updates(body, fast=False)
+    assert len(fast) > 400 and _exact(fast) == _exact(tolerant)
+
+
+ODD_RECORDS = [
+    _record(lat="47,6536", long="34.1117"),
+    _record(lat=" 47.6536 ", long=34),
+    _record(service_request_id=2411.0),
+    _record(service_request_id="  2411 "),
+    _record(status="Open"),
+    _record(status=" closed"),
+    _record(status="action_scheduled"),
+    _record(description="  пробіли  ", address="", media_url="null", service_notice="None"),
+    _record(description=12.5, service_code=172, agency_responsible=True),
+    _record(requested_datetime="2026-11-02T09:14:00Z", updated_datetime="2026-11-03 10:00:00"),
+    _record(requested_datetime="2026-11-02T09:14:00.123456+02:00", updated_datetime="2026-11-03T10:00"),
+    _record(requested_datetime="2026-11-02T09:14:00.1+0200", updated_datetime="2026-11-03T10:00:00-00:00"),
+    _record(requested_datetime="2026-11-02T09:14:00.123Z", updated_datetime="2026-11-03T10:00:00.999+05:30"),
+    _record(requested_datetime="2026-13-02T09:14:00+02:00"),
+    _record(requested_datetime="2026-11-02T25:14:00+02:00"),
+    _record(requested_datetime="2026-11-02T09:14:00+25:00"),
+    _record(requested_datetime="", updated_datetime=" "),
+    _record(requested_datetime=20261102),
+    _record(expected_datetime="soon"),
+    _record(lat=float("nan")),
+    _record(lat=0, long=0),
+    _record(lat=34.1117, long=47.6536),
+    _record(lat=50.45, long=30.52),
+    _record(lat=True, long=34.1),
+    _record(extended_attributes={"external_status_code": "Fixed", "district": " center ", "duplicate_of": 77}),
+    _record(extended_attributes={"assigned_datetime": "2026-11-02T09:14:00.500+02:00", "notes": [{"a": ""}]}),
+    _record(extended_attributes={"assigned_datetime": "2026-11-02 09:14", "deadline": "2026-11-09"}),
+    _record(extended_attributes={"assigned_datetime": "never"}),
+    _record(extended_attributes={"closed_datetime": ["2026-11-02T09:14:00+02:00"]}),
+    _record(extended_attributes=["not", "a", "dict"]),
+    _record(extended_attributes={"external_status_code": None, "district": ""}, external_status_code="HIDDEN"),
+    _record(district="east", duplicate_of="12", token="abc", extra={"k": [1, None, ""]}),
+    _record(service_request_id=None),
+    _record(service_request_id="   "),
+]
+
+
+@pytest.mark.parametrize("box", [None, POKROV])
+def test_fast_and_tolerant_paths_agree_on_odd_records(box):
+    body = _json(*ODD_RECORDS, "not a record", None, [1, 2])
+    page = _both_paths_agree(body, expected_bbox=box)
+    assert len(page.requests) + len(page.skipped) == len(ODD_RECORDS) + 3
+
+
+def test_fast_and_tolerant_paths_agree_on_odd_updates():
+    entry = {
+        "update_id": "u1",
+        "service_request_id": "2411",
+        "status": "Open",
+        "external_status_code": "For_Triage",
+        "updated_datetime": "2026-11-02T09:14:00+02:00",
+        "description": "ok",
+    }
+    odd = [
+        entry,
+        {**entry, "update_id": 7, "updated_datetime": "2026-11-02T09:14:00Z"},
+        {**entry, "update_id": " u3 ", "updated_datetime": "2026-11-02 09:14", "media_url": ""},
+        {**entry, "update_id": "u4", "updated_datetime": None},
+        {**entry, "update_id": "u5", "updated_datetime": "later"},
+        {**entry, "update_id": None},
+        {**entry, "update_id": "u7", "service_request_id": ""},
+        {**entry, "update_id": "u8", "status": None, "agency_responsible": 12},
+    ]
+    body = json.dumps([*odd, "x"]).encode()
+    fast_skipped: list = []
+    tolerant_skipped: list = []
+    fast = parse_updates(body, skipped=fast_skipped, fast=True)
+    tolerant = parse_updates(body, skipped=tolerant_skipped, fast=False)
+    assert _exact(fast) == _exact(tolerant) and _exact(fast_skipped) == _exact(tolerant_skipped)
+    assert len(fast) == 5 and len(fast_skipped) == 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-02T09:14:00+02:00",
+        "2026-11-02T09:14:00-03:30",
+        "2026-11-02T09:14:00.120+02:00",
+        "2026-11-02T09:14:00Z",
+        "2026-11-02T09:14:00.001Z",
+        "2026-03-29T03:30:00+03:00",
+        "2026-02-29T09:14:00+02:00",
+        "2026-11-02T24:00:00+02:00",
+        "2026-11-02T09:14:00+24:00",
+        "2026-11-02T09:14:00+02:60",
+        "2026-11-02T09:14:00.12a+02:00",
+        "2026-11-02T09:14:0a+02:00",
+        "2026-11-02T09:14:00 02:00",
+        "2026-11-02T09:14:00+02:00 ",
+        "2026-11-02T09:14:00.1234+02:00",
+        "2026-11-02 09:14:00+02:00",
+        "2026-11-02T09:14:00",
+        "2026-11-02",
+        "２０２６-11-02T09:14:00+02:00",
+    ],
+)
+def test_cached_datetime_is_parse_datetime(text):
+    from openmisto_plugin.core.open311 import parser
+
+    parser._DT_CACHE.clear()
+    try:
+        expected = parse_datetime(text)
+    except ValueError:
+        expected = None
+    for _ in range(2):  # computed, then from the cache
+        assert _exact(parser._cached_datetime(text)) == _exact(expected)

@@ -231,6 +231,63 @@ def test_bulk_insert_keeps_standard_rtree_trigger_and_index(store):
     assert ogr.Open(store.path).GetLayerByName("reports").GetFeatureCount() == 501
 
 
+def test_bulk_rtree_from_lat_long_matches_the_blobs(store):
+    """Pages of many new reports get their rtree rows from lat/long in SQL: the same boxes as the blobs give."""
+    import random
+    import struct
+
+    rng = random.Random(5)
+    points = [(47.55 + rng.random() * 0.2, 33.95 + rng.random() * 0.35) for _ in range(300)]
+    store.upsert_requests([req(i, lat=la, lon=lo) for i, (la, lo) in enumerate(points)])
+    with raw(store) as conn:
+        conn.create_function("blob_x", 1, lambda b: struct.unpack_from("<d", b, 13)[0])
+        conn.create_function("blob_y", 1, lambda b: struct.unpack_from("<d", b, 21)[0])
+        rows = conn.execute(
+            "SELECT r.long, r.lat, blob_x(r.geom), blob_y(r.geom), t.minx, t.maxx, t.miny, t.maxy"
+            " FROM reports r JOIN rtree_reports_geom t ON t.id = r.fid"
+        ).fetchall()
+        assert len(rows) == 300
+        for lon, lat, x, y, minx, maxx, miny, maxy in rows:
+            assert (x, y) == (lon, lat)
+            assert minx <= x <= maxx and miny <= y <= maxy and maxx - minx < 1e-5 and maxy - miny < 1e-5
+    assert gpkg_module.point_blob(34.1, 47.6) == (
+        b"GP\x00\x01" + struct.pack("<i", 4326) + struct.pack("<BI", 1, 1) + struct.pack("<dd", 34.1, 47.6)
+    )
+
+
+def test_platform_history_moves_the_assignment_only_where_it_counts(store):
+    """Platform history changes the assignment of reports without a platform assigned_datetime, and of
+    reports whose local entry it updates (the platform's copy of a pushed assignment); no other."""
+    platform_time = T0 + timedelta(days=1)
+    store.upsert_requests(
+        [
+            req(1, external_status_code="action_scheduled", assigned_datetime=platform_time),
+            req(2, external_status_code="action_scheduled", assigned_datetime=platform_time),
+            req(3, external_status_code="action_scheduled"),
+        ]
+    )
+    uid = store.record_local_update("2", {"external_status_code": "action_scheduled", "agency_responsible": "u"}, "m")
+    local_time = store.report("2")["assigned_datetime"]
+    assert local_time > to_store(platform_time)
+    before = {sid: store.report(sid) for sid in ("1", "2", "3")}
+    later = datetime.now(timezone.utc) + timedelta(hours=2)
+    store.add_history(
+        [
+            RequestUpdate("p1", "1", T0 + timedelta(days=3), "open", "action_scheduled"),
+            RequestUpdate(uid, "2", later, "open", "action_scheduled"),  # the platform's copy of the push
+            RequestUpdate("p3", "3", T0 + timedelta(hours=5), "open", "action_scheduled"),
+        ]
+    )
+    one, two, three = (store.report(sid) for sid in ("1", "2", "3"))
+    assert one == before["1"]  # the platform's own assigned_datetime stays
+    assert two["assigned_datetime"] == to_store(later)
+    assert three["assigned_datetime"] == to_store(T0 + timedelta(hours=5))
+    from openmisto_plugin.core.deadlines import deadline_for
+
+    for row in (two, three):
+        assert row["deadline"] == to_store(deadline_for(row).due)
+
+
 # -- outbox ------------------------------------------------------------------------------------------------
 
 

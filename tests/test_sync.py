@@ -363,3 +363,44 @@ def test_sync_without_extensions_and_with_a_refused_page_size(fresh_refserver, s
     client = Small(fresh_refserver.base_url, api_key="moderator-key", retries=0)
     result = SyncEngine(store, client, history=False).pull(full=True)
     assert result.new == store.count() > 0 and result.districts == 0 and result.departments == 0
+
+
+# -- phases of a full pull ---------------------------------------------------------------------------------
+
+
+class CancelInHistory(Feedback):
+    """Cancels as soon as the history phase reports progress (> 85)."""
+
+    def isCanceled(self) -> bool:
+        return any(p > 85 for p in self.progress)
+
+
+def test_full_pull_phases_reports_first_then_history(fresh_refserver, store):
+    from openmisto_plugin.core.sync import FULL_HISTORY_PAGE_SIZE
+
+    total = server_count(fresh_refserver, "SELECT count(*) FROM requests")
+    entries = server_count(fresh_refserver, "SELECT count(*) FROM updates")
+    # a full pull asks for the history in pages of FULL_HISTORY_PAGE_SIZE (the client's below 1 000 are kept)
+    default = SyncEngine(store, client_for(fresh_refserver))
+    assert default._page_size(True, default.client.iter_updates, FULL_HISTORY_PAGE_SIZE) == FULL_HISTORY_PAGE_SIZE
+    assert default._page_size(True, default.client.iter_request_pages) == 5000
+
+    engine = SyncEngine(store, client_for(fresh_refserver, page_size=100), CancelInHistory())
+    result = engine.pull(full=True)
+    assert result.canceled and set(result.phase_seconds) == {"reference", "reports", "history"}
+    # the reports phase is complete: every report, the filter indexes, the watermark
+    assert result.new == store.count() == total - len(result.skipped)
+    assert not store._missing_indexes()
+    assert store.get_state(REQUESTS_WATERMARK)
+    assert store.get_state("updates_watermark") is None
+    assert result.history == 100 < entries
+    assert engine.feedback.progress == sorted(engine.feedback.progress)
+    assert all(85 < p <= 95 for p in engine.feedback.progress if p > 85)
+
+    # the next (incremental) pull completes the history, nothing twice
+    again = SyncEngine(store, client_for(fresh_refserver)).pull()
+    assert not again.full and (again.new, again.updated) == (0, 0)
+    assert result.history + again.history == entries
+    assert store.get_state("updates_watermark")
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT count(DISTINCT update_id) FROM request_updates").fetchone()[0] == entries

@@ -17,6 +17,7 @@ import inspect
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ DEADLINE_PROCEDURE = "deadline_procedure"
 # trips and commits. A server refusing it (400 on the first page) is asked again with the client's size.
 # A client page size set below KEEP_PAGE_SIZE_BELOW is taken as a limit (of the server or the user) and kept.
 FULL_PAGE_SIZE = 5000
+# History entries are small (~250 bytes); a full pull asks for them in pages this large: half the commits
+# of 5 000 (each rewrites most of the random update_id index), -1 s for 352 000 entries.
+FULL_HISTORY_PAGE_SIZE = 10000
 KEEP_PAGE_SIZE_BELOW = 1000
 # Open311 servers default to the last 90 days without start_date: a full pull asks from here.
 FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -69,6 +73,9 @@ class SyncResult:
     full: bool = False
     canceled: bool = False
     watermark: str | None = None
+    # wall time of each phase of the pull: "reference", "reports" (all pages stored and the layer's
+    # indexes in place: the map is complete), "history" (servicerequestupdates)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One translated line for the message bar."""
@@ -109,6 +116,23 @@ def _later(a: datetime, b: datetime) -> bool:
     return a > b
 
 
+def _newest(stamps: list[datetime | None], newest: datetime | None) -> datetime | None:
+    """The latest of ``stamps`` and ``newest`` (``None`` entries ignored; naive = Kyiv time)."""
+    present = [stamp for stamp in stamps if stamp is not None]
+    if newest is not None:
+        present.append(newest)
+    if not present:
+        return None
+    try:
+        return max(present)  # all aware: one C loop
+    except TypeError:  # naive and aware mixed
+        latest = present[0]
+        for stamp in present:
+            if _later(stamp, latest):
+                latest = stamp
+        return latest
+
+
 def _parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
@@ -135,9 +159,11 @@ class SyncEngine:
         push_limit: int = 1000,
         full_page_size: int | None = FULL_PAGE_SIZE,
         prefetch: bool = True,
+        full_history_page_size: int | None = FULL_HISTORY_PAGE_SIZE,
     ) -> None:
         """``full_page_size``: page size of a full pull (``None``: the client's); ``prefetch``: fetch
-        and parse the next page in a background thread while the store writes this one."""
+        and parse the next page in a background thread while the store writes this one;
+        ``full_history_page_size``: page size of the history in a full pull (``None``: as the reports)."""
         self.store = store
         self.client = client
         self.feedback = feedback
@@ -146,6 +172,7 @@ class SyncEngine:
         self.push_limit = push_limit
         self.full_page_size = full_page_size
         self.prefetch = prefetch
+        self.full_history_page_size = full_history_page_size
 
     # -- helpers -----------------------------------------------------------
     def _canceled(self) -> bool:
@@ -159,21 +186,29 @@ class SyncEngine:
     def pull(self, full: bool = False) -> SyncResult:
         """Bring new and changed reports (and services, districts, departments, history) into the store."""
         started = now_utc()
+        clock = time.perf_counter()
         watermark = from_store(self.store.get_state(REQUESTS_WATERMARK))
         full = full or watermark is None
         result = SyncResult(full=full)
         self._progress(0)
         self._check_deadlines()
         self._pull_reference(result, full or self.store.get_state(REFERENCE_SYNCED) is None)
+        clock = self._phase(result, "reference", clock)
         if self._canceled():
             result.canceled = True
             return result
         self._progress(5)
+        # Phase 1, the reports: when it ends every report is committed with its filter indexes, the
+        # layer is complete and the watermark saved. Phase 2, the history, runs after it in its own
+        # block (same task, progress 85-95); a cancel or an error there keeps phase 1 (docs/store.md).
         bulk = getattr(self.store, "bulk_load", None) if full else None
         with bulk() if callable(bulk) else nullcontext():
             self._pull_requests(result, None if full else watermark, started)
-            if not result.canceled and self.with_history:
+        clock = self._phase(result, "reports", clock)
+        if not result.canceled and self.with_history:
+            with bulk() if callable(bulk) else nullcontext():
                 self._pull_history(result, full, started)
+            self._phase(result, "history", clock)
         if result.canceled:
             return result
         with self.store.transaction():
@@ -192,6 +227,13 @@ class SyncEngine:
         )
         return result
 
+    @staticmethod
+    def _phase(result: SyncResult, name: str, since: float) -> float:
+        now = time.perf_counter()
+        result.phase_seconds[name] = now - since
+        log.info("Pull phase %s: %.2f s", name, now - since)
+        return now
+
     def _check_deadlines(self) -> None:
         """Recompute every stored deadline when the Procedure's terms changed since the last sync."""
         refresh = getattr(self.store, "refresh_deadlines", None)
@@ -206,7 +248,7 @@ class SyncEngine:
         if changed:
             log.info("The Procedure changed: %d deadlines recomputed", changed)
 
-    def _page_size(self, full: bool, method: Any) -> int | None:
+    def _page_size(self, full: bool, method: Any, wanted: int | None = None) -> int | None:
         """The page size to ask a full pull for, if the client takes one (``None``: its own)."""
         if not full or not self.full_page_size:
             return None
@@ -219,13 +261,14 @@ class SyncEngine:
         own = int(getattr(self.client, "page_size", None) or 0)
         if 0 < own < KEEP_PAGE_SIZE_BELOW:
             return None
-        return max(own, int(self.full_page_size))
+        return max(own, int(wanted or self.full_page_size))
 
-    def _pages(self, method: Any, full: bool, **params: Any) -> Iterator[Any]:
-        """``method(**params)`` with a full pull's page size; a 400 on the first page retries with the client's."""
+    def _pages(self, method: Any, full: bool, size: int | None = None, **params: Any) -> Iterator[Any]:
+        """``method(**params)`` with a full pull's page size (``size``, else ``full_page_size``); a 400 on
+        the first page retries with the client's."""
         from .open311.errors import Open311Error
 
-        size = self._page_size(full, method)
+        size = self._page_size(full, method, size)
         if size is None:
             yield from self._ahead(method(**params))
             return
@@ -319,13 +362,12 @@ class SyncEngine:
             result.unchanged += counts.unchanged
             result.skipped.extend(page.skipped)
             result.pages += 1
-            for req in page.requests:
-                if req.service_request_id in seen:
-                    drift = True  # the list shifted while we paged: some record may have been passed over
-                seen.add(req.service_request_id)
-                stamp = req.updated_datetime
-                if stamp is not None and (newest is None or _later(stamp, newest)):
-                    newest = stamp
+            ids = [req.service_request_id for req in page.requests]
+            before = len(seen)
+            seen.update(ids)
+            if len(seen) - before < len(ids):
+                drift = True  # the list shifted while we paged: some record may have been passed over
+            newest = _newest([req.updated_datetime for req in page.requests], newest)
             done += len(page.requests) + len(page.skipped)
             if total is None:
                 total = page.total_count
@@ -355,7 +397,9 @@ class SyncEngine:
     def _pull_history(self, result: SyncResult, full: bool, started: datetime) -> None:
         watermark = None if full else from_store(self.store.get_state(UPDATES_WATERMARK))
         updated_after = watermark - self.overlap if watermark is not None else None
-        batches = self._pages(self.client.iter_updates, watermark is None, updated_after=updated_after)
+        batches = self._pages(
+            self.client.iter_updates, watermark is None, self.full_history_page_size, updated_after=updated_after
+        )
         try:
             self._store_history(result, batches, started)
         finally:
@@ -365,15 +409,21 @@ class SyncEngine:
         newest: datetime | None = None
         seen: set[str] = set()
         drift = False
+        done = 0
+        total: int | None = None
         for batch in batches:
             result.history += self.store.add_history(batch, origin="platform")
-            for update in batch:
-                if update.update_id in seen:
-                    drift = True
-                seen.add(update.update_id)
-                stamp = update.updated_datetime
-                if stamp is not None and (newest is None or _later(stamp, newest)):
-                    newest = stamp
+            ids = [update.update_id for update in batch]
+            before = len(seen)
+            seen.update(ids)
+            if len(seen) - before < len(ids):
+                drift = True
+            newest = _newest([update.updated_datetime for update in batch], newest)
+            done += len(batch)
+            if total is None:
+                total = getattr(batch, "total_count", None)
+            if total:
+                self._progress(85 + 10 * min(1.0, done / total))
             if self._canceled():
                 result.canceled = True
                 return

@@ -34,7 +34,7 @@ from .parser import (
 )
 from .transport import HttpResponse, NetworkError, QgisTransport, Transport
 
-__all__ = ["DEFAULT_CITY_BBOX", "MAX_PAGE_SIZE", "Open311Client", "Open311Error", "ParseError"]
+__all__ = ["DEFAULT_CITY_BBOX", "MAX_PAGE_SIZE", "Open311Client", "Open311Error", "ParseError", "UpdatePage"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,13 @@ def _status_kind(status: int) -> str:
     if status >= 500:
         return "server"
     return "bad_request"
+
+
+class UpdatePage(list):
+    """A page of :meth:`Open311Client.iter_updates`: the entries, and ``total_count`` (``X-Result-Count``
+    of the whole walk, ``None`` when the server does not send it) for the progress bar."""
+
+    total_count: int | None = None
 
 
 class Open311Client:
@@ -353,7 +360,7 @@ class Open311Client:
         service_request_id: str | None = None,
         start_date: datetime | str | None = None,
         page_size: int | None = None,
-    ) -> Iterator[list[RequestUpdate]]:
+    ) -> Iterator[UpdatePage]:
         """Pages of ``GET servicerequestupdates`` (FixMyStreet extension), oldest filters first;
         ``page_size`` overrides the client's for this walk."""
         params = {
@@ -365,7 +372,8 @@ class Open311Client:
 
         def parse_page(response: HttpResponse) -> tuple[list[RequestUpdate], int, str | None]:
             skipped: list[SkippedRecord] = []
-            updates = self._parse(response, lambda body: parse_updates(body, skipped=skipped))
+            updates = UpdatePage(self._parse(response, lambda body: parse_updates(body, skipped=skipped)))
+            updates.total_count = _int_header(response, "x-result-count")
             first = updates[0].update_id if updates else (skipped[0].record_id if skipped else None)
             return updates, len(updates) + len(skipped), first
 

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ..deadlines import Procedure, ProcedureError, cached_procedure
@@ -71,6 +72,11 @@ _IN_CHUNK = 500  # ids per "IN (...)" query
 _LOCAL_COLUMNS = tuple(dict.fromkeys(LOCAL_FIELDS.values()))
 _WRITTEN_COLUMNS = (*PLATFORM_COLUMNS, *DERIVED_COLUMNS)
 _SET_DERIVED = f"UPDATE reports SET {', '.join(f'{c} = ?' for c in DERIVED_COLUMNS)} WHERE fid = ?"
+_INSERT_COLUMNS = ("service_request_id", *_WRITTEN_COLUMNS, "version", "synced_at", "geom")
+_insert_values = itemgetter("service_request_id", *_WRITTEN_COLUMNS)
+# rtree entries of points written by this store, from their lat/long columns (the blob is made from
+# the same two numbers): plain SQL, so SQLite does it without calling back into Python
+_POINT_ENVELOPES = {"reports": "long, long, lat, lat"}
 
 # ---------------------------------------------------------------------------
 # GeoPackage geometry blobs (GeoPackage spec §2.1.3) and the ST_* trigger functions
@@ -78,11 +84,13 @@ _SET_DERIVED = f"UPDATE reports SET {', '.join(f'{c} = ?' for c in DERIVED_COLUM
 _POINT_HEADER = b"GP\x00\x01" + struct.pack("<i", SRID)  # v0, flags: little endian, no envelope
 _POINT_WKB = struct.pack("<BI", 1, 1)
 _ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+# the whole point blob in one precompiled pack: magic, version 0, flags, srs_id, then the ISO WKB point
+_pack_point = functools.partial(struct.Struct("<2sBBiBIdd").pack, b"GP", 0, 1, SRID, 1, 1)
 
 
 def point_blob(x: float, y: float) -> bytes:
     """A GeoPackage blob of a 2D point in EPSG:4326 (no envelope, as GDAL writes points)."""
-    return _POINT_HEADER + _POINT_WKB + struct.pack("<dd", x, y)
+    return _pack_point(x, y)
 
 
 def geometry_blob(geometry: Any) -> bytes:
@@ -405,19 +413,13 @@ class GeoPackageStore(ReportStore):
         return counts
 
     def _insert_reports(self, rows: list[dict[str, Any]], synced: str) -> None:
-        cols = ("service_request_id", *PLATFORM_COLUMNS, *DERIVED_COLUMNS, "version", "synced_at", "geom")
-        sql = f"INSERT INTO reports ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
-        params = [
-            (
-                r["service_request_id"],
-                *(r[c] for c in _WRITTEN_COLUMNS),
-                1,
-                synced,
-                point_blob(r["long"], r["lat"]),
-            )
-            for r in rows
-        ]
-        self._grow_extent("reports", [r["long"] for r in rows], [r["lat"] for r in rows])
+        sql = f"INSERT INTO reports ({', '.join(_INSERT_COLUMNS)}) VALUES ({_marks(len(_INSERT_COLUMNS))})"
+        xs = [r["long"] for r in rows]
+        ys = [r["lat"] for r in rows]
+        tail = (1, synced)
+        pack = _pack_point
+        params = [(*_insert_values(r), *tail, pack(x, y)) for r, x, y in zip(rows, xs, ys)]
+        self._grow_extent("reports", xs, ys)
         self._bulk_insert("reports", sql, params)
 
     def _bulk_insert(self, table: str, sql: str, params: Sequence[Sequence[Any]]) -> None:
@@ -439,12 +441,15 @@ class GeoPackageStore(ReportStore):
             self._conn.executemany(sql, params)
             if "rtree" in triggers:
                 g, fid = info.geometry_column, info.fid
-                self._conn.execute(
-                    f'INSERT OR REPLACE INTO "rtree_{table}_{g}" SELECT "{fid}", ST_MinX({g}), ST_MaxX({g}),'
-                    f' ST_MinY({g}), ST_MaxY({g}) FROM "{table}" WHERE "{fid}" > ? AND {g} NOT NULL'
-                    f" AND NOT ST_IsEmpty({g})",
-                    (last_fid,),
-                )
+                envelope = _POINT_ENVELOPES.get(table)
+                if envelope:  # points from their own lat/long: no Python call per row, the GIL stays free
+                    select = f'SELECT "{fid}", {envelope} FROM "{table}" WHERE "{fid}" > ? AND {g} NOT NULL'
+                else:
+                    select = (
+                        f'SELECT "{fid}", ST_MinX({g}), ST_MaxX({g}), ST_MinY({g}), ST_MaxY({g}) FROM "{table}"'
+                        f' WHERE "{fid}" > ? AND {g} NOT NULL AND NOT ST_IsEmpty({g})'
+                    )
+                self._conn.execute(f'INSERT OR REPLACE INTO "rtree_{table}_{g}" {select}', (last_fid,))
             if "count" in triggers:
                 (added,) = self._conn.execute(
                     f'SELECT count(*) FROM "{table}" WHERE "{info.fid}" > ?', (last_fid,)
@@ -571,8 +576,9 @@ class GeoPackageStore(ReportStore):
                 found[sid] = (latest, local)
         return found
 
-    def _refresh_derived(self, ids: Iterable[str] | None = None) -> int:
-        """Recompute ``assigned_datetime``, ``deadline``, ``deadline_stage`` of these reports (all: ``None``)."""
+    def _refresh_derived(self, ids: Iterable[str] | None = None, without_platform_assignment: bool = False) -> int:
+        """Recompute ``assigned_datetime``, ``deadline``, ``deadline_stage`` of these reports (all: ``None``);
+        ``without_platform_assignment``: only those of them whose platform copy has no ``assigned_datetime``."""
         deadlines = self._deadline_columns()
         cols = (
             "fid, service_request_id, status, external_status_code, service_code, requested_datetime,"
@@ -582,11 +588,14 @@ class GeoPackageStore(ReportStore):
         if ids is None:
             ids = [r[0] for r in self._conn.execute("SELECT service_request_id FROM reports")]
         changed = 0
+        only = " AND coalesce(platform_assigned, '') = ''" if without_platform_assignment else ""
         for chunk in _chunks(list(dict.fromkeys(str(i) for i in ids))):
             rows = self._conn.execute(
-                f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})", chunk
+                f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))}){only}", chunk
             ).fetchall()
-            assignments = self._assignments(chunk)
+            if not rows:
+                continue
+            assignments = self._assignments([r["service_request_id"] for r in rows])
             writes = []
             for old in rows:
                 row = dict(old)
@@ -784,14 +793,27 @@ class GeoPackageStore(ReportStore):
         assigned = {p[1] for p in params if (p[3] or "").lower() == "action_scheduled"}
         with self.transaction():
             known = 0
+            local: set[str] = set()  # reports of local entries this batch changes (the platform's copy of a push)
             for chunk in _chunks(ids):
-                (n,) = self._conn.execute(
-                    f"SELECT count(*) FROM request_updates WHERE update_id IN ({_marks(len(chunk))})", chunk
-                ).fetchone()
-                known += n
+                for (sid,) in self._conn.execute(
+                    f"SELECT CASE WHEN origin = 'local' THEN service_request_id END FROM request_updates"
+                    f" WHERE update_id IN ({_marks(len(chunk))})",
+                    chunk,
+                ):
+                    known += 1
+                    if sid is not None:
+                        local.add(sid)
             self._bulk_insert("request_updates", sql, params)
             self._dirty.add("request_updates")
-            if assigned:
+            if origin == "platform":
+                # Platform entries change a report's assignment time only where the platform sends no
+                # assigned_datetime of its own (the history's latest action_scheduled is used then), or
+                # through a local entry of the report that they update; other reports keep theirs.
+                if assigned - local:
+                    self._refresh_derived(assigned - local, without_platform_assignment=True)
+                if local:
+                    self._refresh_derived(local)
+            elif assigned:
                 self._refresh_derived(assigned)
         return len(ids) - known
 
