@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import statistics
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -456,3 +456,192 @@ def test_load_rows_from_a_geopackage_store(tmp_path, data):
             assert city.response_days == sorted(AUG_RESPONSE) and city.closing_days == sorted(AUG_CLOSING)
     finally:
         store.close()
+
+
+# --- the public engine (FigureEngine) and its speed-ups ------------------------------------------------
+
+
+def test_engine_evaluates_each_report_at_the_end_of_the_period(data):
+    reports, history = data
+    engine = stats.FigureEngine(reports, history, now=NOW, procedure=PROCEDURE)
+    assert len(engine) == 14 and engine.reference_moment(AUGUST) == AUGUST.end
+    states = {s.service_request_id: s for s in engine.evaluate(AUGUST)}
+    assert engine.evaluate(AUGUST) is engine.evaluate(AUGUST)  # once per period
+    r6, r7, r8, r1 = states["R6"], states["R7"], states["R8"], states["R1"]
+    assert (r6.status, r6.still_open, r6.overdue, r6.due) == ("action_scheduled", True, True, kyiv(2021, 8, 30, 18))
+    assert (r7.status, r7.overdue, r7.due) == ("for_triage", True, kyiv(2021, 8, 31, 18))
+    assert (r8.status, r8.overdue, r8.due) == ("investigating", False, kyiv(2021, 9, 1, 18))
+    assert (r1.status, r1.still_open, r1.due, r1.received, r1.resolved, r1.resolved_in_time) == (
+        "fixed",
+        False,
+        None,
+        True,
+        True,
+        True,
+    )
+    assert (r1.response_days, r1.closing_days) == (2, 6)
+    assert r6.group_key("department") == "ujkg" and r7.group_key("department") == NO_GROUP_KEY
+    assert stats.group_key(reports[0], "district") == "center"
+    assert not states["R12"].counts  # July only: nothing in August
+    assert states["R7"].counts
+    # the figures are the sums of the states
+    city = engine.figures("department", AUGUST)[-1]
+    assert city.overdue == sum(s.overdue for s in states.values()) == 2
+    assert city.received == sum(s.received for s in states.values()) == 10
+
+
+class _Forgetful(dict):
+    """A cache that never remembers (the engine then asks deadline_for every time)."""
+
+    def get(self, key, default=None):
+        return default
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def _random_city(seed: int, n: int = 400):
+    """Reports of 2021–2024 with every kind of history: reassignments, plans with and without a date,
+    reopenings, a missing history, categories with their own terms; for comparing two computations."""
+    import random
+
+    rnd = random.Random(seed)
+    reports, history = [], []
+    codes_after = {
+        "for_triage": ["investigating", "action_scheduled", "action_scheduled", "hidden", "duplicate"],
+        "investigating": ["action_scheduled", "action_scheduled", "not_councils_responsibility"],
+        "action_scheduled": ["in_progress", "planned", "planned", "fixed", "no_further_action", "action_scheduled"],
+        "in_progress": ["planned", "fixed", "fixed", "no_further_action", "action_scheduled"],
+        "planned": ["fixed", "fixed", "in_progress", "no_further_action"],
+        "fixed": ["investigating"],  # reopened
+    }
+    # three busy windows (before martial law, its start, a New Year under it): many reports share days
+    windows = [(kyiv(2021, 7, 15), kyiv(2021, 9, 15)), (kyiv(2022, 2, 10), kyiv(2022, 3, 10))]
+    windows.append((kyiv(2023, 12, 15), kyiv(2024, 2, 15)))
+    for i in range(n):
+        rid = f"X{i}"
+        first, last = windows[i % len(windows)]
+        at = first + (last - first) * rnd.random()
+        requested = at
+        code = "for_triage"
+        steps = [(code, at)]
+        assigned = None
+        for _ in range(rnd.randint(0, 6)):
+            if code not in codes_after:
+                break
+            code = rnd.choice(codes_after[code])
+            at = at + (kyiv(2021, 1, 6) - kyiv(2021, 1, 1)) * rnd.random()
+            steps.append((code, at))
+            if code == "action_scheduled":
+                assigned = at
+        expected = None
+        if any(c == "planned" for c, _ in steps) or rnd.random() < 0.2:
+            day = (steps[-1][1] + (kyiv(2021, 2, 15) - kyiv(2021, 1, 1)) * rnd.random()).astimezone(KYIV)
+            expected = to_store(day.replace(hour=0, minute=0) if rnd.random() < 0.5 else day)
+        service = rnd.choice(["roads.pothole", "housing.roof"])
+        row = report(rid, rnd.choice(["roads", "ujkg", None]), rnd.choice(["center", "north"]), requested, code, at)
+        row["service_code"] = rnd.choice([service, "parks.tree", None])
+        row["assigned_datetime"] = to_store(assigned) if assigned and rnd.random() < 0.5 else None
+        row["expected_datetime"] = expected
+        if rnd.random() < 0.1:
+            row["requested_datetime"] = None  # a broken row
+        reports.append(row)
+        if rnd.random() < 0.9:  # some reports come without their history
+            history += [upd(rid, c, t) for c, t in steps]
+    return reports, history
+
+
+def test_cached_deadlines_equal_deadline_for_every_time():
+    """The engine caches deadline_for by stage, terms and Kyiv dates; asking it every time gives the same."""
+    from openmisto_plugin.core.deadlines import parse_procedure
+
+    procedure = parse_procedure(
+        "[defaults]\nanswer_working_days = 10\n[category:housing.roof]\nanswer_working_days = 3\n"
+        "moderation_working_days = 2\nextension_max_calendar_days = 14\n[category:parks.tree]\n"
+        "answer_working_days = 3\nmoderation_working_days = 2\nextension_max_calendar_days = 14\n"
+    )
+    reports, history = _random_city(7, 1500)
+    periods = [Period.month(2021, 8), Period.month(2022, 2), Period.month(2023, 12), Period.month(2024, 1)]
+    periods.append(Period.days(date(2021, 6, 1), date(2024, 3, 31)))
+    for now in (kyiv(2024, 1, 20, 12), kyiv(2025, 1, 1)):
+        cached = stats.FigureEngine(reports, history, now=now, procedure=procedure)
+        plain = stats.FigureEngine(reports, history, now=now, procedure=procedure)
+        plain._dues = _Forgetful()
+        for period in periods:
+            a, b = cached.evaluate(period), plain.evaluate(period)
+            assert a == b, period
+            assert sum(s.overdue for s in a) and sum(s.resolved_in_time for s in a) >= 0
+    assert len(cached._dues) < len(reports)  # the cache is used
+
+
+def test_table_rows_and_reading_only_what_counts(tmp_path, data):
+    reports, history = data
+    path = tmp_path / "workspace.gpkg"
+    _write_workspace(path, reports, history)
+    rows = stats.load_rows(path)
+    assert set(rows.reports[0]) == set(stats.REPORT_COLUMNS)  # only what the figures need
+    assert isinstance(rows.history, stats.TableRows) and len(rows.history) == len(history)
+    first = rows.history[0]
+    assert set(first) == set(stats.HISTORY_COLUMNS) and first == next(iter(rows.history))
+    assert len(rows.history[1:3]) == 2
+    with_text = stats.load_rows(path, extra_columns=("description", "no_such_column"))
+    assert with_text.reports[0]["description"] == "x" and "no_such_column" not in with_text.reports[0]
+    # since July: every report can count in July or August; since August: R12 (closed in July) is left out
+    since_july = stats.load_rows(path, since=Period.month(2021, 7).start)
+    since_august = stats.load_rows(path, since=AUGUST.start)
+    assert len(since_july.reports) == 14
+    assert "R12" not in {r["service_request_id"] for r in since_august.reports}
+    assert all(h["service_request_id"] != "R12" for h in since_august.history)
+    full = stats.figure_set(rows.reports, rows.history, AUGUST, now=NOW, procedure=PROCEDURE)
+    part = stats.figure_set(since_july.reports, since_july.history, AUGUST, now=NOW, procedure=PROCEDURE)
+    assert [(r.key, r.current.as_dict(), r.previous.as_dict()) for r in full.rows] == [
+        (r.key, r.current.as_dict(), r.previous.as_dict()) for r in part.rows
+    ]
+    # a closed, old report with a late update (a comment on a fixed report) is still read
+    late = [*history, upd("R12", "fixed", kyiv(2021, 8, 20, 10))]
+    path2 = tmp_path / "late.gpkg"
+    _write_workspace(path2, reports, late)
+    assert "R12" in {r["service_request_id"] for r in stats.load_rows(path2, since=AUGUST.start).reports}
+
+
+def test_fast_working_days_equal_a_day_by_day_count():
+    """The O(1) table of workdays against counting day by day, 2020–2025 (weekends, holidays, transferred
+    Saturdays, martial law from 2022-02-24); the table also grows backwards and forwards on demand."""
+    from datetime import timedelta
+
+    from openmisto_plugin.core import workdays
+    from openmisto_plugin.core.workdays import add_working_days, is_working_day, next_working_day
+
+    workdays.clear_cache()
+    assert working_days_between(date(2023, 3, 1), date(2023, 3, 31)) == 22  # 2–31 Mar; the table starts in 2023 …
+    first, last = date(2020, 12, 1), date(2025, 1, 31)
+    days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+    working = [is_working_day(d) for d in days]
+    running, total = [], 0
+    for w in working:
+        total += w
+        running.append(total)
+    index = {d: i for i, d in enumerate(days)}
+    # … and grows to 2020 and 2025 here: every pair 0–60 days apart, and a stride of long spans, both ways
+    for i, a in enumerate(days):
+        for k in (0, 1, 2, 3, 5, 7, 13, 30, 61):
+            if i + k < len(days):
+                b = days[i + k]
+                slow = sum(working[i + 1 : i + k + 1])
+                assert working_days_between(a, b) == slow, (a, b)
+                assert working_days_between(b, a) == -slow, (b, a)
+    for a in days[::97]:
+        for b in days[::89]:
+            assert working_days_between(a, b) == running[index[b]] - running[index[a]], (a, b)
+    # add_working_days / next_working_day against stepping day by day
+    for a in days[:-60:3]:
+        step = a
+        for n in range(1, 25):
+            step += timedelta(days=1)
+            while not is_working_day(step):
+                step += timedelta(days=1)
+            assert add_working_days(datetime(a.year, a.month, a.day, 9, tzinfo=KYIV), n).date() == step, (a, n)
+        assert next_working_day(a) == add_working_days(datetime(a.year, a.month, a.day, tzinfo=KYIV), 1).date()
+    # Kyiv dates of aware datetimes: Sunday 2023-08-27 21:30 UTC is already Monday in Kyiv
+    assert working_days_between(kyiv(2023, 8, 24, 12), datetime(2023, 8, 27, 20, 30, tzinfo=timezone.utc)) == 1
+    assert working_days_between(kyiv(2023, 8, 24, 12), datetime(2023, 8, 27, 21, 30, tzinfo=timezone.utc)) == 2

@@ -285,83 +285,13 @@ def street_only(address: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _extra_columns(path: Path, ids: set[str], with_text: bool) -> dict[str, tuple]:
-    """``{id: (lat, long, address, service_name, description)}`` of the reports in ``ids``."""
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        text = "description" if with_text else "NULL"
-        out = {}
-        for rid, lat, lon, address, name, desc in con.execute(
-            f"SELECT service_request_id, lat, long, address, service_name, {text} FROM reports"
-        ):
-            rid = str(rid)
-            if rid in ids:
-                out[rid] = (lat, lon, address, name, desc)
-        return out
-    finally:
-        con.close()
-
-
 def load_rows_since(path: Path, since: datetime) -> stats.Rows:
     """The rows of :func:`stats.load_rows` that can count in a period starting at ``since`` or later.
 
-    A report whose status is closed now, that changed last before ``since`` and has no history from
-    ``since`` on gives nothing to any later period (it neither arrives, changes nor stays open there),
-    so it is not read: a big city's old reports cost nothing. The figures are the same as with all rows.
+    ``stats.load_rows(path, since=since)``: a report closed before ``since`` and not changed since
+    then gives nothing to any later period, so it is not read. The figures are the same as with all rows.
     """
-    from .statuses import CLOSED_CODES
-    from .timeutil import to_store
-
-    mark = to_store(since)
-    closed = ", ".join(f"'{c}'" for c in CLOSED_CODES)
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        present = {r[1] for r in con.execute('PRAGMA table_info("reports")')}
-        cols = [c for c in stats._REPORT_COLUMNS if c in present]
-        hist_present = {r[1] for r in con.execute('PRAGMA table_info("request_updates")')}
-        hist_cols = [c for c in stats._HISTORY_COLUMNS if c in hist_present]
-        keep = (
-            f"(lower(coalesce(external_status_code, '')) NOT IN ({closed}) OR updated_datetime >= :mark "
-            "OR requested_datetime >= :mark"
-            + (
-                " OR service_request_id IN "
-                "(SELECT service_request_id FROM request_updates WHERE updated_datetime >= :mark)"
-                if hist_present
-                else ""
-            )
-            + ")"
-        )
-        select = ", ".join(f'"{c}"' for c in cols)
-        reports = [
-            dict(zip(cols, row))
-            for row in con.execute(
-                f"SELECT {select} FROM reports WHERE {keep} ORDER BY service_request_id", {"mark": mark}
-            )
-        ]
-        history: list[dict[str, Any]] = []
-        if hist_present:
-            hist_select = ", ".join(f'h."{c}"' for c in hist_cols)
-            history = [
-                dict(zip(hist_cols, row))
-                for row in con.execute(
-                    f"SELECT {hist_select} FROM request_updates h WHERE h.service_request_id IN "
-                    f"(SELECT service_request_id FROM reports WHERE {keep}) ORDER BY h.updated_datetime, h.fid",
-                    {"mark": mark},
-                )
-            ]
-        names = {
-            stats.DEPARTMENT: stats._names(con, "departments", "code", "name"),
-            stats.DISTRICT: stats._names(con, "districts", "code", "name"),
-            stats.CATEGORY: stats._names(con, "services", "service_code", "service_name"),
-        }
-    finally:
-        con.close()
-    for r in reports:
-        code, name = r.get("service_code"), r.get("service_name")
-        if code and name:
-            names[stats.CATEGORY].setdefault(str(code), str(name))
-    log.debug("Read %d reports and %d history rows changed since %s", len(reports), len(history), mark)
-    return stats.Rows(reports, history, names)
+    return stats.load_rows(path, since=since)
 
 
 def _contacts(path: Path) -> dict[str, tuple[str, str, str]]:
@@ -448,6 +378,7 @@ def _check(feedback: Any, progress: float | None = None) -> None:
         feedback.setProgress(progress)
 
 
+@stats.paused_gc()  # millions of small acyclic objects: see stats.paused_gc
 def prepare(
     workspace_path: str | Path,
     period: stats.Period,
@@ -478,10 +409,12 @@ def prepare(
     if not path.exists():
         raise FileNotFoundError(str(path))
     previous = period.previous()
-    rows = load_rows_since(path, min(previous.start, period.start))
+    # the rows that can count in the two periods, with what the maps and the overdue lists print
+    extra = ("lat", "long", "address", "description") if keep_citizen_text else ("lat", "long", "address")
+    rows = stats.load_rows(path, since=min(previous.start, period.start), extra_columns=extra)
     _check(feedback, lo + (hi - lo) * 0.2)
-    now = stats._now(now)
-    engine = stats._Engine(stats._prepare(rows.reports, rows.history), now, None)
+    engine = stats.FigureEngine(rows.reports, rows.history, now)
+    now = engine.now
     _check(feedback, lo + (hi - lo) * 0.5)
     names = dict(rows.names.get(grouping) or {})
     figure_set = engine.figure_set(grouping, period, names or None, previous)
@@ -493,43 +426,37 @@ def prepare(
         figure_sets = {g: figure_sets[g] for g in stats.GROUPINGS}
     _check(feedback, lo + (hi - lo) * 0.7)
 
-    at = min(period.end, now)
-    shares = engine.shares(period)
-    relevant: dict[str, tuple[Any, Any]] = {}
-    for report, share in zip(engine.prepared, shares):
-        if (
-            share.received
-            or share.still_open
-            or share.accepted
-            or share.assigned
-            or share.resolved
-            or share.not_resolved
-            or share.rejected
-        ):
-            relevant[str(report.row.get("service_request_id"))] = (report, share)
-    extra = _extra_columns(path, set(relevant), keep_citizen_text)
+    at = engine.reference_moment(period)
+    relevant = [
+        state
+        for state in engine.evaluate(period)
+        if state.received
+        or state.still_open
+        or state.accepted
+        or state.assigned
+        or state.resolved
+        or state.not_resolved
+        or state.rejected
+    ]
     points: list[Point] = []
     boxes: dict[str, tuple | None] = {}  # lon/lat
     city_box: tuple | None = None
     overdue_by_group: dict[str, list[OverdueRow]] = {}
-    for rid, (report, share) in relevant.items():
-        key = stats._group_key(report.row, grouping)
-        lat, lon, address, category, description = extra.get(rid, (None, None, None, None, None))
+    late: dict[datetime | None, int] = {}  # deadline -> working days late at ``at``
+    for state in relevant:
+        rid, row = state.service_request_id, state.row
+        key = state.group_key(grouping)
+        lat, lon, address = row.get("lat"), row.get("long"), row.get("address")
+        category, description = row.get("service_name"), row.get("description")
         if lat is not None and lon is not None and -180 <= lon <= 180 and -90 <= lat <= 90 and (lat or lon):
-            state = report.state_before(at)
-            code = stats._code(state.code if state else None)
             lon, lat = float(lon), float(lat)
-            points.append(Point(lon, lat, key, code or "", bool(share.overdue)))
+            points.append(Point(lon, lat, key, state.status, state.overdue))
             boxes[key] = _grow(boxes.get(key), lon, lat)
             city_box = _grow(city_box, lon, lat)
-        if share.overdue:
-            state = report.state_before(at)
-            stored = stats.to_datetime(report.row.get("deadline")) if at == now else None
-            if stored is not None and state.code == stats._code(report.row.get("external_status_code")):
-                due = stored
-            else:
-                due = engine.due(report, state, at)
-            days = -working_days_left(due, at) if due is not None else 0
+        if state.overdue:
+            days = late.get(state.due)
+            if days is None:  # many reports share a deadline
+                days = late[state.due] = -working_days_left(state.due, at) if state.due is not None else 0
             text = ""
             if keep_citizen_text and description:
                 text = mask_contacts(str(description)) if public else str(description)
@@ -539,7 +466,7 @@ def prepare(
                 OverdueRow(
                     key,
                     rid,
-                    str(category or report.row.get("service_name") or report.row.get("service_code") or ""),
+                    str(category or row.get("service_code") or ""),
                     street_only(addr) if public else addr,
                     max(1, int(days)),
                     text,

@@ -73,6 +73,7 @@ from .atlas_data import (
 )
 from .paths import resource
 from .statuses import STATUSES
+from .timeutil import now_utc
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,7 @@ def _names(data: AtlasData) -> dict[str, str]:
     }
 
 
+@stats.paused_gc()  # tens of thousands of features: see stats.paused_gc
 def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
     """Memory layers (and the workspace's districts) with what the layouts show."""
     lang = data.lang
@@ -496,11 +498,13 @@ def _set_table(
 ) -> None:
     if table is None:
         return
+    # Each setter refreshes the table's contents: the limit and the filter first, while the table has no
+    # layer (or still the template's), so that the contents are only worked out once, with the filter.
+    table.setMaximumNumberOfFeatures(100000)
+    table.setFeatureFilter(expression)
+    table.setFilterFeatures(True)
     table.setVectorLayer(layer)
     _columns(table, columns)
-    table.setMaximumNumberOfFeatures(100000)
-    table.setFilterFeatures(True)
-    table.setFeatureFilter(expression)
     table.refreshAttributes()
 
 
@@ -763,7 +767,7 @@ def build_atlas(
     )
     layers = make_layers(data, workspace)
     project.addMapLayers(layers.all(), False)
-    made = stats._now(None)
+    made = now_utc()
     fill_cover(cover, data, layers, made)
     fill_group(group, data, layers, made)
     if feedback is not None:
@@ -861,7 +865,7 @@ def add_layouts_to_project(
     tree_group.setItemVisibilityChecked(False)
 
     cover, group = load_layouts(project, templates)
-    made = stats._now(None)
+    made = now_utc()
     fill_cover(cover, data, layers, made)
     fill_group(group, data, layers, made)
     manager = project.layoutManager()

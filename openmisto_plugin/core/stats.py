@@ -6,6 +6,12 @@ GUI-free and pure: the input is plain rows of the store's ``reports`` and
 and for the whole city, with the change against the previous period
 (:class:`FiguresComparison`). :func:`load_rows` reads the rows from a GeoPackage.
 
+:class:`FigureEngine` is the public core: it prepares the reports once, evaluates each
+of them once per period (:class:`ReportState`: what it gives to the figures, its status
+and deadline at the period's end) and sums those per group. The atlas
+(``core.atlas_data``) uses the same states for its maps and overdue lists. Speed notes
+(100 000 reports) are in ``docs/figures.md``.
+
 Which timestamp each figure uses is written down in ``docs/figures.md``; in short,
 every event is counted in the period that holds the moment it happened in the
 report's history, and a report belongs to a group by its *current* department,
@@ -18,19 +24,30 @@ Percentiles (the median too) use linear interpolation between the closest ranks
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .deadlines import Procedure, cached_procedure, deadline_for
+from .deadlines import (
+    ANSWER_CODES,
+    MODERATION_CODES,
+    PLANNED_CODES,
+    Procedure,
+    Terms,
+    cached_procedure,
+    deadline_for,
+)
 from .i18n import tr
+from .reportfields import as_text, get_value
 from .statuses import CLOSED_CODES
-from .timeutil import KYIV
+from .timeutil import KYIV, to_store
 from .workdays import working_days_between
 
 log = logging.getLogger(__name__)
@@ -327,6 +344,28 @@ def median(values: Iterable[float]) -> float | None:
 # --------------------------------------------------------------------------- per report
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many small, acyclic objects are made.
+
+    Reading and evaluating a big city's reports makes millions of tuples, dicts and datetimes,
+    none of them in reference cycles; each collection would walk all of them again, for nothing
+    (a third of the work on 100 000 reports). Reference counting still frees memory as usual.
+    Nested and threaded uses are fine: only the outermost one that paused it turns it back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_UTC = timezone.utc
+_MISSING = object()
+
+
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=KYIV)
 
@@ -357,237 +396,478 @@ def to_datetime(value: Any) -> datetime | None:
     return _aware(parsed)
 
 
-@dataclass
-class _Event:
-    at: datetime
-    code: str
-    agency: str | None = None
+def _parse_utc(text: str) -> datetime | None:
+    """:func:`to_datetime` of a text, in UTC; the store's own ``YYYY-MM-DDTHH:MM:SS.sssZ`` the quick way."""
+    if len(text) == 24 and text[23] == "Z" and text[10] == "T":
+        try:
+            return datetime.fromisoformat(text[:23]).replace(tzinfo=_UTC)
+        except ValueError:
+            pass
+    parsed = to_datetime(text)
+    return parsed.astimezone(_UTC) if parsed is not None else None
 
 
-@dataclass
-class _Report:
-    """What the figures need of one report, derived once from its row and history."""
+def status_code(value: Any) -> str | None:
+    """A status code as the status model spells it (tolerates ``Fixed``, `` fixed ``); ``None`` when empty."""
+    return str(value).strip().lower() or None if value is not None else None
 
-    row: Mapping[str, Any]
-    requested: datetime | None
-    events: list[_Event]  # status changes in time order (the first is for_triage at requested)
-    first_decision: _Event | None  # first status other than for_triage
-    assigned: datetime | None  # first assignment to a department
-    assignments: list[datetime]  # every assignment (a reassignment restarts the answer term)
-    first_response: datetime | None  # first officer status after that assignment
-    closings: list[_Event]  # open -> closed transitions
 
-    def state_before(self, moment: datetime) -> _Event | None:
-        """The last status change before ``moment`` (``None`` when the report did not exist yet)."""
-        if self.requested is None or self.requested >= moment:
-            return None
-        last = None
-        for event in self.events:
-            if event.at >= moment:
-                break
-            last = event
-        return last
-
-    def assignment_before(self, moment: datetime) -> datetime | None:
-        """The latest assignment before ``moment`` (the answer term counts from it)."""
-        found = None
-        for at in self.assignments:
-            if at < moment:
-                found = at
-        return found
-
-    def last_closing_in(self, period: Period) -> _Event | None:
-        found = None
-        for event in self.closings:
-            if event.at in period:
-                found = event
-        return found
+def group_key(row: Mapping[str, Any], grouping: str) -> str:
+    """The key of the group of ``grouping`` a report row belongs to (its current value; :data:`NO_GROUP_KEY`)."""
+    value = row.get(GROUP_COLUMN[grouping])
+    return NO_GROUP_KEY if value is None else str(value).strip()
 
 
 def _is_closed(code: str | None) -> bool:
     return code in CLOSED_CODES
 
 
-def _code(value: Any) -> str | None:
-    """A status code as the status model spells it (tolerates ``Fixed``, `` fixed ``)."""
-    return str(value).strip().lower() or None if value is not None else None
+# Events are ``(moment, code)`` tuples; every moment inside the engine is an aware UTC datetime, so that
+# comparing two of them never has to ask a time zone for its offset.
+_Event = tuple  # (datetime, str)
 
 
-def _build_report(row: Mapping[str, Any], history: Sequence[Mapping[str, Any]]) -> _Report:
-    requested = to_datetime(row.get("requested_datetime"))
-    events: list[_Event] = []
-    for h in history:
-        at = to_datetime(h.get("updated_datetime"))
-        code = _code(h.get("external_status_code"))
-        if at is None or not code:
-            continue  # a comment without a status change, or a broken row
-        events.append(_Event(at, code, h.get("agency_responsible")))
-    events.sort(key=lambda e: e.at)  # stable: equal times keep the order of the rows
+class _Report:
+    """What the figures need of one report, derived once from its row and history."""
 
-    # Reconcile with the row itself: a history may be missing or start late.
-    start = requested or (events[0].at if events else None)
-    if start is not None and (not events or (events[0].code != TRIAGE_CODE and events[0].at >= start)):
-        events.insert(0, _Event(start, TRIAGE_CODE))
-    if not any(e.code == ASSIGN_CODE for e in events):
-        assigned_col = to_datetime(row.get("assigned_datetime"))
-        if assigned_col is not None:
-            events.append(_Event(assigned_col, ASSIGN_CODE, row.get("agency_responsible")))
-            events.sort(key=lambda e: e.at)
-    current = _code(row.get("external_status_code"))
-    if current and (not events or events[-1].code != current):
-        updated = to_datetime(row.get("updated_datetime"))
-        if updated is not None and (not events or updated >= events[-1].at):
-            events.append(_Event(updated, current, row.get("agency_responsible")))
+    __slots__ = (
+        "assigned",
+        "assignments",
+        "closings",
+        "current",
+        "events",
+        "expected",
+        "first_decision",
+        "first_response",
+        "requested",
+        "rid",
+        "row",
+        "service_code",
+        "stored_deadline",
+    )
 
-    first_decision = next((e for e in events if e.code != TRIAGE_CODE), None)
-    assignments = [e.at for e in events if e.code == ASSIGN_CODE]
-    assigned = assignments[0] if assignments else None
-    first_response = None
-    if assigned is not None:
-        first_response = next((e.at for e in events if e.at >= assigned and e.code in RESPONSE_CODES), None)
-    closings: list[_Event] = []
-    previous_code: str | None = None
-    for event in events:
-        if _is_closed(event.code) and not _is_closed(previous_code):
-            closings.append(event)
-        previous_code = event.code
-    return _Report(row, requested, events, first_decision, assigned, assignments, first_response, closings)
+    def state_before(self, moment: datetime) -> _Event | None:
+        """The last status change before ``moment`` (``None`` when the report did not exist yet)."""
+        requested = self.requested
+        if requested is None or requested >= moment:
+            return None
+        last = None
+        for event in self.events:
+            if event[0] >= moment:
+                break
+            last = event
+        return last
+
+    def assignment_before(self, moment: datetime) -> datetime | None:
+        """The latest assignment before ``moment`` (the answer term counts from it)."""
+        assignments = self.assignments
+        if len(assignments) == 1:  # the usual case
+            return assignments[0] if assignments[0] < moment else None
+        for at in reversed(assignments):
+            if at < moment:
+                return at
+        return None
+
+
+class ReportState(NamedTuple):
+    """One report in one period, as :class:`FigureEngine` evaluated it.
+
+    The flags say what the report gives to the figures of the period; ``status`` and ``due``
+    describe it at the period's reference moment ``at = min(end, now)``: its status code then
+    (``""`` when it did not exist yet) and, while it was open, the deadline of its stage then
+    (the store's ``deadline`` for *now*, else :func:`core.deadlines.deadline_for` as of ``at``;
+    ``None`` without a deadline). ``overdue`` is ``due < at``.
+    """
+
+    service_request_id: str
+    row: Mapping[str, Any]
+    status: str
+    due: datetime | None
+    received: bool
+    accepted: bool
+    rejected: bool
+    assigned: bool
+    resolved: bool
+    not_resolved: bool
+    still_open: bool
+    overdue: bool
+    resolved_in_time: bool
+    response_days: int | None
+    closing_days: int | None
+
+    def group_key(self, grouping: str) -> str:
+        """The report's group of ``grouping`` (its current department, district or category)."""
+        return group_key(self.row, grouping)
+
+    @property
+    def counts(self) -> bool:
+        """True when something happened to the report in the period, or it was open at its end."""
+        return (
+            self.received
+            or self.accepted
+            or self.rejected
+            or self.assigned
+            or self.resolved
+            or self.not_resolved
+            or self.still_open
+            or self.response_days is not None
+        )
 
 
 # --------------------------------------------------------------------------- computing
 
-
-def _group_key(row: Mapping[str, Any], grouping: str) -> str:
-    value = row.get(GROUP_COLUMN[grouping])
-    return NO_GROUP_KEY if value is None else str(value).strip()
-
-
-def _prepare(reports: Iterable[Mapping[str, Any]], history: Iterable[Mapping[str, Any]]) -> list[_Report]:
-    by_id: dict[str, list[Mapping[str, Any]]] = {}
-    for h in history:
-        by_id.setdefault(str(h.get("service_request_id")), []).append(h)
-    return [_build_report(row, by_id.get(str(row.get("service_request_id")), ())) for row in reports]
+_MODERATION_CODES = frozenset(MODERATION_CODES)
+_ANSWER_CODES = frozenset(ANSWER_CODES)
+_PLANNED_CODES = frozenset(PLANNED_CODES)
 
 
-@dataclass
-class _Share:
-    """What one report gives to the figures of one period (evaluated once, summed per group)."""
+class FigureEngine:
+    """The reports of a workspace, prepared once, and the figures of any period and grouping.
 
-    received: bool = False
-    accepted: bool = False
-    rejected: bool = False
-    assigned: bool = False
-    resolved: bool = False
-    not_resolved: bool = False
-    still_open: bool = False
-    overdue: bool = False
-    resolved_in_time: bool = False
-    response_days: int | None = None
-    closing_days: int | None = None
+    ``reports`` and ``history`` are rows of the store's ``reports`` and ``request_updates``
+    (mappings; datetimes as store text, datetimes or QDateTimes). Each report is evaluated once
+    per period (:meth:`evaluate`, cached); the groupings only sum those evaluations. ``now``
+    defaults to the current time, ``procedure`` to the plugin's Procedure file (a broken file
+    raises its ``ProcedureError`` here).
+    """
 
-
-class _Engine:
-    """The prepared reports and ``now``; evaluates each report once per period (cached)."""
-
-    def __init__(self, prepared: list[_Report], now: datetime, procedure: Procedure | None) -> None:
-        self.prepared = prepared
-        self.now = now
-        self.procedure = procedure or cached_procedure()  # a broken file raises its ProcedureError here
+    def __init__(
+        self,
+        reports: Iterable[Mapping[str, Any]],
+        history: Iterable[Mapping[str, Any]],
+        now: datetime | None = None,
+        procedure: Procedure | None = None,
+    ) -> None:
+        self.now = _aware(now) if now is not None else datetime.now(_UTC)
+        self.procedure = procedure or cached_procedure()
+        self._now_utc = self.now.astimezone(_UTC)
+        self._parsed: dict[str, datetime | None] = {}  # store text -> UTC datetime
+        self._codes: dict[Any, str | None] = {}
+        self._days: dict[datetime, date] = {}  # UTC datetime -> Kyiv date
         self._wd: dict[tuple[date, date], int] = {}
-        self._due: dict[tuple[Any, ...], datetime | None] = {}
-        self._shares: dict[Period, list[_Share]] = {}
+        self._dues: dict[tuple[Any, ...], datetime | None] = {}
+        self._terms_of: dict[Any, int] = {}  # service_code -> index of its terms
+        self._terms_ids: dict[Terms, int] = {}
+        self._states: dict[Period, list[ReportState]] = {}
+        self._keys: dict[str, list[str]] = {}
+        with paused_gc():
+            self._reports: list[_Report] = self._prepare(reports, history)
 
-    # -- helpers
+    def __len__(self) -> int:
+        return len(self._reports)
+
+    # -- conversions (cached: a big city's rows repeat the same texts, moments and days)
+    def _moment(self, value: Any) -> datetime | None:
+        """An aware UTC datetime (store text is parsed once per distinct text)."""
+        if value.__class__ is str:
+            found = self._parsed.get(value, _MISSING)
+            if found is _MISSING:
+                found = self._parsed[value] = _parse_utc(value)
+            return found  # type: ignore[return-value]
+        parsed = to_datetime(value)
+        return parsed.astimezone(_UTC) if parsed is not None else None
+
+    def _code(self, value: Any) -> str | None:
+        try:
+            return self._codes[value]
+        except KeyError:
+            code = self._codes[value] = status_code(value)
+            return code
+        except TypeError:  # unhashable: not a code anyway, but be tolerant
+            return status_code(value)
+
+    def _day(self, moment: datetime) -> date:
+        """The Kyiv date of a moment."""
+        day = self._days.get(moment)
+        if day is None:
+            day = self._days[moment] = moment.astimezone(KYIV).date()
+        return day
+
     def working_days(self, a: datetime, b: datetime) -> int:
-        """``working_days_between`` of the Kyiv dates, cached (many reports share the pairs)."""
-        key = (a.astimezone(KYIV).date(), b.astimezone(KYIV).date())
+        """:func:`core.workdays.working_days_between` of the Kyiv dates of two moments."""
+        key = (self._day(a), self._day(b))
         found = self._wd.get(key)
         if found is None:
             found = self._wd[key] = working_days_between(*key)
         return found
 
-    def due(self, report: _Report, state: _Event, moment: datetime) -> datetime | None:
-        """When the stage ends that the report was in at ``moment`` (its status then: ``state``).
-
-        By :func:`core.deadlines.deadline_for` on the report's row as it was then. Cached by
-        Kyiv dates: a term of working days depends on its start date only (core.workdays).
-        """
-        assigned = report.assignment_before(moment)
-        key = (
-            state.code,
-            report.row.get("service_code"),
-            report.requested.astimezone(KYIV).date() if report.requested else None,
-            assigned.astimezone(KYIV).date() if assigned else state.at,
-            report.row.get("expected_datetime") if state.code == "planned" else None,
-        )
-        if key not in self._due:
-            row = dict(report.row)
-            row["external_status_code"] = state.code
-            row["status"] = "closed" if _is_closed(state.code) else "open"
-            row["updated_datetime"] = state.at
-            row["assigned_datetime"] = assigned
-            self._due[key] = deadline_for(row, self.procedure, history=()).due
-        return self._due[key]
-
-    # -- one report in one period
-    def _share(self, r: _Report, period: Period) -> _Share:
-        s = _Share()
-        at = min(period.end, self.now)  # "the end of the period", or now while it lasts
-        s.received = r.requested in period
-        decision = r.first_decision
-        # An officer status first (no moderation step in the history) is an acceptance too.
-        s.accepted = decision is not None and decision.at in period and decision.code not in REJECT_CODES
-        s.assigned = r.assigned in period
-        if r.assigned is not None and r.first_response in period:
-            s.response_days = self.working_days(r.assigned, r.first_response)
-        closing = r.last_closing_in(period)
-        if closing is not None:
-            s.rejected = closing.code in REJECT_CODES
-            s.resolved = closing.code == RESOLVED_CODE
-            s.not_resolved = closing.code == NOT_RESOLVED_CODE
-            if s.resolved:
-                before = r.state_before(closing.at)
-                due = self.due(r, before, closing.at) if before is not None else None
-                s.resolved_in_time = due is not None and closing.at <= due
-            if (s.resolved or s.not_resolved) and r.requested is not None:
-                s.closing_days = self.working_days(r.requested, closing.at)
-        state = r.state_before(at)
-        if state is not None and not _is_closed(state.code):
-            s.still_open = True
-            stored = to_datetime(r.row.get("deadline")) if at == self.now else None
-            if stored is not None and state.code == _code(r.row.get("external_status_code")):
-                due = stored  # now: the store's deadline, as the layer and its style show it
+    # -- preparing
+    def _prepare(self, reports: Iterable[Mapping[str, Any]], history: Iterable[Mapping[str, Any]]) -> list[_Report]:
+        """One pass over the history, grouped by report, then one :class:`_Report` per row."""
+        moment, code_of = self._moment, self._code
+        by_id: dict[str, list[tuple[datetime, str]]] = {}
+        if isinstance(history, TableRows) and set(HISTORY_COLUMNS) <= set(history.columns):
+            # as read by load_rows: the records themselves, no dict per row
+            index = [history.columns.index(c) for c in HISTORY_COLUMNS]
+            triples: Iterable[tuple[Any, Any, Any]] = (
+                (rec[index[0]], rec[index[1]], rec[index[2]]) for rec in history.records
+            )
+        else:
+            triples = (
+                (h.get("service_request_id"), h.get("external_status_code"), h.get("updated_datetime")) for h in history
+            )
+        for rid, raw_code, raw_at in triples:
+            at = moment(raw_at)
+            code = code_of(raw_code)
+            if at is None or not code:
+                continue  # a comment without a status change, or a broken row
+            if rid.__class__ is not str:
+                rid = str(rid)
+            events = by_id.get(rid)
+            if events is None:
+                by_id[rid] = [(at, code)]
             else:
-                due = self.due(r, state, at)
-            s.overdue = due is not None and due < at
-        return s
+                events.append((at, code))
+        out = []
+        for row in reports:
+            rid = str(row.get("service_request_id"))
+            events = by_id.get(rid)
+            out.append(self._build(row, rid, list(events) if events else []))
+        return out
 
-    def shares(self, period: Period) -> list[_Share]:
-        if period not in self._shares:
-            self._shares[period] = [self._share(r, period) for r in self.prepared]
-        return self._shares[period]
+    def _build(self, row: Mapping[str, Any], rid: str, events: list[tuple[datetime, str]]) -> _Report:
+        moment = self._moment
+        requested = moment(row.get("requested_datetime"))
+        if len(events) > 1:
+            events.sort(key=_at)  # stable: equal times keep the order of the rows
+
+        # Reconcile with the row itself: a history may be missing or start late.
+        start = requested or (events[0][0] if events else None)
+        if start is not None and (not events or (events[0][1] != TRIAGE_CODE and events[0][0] >= start)):
+            events.insert(0, (start, TRIAGE_CODE))
+        for event in events:
+            if event[1] == ASSIGN_CODE:
+                break
+        else:
+            assigned_col = moment(row.get("assigned_datetime"))
+            if assigned_col is not None:
+                events.append((assigned_col, ASSIGN_CODE))
+                events.sort(key=_at)
+        current = self._code(row.get("external_status_code"))
+        if current and (not events or events[-1][1] != current):
+            updated = moment(row.get("updated_datetime"))
+            if updated is not None and (not events or updated >= events[-1][0]):
+                events.append((updated, current))
+
+        # One pass: the first decision, the assignments, the closings (open -> closed transitions).
+        first_decision = None
+        assignments: list[datetime] = []
+        closings: list[_Event] = []
+        previous_closed = False
+        for event in events:
+            code = event[1]
+            if first_decision is None and code != TRIAGE_CODE:
+                first_decision = event
+            if code == ASSIGN_CODE:
+                assignments.append(event[0])
+            closed = code in CLOSED_CODES
+            if closed and not previous_closed:
+                closings.append(event)
+            previous_closed = closed
+        first_response = None
+        if assignments:
+            assigned = assignments[0]
+            for at, code in events:
+                if at >= assigned and code in RESPONSE_CODES:
+                    first_response = at
+                    break
+
+        r = _Report()
+        r.row = row
+        r.rid = rid
+        r.service_code = row.get("service_code")
+        r.requested = requested
+        r.events = events
+        r.first_decision = first_decision
+        r.assignments = assignments
+        r.assigned = assignments[0] if assignments else None
+        r.first_response = first_response
+        r.closings = closings
+        r.current = current
+        r.stored_deadline = moment(row.get("deadline"))
+        r.expected = row.get("expected_datetime")
+        return r
+
+    # -- deadlines
+    def _terms_index(self, row: Mapping[str, Any]) -> int:
+        """A small number for the Procedure's terms of the report's category (equal terms, equal number)."""
+        terms = self.procedure.terms_for(as_text(get_value(row, "service_code")))
+        return self._terms_ids.setdefault(terms, len(self._terms_ids))
+
+    def _due(self, report: _Report, state: _Event, moment: datetime) -> datetime | None:
+        """When the stage ends that ``report`` was in at ``moment`` (its status then: ``state``).
+
+        By :func:`core.deadlines.deadline_for` on the report's row as it was then. Cached by what
+        ``deadline_for`` reads for that stage: the terms of the category, the moments as Kyiv dates (a term of working
+        days depends on its start date only, core.workdays): the moderation term on the receipt
+        date, the answer term and the planned cap on the start of the stage (the latest assignment
+        before ``moment``; without one, what ``deadline_for`` falls back to), the planned date as is.
+        """
+        code = state[1]
+        terms = self._terms_of.get(report.service_code)
+        if terms is None:
+            terms = self._terms_of[report.service_code] = self._terms_index(report.row)
+        if code in _MODERATION_CODES:
+            requested = report.requested
+            key: tuple[Any, ...] = ("moderation", terms, self._day(requested) if requested else None)
+            assigned = None
+        elif code in _ANSWER_CODES or code in _PLANNED_CODES:
+            assigned = report.assignment_before(moment)
+            start = assigned or (state[0] if code == ASSIGN_CODE else report.requested)
+            planned = code in _PLANNED_CODES
+            key = (
+                "planned" if planned else "answer",
+                terms,
+                self._day(start) if start else None,
+                report.expected if planned else None,
+            )
+        else:
+            return None  # closed, or a status the Procedure does not know: no deadline
+        found = self._dues.get(key, _MISSING)
+        if found is _MISSING:
+            row = dict(report.row)
+            row["external_status_code"] = code
+            row["status"] = "closed" if _is_closed(code) else "open"
+            row["updated_datetime"] = state[0]
+            row["assigned_datetime"] = assigned
+            due = deadline_for(row, self.procedure, history=()).due
+            found = self._dues[key] = due.astimezone(_UTC) if due is not None else None
+        return found  # type: ignore[return-value]
+
+    # -- one period
+    def reference_moment(self, period: Period) -> datetime:
+        """``min(period.end, now)``: the end of the period, or *now* while it lasts."""
+        return min(period.end, self.now)
+
+    def evaluate(self, period: Period) -> list[ReportState]:
+        """Every report in ``period``, in the order of the rows (cached per period)."""
+        states = self._states.get(period)
+        if states is None:
+            with paused_gc():
+                states = self._states[period] = self._evaluate(period)
+        return states
+
+    def _evaluate(self, period: Period) -> list[ReportState]:
+        start, end, now = period.start.astimezone(_UTC), period.end.astimezone(_UTC), self._now_utc
+        at = end if end < now else now  # "the end of the period", or now while it lasts
+        at_now = now <= end
+        due_of, working_days = self._due, self.working_days
+        out = []
+        append = out.append
+        for r in self._reports:
+            requested = r.requested
+            received = requested is not None and start <= requested < end
+            decision = r.first_decision
+            # An officer status first (no moderation step in the history) is an acceptance too.
+            accepted = decision is not None and start <= decision[0] < end and decision[1] not in REJECT_CODES
+            assigned_at = r.assigned
+            assigned = assigned_at is not None and start <= assigned_at < end
+            response_days = None
+            if assigned_at is not None:
+                first_response = r.first_response
+                if first_response is not None and start <= first_response < end:
+                    response_days = working_days(assigned_at, first_response)
+            rejected = resolved = not_resolved = resolved_in_time = False
+            closing_days = None
+            closing = None
+            for event in reversed(r.closings):  # the last closing in the period decides
+                if event[0] < end:
+                    if event[0] >= start:
+                        closing = event
+                    break
+            if closing is not None:
+                closing_at, closing_code = closing
+                rejected = closing_code in REJECT_CODES
+                resolved = closing_code == RESOLVED_CODE
+                not_resolved = closing_code == NOT_RESOLVED_CODE
+                if resolved:
+                    before = r.state_before(closing_at)
+                    due = due_of(r, before, closing_at) if before is not None else None
+                    resolved_in_time = due is not None and closing_at <= due
+                if (resolved or not_resolved) and requested is not None:
+                    closing_days = working_days(requested, closing_at)
+            state = r.state_before(at)
+            still_open = overdue = False
+            due = None
+            if state is not None and state[1] not in CLOSED_CODES:
+                still_open = True
+                # now: the store's deadline (as the layer and its style show it) while the status is the same
+                stored = r.stored_deadline if at_now and state[1] == r.current else None
+                due = stored if stored is not None else due_of(r, state, at)
+                overdue = due is not None and due < at
+            append(
+                ReportState(
+                    r.rid,
+                    r.row,
+                    state[1] if state is not None else "",
+                    due,
+                    received,
+                    accepted,
+                    rejected,
+                    assigned,
+                    resolved,
+                    not_resolved,
+                    still_open,
+                    overdue,
+                    resolved_in_time,
+                    response_days,
+                    closing_days,
+                )
+            )
+        return out
 
     # -- figures
-    def grouped(self, grouping: str, period: Period, names: Mapping[str, str] | None) -> dict[str, Figures]:
+    def group_keys(self, grouping: str) -> list[str]:
+        """The group key of every report (in the order of the rows) for ``grouping``."""
+        if grouping not in GROUP_COLUMN:
+            raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
+        keys = self._keys.get(grouping)
+        if keys is None:
+            column = GROUP_COLUMN[grouping]
+            seen: dict[Any, str] = {}  # raw value -> key (a few departments, districts, categories)
+            keys = self._keys[grouping] = []
+            for r in self._reports:
+                value = r.row.get(column)
+                try:
+                    key = seen[value]
+                except KeyError:
+                    key = seen[value] = group_key(r.row, grouping)
+                except TypeError:  # an unhashable value: not from a store, but be tolerant
+                    key = group_key(r.row, grouping)
+                keys.append(key)
+        return keys
+
+    def grouped(self, grouping: str, period: Period, names: Mapping[str, str] | None = None) -> dict[str, Figures]:
         """Figures per group key and for the whole city (``CITY_KEY``)."""
         city = Figures(key=CITY_KEY, label=city_label())
         out: dict[str, Figures] = {}
-        for r, s in zip(self.prepared, self.shares(period)):
-            key = _group_key(r.row, grouping)
+        for key, s in zip(self.group_keys(grouping), self.evaluate(period)):
             f = out.get(key)
             if f is None:
                 f = out[key] = Figures(key=key, label=_label(key, grouping, names))
-            rid = str(r.row.get("service_request_id"))
-            _add(f, s, rid)
-            _add(city, s, rid)
+            if s.counts:
+                _add(f, s)
+                _add(city, s)
         out[CITY_KEY] = city
         for f in out.values():
             _finish(f)
         return out
 
+    def figures(self, grouping: str, period: Period, names: Mapping[str, str] | None = None) -> list[Figures]:
+        """Figures per group (by label, "no group" last), then the whole city: :func:`compute_figures`."""
+        by_key = self.grouped(grouping, period, names)
+        _add_named(by_key, grouping, names)
+        labels = {k: f.label for k, f in by_key.items()}
+        return [by_key[k] for k in _order(by_key, labels)] + [by_key[CITY_KEY]]
+
     def figure_set(
-        self, grouping: str, period: Period, names: Mapping[str, str] | None, previous: Period | None
+        self,
+        grouping: str,
+        period: Period,
+        names: Mapping[str, str] | None = None,
+        previous: Period | None = None,
     ) -> FigureSet:
+        """Figures of ``period`` compared with ``previous`` (default: the previous period): :func:`figure_set`."""
         previous = previous or period.previous()
         cur = self.grouped(grouping, period, names)
         prev = self.grouped(grouping, previous, names)
@@ -603,7 +883,11 @@ class _Engine:
         return FigureSet(grouping, period, previous, self.now, rows)
 
 
-def _add(f: Figures, s: _Share, rid: str) -> None:
+def _at(event: _Event) -> datetime:
+    return event[0]
+
+
+def _add(f: Figures, s: ReportState) -> None:
     f.received += s.received
     f.accepted += s.accepted
     f.rejected += s.rejected
@@ -618,7 +902,7 @@ def _add(f: Figures, s: _Share, rid: str) -> None:
     if s.closing_days is not None:
         f.closing_days.append(s.closing_days)
     if s.overdue:
-        f.overdue_ids.append(rid)
+        f.overdue_ids.append(s.service_request_id)
 
 
 def _finish(f: Figures) -> None:
@@ -654,8 +938,9 @@ def _add_named(by_key: dict[str, Figures], grouping: str, names: Mapping[str, st
             by_key[key] = Figures(key=key, label=_label(key, grouping, names))
 
 
-def _now(now: datetime | None) -> datetime:
-    return _aware(now) if now is not None else datetime.now(timezone.utc)
+def _check_grouping(grouping: str) -> None:
+    if grouping not in GROUP_COLUMN:
+        raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
 
 
 def compute_figures(
@@ -673,13 +958,8 @@ def compute_figures(
     category names); every named group is listed, even with zero figures. ``procedure``
     defaults to the plugin's Procedure file; ``now`` to the current time.
     """
-    if grouping not in GROUP_COLUMN:
-        raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
-    engine = _Engine(_prepare(reports, history), _now(now), procedure)
-    by_key = engine.grouped(grouping, period, names)
-    _add_named(by_key, grouping, names)
-    labels = {k: f.label for k, f in by_key.items()}
-    return [by_key[k] for k in _order(by_key, labels)] + [by_key[CITY_KEY]]
+    _check_grouping(grouping)
+    return FigureEngine(reports, history, now, procedure).figures(grouping, period, names)
 
 
 def compare(current: Figures, previous: Figures) -> FiguresComparison:
@@ -710,10 +990,8 @@ def figure_set(
     Groups with no figure in either period are left out unless ``names`` lists them.
     The previous period is counted with the same rows and the same ``now``.
     """
-    if grouping not in GROUP_COLUMN:
-        raise ValueError(f"unknown grouping {grouping!r}; use one of {', '.join(GROUPINGS)}")
-    engine = _Engine(_prepare(reports, history), _now(now), procedure)
-    return engine.figure_set(grouping, period, names, previous)
+    _check_grouping(grouping)
+    return FigureEngine(reports, history, now, procedure).figure_set(grouping, period, names, previous)
 
 
 def all_figure_sets(
@@ -726,27 +1004,54 @@ def all_figure_sets(
 ) -> dict[str, FigureSet]:
     """:func:`figure_set` for each grouping, with the names :func:`load_rows` read; each report is evaluated once."""
     for g in groupings:
-        if g not in GROUP_COLUMN:
-            raise ValueError(f"unknown grouping {g!r}; use one of {', '.join(GROUPINGS)}")
-    engine = _Engine(_prepare(rows.reports, rows.history), _now(now), procedure)
+        _check_grouping(g)
+    engine = FigureEngine(rows.reports, rows.history, now, procedure)
     return {g: engine.figure_set(g, period, rows.names.get(g) or None, previous) for g in groupings}
 
 
 # --------------------------------------------------------------------------- loading
 
 
+class TableRows(Sequence[dict[str, Any]]):
+    """Rows of a table as read (column names and records): a sequence of dicts, each made when asked for.
+
+    :class:`FigureEngine` reads the records themselves: a big city's history costs no dict per row.
+    """
+
+    __slots__ = ("columns", "records")
+
+    def __init__(self, columns: Sequence[str], records: list[tuple]) -> None:
+        self.columns = tuple(columns)
+        self.records = records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return TableRows(self.columns, self.records[index])
+        return dict(zip(self.columns, self.records[index]))
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        columns = self.columns
+        for record in self.records:
+            yield dict(zip(columns, record))
+
+    def __repr__(self) -> str:
+        return f"TableRows({list(self.columns)!r}, {len(self.records)} records)"
+
+
 @dataclass
 class Rows:
-    """The rows the figures need, as plain dicts, and display names per grouping."""
+    """The rows the figures need (mappings) and display names per grouping."""
 
     reports: list[dict[str, Any]]
-    history: list[dict[str, Any]]
+    history: Sequence[Mapping[str, Any]]
     names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-_REPORT_COLUMNS = (
+REPORT_COLUMNS: tuple[str, ...] = (
     "service_request_id",
-    "status",
     "external_status_code",
     "service_code",
     "service_name",
@@ -757,18 +1062,11 @@ _REPORT_COLUMNS = (
     "expected_datetime",
     "assigned_datetime",
     "deadline",
-    "deadline_stage",
-    "duplicate_of",
 )
-_HISTORY_COLUMNS = (
-    "update_id",
-    "service_request_id",
-    "status",
-    "external_status_code",
-    "updated_datetime",
-    "agency_responsible",
-    "origin",
-)
+"""The columns of ``reports`` that :func:`load_rows` reads (the figures, the groups and the category names)."""
+
+HISTORY_COLUMNS: tuple[str, ...] = ("service_request_id", "external_status_code", "updated_datetime")
+"""The columns of ``request_updates`` that :func:`load_rows` reads."""
 
 
 def _store_path(store_or_path: Any) -> Path:
@@ -781,33 +1079,77 @@ def _store_path(store_or_path: Any) -> Path:
     raise TypeError(f"not a store or a path: {store_or_path!r}")
 
 
-def _select(con: sqlite3.Connection, table: str, wanted: Sequence[str], order: Sequence[str] = ()) -> list[dict]:
+def _columns(con: sqlite3.Connection, table: str, wanted: Sequence[str]) -> list[str]:
     present = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
-    if not present:
-        log.debug("No table %s in the workspace", table)
-        return []
-    cols = [c for c in wanted if c in present]
-    sql = "SELECT " + ", ".join(f'"{c}"' for c in cols) + f' FROM "{table}"'
-    order = [c for c in order if c in present]
-    if order:
-        sql += " ORDER BY " + ", ".join(f'"{c}"' for c in order)
-    return [dict(zip(cols, rec)) for rec in con.execute(sql)]
+    return [c for c in wanted if c in present] if present else []
 
 
-def load_rows(store_or_path: Any) -> Rows:
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def load_rows(store_or_path: Any, since: datetime | None = None, extra_columns: Sequence[str] = ()) -> Rows:
     """Read ``reports``, ``request_updates`` and the group names from a GeoPackage workspace.
 
     Reads with a read-only ``sqlite3`` connection (``mode=ro``): it never writes. Accepts
-    a path or a store object that knows its path (``.path``). Personal data of the
-    ``departments`` table (officers) is not read.
+    a path or a store object that knows its path (``.path``). Only the columns the figures
+    need are read (:data:`REPORT_COLUMNS`, :data:`HISTORY_COLUMNS`), one query per table;
+    personal data of the ``departments`` table (officers) is not read. ``extra_columns`` of
+    ``reports`` come along in the same query (e.g. the atlas's coordinates and addresses).
+
+    With ``since``, only the rows that can count in a period starting at ``since`` or later: a
+    report whose status is closed now, that changed last before ``since`` and has no history
+    from ``since`` on gives nothing to any later period (it neither arrives, changes nor stays
+    open there), so it is not read and a big city's old reports cost nothing. The figures of
+    such periods are the same as with all rows.
     """
     path = _store_path(store_or_path)
     if not path.exists():
         raise FileNotFoundError(str(path))
+    with paused_gc():
+        return _load_rows(path, since, extra_columns)
+
+
+def _load_rows(path: Path, since: datetime | None, extra_columns: Sequence[str]) -> Rows:
+    mark = to_store(since) if since is not None else None
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        reports = _select(con, "reports", _REPORT_COLUMNS, order=("service_request_id",))
-        history = _select(con, "request_updates", _HISTORY_COLUMNS, order=("updated_datetime", "fid"))
+        # The history: one scan in file order (the engine sorts each report's updates by time,
+        # stably, so updates at the same moment keep this order, as the store wrote them).
+        hist_cols = _columns(con, "request_updates", HISTORY_COLUMNS)
+        raw_history: list[tuple] = []
+        if hist_cols:
+            order = ' ORDER BY "fid"' if _columns(con, "request_updates", ("fid",)) else ""
+            raw_history = con.execute(f'SELECT {_quoted(hist_cols)} FROM "request_updates"{order}').fetchall()
+        wanted = [*REPORT_COLUMNS, *(c for c in extra_columns if c not in REPORT_COLUMNS)]
+        cols = _columns(con, "reports", wanted)
+        raw_reports: list[tuple] = []
+        if cols:
+            sql = f'SELECT {_quoted(cols)} FROM "reports"'
+            params: dict[str, Any] = {}
+            if mark is not None:
+                closed = ", ".join(f"'{c}'" for c in sorted(CLOSED_CODES))
+                keep = [f"lower(coalesce(\"external_status_code\", '')) NOT IN ({closed})"]
+                keep += [f'"{c}" >= :mark' for c in ("updated_datetime", "requested_datetime") if c in cols]
+                sql += " WHERE " + " OR ".join(keep)
+                params["mark"] = mark
+            raw_reports = con.execute(sql + ' ORDER BY "service_request_id"', params).fetchall()
+        if mark is not None and "updated_datetime" in hist_cols:
+            # ... and the closed, old reports that still have an update from ``since`` on
+            rid_i, at_i = hist_cols.index("service_request_id"), hist_cols.index("updated_datetime")
+            recent = {h[rid_i] for h in raw_history if h[at_i] is not None and h[at_i] >= mark}
+            missing = sorted(recent - {r[0] for r in raw_reports})
+            if missing:
+                for i in range(0, len(missing), 500):
+                    chunk = missing[i : i + 500]
+                    raw_reports += con.execute(
+                        f'SELECT {_quoted(cols)} FROM "reports" WHERE "service_request_id" IN '
+                        f"({', '.join('?' * len(chunk))})",
+                        chunk,
+                    ).fetchall()
+                raw_reports.sort(key=lambda r: (r[0] is None, r[0]))
+            kept = {r[0] for r in raw_reports}
+            raw_history = [h for h in raw_history if h[rid_i] in kept]
         names = {
             DEPARTMENT: _names(con, "departments", "code", "name"),
             DISTRICT: _names(con, "districts", "code", "name"),
@@ -815,16 +1157,22 @@ def load_rows(store_or_path: Any) -> Rows:
         }
     finally:
         con.close()
+    reports = [dict(zip(cols, rec)) for rec in raw_reports]
+    history = TableRows(hist_cols, raw_history)
     for r in reports:  # categories seen only in reports still get their name
         code, name = r.get("service_code"), r.get("service_name")
         if code and name:
             names[CATEGORY].setdefault(str(code), str(name))
-    log.debug("Read %d reports and %d history rows from %s", len(reports), len(history), path)
+    log.debug("Read %d reports and %d history rows from %s (since %s)", len(reports), len(history), path, mark)
     return Rows(reports, history, names)
 
 
 def _names(con: sqlite3.Connection, table: str, key: str, name: str) -> dict[str, str]:
-    return {str(r[key]): str(r[name]) for r in _select(con, table, (key, name)) if r.get(key) and r.get(name)}
+    cols = _columns(con, table, (key, name))
+    if len(cols) < 2:
+        log.debug("No table %s with %s and %s in the workspace", table, key, name)
+        return {}
+    return {str(k): str(v) for k, v in con.execute(f'SELECT "{key}", "{name}" FROM "{table}"') if k and v}
 
 
 __all__ = [
@@ -834,22 +1182,30 @@ __all__ = [
     "DISTRICT",
     "FIGURE_FIELDS",
     "GROUPINGS",
+    "HISTORY_COLUMNS",
     "NO_GROUP_KEY",
+    "REPORT_COLUMNS",
+    "FigureEngine",
     "FigureSet",
     "Figures",
     "FiguresComparison",
     "Period",
+    "ReportState",
     "Rows",
+    "TableRows",
     "all_figure_sets",
     "city_label",
     "compare",
     "compute_figures",
     "figure_headers",
     "figure_set",
+    "group_key",
     "grouping_label",
     "load_rows",
     "median",
     "no_group_label",
+    "paused_gc",
     "percentile",
+    "status_code",
     "to_datetime",
 ]

@@ -23,7 +23,8 @@ Rules (see docs/procedure.md):
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from bisect import bisect_left
+from datetime import MAXYEAR, date, datetime, time, timedelta
 from functools import lru_cache
 
 from .timeutil import KYIV
@@ -68,9 +69,11 @@ def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
 
 
 def clear_cache() -> None:
-    """Forget the cached years (for tests)."""
+    """Forget the cached years and the working-day table (for tests)."""
+    global _table
     _year.cache_clear()
     _cumulative.cache_clear()
+    _table = _EMPTY_TABLE
 
 
 def kyiv_date(value: date | datetime) -> date:
@@ -106,10 +109,7 @@ def is_working_day(day: date | datetime) -> bool:
 
 def next_working_day(day: date | datetime) -> date:
     """The first working day strictly after ``day``."""
-    d = kyiv_date(day) + timedelta(days=1)
-    while not is_working_day(d):
-        d += timedelta(days=1)
-    return d
+    return _nth_working_day_after(kyiv_date(day), 1)
 
 
 def end_of_day(day: date, end: time = END_OF_WORKING_DAY) -> datetime:
@@ -129,22 +129,22 @@ def add_working_days(start: datetime, n: int, end: time = END_OF_WORKING_DAY) ->
     d = kyiv_date(start)
     if n == 0:
         return end_of_day(d if is_working_day(d) else next_working_day(d), end)
-    for _ in range(n):
-        d = next_working_day(d)
-    return end_of_day(d, end)
+    return end_of_day(_nth_working_day_after(d, n), end)
 
 
 def working_days_between(a: date | datetime, b: date | datetime) -> int:
-    """Working days in the Kyiv dates ``(a, b]``; negative when ``b`` is before ``a``, 0 on the same date."""
+    """Working days in the Kyiv dates ``(a, b]``; negative when ``b`` is before ``a``, 0 on the same date.
+
+    O(1): the difference of two entries of the cumulative working-day table (see :func:`_table_for`).
+    """
     da, db = kyiv_date(a), kyiv_date(b)
-    if db < da:
-        return -working_days_between(db, da)
-    if da.year == db.year:
-        return _running(db) - _running(da)
-    count = _cumulative(da.year)[-1] - _running(da)
-    for year in range(da.year + 1, db.year):
-        count += _cumulative(year)[-1]
-    return count + _running(db)
+    oa, ob = da.toordinal(), db.toordinal()
+    first, counts = _table
+    ia, ib = oa - first, ob - first
+    if not (0 <= ia < len(counts) and 0 <= ib < len(counts)):
+        first, counts = _table_for(min(da.year, db.year), max(da.year, db.year))
+        ia, ib = oa - first, ob - first
+    return counts[ib] - counts[ia]
 
 
 @lru_cache(maxsize=64)
@@ -160,6 +160,45 @@ def _cumulative(year: int) -> tuple[int, ...]:
     return tuple(counts)
 
 
-def _running(day: date) -> int:
-    """Working days from 1 January of the day's year up to ``day`` (inclusive)."""
-    return _cumulative(day.year)[day.timetuple().tm_yday - 1]
+# The working-day table: ``(ordinal of 1 January of its first year, counts)`` where ``counts[i]`` is the
+# number of working days from that 1 January up to the day ``first + i`` inclusive. It covers whole,
+# consecutive years and grows (is rebuilt, then swapped in one assignment: safe for worker threads) when a
+# date outside it is asked for. Only differences of two entries of one table mean anything.
+_EMPTY_TABLE: tuple[int, tuple[int, ...]] = (0, ())
+_table: tuple[int, tuple[int, ...]] = _EMPTY_TABLE
+
+
+def _table_for(first_year: int, last_year: int) -> tuple[int, tuple[int, ...]]:
+    """The table, grown to cover the years ``first_year`` … ``last_year``."""
+    global _table
+    first, counts = _table
+    if counts:
+        have_first = date.fromordinal(first).year
+        have_last = date.fromordinal(first + len(counts) - 1).year
+        if have_first <= first_year and last_year <= have_last:
+            return _table
+        first_year, last_year = min(first_year, have_first), max(last_year, have_last)
+    built: list[int] = []
+    total = 0
+    for year in range(first_year, last_year + 1):
+        year_counts = _cumulative(year)
+        built.extend(total + c for c in year_counts)
+        total += year_counts[-1]
+    _table = (date(first_year, 1, 1).toordinal(), tuple(built))
+    return _table
+
+
+def _nth_working_day_after(day: date, n: int) -> date:
+    """The ``n``-th working day after ``day`` (``n >= 1``): a binary search in the working-day table."""
+    year = day.year
+    span = 1 + n // 240  # years that surely hold n working days after ``day``
+    while True:
+        first, counts = _table_for(year, min(year + span, MAXYEAR))
+        i = day.toordinal() - first
+        want = counts[i] + n
+        j = bisect_left(counts, want, i + 1)
+        if j < len(counts):
+            return date.fromordinal(first + j)
+        if year + span >= MAXYEAR:
+            raise OverflowError(f"no {n}-th working day after {day}")
+        span *= 2
