@@ -164,9 +164,10 @@ class Lang:
 
     def status_label(self, code: str) -> str:
         """A status code's label in the atlas language."""
-        from .statuses import _LABELS
+        from .statuses import source_label
 
-        return self.tr(_LABELS[code]) if code in _LABELS else code
+        source = source_label(code)
+        return self.tr(source) if source else code
 
     def grouping_label(self, grouping: str) -> str:
         return {stats.DEPARTMENT: self.tr("Department"), stats.DISTRICT: self.tr("District")}.get(grouping, grouping)

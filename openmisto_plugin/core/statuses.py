@@ -124,6 +124,11 @@ def allowed_next(current: str | None, role: str) -> tuple[str, ...]:
     return tuple(c for c in following if role in STATUSES[c].set_by)
 
 
+def source_label(code: str) -> str | None:
+    """The English source label of a code (for a translator other than the plugin's own, e.g. the atlas)."""
+    return _LABELS.get(code)
+
+
 def label(code: str | None) -> str:
     """Translated label of a code; the raw code when it is unknown."""
     if code in STATUSES:
