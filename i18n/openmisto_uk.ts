@@ -309,13 +309,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>The filter is not valid SQL for the workspace: {sql}</source>
-        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
+        <source>Cannot open the reports of the workspace {path}</source>
+        <translation>Не вдається відкрити звернення робочого простору {path}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>Cannot open the reports of the workspace {path}</source>
-        <translation>Не вдається відкрити звернення робочого простору {path}</translation>
+        <source>The filter is not valid SQL for the workspace: {sql}</source>
+        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
@@ -900,6 +900,21 @@
         <translation>Відхилено модератором</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/store/base.py"/>
+        <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
+        <translation>Звернення {id} тим часом змінив {who} (версія {theirs}; ви редагували версію {yours}). Перегляньте нові значення й застосуйте свою зміну ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/base.py"/>
+        <source>another user</source>
+        <translation>інший користувач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/factory.py"/>
+        <source>PostgreSQL: {where}</source>
+        <translation>PostgreSQL: {where}</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/store/factory.py"/>
         <source>Another sync is running on this workspace; this one was skipped.</source>
         <translation>З цим робочим простором уже працює інша синхронізація; цю пропущено.</translation>
@@ -939,6 +954,17 @@
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>The workspace is closed.</source>
         <translation>Робочий простір закрито.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <source>process {pid} on {host}</source>
+        <translation>процес {pid} на {host}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
+        <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <source>Another sync is running on {where} ({holder}); this one is skipped.</source>
+        <translation>Інша синхронізація вже працює з {where} ({holder}); цю пропущено.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
@@ -1025,23 +1051,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <source>Another sync is running on {where} ({holder}); this one is skipped.</source>
-        <translation>Інша синхронізація вже працює з {where} ({holder}); цю пропущено.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>{who}, connected at {since} UTC</source>
         <translation>{who}, під'єднано о {since} UTC</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <source>another user</source>
-        <translation>інший користувач</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
-        <translation>Звернення {id} тим часом змінив {who} (версія {theirs}; ви редагували версію {yours}). Перегляньте нові значення й застосуйте свою зміну ще раз.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/schema.py"/>
@@ -1715,6 +1726,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Shared workspace: {0}</source>
+        <translation>Спільний робочий простір: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Not configured: open the settings and enter the platform address.</source>
         <translation>Не налаштовано: відкрийте налаштування та введіть адресу платформи.</translation>
     </message>
@@ -1730,13 +1746,18 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
-        <source>Last sync: {0}</source>
-        <translation>Остання синхронізація: {0}</translation>
+        <source>Last sync: {0} (recorded in the workspace)</source>
+        <translation>Остання синхронізація: {0} (за записом у робочому просторі)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
-        <source>Last sync: {0} (recorded in the workspace)</source>
-        <translation>Остання синхронізація: {0} (за записом у робочому просторі)</translation>
+        <source>Your last sync: {0}</source>
+        <translation>Ваша остання синхронізація: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Last sync: {0}</source>
+        <translation>Остання синхронізація: {0}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
@@ -2312,6 +2333,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Another user changed report {id} in the shared workspace after you opened it, so your change ({change}) was not saved. Compare the versions: apply yours on the new version, or drop it.</source>
+        <translation>Інший користувач змінив звернення {id} у спільному робочому просторі після того, як ви його відкрили, тому вашу зміну ({change}) не збережено. Порівняйте версії: застосуйте свою до нової версії або відмовтеся від неї.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Someone changed report {id} on the platform after you made your change ({change}). Compare the versions: re-apply yours over the platform's, or drop yours and keep the platform's.</source>
         <translation>Хтось змінив звернення {id} на платформі після вашої зміни ({change}). Порівняйте версії: застосуйте свою повторно поверх версії платформи або відкиньте свою й залиште версію платформи.</translation>
     </message>
@@ -2332,6 +2358,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Workspace now</source>
+        <translation>Зараз у робочому просторі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Platform now</source>
         <translation>На платформі зараз</translation>
     </message>
@@ -2344,6 +2375,11 @@
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Drop my change</source>
         <translation>Відкинути мою зміну</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Apply my change on the new version</source>
+        <translation>Застосувати мою зміну до нової версії</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
@@ -2673,7 +2709,21 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>GeoPackage file (one user)</source>
+        <translation>Файл GeoPackage (один користувач)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>PostgreSQL/PostGIS database (shared)</source>
+        <translation>База даних PostgreSQL/PostGIS (спільна)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Workspace kind</source>
+        <translation>Тип робочого простору</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>GeoPackage (*.gpkg)</source>
         <translation>GeoPackage (*.gpkg)</translation>
     </message>
@@ -2684,8 +2734,29 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Workspace</source>
         <translation>Робочий простір</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>A PostgreSQL connection saved in QGIS (Browser &gt; PostgreSQL &gt; New Connection). Keep its password in an authentication configuration or a pg service file, not in the connection.</source>
+        <translation>З'єднання PostgreSQL, збережене в QGIS (Браузер &gt; PostgreSQL &gt; Нове з'єднання). Зберігайте його пароль у конфігурації автентифікації або у файлі сервісів pg, а не в самому з'єднанні.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>PostgreSQL connection</source>
+        <translation>З'єднання PostgreSQL</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The database schema of the workspace (created by the first sync)</source>
+        <translation>Схема бази даних робочого простору (її створює перша синхронізація)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Schema</source>
+        <translation>Схема</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -2719,6 +2790,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>As set: {0}</source>
+        <translation>Як задано: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>No saved PostgreSQL connection in QGIS</source>
+        <translation>У QGIS немає збережених з'єднань PostgreSQL</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Available after the first synchronisation</source>
         <translation>Доступно після першої синхронізації</translation>
     </message>
@@ -2726,6 +2807,11 @@
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>The platform URL must start with http:// or https://</source>
         <translation>Адреса платформи має починатися з http:// або https://</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Choose a saved PostgreSQL connection (Browser &gt; PostgreSQL &gt; New Connection).</source>
+        <translation>Виберіть збережене з'єднання PostgreSQL (Браузер &gt; PostgreSQL &gt; Нове з'єднання).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -2929,9 +3015,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Workspace (GeoPackage)</source>
-        <translation>Робочий простір (GeoPackage)</translation>
+        <source>Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)</source>
+        <translation>Робочий простір: файл GeoPackage або postgres:service=… schema=… (спільний PostGIS)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
@@ -3041,6 +3126,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Workspace (GeoPackage)</source>
+        <translation>Робочий простір (GeoPackage)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>First day of the period (YYYY-MM-DD; empty: this month)</source>
         <translation>Перший день періоду (РРРР-ММ-ДД; порожньо — цей місяць)</translation>
     </message>
@@ -3111,8 +3201,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
-        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
-        <translation>Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зміни, зроблені в цьому робочому просторі (розподіл, відповіді), спершу надсилаються на платформу. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a workspace: a GeoPackage file, or a shared PostGIS workspace given as postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). One sync at a time runs on a workspace: when another one is running, this one waits the given seconds, then is skipped. Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation>Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору: файлу GeoPackage або спільного робочого простору PostGIS, заданого як postgres:service=… schema=… чи postgres:connection=… schema=… (створюється, якщо його немає). Над одним робочим простором водночас працює лише одна синхронізація: якщо інша вже триває, ця чекає вказану кількість секунд, а потім пропускається. Типово інкрементна: завантажуються лише звернення, змінені після останньої синхронізації; повна синхронізація завантажує їх усі знову. Зміни, зроблені в цьому робочому просторі (призначення, відповіді), спершу надсилаються на платформу. Зберігайте ключ API у конфігурації автентифікації, а не вводьте його в поле ключа API, яке Processing зберігає у своїй історії.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3141,8 +3231,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
-        <source>Workspace (GeoPackage; created when it does not exist)</source>
-        <translation>Робочий простір (GeoPackage; буде створено, якщо не існує)</translation>
+        <source>Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS); created when it does not exist</source>
+        <translation>Робочий простір: файл GeoPackage або postgres:service=… schema=… (спільний PostGIS); створюється, якщо його немає</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3158,6 +3248,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Page size (reports per request)</source>
         <translation>Розмір сторінки (звернень за запит)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>When another sync is running on the workspace, wait this many seconds, then skip</source>
+        <translation>Якщо над робочим простором уже триває інша синхронізація, чекати стільки секунд, а потім пропустити</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3201,6 +3296,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Skipped: another sync was running (1) or not (0)</source>
+        <translation>Пропущено: тривала інша синхронізація (1) чи ні (0)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>For headless runs, name a file holding it in QGIS_AUTH_PASSWORD_FILE.</source>
         <translation>Для запуску без інтерфейсу вкажіть файл із ним у QGIS_AUTH_PASSWORD_FILE.</translation>
     </message>
@@ -3223,6 +3323,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Workspace: {0} ({1})</source>
         <translation>Робочий простір: {0} ({1})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>shared PostGIS</source>
+        <translation>спільний PostGIS</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3278,6 +3383,14 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}</source>
         <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
+    </message>
+    <message>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation type="vanished">Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору GeoPackage (його буде створено, якщо він не існує). Типово синхронізація часткова: отримуються лише звернення, змінені після останньої синхронізації; повна синхронізація отримує всі звернення заново. Зміни, зроблені в цьому робочому просторі (розподіл, відповіді), спершу надсилаються на платформу. Зберігайте API-ключ у конфігурації автентифікації, а не вводьте його в поле «API-ключ», яке Processing зберігає в історії.</translation>
+    </message>
+    <message>
+        <source>Workspace (GeoPackage; created when it does not exist)</source>
+        <translation type="vanished">Робочий простір (GeoPackage; буде створено, якщо не існує)</translation>
     </message>
     <message>
         <source>Reports: {count}, overdue (red): {overdue}.</source>

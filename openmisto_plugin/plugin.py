@@ -10,12 +10,18 @@ They share one store of the workspace (the "GUI store"), opened on the main thre
 when first needed, re-opened when the workspace changes and closed on unload; the
 sync task opens its own connection in its worker thread. A change made in a page
 or a dialog reloads the layer and starts a sync that sends it.
+
+The workspace is a GeoPackage file or a shared PostGIS schema (``factory.open_store``). On a
+shared one the timer also refreshes: the layers are reloaded and the pages read again, so
+every user sees the others' changes (and those of the server's scheduled sync) without a
+restart; a sync that finds another one running on the workspace is skipped with a message.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +55,8 @@ FALLBACK_LOCALE = "uk"
 #: CRS of a new project the plugin fills: web mercator, like the basemaps users add.
 NEW_PROJECT_CRS = "EPSG:3857"
 MESSAGE_SECONDS = 8
+#: A shared workspace that could not be opened is tried again after this many seconds (or after a sync).
+STORE_RETRY_S = 30
 #: QGIS theme icons for the actions that have none under resources/icons.
 THEME_ICONS = {"respond": "/mMessageLog.svg", "assign": "/user.svg"}
 
@@ -113,6 +121,7 @@ class OpenMistoPlugin:
         self.pages: list[Any] = []
         self._sync_again = False
         self._last_overdue: int | None = None
+        self._store_failed: tuple[str, float] | None = None  # (address, when) of the last failed open
 
     # --- QGIS entry points --------------------------------------------------------------------
 
@@ -342,7 +351,8 @@ class OpenMistoPlugin:
             self.update_pages(settings)
         if self.timer is not None:
             self.timer.stop()
-            if settings.sync_interval_min > 0 and settings.is_configured:
+            # A shared workspace is refreshed by the timer even without a platform here (a server syncs it).
+            if settings.sync_interval_min > 0 and (settings.is_configured or settings.is_postgres):
                 self.timer.start(settings.sync_interval_min * 60 * 1000)
 
     def show_settings(self) -> None:
@@ -356,6 +366,7 @@ class OpenMistoPlugin:
         after = dialog.settings
         if after.workspace_path != before.workspace_path:
             self.close_store()  # the pages get the new workspace's store
+            self._store_failed = None
         self.apply_settings(after)
         if after.workspace_path != before.workspace_path and project_layers.find_layer(project_layers.REPORTS):
             if after.workspace_exists:
@@ -364,8 +375,22 @@ class OpenMistoPlugin:
                 project_layers.remove_layers()
 
     def _timer_tick(self) -> None:
-        if self.sync_task is None:
-            self.start_sync(automatic=True)
+        settings = PluginSettings.load()
+        if self.sync_task is None and settings.is_configured and self.start_sync(automatic=True) is not None:
+            return  # its end reloads the layers and the pages
+        if settings.is_postgres and self.sync_task is None:
+            self.refresh_shared()
+
+    def refresh_shared(self) -> None:
+        """Show what others changed in the shared workspace: reload the layers, read the pages again."""
+        self._store_failed = None
+        project_layers.reload_layers()
+        self.refresh_pages()
+        settings = PluginSettings.load()
+        if self.dock is not None and not sip.isdeleted(self.dock):
+            self.dock.show_settings(settings, self._workspace_last_pull())
+            self._refresh_counts(settings)
+        self.announce_overdue()
 
     # --- sync -------------------------------------------------------------------------------------------
 
@@ -420,9 +445,12 @@ class OpenMistoPlugin:
             api_key=api_key,
             page_size=settings.page_size,
             full=full,
+            lock_wait_s=0.0,  # another sync on the workspace: skip at once (it brings the same data)
         )
         task = SyncTask(params, automatic=automatic)
         task.done.connect(self._sync_done)
+        # emitted in the worker thread: queued, so the layers reload in the main thread
+        task.reportsStored.connect(self._reports_stored, Qt.QueuedConnection)
         if self.dock is not None:
             task.progressChanged.connect(self.dock.set_progress)
             self.dock.set_busy(True)
@@ -437,6 +465,18 @@ class OpenMistoPlugin:
         if self.sync_task is not None:
             self.sync_task.cancel()
 
+    def _reports_stored(self) -> None:
+        """The sync's reports phase is committed (history still coming): the map shows the reports now."""
+        if self.sync_task is None:
+            return
+        settings = PluginSettings.load()
+        if not settings.workspace_exists:
+            return
+        self.gui_store()
+        if project_layers.find_layer(project_layers.REPORTS) is None and not QgsProject.instance().mapLayers():
+            self.add_layers(quiet=True)
+        project_layers.reload_layers()
+
     def _sync_done(self, outcome: TaskOutcome) -> None:
         """Main thread: reload the layers and tell the user what changed."""
         task = self.sync_task
@@ -447,6 +487,7 @@ class OpenMistoPlugin:
         if self.dock is not None and not sip.isdeleted(self.dock):
             self.dock.set_busy(False)
         settings = PluginSettings.load()
+        self._store_failed = None  # the sync may have created the workspace
         self.gui_store()  # before the layers: they then open the workspace next to a live connection
         if settings.workspace_exists:
             # A manual sync brings the layers back; the timer only fills an empty project
@@ -457,7 +498,12 @@ class OpenMistoPlugin:
             project_layers.reload_layers()
         self.refresh_pages()
         attention = False
-        if outcome.ok and isinstance(outcome.result, SyncSummary):
+        if outcome.ok and isinstance(outcome.result, SyncSummary) and outcome.result.busy:
+            # Another sync (another user, the server's schedule) holds the workspace: its data shows anyway.
+            message, error = outcome.result.busy, False
+            if not automatic:
+                self._message(message, Qgis.Info)
+        elif outcome.ok and isinstance(outcome.result, SyncSummary):
             summary = outcome.result
             text = summary.message()
             level = Qgis.Warning if (summary.skipped or summary.refused or summary.push_error) else Qgis.Success
@@ -496,7 +542,8 @@ class OpenMistoPlugin:
         if self.dock is None:
             return
         try:
-            counts, overdue = project_layers.status_counts(settings.workspace_path)
+            store = self.gui_store() if settings.is_postgres else None
+            counts, overdue = project_layers.status_counts(settings.workspace_path, store)
         except Exception:
             log.debug("Cannot count reports", exc_info=True)
             counts, overdue = {}, 0
@@ -709,18 +756,23 @@ class OpenMistoPlugin:
         """
         settings = PluginSettings.load()
         path = settings.workspace_path if settings.workspace_exists else ""
-        if self.store is not None and self._store_path == path:
-            return self.store
+        if self.store is not None and self._store_path == path and not getattr(self.store, "closed", False):
+            return self.store  # (a shared workspace whose connection broke is opened again)
         self.close_store()
         if not path:
             return None
-        from .core.store.gpkg import GeoPackageStore
+        failed = self._store_failed
+        if failed is not None and failed[0] == path and time.monotonic() - failed[1] < STORE_RETRY_S:
+            return None  # a database that did not answer is not asked again on every repaint
+        from .core.store.factory import open_store
 
         try:
-            self.store = GeoPackageStore.open(path)
+            self.store = open_store(path)
         except Exception as exc:  # noqa: BLE001 - SchemaError explains itself; tried again on the next need
             log.warning("Cannot open the workspace %s: %s", path, exc)
+            self._store_failed = (path, time.monotonic())
             return None
+        self._store_failed = None
         self._store_path = path
         # A layer that OGR opened (read-only) while no connection held the workspace's WAL files fails with
         # "unable to open database file" once this connection creates them: let the layers reconnect.

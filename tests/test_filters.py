@@ -496,3 +496,27 @@ def test_saved_filter_reloads_the_same_result(workspace: Path, tmp_path: Path) -
     assert load_filter(workspace, "nope") is None
     with pytest.raises(ValueError):
         save_filter(workspace, "  ", flt)
+
+
+def test_postgres_text_pattern_matches_what_the_glob_matches() -> None:
+    """The PostGIS filter's regular expression: the same letter classes as the GeoPackage's GLOB."""
+    import re
+
+    from openmisto_plugin.core.filters import FilterResult, ReportFilter, attribute_where, regex_pattern, result_sql
+
+    pattern = regex_pattern("Вул.(1)")
+    assert pattern == "[вВ][уУ][лЛ]\\.\\([1]\\)".replace("[1]", "1")
+    assert re.search(pattern, "на ВУЛ.(1) біля") and not re.search(pattern, "вулX(1)")
+    apostrophe = regex_pattern("п'ять")
+    assert all(re.search(apostrophe, text) for text in ("П’ять", "пʼять", "п'ЯТЬ"))
+    sql = attribute_where(ReportFilter(text="яма"), dialect="postgres")
+    assert (
+        sql == "(\"description\" ~ '[яЯ][мМ][аА]' OR \"address\" ~ '[яЯ][мМ][аА]'"
+        " OR \"service_request_id\" ~ '[яЯ][мМ][аА]')"
+    )
+    empty = FilterResult([], 0, "", None, [], empty_space=True)
+    assert result_sql(empty, dialect="postgres") == "FALSE"
+    box = FilterResult([1, 2, 3], 3, "", (1.0, 2.0, 3.0, 4.0), [9])
+    assert result_sql(box, dialect="postgres") == (
+        '("geom" && ST_MakeEnvelope(1.0, 2.0, 3.0, 4.0, 4326)) AND ("fid" NOT IN (9))'
+    )

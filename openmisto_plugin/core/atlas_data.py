@@ -295,8 +295,21 @@ def load_rows_since(path: Path, since: datetime) -> stats.Rows:
     return stats.load_rows(path, since=since)
 
 
-def _contacts(path: Path) -> dict[str, tuple[str, str, str]]:
+def _named(source: tuple[str, str], name: str) -> tuple[str, str, str]:
+    """``(uri, name, provider)`` for ``QgsVectorLayer`` from ``factory.layer_source``'s ``(uri, provider)``."""
+    return source[0], name, source[1]
+
+
+def _contacts(path: Path | str) -> dict[str, tuple[str, str, str]]:
     """Officers of the departments (personal data: internal atlas only)."""
+    from .store.factory import is_postgres, open_store
+
+    if isinstance(path, str) and is_postgres(path):  # a shared PostGIS workspace
+        with open_store(path) as store:
+            rows = store.query("SELECT code, officer_name, officer_phone, officer_email FROM departments")
+        return {
+            str(r["code"]): (r["officer_name"] or "", r["officer_phone"] or "", r["officer_email"] or "") for r in rows
+        }
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         cols = {r[1] for r in con.execute('PRAGMA table_info("departments")')}
@@ -312,11 +325,13 @@ def _contacts(path: Path) -> dict[str, tuple[str, str, str]]:
         con.close()
 
 
-def _district_extents(path: Path) -> dict[str, tuple[float, float, float, float]]:
+def _district_extents(path: Path | str) -> dict[str, tuple[float, float, float, float]]:
     """Bounding boxes (map CRS) of the districts, from the GeoPackage's R-tree-free envelopes."""
     from qgis.core import QgsVectorLayer
 
-    layer = QgsVectorLayer(f"{path}|layername=districts", "districts", "ogr")
+    from .store.factory import layer_source
+
+    layer = QgsVectorLayer(*_named(layer_source(str(path), "districts"), "districts"))
     if not layer.isValid():
         return {}
     transform = _transform()
@@ -403,11 +418,14 @@ def prepare(
     """
     if grouping not in ATLAS_GROUPINGS:
         raise ValueError(f"the atlas groups by {' or '.join(ATLAS_GROUPINGS)}, not {grouping!r}")
+    from .store.factory import is_postgres
+
     lang = Lang(language)
-    path = Path(workspace_path)
+    # a GeoPackage path, or a shared PostGIS workspace's ``postgres:`` address (kept as text)
+    path: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
     lo, hi = progress_span
     _check(feedback, lo)
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         raise FileNotFoundError(str(path))
     previous = period.previous()
     # the rows that can count in the two periods, with what the maps and the overdue lists print

@@ -2,6 +2,11 @@
 
 How a filter is evaluated (``bench/bench_filters.py`` measures it against ``native:extractbylocation``):
 
+* **Two backends, one result.** A GeoPackage workspace is filtered with SQLite SQL and its rtree, a
+  shared PostGIS workspace (``postgres:`` address, ``postgres`` layer) with PostgreSQL SQL and the GiST
+  index (``"geom" && ST_MakeEnvelope(…)`` for the candidate box, regular expressions with the same
+  letter classes for the text). The exact spatial tests are the same Python/GEOS code for both, so the
+  same :class:`ReportFilter` gives the same reports on either (``tests/test_postgis_end_to_end.py``).
 * **Attributes** become one SQLite ``WHERE`` (:func:`attribute_where`) that the GeoPackage provider runs
   (a layer subset string): statuses, categories, departments, the period on ``requested_datetime``
   (Kyiv days, inclusive), overdue (``status = 'open' AND deadline < now``, the stored deadline) and the
@@ -38,7 +43,8 @@ import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -221,12 +227,41 @@ def glob_pattern(word: str) -> str:
     return "*" + "".join(parts) + "*"
 
 
-def text_where(text: str, columns: Sequence[str] = ("description", "address", "service_request_id")) -> str:
+_REGEX_SPECIAL = set(".^$*+?()[]{}|\\")
+
+
+def regex_pattern(word: str) -> str:
+    """The PostgreSQL regular expression matching what :func:`glob_pattern` matches (``[вВ][уУ][лЛ]``).
+
+    Case-sensitive with explicit letter classes, as the GLOB: independent of the database's locale.
+    """
+    parts = []
+    for char in word:
+        if char in _APOSTROPHES:
+            parts.append("[" + _APOSTROPHES + "]")
+        elif char == "|":
+            parts.append(".")
+        elif char in _REGEX_SPECIAL:
+            parts.append("\\" + char)
+        else:
+            low, up = char.lower(), char.upper()
+            variants = "".join(dict.fromkeys(c for c in (low, up, char) if len(c) == 1))
+            parts.append(f"[{variants}]" if len(variants) > 1 else char)
+    return "".join(parts)
+
+
+def text_where(
+    text: str, columns: Sequence[str] = ("description", "address", "service_request_id"), dialect: str = "sqlite"
+) -> str:
     """Every word of ``text`` in one of ``columns``, any case ('' for no words)."""
     clauses = []
     for word in text.split():
-        pattern = quote_literal(glob_pattern(word))
-        clauses.append("(" + " OR ".join(f"{quote_ident(c)} GLOB {pattern}" for c in columns) + ")")
+        if dialect == "postgres":
+            pattern = quote_literal(regex_pattern(word))
+            clauses.append("(" + " OR ".join(f"{quote_ident(c)} ~ {pattern}" for c in columns) + ")")
+        else:
+            pattern = quote_literal(glob_pattern(word))
+            clauses.append("(" + " OR ".join(f"{quote_ident(c)} GLOB {pattern}" for c in columns) + ")")
     return " AND ".join(clauses)
 
 
@@ -235,8 +270,12 @@ def kyiv_day_start(day: date) -> str:
     return to_store(datetime.combine(day, dtime(0, 0), tzinfo=KYIV)) or ""
 
 
-def attribute_where(flt: ReportFilter, now: datetime | None = None) -> str:
-    """The attribute part of ``flt`` as an SQLite WHERE clause ('' when there is none)."""
+def attribute_where(flt: ReportFilter, now: datetime | None = None, dialect: str = "sqlite") -> str:
+    """The attribute part of ``flt`` as a WHERE clause ('' when there is none).
+
+    ``dialect``: ``sqlite`` (GeoPackage) or ``postgres``; only the text search differs (datetimes are
+    compared with store text, which PostgreSQL casts to ``timestamptz``).
+    """
     clauses: list[str] = []
     if flt.statuses:
         clauses.append(_in_list("external_status_code", flt.statuses))
@@ -255,7 +294,7 @@ def attribute_where(flt: ReportFilter, now: datetime | None = None) -> str:
     if flt.overdue_only:
         stamp = to_store(now or now_utc())
         clauses.append(f'"status" = \'open\' AND "deadline" < {quote_literal(stamp or "")}')
-    words = text_where(flt.text)
+    words = text_where(flt.text, dialect=dialect)
     if words:
         clauses.append(words)
     return " AND ".join(clauses)
@@ -274,10 +313,22 @@ def bbox_sql(bbox: tuple[float, float, float, float], rtree: str = rtree_table()
     )
 
 
-def fid_list_sql(fids: Sequence[int], negate: bool = False) -> str:
+def pg_bbox_sql(bbox: tuple[float, float, float, float], geometry_column: str = GEOMETRY_COLUMN) -> str:
+    """Rows whose geometry's box touches ``bbox`` (PostGIS ``&&``, served by the GiST index)."""
+    xmin, ymin, xmax, ymax = bbox
+    return f"{quote_ident(geometry_column)} && ST_MakeEnvelope({xmin!r}, {ymin!r}, {xmax!r}, {ymax!r}, 4326)"
+
+
+def _bool_sql(value: bool, dialect: str) -> str:
+    if dialect == "postgres":
+        return "TRUE" if value else "FALSE"
+    return "1" if value else "0"
+
+
+def fid_list_sql(fids: Sequence[int], negate: bool = False, dialect: str = "sqlite") -> str:
     """``"fid" IN (…)`` (or ``NOT IN``) for integer ids."""
     if not fids:
-        return "1" if negate else "0"
+        return _bool_sql(negate, dialect)
     return f'"fid" {"NOT IN" if negate else "IN"} ({",".join(str(int(f)) for f in fids)})'
 
 
@@ -289,16 +340,23 @@ def and_sql(*clauses: str) -> str:
     return " AND ".join(f"({c})" for c in parts)
 
 
-def result_sql(result: FilterResult, use_rtree: bool = True, rtree: str = rtree_table()) -> str:
-    """The SQL that selects exactly ``result`` from the reports table ('' = everything)."""
+def result_sql(
+    result: FilterResult, use_rtree: bool = True, rtree: str = rtree_table(), dialect: str = "sqlite"
+) -> str:
+    """The SQL that selects exactly ``result`` from the reports table ('' = everything).
+
+    ``use_rtree``: the candidate box by the spatial index (GeoPackage rtree, or PostGIS ``&&`` with
+    ``dialect="postgres"``) minus the rejected candidates, when that list is the shorter one.
+    """
     if result.bbox is None and not result.empty_space:
         return result.where
     if result.empty_space:
-        return "0"
+        return _bool_sql(False, dialect)
     if use_rtree and len(result.rejected) < len(result.fids):
-        rejected = fid_list_sql(result.rejected, negate=True) if result.rejected else ""
-        return and_sql(result.where, bbox_sql(result.bbox, rtree), rejected)
-    return and_sql(result.where, fid_list_sql(result.fids))
+        rejected = fid_list_sql(result.rejected, negate=True, dialect=dialect) if result.rejected else ""
+        box = pg_bbox_sql(result.bbox) if dialect == "postgres" else bbox_sql(result.bbox, rtree)
+        return and_sql(result.where, box, rejected)
+    return and_sql(result.where, fid_list_sql(result.fids, dialect=dialect))
 
 
 # ---------------------------------------------------------------------------------------------- geometry
@@ -394,8 +452,11 @@ def polygon_criterion(wkt: str, crs_text: str) -> _Prepared:
 
 def district_geometry(workspace: str, codes: Sequence[str]) -> QgsGeometry:
     """The union of the districts ``codes`` of the workspace (EPSG:4326); an empty geometry if none."""
+    from .store.factory import layer_source
+
     subset = _in_list("code", codes)
-    layer = QgsVectorLayer(f"{workspace}|layername={DISTRICTS_TABLE}|subset={subset}", "districts", "ogr")
+    uri, provider = layer_source(workspace, DISTRICTS_TABLE, subset)
+    layer = QgsVectorLayer(uri, "districts", provider)
     if not layer.isValid():
         raise ValueError(tr("The workspace has no districts layer: {path}").format(path=workspace))
     wgs84 = QgsCoordinateReferenceSystem(WGS84)
@@ -483,16 +544,52 @@ def spatial_criteria(flt: ReportFilter, workspace: str) -> list[_Prepared] | Non
 
 
 def workspace_path(target: Any) -> str:
-    """The GeoPackage path of a store, a reports layer or a path."""
+    """The workspace address (GeoPackage path or ``postgres:`` address) of a store, a reports layer or a path."""
     if isinstance(target, (str, os.PathLike)):
         return os.fspath(target)
     if isinstance(target, QgsVectorLayer):
+        known = target.customProperty("openmisto/workspace")  # project_layers.WORKSPACE_PROPERTY
+        if known:
+            return str(known)
+        if target.providerType() == "postgres":
+            return postgres_address(target)
         parts = QgsProviderRegistry.instance().decodeUri(target.providerType(), target.source())
         return str(parts.get("path") or target.source().split("|")[0])
     path = getattr(target, "path", None)
     if path:
         return str(path)
     raise TypeError(f"not a workspace: {target!r}")
+
+
+def postgres_address(layer: QgsVectorLayer) -> str:
+    """The ``postgres:`` workspace address of a ``postgres`` layer (its service or host, authcfg, schema)."""
+    from qgis.core import QgsDataSourceUri
+
+    from .store.pg_connection import PgConnectionInfo
+
+    uri = QgsDataSourceUri(layer.source())
+    info = PgConnectionInfo(
+        service=uri.service() or None,
+        host=uri.host() or None,
+        port=int(uri.port()) if uri.port() else None,
+        dbname=uri.database() or None,
+        user=uri.username() or None,
+        authcfg=uri.authConfigId() or None,
+        schema=uri.schema() or "openmisto",
+    )
+    return info.to_uri()
+
+
+def dialect_of(target: Any) -> str:
+    """``postgres`` for a PostGIS workspace (address, store or ``postgres`` layer), else ``sqlite``."""
+    if isinstance(target, QgsVectorLayer):
+        return "postgres" if target.providerType() == "postgres" else "sqlite"
+    provider = getattr(target, "provider", None)
+    if isinstance(provider, str) and not isinstance(target, (str, os.PathLike)):
+        return "postgres" if provider == "postgres" else "sqlite"
+    from .store.factory import is_postgres
+
+    return "postgres" if is_postgres(workspace_path(target)) else "sqlite"
 
 
 def base_subset(layer: QgsVectorLayer | None) -> str:
@@ -505,6 +602,16 @@ def base_subset(layer: QgsVectorLayer | None) -> str:
 
 
 def _reports_layer(path: str, subset: str) -> QgsVectorLayer:
+    from .store.factory import is_postgres, layer_source
+
+    if is_postgres(path):
+        uri, provider = layer_source(path, REPORTS_TABLE)
+        layer = QgsVectorLayer(uri, "reports", provider)
+        if not layer.isValid():
+            raise ValueError(tr("Cannot open the reports of the workspace {path}").format(path=path))
+        if subset and not layer.setSubsetString(subset):
+            raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
+        return layer
     uri = f"{path}|layername={REPORTS_TABLE}"
     if subset and "|" not in subset:
         layer = QgsVectorLayer(f"{uri}|subset={subset}", "reports", "ogr")
@@ -530,9 +637,10 @@ def evaluate(
     """
     started = time.perf_counter()
     path = workspace_path(workspace)
+    dialect = dialect_of(workspace)
     if not scope and isinstance(workspace, QgsVectorLayer):
         scope = base_subset(workspace)
-    where = and_sql(scope, attribute_where(flt, now))
+    where = and_sql(scope, attribute_where(flt, now, dialect))
     criteria = spatial_criteria(flt, path) if flt.has_spatial else []
     if criteria is None:
         return FilterResult([], 0, where, None, [], time.perf_counter() - started, empty_space=True)
@@ -550,7 +658,8 @@ def evaluate(
     )
     if bbox[0] > bbox[2] or bbox[1] > bbox[3]:
         return FilterResult([], 0, where, None, [], time.perf_counter() - started, empty_space=True)
-    layer = _reports_layer(path, and_sql(where, bbox_sql(bbox)))
+    box_sql = pg_bbox_sql(bbox) if dialect == "postgres" else bbox_sql(bbox)
+    layer = _reports_layer(path, and_sql(where, box_sql))
     request = QgsFeatureRequest().setNoAttributes()
     passed: list[int] = []
     rejected: list[int] = []
@@ -596,7 +705,10 @@ def apply_to_layer(layer: QgsVectorLayer, result: FilterResult) -> bool:
     layer) is remembered and restored on clear.
     """
     base = base_subset(layer)
-    sql = result_sql(result, use_rtree=_uses_gpkg_rtree(layer))
+    if layer.providerType() == "postgres":
+        sql = result_sql(result, use_rtree=True, dialect="postgres")
+    else:
+        sql = result_sql(result, use_rtree=_uses_gpkg_rtree(layer))
     if base and not sql.startswith(f"({base})") and sql != base:
         sql = and_sql(base, sql)
     if not layer.customProperty(FILTER_PROPERTY):
@@ -640,11 +752,34 @@ def _connect(target: Any) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def _pg_store(target: Any) -> Iterator[Any]:
+    """The PostGIS store of ``target``: the store itself, or one opened for the ``with`` block."""
+    if hasattr(target, "query") and getattr(target, "provider", "") == "postgres":
+        yield target
+        return
+    from .store.factory import open_store
+
+    store = open_store(workspace_path(target))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def save_filter(target: Any, name: str, flt: ReportFilter) -> None:
     """Save ``flt`` under ``name`` (replacing a filter of that name) in the workspace."""
     name = name.strip()
     if not name:
         raise ValueError(tr("A saved filter needs a name."))
+    if dialect_of(target) == "postgres":
+        with _pg_store(target) as store:
+            store.execute(
+                "INSERT INTO saved_filters (name, definition_json) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET definition_json = excluded.definition_json",
+                (name, flt.to_json()),
+            )
+        return
     conn = _connect(target)
     try:
         with conn:
@@ -660,6 +795,11 @@ def save_filter(target: Any, name: str, flt: ReportFilter) -> None:
 
 def load_filter(target: Any, name: str) -> ReportFilter | None:
     """The filter saved under ``name``, or None."""
+    if dialect_of(target) == "postgres":
+        with _pg_store(target) as store:
+            rows = store.query("SELECT definition_json FROM saved_filters WHERE name = ?", (name,))
+        text = rows[0]["definition_json"] if rows else None
+        return ReportFilter.from_json(text) if text else None
     conn = _connect(target)
     try:
         row = conn.execute("SELECT definition_json FROM saved_filters WHERE name = ?", (name,)).fetchone()
@@ -670,6 +810,10 @@ def load_filter(target: Any, name: str) -> ReportFilter | None:
 
 def list_filters(target: Any) -> list[str]:
     """Names of the saved filters, sorted regardless of case."""
+    if dialect_of(target) == "postgres":
+        with _pg_store(target) as store:
+            names = [r["name"] for r in store.query("SELECT name FROM saved_filters")]
+        return sorted(names, key=lambda n: (n.casefold(), n))
     conn = _connect(target)
     try:
         names = [r[0] for r in conn.execute("SELECT name FROM saved_filters")]
@@ -680,6 +824,9 @@ def list_filters(target: Any) -> list[str]:
 
 def delete_filter(target: Any, name: str) -> bool:
     """Delete a saved filter; False when there was none of that name."""
+    if dialect_of(target) == "postgres":
+        with _pg_store(target) as store:
+            return store.execute("DELETE FROM saved_filters WHERE name = ?", (name,)) > 0
     conn = _connect(target)
     try:
         with conn:
@@ -704,6 +851,18 @@ class Choices:
 
 def workspace_choices(target: Any) -> Choices:
     """Categories, departments and districts of the workspace, in name order (read only)."""
+    if dialect_of(target) == "postgres":
+        with _pg_store(target) as store:
+
+            def pg_pairs(sql: str) -> list[tuple[str, str]]:
+                found = [(str(r["code"]), str(r["name"] or r["code"])) for r in store.query(sql) if r["code"]]
+                return sorted(found, key=lambda p: p[1].casefold())
+
+            return Choices(
+                categories=pg_pairs("SELECT service_code AS code, service_name AS name FROM services"),
+                departments=pg_pairs("SELECT code, name FROM departments"),
+                districts=pg_pairs("SELECT code, name FROM districts"),
+            )
     path = workspace_path(target)
     uri = "file:" + path.replace("?", "%3f").replace("#", "%23") + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, timeout=5)

@@ -1,7 +1,8 @@
 """The workspace's layers in the project: reports, districts and departments.
 
 They live in one layer-tree group (named "Відкрите Місто" in Ukrainian), are
-plain ``ogr`` layers on the store's tables, styled from ``resources/styles/*.qml``
+plain ``ogr`` (GeoPackage) or ``postgres`` (shared PostGIS workspace) layers on the store's tables
+(``factory.layer_source``), styled from ``resources/styles/*.qml``
 with legend labels and field aliases translated at load time, and read-only
 (changes go through the store and its outbox, never by editing the layer).
 Layers and the group are found again by a custom property, not by their
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 TABLE_PROPERTY = "openmisto/table"
 GROUP_PROPERTY = "openmisto/group"
+WORKSPACE_PROPERTY = "openmisto/workspace"  # the workspace address the layer shows (no secrets)
 
 REPORTS = "reports"
 DISTRICTS = "districts"
@@ -104,8 +106,15 @@ def field_aliases(table: str) -> dict[str, str]:
 
 
 def layer_uri(workspace: str, table: str) -> str:
-    """OGR data source of one table of a GeoPackage workspace."""
-    return f"{workspace}|layername={table}"
+    """Data source of one table of a workspace (GeoPackage path or ``postgres:`` address)."""
+    return layer_source(workspace, table)[0]
+
+
+def layer_source(workspace: str, table: str) -> tuple[str, str]:
+    """``(data source, provider key)`` of one table of a workspace."""
+    from .store.factory import layer_source as source
+
+    return source(workspace, table)
 
 
 def _project(project: QgsProject | None) -> QgsProject:
@@ -187,11 +196,17 @@ def apply_style(layer: QgsVectorLayer, table: str) -> None:
 
 def make_layer(workspace: str, table: str) -> QgsVectorLayer | None:
     """A styled, read-only layer on one workspace table (None when the table cannot be opened)."""
-    layer = QgsVectorLayer(layer_uri(workspace, table), layer_name(table), "ogr")
+    try:
+        uri, provider = layer_source(workspace, table)
+    except Exception as exc:  # noqa: BLE001 - an unknown saved connection, a bad address
+        log.warning("Cannot open table %s of %s: %s", table, workspace, exc)
+        return None
+    layer = QgsVectorLayer(uri, layer_name(table), provider)
     if not layer.isValid():
-        log.warning("Cannot open table %s of %s", table, workspace)
+        log.warning("Cannot open table %s of %s", table, describe_workspace(workspace))
         return None
     layer.setCustomProperty(TABLE_PROPERTY, table)
+    layer.setCustomProperty(WORKSPACE_PROPERTY, str(workspace))
     apply_style(layer, table)
     layer.setReadOnly(True)
     return layer
@@ -203,18 +218,25 @@ def add_layers(workspace: str, project: QgsProject | None = None) -> dict[str, Q
     A layer already in the project is reused; when it points at another workspace,
     its data source is switched to ``workspace``.
     """
+    from .store.factory import workspace_exists
+
     project = _project(project)
-    if not Path(workspace).is_file():
+    if not workspace_exists(workspace):
         log.info("No workspace yet at %s", workspace)
         return {}
     group = ensure_group(project)
     layers: dict[str, QgsVectorLayer] = {}
     for position, table in enumerate(TABLES):
         existing = find_layer(table, project)
-        uri = layer_uri(workspace, table)
         if existing is not None:
-            if existing.source() != uri:
-                existing.setDataSource(uri, existing.name(), "ogr")
+            try:
+                uri, provider = layer_source(workspace, table)
+            except Exception as exc:  # noqa: BLE001 - see make_layer
+                log.warning("Cannot open table %s of %s: %s", table, workspace, exc)
+                continue
+            if existing.source() != uri or existing.providerType() != provider:
+                existing.setDataSource(uri, existing.name(), provider)
+                existing.setCustomProperty(WORKSPACE_PROPERTY, str(workspace))
                 apply_style(existing, table)
             layers[table] = existing
             continue
@@ -230,7 +252,9 @@ def add_layers(workspace: str, project: QgsProject | None = None) -> dict[str, Q
 def reload_layers(project: QgsProject | None = None) -> int:
     """Reload the data of every plugin layer and repaint it; return how many were reloaded.
 
-    (In QGIS 3.22 ``setAutoRefreshInterval`` only repaints; new rows need a provider reload.)
+    (In QGIS 3.22 ``setAutoRefreshInterval`` only repaints; new rows need a provider reload.) On a
+    shared PostGIS workspace this is how one user's map shows the others' changes: the ``postgres``
+    provider queries the database again.
     """
     count = 0
     for _table, layer in iter_layers(project):
@@ -265,8 +289,26 @@ def is_plugin_layer(layer: QgsMapLayer | None, table: str | None = None) -> bool
     return bool(found) and (table is None or found == table)
 
 
-def status_counts(workspace: str) -> tuple[dict[str, int], int]:
-    """Reports per external status code and the number of overdue reports (read-only SQL on the workspace)."""
+def describe_workspace(workspace: str) -> str:
+    from .store.factory import describe
+
+    return describe(workspace)
+
+
+def status_counts(workspace: str, store: object = None) -> tuple[dict[str, int], int]:
+    """Reports per external status code and the number of overdue reports (read-only SQL on the workspace).
+
+    ``store``: an open store of the workspace (needed for a PostGIS one; a GeoPackage is read with OGR).
+    """
+    if store is not None and hasattr(store, "query"):
+        from .timeutil import now_utc, to_store
+
+        rows = store.query(
+            "SELECT external_status_code AS code, count(*) AS n FROM reports GROUP BY external_status_code"
+        )
+        counts = {(r["code"] or ""): int(r["n"]) for r in rows}
+        overdue = store.count("status = 'open' AND deadline IS NOT NULL AND deadline < ?", [to_store(now_utc())])
+        return counts, int(overdue)
     if not workspace or not Path(workspace).is_file():
         return {}, 0
     from osgeo import ogr

@@ -394,7 +394,10 @@ def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
         names["overdue"],
         overdue,
     )
-    districts = QgsVectorLayer(f"{workspace_path}|layername=districts", names["districts"], "ogr")
+    from .store.factory import layer_source
+
+    uri, provider = layer_source(str(workspace_path), "districts")  # GeoPackage or PostGIS
+    districts = QgsVectorLayer(uri, names["districts"], provider)
     if districts.isValid():
         _style_districts(districts)
         districts.setCustomProperty(LAYER_PROPERTY, "districts")
@@ -740,8 +743,11 @@ def build_atlas(
     ``isCanceled()`` and ``setProgress(float)``; a cancel raises :class:`AtlasCanceled`. The CSV and
     XLSX get the figures of every grouping. GUI-free, safe in a worker thread (own ``QgsProject``).
     """
-    workspace = Path(workspace_path)
-    if not workspace.exists():
+    from .store.factory import is_postgres
+
+    # a GeoPackage path, or a shared PostGIS workspace's ``postgres:`` address (kept as text)
+    workspace: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
+    if isinstance(workspace, Path) and not workspace.exists():
         raise FileNotFoundError(str(workspace))
     period = parse_period(period)
     lang = Lang(language)

@@ -2,6 +2,10 @@
 
 The API key itself is never stored here: only the id of the QGIS authentication
 configuration (``authcfg``) that holds it (see ``core/open311/auth.py``).
+
+``workspace_path`` is the workspace's address: a GeoPackage path, or a shared PostGIS workspace
+``postgres:connection=<QGIS saved connection> schema=openmisto`` (or ``service=…``); such an
+address never holds a password (``pg_connection.parse_uri`` refuses one).
 """
 
 from __future__ import annotations
@@ -88,7 +92,17 @@ class PluginSettings:
 
     @property
     def workspace_exists(self) -> bool:
-        return bool(self.workspace_path) and Path(self.workspace_path).is_file()
+        """A GeoPackage file that exists, or a PostGIS address (checked when opened)."""
+        from .store.factory import workspace_exists
+
+        return workspace_exists(self.workspace_path)
+
+    @property
+    def is_postgres(self) -> bool:
+        """The workspace is a shared PostGIS one."""
+        from .store.factory import is_postgres
+
+        return is_postgres(self.workspace_path)
 
 
 def save_last_sync(summary: str) -> None:
@@ -116,7 +130,7 @@ def authcfg() -> str:
 
 
 def workspace_path() -> str:
-    """The workspace GeoPackage path (the default one when unset)."""
+    """The workspace address: a GeoPackage path (the default one when unset) or a ``postgres:`` address."""
     return PluginSettings.load().workspace_path
 
 

@@ -1079,8 +1079,66 @@ def _store_path(store_or_path: Any) -> Path:
     raise TypeError(f"not a store or a path: {store_or_path!r}")
 
 
-def _columns(con: sqlite3.Connection, table: str, wanted: Sequence[str]) -> list[str]:
-    present = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
+class _SqliteReader:
+    """Read-only SQL on a GeoPackage workspace (``mode=ro``: it never writes)."""
+
+    order = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+    def present(self, table: str) -> set[str]:
+        return {r[1] for r in self.con.execute(f'PRAGMA table_info("{table}")')}
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self.con.execute(sql, tuple(params)).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class _StoreReader:
+    """The same on a shared PostGIS workspace, through the store's ``query`` (``?`` placeholders).
+
+    Text is ordered bytewise (``COLLATE "C"``), as SQLite does, whatever the database's locale.
+    """
+
+    order = ' COLLATE "C"'
+
+    def __init__(self, store: Any, owned: bool) -> None:
+        self.store = store
+        self.owned = owned
+        self.path = store.path
+
+    def present(self, table: str) -> set[str]:
+        found = self.store.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            (self.store.schema, table),
+        )
+        return {r["column_name"] for r in found}
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return [tuple(r.values()) for r in self.store.query(sql, params)]
+
+    def close(self) -> None:
+        if self.owned:
+            self.store.close()
+
+
+def _postgres_reader(store_or_path: Any) -> _StoreReader | None:
+    """A reader of a PostGIS workspace (a ``postgres:`` address or a store), None for a GeoPackage."""
+    from .store.factory import is_postgres, open_store
+
+    if getattr(store_or_path, "provider", None) == "postgres" and hasattr(store_or_path, "query"):
+        return _StoreReader(store_or_path, owned=False)
+    if isinstance(store_or_path, str) and is_postgres(store_or_path):
+        return _StoreReader(open_store(store_or_path), owned=True)
+    return None
+
+
+def _columns(reader: Any, table: str, wanted: Sequence[str]) -> list[str]:
+    present = reader.present(table)
     return [c for c in wanted if c in present] if present else []
 
 
@@ -1089,11 +1147,12 @@ def _quoted(columns: Sequence[str]) -> str:
 
 
 def load_rows(store_or_path: Any, since: datetime | None = None, extra_columns: Sequence[str] = ()) -> Rows:
-    """Read ``reports``, ``request_updates`` and the group names from a GeoPackage workspace.
+    """Read ``reports``, ``request_updates`` and the group names from a workspace.
 
-    Reads with a read-only ``sqlite3`` connection (``mode=ro``): it never writes. Accepts
-    a path or a store object that knows its path (``.path``). Only the columns the figures
-    need are read (:data:`REPORT_COLUMNS`, :data:`HISTORY_COLUMNS`), one query per table;
+    A GeoPackage is read with a read-only ``sqlite3`` connection (``mode=ro``): it never writes.
+    Accepts a path or a store object that knows its path (``.path``); a shared PostGIS workspace
+    as a ``postgres:`` address or a :class:`PostGisStore` (read through ``store.query``; the same rows).
+    Only the columns the figures need are read (:data:`REPORT_COLUMNS`, :data:`HISTORY_COLUMNS`), one query per table;
     personal data of the ``departments`` table (officers) is not read. ``extra_columns`` of
     ``reports`` come along in the same query (e.g. the atlas's coordinates and addresses).
 
@@ -1103,16 +1162,20 @@ def load_rows(store_or_path: Any, since: datetime | None = None, extra_columns: 
     open there), so it is not read and a big city's old reports cost nothing. The figures of
     such periods are the same as with all rows.
     """
-    path = _store_path(store_or_path)
-    if not path.exists():
-        raise FileNotFoundError(str(path))
+    reader: Any = _postgres_reader(store_or_path)
+    if reader is None:
+        path = _store_path(store_or_path)
+        if not path.exists():
+            raise FileNotFoundError(str(path))
+        reader = _SqliteReader(path)
     with paused_gc():
-        return _load_rows(path, since, extra_columns)
+        return _load_rows(reader, since, extra_columns)
 
 
-def _load_rows(path: Path, since: datetime | None, extra_columns: Sequence[str]) -> Rows:
+def _load_rows(con: Any, since: datetime | None, extra_columns: Sequence[str]) -> Rows:
+    """Read with ``con``, a :class:`_SqliteReader` or :class:`_StoreReader` (closed at the end)."""
     mark = to_store(since) if since is not None else None
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    path = con.path
     try:
         # The history: one scan in file order (the engine sorts each report's updates by time,
         # stably, so updates at the same moment keep this order, as the store wrote them).
@@ -1120,20 +1183,22 @@ def _load_rows(path: Path, since: datetime | None, extra_columns: Sequence[str])
         raw_history: list[tuple] = []
         if hist_cols:
             order = ' ORDER BY "fid"' if _columns(con, "request_updates", ("fid",)) else ""
-            raw_history = con.execute(f'SELECT {_quoted(hist_cols)} FROM "request_updates"{order}').fetchall()
+            raw_history = con.rows(f'SELECT {_quoted(hist_cols)} FROM "request_updates"{order}')
         wanted = [*REPORT_COLUMNS, *(c for c in extra_columns if c not in REPORT_COLUMNS)]
         cols = _columns(con, "reports", wanted)
         raw_reports: list[tuple] = []
         if cols:
             sql = f'SELECT {_quoted(cols)} FROM "reports"'
-            params: dict[str, Any] = {}
+            params: list[Any] = []
             if mark is not None:
                 closed = ", ".join(f"'{c}'" for c in sorted(CLOSED_CODES))
                 keep = [f"lower(coalesce(\"external_status_code\", '')) NOT IN ({closed})"]
-                keep += [f'"{c}" >= :mark' for c in ("updated_datetime", "requested_datetime") if c in cols]
+                for column in ("updated_datetime", "requested_datetime"):
+                    if column in cols:
+                        keep.append(f'"{column}" >= ?')
+                        params.append(mark)
                 sql += " WHERE " + " OR ".join(keep)
-                params["mark"] = mark
-            raw_reports = con.execute(sql + ' ORDER BY "service_request_id"', params).fetchall()
+            raw_reports = con.rows(sql + f' ORDER BY "service_request_id"{con.order}', params)
         if mark is not None and "updated_datetime" in hist_cols:
             # ... and the closed, old reports that still have an update from ``since`` on
             rid_i, at_i = hist_cols.index("service_request_id"), hist_cols.index("updated_datetime")
@@ -1142,11 +1207,11 @@ def _load_rows(path: Path, since: datetime | None, extra_columns: Sequence[str])
             if missing:
                 for i in range(0, len(missing), 500):
                     chunk = missing[i : i + 500]
-                    raw_reports += con.execute(
+                    raw_reports += con.rows(
                         f'SELECT {_quoted(cols)} FROM "reports" WHERE "service_request_id" IN '
                         f"({', '.join('?' * len(chunk))})",
                         chunk,
-                    ).fetchall()
+                    )
                 raw_reports.sort(key=lambda r: (r[0] is None, r[0]))
             kept = {r[0] for r in raw_reports}
             raw_history = [h for h in raw_history if h[rid_i] in kept]
@@ -1167,12 +1232,12 @@ def _load_rows(path: Path, since: datetime | None, extra_columns: Sequence[str])
     return Rows(reports, history, names)
 
 
-def _names(con: sqlite3.Connection, table: str, key: str, name: str) -> dict[str, str]:
+def _names(con: Any, table: str, key: str, name: str) -> dict[str, str]:
     cols = _columns(con, table, (key, name))
     if len(cols) < 2:
         log.debug("No table %s with %s and %s in the workspace", table, key, name)
         return {}
-    return {str(k): str(v) for k, v in con.execute(f'SELECT "{key}", "{name}" FROM "{table}"') if k and v}
+    return {str(k): str(v) for k, v in con.rows(f'SELECT "{key}", "{name}" FROM "{table}"') if k and v}
 
 
 __all__ = [

@@ -160,10 +160,13 @@ class SyncEngine:
         full_page_size: int | None = FULL_PAGE_SIZE,
         prefetch: bool = True,
         full_history_page_size: int | None = FULL_HISTORY_PAGE_SIZE,
+        reports_done: Any = None,
     ) -> None:
         """``full_page_size``: page size of a full pull (``None``: the client's); ``prefetch``: fetch
         and parse the next page in a background thread while the store writes this one;
-        ``full_history_page_size``: page size of the history in a full pull (``None``: as the reports)."""
+        ``full_history_page_size``: page size of the history in a full pull (``None``: as the reports);
+        ``reports_done(result)``: called (in the sync's thread) when the reports phase of a pull has
+        committed every report, before the history: the map can show them already."""
         self.store = store
         self.client = client
         self.feedback = feedback
@@ -173,6 +176,7 @@ class SyncEngine:
         self.full_page_size = full_page_size
         self.prefetch = prefetch
         self.full_history_page_size = full_history_page_size
+        self.reports_done = reports_done
 
     # -- helpers -----------------------------------------------------------
     def _canceled(self) -> bool:
@@ -205,6 +209,11 @@ class SyncEngine:
         with bulk() if callable(bulk) else nullcontext():
             self._pull_requests(result, None if full else watermark, started)
         clock = self._phase(result, "reports", clock)
+        if self.reports_done is not None and not result.canceled and (result.new or result.updated):
+            try:
+                self.reports_done(result)
+            except Exception:
+                log.warning("reports_done listener failed", exc_info=True)
         if not result.canceled and self.with_history:
             with bulk() if callable(bulk) else nullcontext():
                 self._pull_history(result, full, started)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from qgis.core import QgsFeedback, QgsTask
@@ -145,6 +144,7 @@ class SyncSummary:
     retry_later: int = 0
     push_error: str = ""
     canceled: bool = False
+    busy: str = ""  # another sync held the workspace's lock: this one was skipped (the message why)
 
     @classmethod
     def from_results(cls, pull: Any, push: Any = None) -> SyncSummary:
@@ -177,6 +177,8 @@ class SyncSummary:
 
     def message(self) -> str:
         """One line for the message bar."""
+        if self.busy:
+            return self.busy
         text = tr("New: {0}, updated: {1}, unchanged: {2}.").format(self.new, self.updated, self.unchanged)
         if self.skipped:
             text += " " + tr("Skipped: {0}").format(self.skipped)
@@ -206,6 +208,7 @@ class SyncParams:
     api_key: str | None = None
     page_size: int = 1000
     full: bool = False
+    lock_wait_s: float = 0.0  # another sync on the workspace: wait this long, then skip
 
     def __repr__(self) -> str:  # never show the key
         return (
@@ -215,23 +218,26 @@ class SyncParams:
 
 
 def open_or_create_store(path: str) -> Any:
-    """Open the workspace GeoPackage, creating it (and its folder) when missing."""
-    from .store.gpkg import GeoPackageStore
+    """Open the workspace (a GeoPackage path or a ``postgres:`` address), creating it when missing."""
+    from .store.factory import open_store
 
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if hasattr(GeoPackageStore, "open_or_create"):
-        return GeoPackageStore.open_or_create(path)
-    if Path(path).exists():
-        return GeoPackageStore.open(path)
-    return GeoPackageStore.create(path)
+    return open_store(str(path), create=True)
 
 
 class SyncTask(OpenMistoTask):
     """Push the outbox and pull new and changed reports into the workspace.
 
     Opens its own store connection in the worker thread; progress and cancel go
-    through a ``QgsFeedback`` handed to the ``SyncEngine``.
+    through a ``QgsFeedback`` handed to the ``SyncEngine``. The sync holds the workspace's
+    sync lock (``factory.run_sync_exclusive``): when another sync (another user's QGIS, a
+    scheduled ``qgis_process``) holds it, this one waits ``lock_wait_s`` and is then skipped;
+    the summary's ``busy`` says so.
+
+    ``reportsStored`` is emitted (from the worker thread; connect it queued) when the reports
+    phase of the pull has committed the reports, before the history: the layer can be reloaded then.
     """
+
+    reportsStored = pyqtSignal()
 
     def __init__(self, params: SyncParams, automatic: bool = False) -> None:
         description = tr("Open City: full sync") if params.full else tr("Open City: sync")
@@ -257,27 +263,19 @@ class SyncTask(OpenMistoTask):
         if self.isCanceled():
             feedback.cancel()
 
+        from .store.factory import run_sync_exclusive
+
         p = self.params
         store = open_or_create_store(p.workspace_path)
         try:
             client = Open311Client(p.base_url, api_key=p.api_key, page_size=p.page_size)
-            engine = SyncEngine(store, client, feedback)
-            if hasattr(engine, "run"):
-                result = engine.run(full=p.full)
-                pull = getattr(result, "pull", result)
-                push = getattr(result, "push", None)
-                summary = SyncSummary.from_results(pull, push)
+            engine = SyncEngine(store, client, feedback, reports_done=lambda _result: self.reportsStored.emit())
+            outcome = run_sync_exclusive(engine, full=p.full, wait_s=p.lock_wait_s)
+            if outcome.skipped:
+                summary = SyncSummary(busy=outcome.busy or "")
             else:
-                push, push_error = None, ""
-                if p.api_key and hasattr(engine, "push"):
-                    try:
-                        push = engine.push()
-                    except Exception as exc:  # noqa: BLE001 - the pull still runs; the user is told
-                        log.warning("Sending the outbox failed: %s", exc)
-                        push_error = TaskOutcome(False, error=exc).error_message()
-                pull = engine.pull(full=p.full)
-                summary = SyncSummary.from_results(pull, push)
-                summary.push_error = push_error
+                result = outcome.result
+                summary = SyncSummary.from_results(getattr(result, "pull", result), getattr(result, "push", None))
         finally:
             close = getattr(store, "close", None)
             if callable(close):

@@ -17,8 +17,12 @@ that folder (:func:`set_media_base_url`, e.g. the city's web server publishing i
 ``<base>/<file>`` goes to the platform; otherwise the photo stays internal: its ``file://`` link
 is kept in the local history only (the reference platform, like most, accepts http(s) links only).
 
-Reading helpers use the GeoPackage store's connection (``store._conn``); a PostGIS store will
-need the same few queries.
+Reading helpers go through the store's small SQL API (``store.query``/``store.execute`` with ``?``
+placeholders), the same on the GeoPackage and the PostGIS store; the SQL here is the common
+subset of both dialects (geometries are the one difference: see the routing rules).
+
+Optimistic locking: the actions take ``base_version`` (the report's ``version`` the user saw);
+when the report changed since, :class:`store.base.VersionConflictError` is raised and nothing is written.
 """
 
 from __future__ import annotations
@@ -91,10 +95,10 @@ class Actor:
 
 @contextmanager
 def open_store(path: str | Path) -> Iterator[ReportStore]:
-    """Open a workspace GeoPackage for the duration of a ``with`` block."""
-    from .store.gpkg import GeoPackageStore
+    """Open a workspace (a GeoPackage path or a ``postgres:`` address) for the duration of a ``with`` block."""
+    from .store.factory import open_store as open_any
 
-    store = GeoPackageStore.open(str(path))
+    store = open_any(str(path))
     try:
         yield store
     finally:
@@ -102,16 +106,14 @@ def open_store(path: str | Path) -> Iterator[ReportStore]:
 
 
 def _rows(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    conn = getattr(store, "_conn", None)
-    if conn is None:
+    if store is None:
         raise StoreError(tr("The workspace is closed."))
-    with store._lock:  # type: ignore[attr-defined]
-        return [dict(r) for r in conn.execute(sql, tuple(params)).fetchall()]
+    return store.query(sql, tuple(params))
 
 
 def _execute(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> None:
     """One write statement; call inside ``store.transaction()``."""
-    store._conn.execute(sql, tuple(params))  # type: ignore[attr-defined]
+    store.execute(sql, tuple(params))
 
 
 def _report(store: ReportStore, service_request_id: str) -> dict[str, Any]:
@@ -230,34 +232,65 @@ def _fields(code: str, **extra: Any) -> dict[str, Any]:
     return fields
 
 
-def _record(store: ReportStore, report: Mapping[str, Any], code: str, actor: Actor, **extra: Any) -> str:
+def _record(
+    store: ReportStore,
+    report: Mapping[str, Any],
+    code: str,
+    actor: Actor,
+    base_version: int | None = None,
+    **extra: Any,
+) -> str:
     check_transition(report, code, actor)
-    return store.record_local_update(str(report["service_request_id"]), _fields(code, **extra), actor.author)
+    return store.record_local_update(
+        str(report["service_request_id"]), _fields(code, **extra), actor.author, base_version=base_version
+    )
 
 
 # --------------------------------------------------------------------------- moderator actions
 
 
-def accept(store: ReportStore, actor: Actor, service_request_id: str, note: str | None = None) -> str:
+def accept(
+    store: ReportStore,
+    actor: Actor,
+    service_request_id: str,
+    note: str | None = None,
+    base_version: int | None = None,
+) -> str:
     """Accept a report for consideration (``investigating``); returns the update_id."""
-    return _record(store, _report(store, service_request_id), "investigating", actor, description=_answer(note))
+    report = _report(store, service_request_id)
+    return _record(store, report, "investigating", actor, base_version, description=_answer(note))
 
 
-def reject(store: ReportStore, actor: Actor, service_request_id: str, reason: str | None = None) -> str:
+def reject(
+    store: ReportStore,
+    actor: Actor,
+    service_request_id: str,
+    reason: str | None = None,
+    base_version: int | None = None,
+) -> str:
     """Reject as spam or abuse: ``hidden`` (the public no longer sees it)."""
-    return _record(store, _report(store, service_request_id), "hidden", actor, description=_answer(reason))
+    report = _report(store, service_request_id)
+    return _record(store, report, "hidden", actor, base_version, description=_answer(reason))
 
 
-def close_not_remit(store: ReportStore, actor: Actor, service_request_id: str, reason: str) -> str:
+def close_not_remit(
+    store: ReportStore, actor: Actor, service_request_id: str, reason: str, base_version: int | None = None
+) -> str:
     """Close as «not the city's remit»; the reason (for the citizen) is required."""
     text = _answer(reason)
     if not text:
         raise WorkflowError(tr("Write the reason: the citizen reads why the city cannot act."))
-    return _record(store, _report(store, service_request_id), "not_councils_responsibility", actor, description=text)
+    report = _report(store, service_request_id)
+    return _record(store, report, "not_councils_responsibility", actor, base_version, description=text)
 
 
 def recategorise(
-    store: ReportStore, actor: Actor, service_request_id: str, service_code: str, note: str | None = None
+    store: ReportStore,
+    actor: Actor,
+    service_request_id: str,
+    service_code: str,
+    note: str | None = None,
+    base_version: int | None = None,
 ) -> str:
     """Change the category; the status stays. The citizen reads a note naming the new category.
 
@@ -278,11 +311,16 @@ def recategorise(
     name = known.get(service_code, service_code)
     text = _answer(note) or tr("The category was changed to «{name}».").format(name=name)
     fields = {"service_code": service_code, "description": text}
-    return store.record_local_update(str(service_request_id), fields, actor.author)
+    return store.record_local_update(str(service_request_id), fields, actor.author, base_version=base_version)
 
 
 def mark_duplicate(
-    store: ReportStore, actor: Actor, service_request_id: str, original_id: str, note: str | None = None
+    store: ReportStore,
+    actor: Actor,
+    service_request_id: str,
+    original_id: str,
+    note: str | None = None,
+    base_version: int | None = None,
 ) -> str:
     """Close as a duplicate of ``original_id`` (linked in ``duplicate_of``; the history shows it)."""
     report = _report(store, service_request_id)
@@ -299,7 +337,7 @@ def mark_duplicate(
             )
         )
     text = _answer(note) or tr("This problem was already reported: see report {id}.").format(id=original_id)
-    return _record(store, report, "duplicate", actor, duplicate_of=original_id, description=text)
+    return _record(store, report, "duplicate", actor, base_version, duplicate_of=original_id, description=text)
 
 
 @dataclass
@@ -330,12 +368,15 @@ def assign(
     department: str | Mapping[str, str],
     note: str | None = None,
     strict: bool = False,
+    base_versions: Mapping[str, int] | None = None,
 ) -> AssignResult:
     """Assign reports (``action_scheduled`` + ``agency_responsible``) in one transaction.
 
     ``department`` is one code for all, or a mapping id → code (each report its suggestion).
     Reports that cannot be assigned (closed, already with that department…) are skipped with
     the reason, or, with ``strict``, refuse the whole call. Reassignment keeps the history.
+    ``base_versions``: id → the report's version the user saw; a report changed since raises
+    :class:`VersionConflictError` (nothing of the call is written).
     """
     ids = [str(i) for i in dict.fromkeys(ids)]
     if not ids:
@@ -361,7 +402,13 @@ def assign(
                 if _current_code(report) == "action_scheduled" and report.get("agency_responsible") == target:
                     raise WorkflowError(tr("already assigned to {department}").format(department=target))
                 result.update_ids[sid] = _record(
-                    store, report, "action_scheduled", actor, agency_responsible=target, description=text
+                    store,
+                    report,
+                    "action_scheduled",
+                    actor,
+                    (base_versions or {}).get(sid),
+                    agency_responsible=target,
+                    description=text,
                 )
             except WorkflowError as exc:
                 if strict:
@@ -384,7 +431,24 @@ class Attachment:
 
 
 def media_folder(store_path: str | Path) -> Path:
-    """``<workspace stem>_media`` next to the workspace file."""
+    """``<workspace stem>_media`` next to the workspace file.
+
+    A PostGIS workspace has no file: ``<QGIS settings dir>/openmisto/<schema>_media`` on this computer
+    (a city publishing photos points its web server at a shared folder and sets the public address).
+    """
+    from .store.factory import is_postgres
+
+    if is_postgres(str(store_path)):
+        from qgis.core import QgsApplication
+
+        schema = "openmisto"
+        try:
+            from .store.pg_connection import parse_uri
+
+            schema = parse_uri(str(store_path)).schema
+        except Exception:
+            log.debug("Cannot read the schema of %s", store_path, exc_info=True)
+        return Path(QgsApplication.qgisSettingsDirPath()) / "openmisto" / f"{schema}_media"
     path = Path(store_path)
     return path.with_name(path.stem + "_media")
 
@@ -503,11 +567,13 @@ def respond(
     base_url: str | None = None,
     now: datetime | None = None,
     photo_name: str | None = None,
+    base_version: int | None = None,
 ) -> RespondResult:
     """An officer's response: next status (checked), answer, planned date, photo — queued for the platform.
 
     ``base_url`` overrides the workspace's public address of photos; ``photo_name`` fixes the
     photo's file name in the media folder (the dialog shows its link in the preview beforehand).
+    ``base_version``: the report's version the dialog showed (optimistic locking).
     """
     report = _report(store, service_request_id)
     moment = check_response(store, actor, report, status, answer, planned_date, now)
@@ -520,7 +586,9 @@ def respond(
     if attachment is not None and attachment.public:
         extra["media_url"] = attachment.link
     with store.transaction():
-        update_id = store.record_local_update(str(service_request_id), _fields(status, **extra), actor.author)
+        update_id = store.record_local_update(
+            str(service_request_id), _fields(status, **extra), actor.author, base_version=base_version
+        )
         if attachment is not None and not attachment.public:  # kept for the history, never sent
             _execute(
                 store, "UPDATE request_updates SET media_url = ? WHERE update_id = ?", (attachment.link, update_id)
@@ -577,6 +645,7 @@ class QueueItem:
     waited_working_days: int
     due: datetime | None
     overdue: bool
+    version: int | None = None  # the report's version as listed (optimistic locking of the actions)
 
 
 def moderation_queue(
@@ -588,7 +657,7 @@ def moderation_queue(
     rows = _rows(
         store,
         "SELECT fid, service_request_id, external_status_code, status, service_code, service_name, district, address,"
-        " description, requested_datetime, agency_responsible FROM reports"
+        " description, requested_datetime, agency_responsible, version FROM reports"
         f" WHERE external_status_code IN ({marks}) OR (external_status_code IS NULL AND status = 'open')"
         " ORDER BY requested_datetime IS NULL, requested_datetime, fid",
         codes,
@@ -611,6 +680,7 @@ def moderation_queue(
                 waited_working_days=max(0, working_days_between(requested, now)) if requested else 0,
                 due=deadline.due,
                 overdue=deadline.is_overdue(now),
+                version=None if row.get("version") is None else int(row["version"]),
             )
         )
     return items
@@ -646,9 +716,11 @@ def duplicate_candidates(
     rows = _rows(
         store,
         "SELECT service_request_id, service_code, lat, long, requested_datetime, external_status_code, description,"
-        " address FROM reports WHERE service_code IS ? AND lat BETWEEN ? AND ? AND long BETWEEN ? AND ?"
+        " address FROM reports WHERE (service_code = ? OR (service_code IS NULL AND ? IS NULL))"
+        " AND lat BETWEEN ? AND ? AND long BETWEEN ? AND ?"
         " AND requested_datetime BETWEEN ? AND ? AND service_request_id <> ?",
         (
+            params["service_code"],
             params["service_code"],
             params["min_lat"],
             params["max_lat"],
@@ -689,12 +761,21 @@ def _blob_geometry(blob: bytes | None) -> QgsGeometry:
     return geometry
 
 
+def _wkb_geometry(wkb: Any) -> QgsGeometry:
+    geometry = QgsGeometry()
+    if wkb:
+        geometry.fromWkb(bytes(wkb))
+    return geometry
+
+
 def load_routing_rules(store: ReportStore) -> RoutingRules:
     """The routing rules kept in the workspace (``routing_category_rules``, ``routing_zones``)."""
     categories = [(r["service_code"], r["department"]) for r in _rows(store, "SELECT * FROM routing_category_rules")]
     zones = []
-    for r in _rows(store, "SELECT fid, name, department, priority, geom FROM routing_zones ORDER BY fid"):
-        geometry = _blob_geometry(r["geom"])
+    postgres = store.dialect == "postgres"
+    geom = "ST_AsBinary(geom) AS geom" if postgres else "geom"
+    for r in _rows(store, f"SELECT fid, name, department, priority, {geom} FROM routing_zones ORDER BY fid"):
+        geometry = _wkb_geometry(r["geom"]) if postgres else _blob_geometry(r["geom"])
         zones.append((r["name"] or f"#{r['fid']}", r["department"], r["priority"] or 0, geometry.asWkt()))
     return RoutingRules.from_rows(categories, zones)
 
@@ -714,15 +795,18 @@ def save_routing_rules(store: ReportStore, rules: RoutingRules) -> None:
         _execute(store, "DELETE FROM routing_zones")
         xs: list[float] = []
         ys: list[float] = []
+        postgres = store.dialect == "postgres"
+        value_sql = "ST_Multi(ST_GeomFromWKB(?, 4326))" if postgres else "?"
         for zone in rules.zones:
             geometry = ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkt(zone.geometry.asWkt()))
             minx, maxx, miny, maxy = geometry.GetEnvelope()
             xs += [minx, maxx]
             ys += [miny, maxy]
+            value = bytes(geometry.ExportToIsoWkb(ogr.wkbNDR)) if postgres else geometry_blob(geometry)
             _execute(
                 store,
-                "INSERT INTO routing_zones (name, department, priority, geom) VALUES (?, ?, ?, ?)",
-                (zone.name, zone.department, int(zone.priority), geometry_blob(geometry)),
+                f"INSERT INTO routing_zones (name, department, priority, geom) VALUES (?, ?, ?, {value_sql})",
+                (zone.name, zone.department, int(zone.priority), value),
             )
         grow = getattr(store, "_grow_extent", None)
         if callable(grow) and xs:

@@ -34,14 +34,21 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.rules import RoutingRules, RulesError, Suggestion
-from ..core.store.base import ReportStore
+from ..core.store.base import ReportStore, VersionConflictError
 from .common import plain_label
+from .outbox_panel import resolve_version_conflict
 
 log = logging.getLogger(__name__)
 
 
 class AssignDialog(QDialog):
-    """Assign ``ids`` (one or many) with routing suggestions; ``result_`` holds the outcome."""
+    """Assign ``ids`` (one or many) with routing suggestions; ``result_`` holds the outcome.
+
+    The assignments are written on the reports' versions shown in the table; when another user changed
+    one meanwhile (shared workspace), ``conflict_resolver`` shows both versions and may apply it again.
+    """
+
+    conflict_resolver = staticmethod(resolve_version_conflict)
 
     def __init__(
         self,
@@ -55,6 +62,7 @@ class AssignDialog(QDialog):
         self.store = store
         self.actor = actor
         self.ids = [str(i) for i in dict.fromkeys(ids)]
+        self.versions: dict[str, int | None] = {}  # the versions shown (optimistic locking)
         self.rules = rules
         self.result_: wf.AssignResult | None = None
         self.suggestions: dict[str, Suggestion | None] = {}
@@ -126,6 +134,7 @@ class AssignDialog(QDialog):
         self.table.setRowCount(len(self.ids))
         for row, sid in enumerate(self.ids):
             report = self.store.report(sid) or {}
+            self.versions[sid] = report.get("version")
             suggestion = self.suggestions.get(sid)
             now = statuses.label(report.get("external_status_code"))
             if report.get("agency_responsible"):
@@ -213,16 +222,36 @@ class AssignDialog(QDialog):
             )
             if not self.ask_confirmation(question):
                 return False
-        try:
-            self.result_ = wf.assign(self.store, self.actor, list(plan), plan, self.note_edit.text())
-        except wf.WorkflowError as exc:
-            self.error_label.setText(str(exc))
+        if not self._assign(plan):
             return False
         if self.result_.skipped:
             details = "\n".join(f"{sid}: {reason}" for sid, reason in self.result_.skipped)
             log.info("Assignment skipped %d reports:\n%s", len(self.result_.skipped), details)
         self.accept()
         return True
+
+    def _assign(self, plan: dict[str, str]) -> bool:
+        """Write the assignments on the versions shown; a report changed meanwhile shows both versions."""
+        while True:
+            try:
+                self.result_ = wf.assign(
+                    self.store,
+                    self.actor,
+                    list(plan),
+                    plan,
+                    self.note_edit.text(),
+                    base_versions={sid: v for sid, v in self.versions.items() if v is not None},
+                )
+                return True
+            except wf.WorkflowError as exc:
+                self.error_label.setText(str(exc))
+                return False
+            except VersionConflictError as exc:  # another user changed a report since it was shown
+                if not self.conflict_resolver(exc, self, None):
+                    self.load_suggestions()  # the table shows the reports as they are now
+                    self.error_label.setText(str(exc))
+                    return False
+                self.versions[exc.service_request_id] = exc.current_version
 
     def summary(self) -> str:
         """What the last assignment did, in words."""

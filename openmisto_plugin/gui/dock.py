@@ -356,16 +356,29 @@ class OpenMistoDock(QgsDockWidget):
         ``workspace_pull`` is the last pull recorded in the workspace: a sync made elsewhere (a scheduled
         ``qgis_process`` run, another workstation on a shared store) shows there too.
         """
+        from ..core.store.factory import describe
+
+        workspace = describe(settings.workspace_path)
         if settings.is_configured:
             self.connection_label.setText(settings.base_url)
-            self.connection_label.setToolTip(tr("Workspace: {0}").format(settings.workspace_path))
+            self.connection_label.setToolTip(tr("Workspace: {0}").format(workspace))
+        elif settings.is_postgres:  # a shared workspace that the server (or a colleague) synchronises
+            self.connection_label.setText(tr("Shared workspace: {0}").format(workspace))
+            self.connection_label.setToolTip(tr("Workspace: {0}").format(workspace))
         else:
             self.connection_label.setText(tr("Not configured: open the settings and enter the platform address."))
         role = role_label(settings.role)
         if settings.role == "officer" and settings.department:
             role = tr("{0}, department {1}").format(role, settings.department)
         self.role_label.setText(tr("Role: {0}").format(role))
-        if settings.last_sync:
+        if settings.is_postgres and workspace_pull is not None:
+            # shared: whoever synchronised last (the server's schedule, a colleague) counts
+            text = tr("Last sync: {0} (recorded in the workspace)").format(
+                workspace_pull.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+            )
+            if settings.last_sync:
+                text += "\n" + tr("Your last sync: {0}").format(settings.last_sync)
+        elif settings.last_sync:
             text = tr("Last sync: {0}").format(settings.last_sync)
         elif workspace_pull is not None:
             text = tr("Last sync: {0} (recorded in the workspace)").format(

@@ -32,7 +32,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
-from ..core.store.base import ReportStore
+from ..core.store.base import ReportStore, VersionConflictError
 from .common import format_datetime, plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
@@ -286,6 +286,7 @@ class ModerationPanel(QWidget):
         """Run ``action`` on each id; report what was done and what was refused and why."""
         done = 0
         refused: list[str] = []
+        conflicts = 0
         with self.store.transaction():
             for sid in ids:
                 try:
@@ -293,13 +294,22 @@ class ModerationPanel(QWidget):
                     done += 1
                 except wf.WorkflowError as exc:
                     refused.append(str(exc))
+                except VersionConflictError as exc:  # changed by another user since the queue was read
+                    refused.append(str(exc))
+                    conflicts += 1
         text = done_text.format(n=done)
         if refused:
             text += " " + tr("Not done: {reasons}").format(reasons=" ".join(refused))
         self._report(text, Qgis.Warning if refused else Qgis.Success)
         if done:
             self._after_change()
+        elif conflicts:
+            self.refresh()  # the queue shows the others' change; the moderator decides again
         return done
+
+    def _version(self, sid: str) -> int | None:
+        """The version of a report as the queue shows it (None for a report not in the queue)."""
+        return next((i.version for i in self.items if i.service_request_id == sid), None)
 
     def _report(self, text: str, level: int = Qgis.Info) -> None:
         self.status_label.setText(text)
@@ -312,18 +322,24 @@ class ModerationPanel(QWidget):
 
     def accept_selected(self) -> int:
         """Accept the selected reports for consideration."""
-        return self._run(lambda sid: wf.accept(self.store, self.actor, sid), self.selected_ids(), tr("Accepted: {n}."))
+        return self._run(
+            lambda sid: wf.accept(self.store, self.actor, sid, base_version=self._version(sid)),
+            self.selected_ids(),
+            tr("Accepted: {n}."),
+        )
 
     def reject_selected(self, reason: str = "") -> int:
         """Reject the selected reports as spam or abuse (hidden from the public)."""
         return self._run(
-            lambda sid: wf.reject(self.store, self.actor, sid, reason), self.selected_ids(), tr("Rejected: {n}.")
+            lambda sid: wf.reject(self.store, self.actor, sid, reason, base_version=self._version(sid)),
+            self.selected_ids(),
+            tr("Rejected: {n}."),
         )
 
     def close_selected_not_remit(self, reason: str) -> int:
         """Close the selected reports as not the city's remit, with the reason for the citizen."""
         return self._run(
-            lambda sid: wf.close_not_remit(self.store, self.actor, sid, reason),
+            lambda sid: wf.close_not_remit(self.store, self.actor, sid, reason, base_version=self._version(sid)),
             self.selected_ids(),
             tr("Closed as not the city's remit: {n}."),
         )
@@ -331,7 +347,7 @@ class ModerationPanel(QWidget):
     def recategorise_selected(self, service_code: str) -> int:
         """Move the selected report to another category."""
         return self._run(
-            lambda sid: wf.recategorise(self.store, self.actor, sid, service_code),
+            lambda sid: wf.recategorise(self.store, self.actor, sid, service_code, base_version=self._version(sid)),
             self.selected_ids(),
             tr("Category changed: {n}."),
         )

@@ -31,7 +31,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
-from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore
+from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
 from .common import format_datetime, plain_label, plain_tooltip
 
 log = logging.getLogger(__name__)
@@ -52,32 +52,49 @@ def _shown(name: str, value: Any) -> str:
 
 
 class ConflictDialog(QDialog):
-    """Both versions of a conflicting change, field by field; the user re-applies or drops it."""
+    """Both versions of a conflicting change, field by field; the user re-applies or drops it.
+
+    ``local=True``: the conflict was found in the shared workspace before anything was written (another
+    user changed the report since this user opened it, optimistic locking); "re-apply" then means
+    making the change again on the report's new version.
+    """
 
     REAPPLY = 1
     DROP = 2
 
-    def __init__(self, entry: OutboxEntry, parent: QWidget | None = None) -> None:
+    def __init__(self, entry: OutboxEntry, parent: QWidget | None = None, local: bool = False) -> None:
         super().__init__(parent)
         self.entry = entry
+        self.local = local
         self.decision = 0
         self.setWindowTitle(tr("Conflict on report {id}").format(id=entry.service_request_id))
         self.resize(720, 360)
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            plain_label(
-                tr(
-                    "Someone changed report {id} on the platform after you made your change ({change}). "
-                    "Compare the versions: re-apply yours over the platform's, or drop yours and keep the platform's."
-                ).format(id=entry.service_request_id, change=wf.describe_change(entry.payload))
+        if local:
+            intro = tr(
+                "Another user changed report {id} in the shared workspace after you opened it, so your change "
+                "({change}) was not saved. Compare the versions: apply yours on the new version, or drop it."
             )
+        else:
+            intro = tr(
+                "Someone changed report {id} on the platform after you made your change ({change}). "
+                "Compare the versions: re-apply yours over the platform's, or drop yours and keep the platform's."
+            )
+        layout.addWidget(
+            plain_label(intro.format(id=entry.service_request_id, change=wf.describe_change(entry.payload)))
         )
         if entry.last_error:
-            layout.addWidget(plain_label(tr("The platform says: {0}").format(entry.last_error)))
+            said = entry.last_error if local else tr("The platform says: {0}").format(entry.last_error)
+            layout.addWidget(plain_label(said))
         self.fields = wf.conflict_fields(entry)
         self.table = QTableWidget(len(self.fields), 4)
         self.table.setHorizontalHeaderLabels(
-            [tr("Field"), tr("Before your change"), tr("Your change"), tr("Platform now")]
+            [
+                tr("Field"),
+                tr("Before your change"),
+                tr("Your change"),
+                tr("Workspace now") if local else tr("Platform now"),
+            ]
         )
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -105,6 +122,38 @@ class ConflictDialog(QDialog):
     def _decide(self, decision: int) -> None:
         self.decision = decision
         self.accept()
+
+
+def version_conflict_entry(error: VersionConflictError, before: dict[str, Any] | None = None) -> OutboxEntry:
+    """A :class:`VersionConflictError` as an outbox-like entry, for :class:`ConflictDialog` (``local=True``).
+
+    ``before``: the report as the user saw it (the "before your change" column); ``error.theirs``
+    is the report now, ``error.mine`` the refused change.
+    """
+    from ..core.store.base import LOCAL_FIELDS
+
+    shown = before or {}
+    columns = {LOCAL_FIELDS.get(key, key) for key in error.mine}
+    return OutboxEntry(
+        id=0,
+        update_id="",
+        service_request_id=error.service_request_id,
+        payload=dict(error.mine),
+        expected_updated_datetime=None,
+        created_at="",
+        state=CONFLICT,
+        last_error=str(error),
+        base={c: shown.get(c) for c in (*columns, "external_status_code", "agency_responsible") if c in shown},
+        platform=dict(error.theirs),
+    )
+
+
+def resolve_version_conflict(error: VersionConflictError, parent: QWidget | None = None, before: Any = None) -> bool:
+    """Show both versions of a refused change; True when the user applies it again on the new version."""
+    dialog = ConflictDialog(version_conflict_entry(error, before), parent, local=True)
+    dialog.reapply_button.setText(tr("Apply my change on the new version"))
+    dialog.exec_()
+    return dialog.decision == ConflictDialog.REAPPLY
 
 
 class OutboxPanel(QWidget):

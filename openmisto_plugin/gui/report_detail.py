@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from qgis.core import QgsFeature, QgsFeatureRequest, QgsVectorLayer
@@ -59,24 +58,26 @@ def _record_to_dict(record: Any) -> dict[str, Any]:
 
 
 def load_history(workspace: str, service_request_id: str) -> list[dict[str, Any]]:
-    """The report's history, oldest first (through the store when it offers ``history()``)."""
-    if not workspace or not Path(workspace).is_file() or not service_request_id:
+    """The report's history, oldest first (through the store of the workspace: a GeoPackage or PostGIS)."""
+    from ..core.store.factory import layer_source, open_store, workspace_exists
+
+    if not workspace_exists(workspace) or not service_request_id:
         return []
     try:
-        from ..core.store.gpkg import GeoPackageStore
-
-        if hasattr(GeoPackageStore, "history"):
-            store = GeoPackageStore.open(workspace)
-            try:
-                rows = [_record_to_dict(r) for r in store.history(service_request_id)]
-            finally:
-                close = getattr(store, "close", None)
-                if callable(close):
-                    close()
-            return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
+        store = open_store(workspace)
+        try:
+            rows = [_record_to_dict(r) for r in store.history(service_request_id)]
+        finally:
+            store.close()
+        return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
     except Exception:
         log.debug("store.history() unavailable, reading request_updates", exc_info=True)
-    layer = QgsVectorLayer(f"{workspace}|layername=request_updates", "history", "ogr")
+    try:
+        uri, provider = layer_source(workspace, "request_updates")
+    except Exception:
+        log.debug("No layer source for %s", workspace, exc_info=True)
+        return []
+    layer = QgsVectorLayer(uri, "history", provider)
     if not layer.isValid():
         return []
     escaped = service_request_id.replace("'", "''")
@@ -99,9 +100,16 @@ def undelivered_states(store: Any, service_request_id: str) -> dict[str, str]:
 
 
 def _names(workspace: str, table: str) -> dict[str, str]:
-    if not workspace or not Path(workspace).is_file():
+    from ..core.store.factory import layer_source, workspace_exists
+
+    if not workspace_exists(workspace):
         return {}
-    layer = QgsVectorLayer(f"{workspace}|layername={table}", table, "ogr")
+    try:
+        uri, provider = layer_source(workspace, table)
+    except Exception:
+        log.debug("No layer source for %s", workspace, exc_info=True)
+        return {}
+    layer = QgsVectorLayer(uri, table, provider)
     if not layer.isValid():
         return {}
     request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)

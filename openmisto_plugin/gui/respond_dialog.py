@@ -34,9 +34,10 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.deadlines import deadline_for
 from ..core.i18n import tr
-from ..core.store.base import ReportStore
+from ..core.store.base import ReportStore, VersionConflictError
 from ..core.timeutil import now_utc
 from .common import format_datetime, plain_label
+from .outbox_panel import resolve_version_conflict
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,13 @@ DEFAULT_PLANNED_DAYS = 7
 
 
 class RespondDialog(QDialog):
-    """Record a response to one report; ``result_`` holds the :class:`RespondResult`."""
+    """Record a response to one report; ``result_`` holds the :class:`RespondResult`.
+
+    The response is recorded on the report's version shown here; when another user changed the report
+    meanwhile (shared workspace), ``conflict_resolver`` shows both versions and may apply it again.
+    """
+
+    conflict_resolver = staticmethod(resolve_version_conflict)
 
     def __init__(
         self,
@@ -264,10 +271,17 @@ class RespondDialog(QDialog):
                 self.photo_edit.text().strip() or None,
                 base_url=self.base_url,
                 photo_name=self.photo_name,
+                base_version=self.report.get("version"),  # the version shown: optimistic locking
             )
         except wf.WorkflowError as exc:
             self.error_label.setText(str(exc))
             return False
+        except VersionConflictError as exc:  # another user changed the report since it was shown
+            again = self.conflict_resolver(exc, self, self.report)
+            self.report = self.store.report(self.service_request_id) or self.report
+            self.header_label.setText(self._header())
+            self.error_label.setText("" if again else str(exc))
+            return self.record() if again else False
         self.accept()
         return True
 

@@ -1,7 +1,12 @@
 """Settings: platform, API key (only in QGIS's authentication database), sync, workspace, role.
 
 The public address of the photos belongs to the workspace (``sync_state``, see
-``core/workflow.py``): it is read from and written to the workspace GeoPackage, not ``QgsSettings``.
+``core/workflow.py``): it is read from and written to the workspace, not ``QgsSettings``.
+
+The workspace is a GeoPackage file (one user) or a shared PostGIS workspace: a PostgreSQL
+connection chosen from QGIS's own saved connections (Browser > PostgreSQL; its credentials stay in
+the QGIS authentication database or a pg service file) and a schema. The address saved in the
+settings is ``postgres:connection=<name> schema=<schema>`` and never holds a password.
 
 "Test connection" runs in a background task, so a slow or dead server never
 freezes QGIS; its answer is shown in words (unreachable, bad key, not Open311, TLS).
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +41,16 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import workflow as wf
 from ..core.i18n import tr
-from ..core.settings import ROLES, PluginSettings
+from ..core.settings import ROLES, PluginSettings, default_workspace_path
+from ..core.store.factory import describe, is_postgres, workspace_exists
+from ..core.store.pg_connection import (
+    DEFAULT_SCHEMA,
+    URI_PREFIX,
+    PgConnectionError,
+    parse_uri,
+    saved_connection_names,
+    valid_schema,
+)
 from ..core.tasks import CallableTask, TaskOutcome
 from .common import icon, plain_label
 from .dock import role_label
@@ -46,6 +61,22 @@ log = logging.getLogger(__name__)
 
 TEST_TIMEOUT_S = 15
 AUTHCFG_NAME = "Відкрите Місто"
+KIND_GPKG = "gpkg"
+KIND_POSTGRES = "postgres"
+
+
+def address_values(address: str) -> dict[str, str]:
+    """The ``key=value`` pairs of a ``postgres:`` address, in order (no resolving, no connection)."""
+    values: dict[str, str] = {}
+    try:
+        tokens = shlex.split(address[len(URI_PREFIX) :])
+    except ValueError:
+        return values
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if sep:
+            values[key] = value
+    return values
 
 
 class SettingsDialog(QDialog):
@@ -112,12 +143,33 @@ class SettingsDialog(QDialog):
         self.page_size_spin.setRange(10, 10000)
         self.page_size_spin.setSingleStep(100)
         sync_form.addRow(tr("Reports per request"), self.page_size_spin)
+        self.workspace_kind_combo = QComboBox()
+        self.workspace_kind_combo.setObjectName("workspaceKind")
+        self.workspace_kind_combo.addItem(tr("GeoPackage file (one user)"), KIND_GPKG)
+        self.workspace_kind_combo.addItem(tr("PostgreSQL/PostGIS database (shared)"), KIND_POSTGRES)
+        self.workspace_kind_combo.currentIndexChanged.connect(self._kind_changed)
+        sync_form.addRow(tr("Workspace kind"), self.workspace_kind_combo)
         self.workspace_widget = QgsFileWidget()
         self.workspace_widget.setStorageMode(QgsFileWidget.SaveFile)
         self.workspace_widget.setFilter(tr("GeoPackage (*.gpkg)"))
         self.workspace_widget.setConfirmOverwrite(False)
         self.workspace_widget.setDialogTitle(tr("Workspace GeoPackage"))
         sync_form.addRow(tr("Workspace"), self.workspace_widget)
+        self.connection_combo = QComboBox()
+        self.connection_combo.setObjectName("pgConnection")
+        self.connection_combo.setToolTip(
+            tr(
+                "A PostgreSQL connection saved in QGIS (Browser > PostgreSQL > New Connection). Keep its "
+                "password in an authentication configuration or a pg service file, not in the connection."
+            )
+        )
+        sync_form.addRow(tr("PostgreSQL connection"), self.connection_combo)
+        self.schema_edit = QLineEdit()
+        self.schema_edit.setObjectName("pgSchema")
+        self.schema_edit.setPlaceholderText(DEFAULT_SCHEMA)
+        self.schema_edit.setToolTip(tr("The database schema of the workspace (created by the first sync)"))
+        sync_form.addRow(tr("Schema"), self.schema_edit)
+        self._workspace_rows = sync_form
         self.media_url_edit = QLineEdit()
         self.media_url_edit.setObjectName("mediaBaseUrl")
         self.media_url_edit.setClearButtonEnabled(True)
@@ -163,7 +215,7 @@ class SettingsDialog(QDialog):
         self.auth_select.setConfigId(s.authcfg)
         self.interval_spin.setValue(s.sync_interval_min)
         self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
-        self.workspace_widget.setFilePath(s.workspace_path)
+        self._fill_workspace(s.workspace_path)
         self._fill_media_url(s.workspace_path)
         index = self.role_combo.findData(s.role)
         self.role_combo.setCurrentIndex(max(0, index))
@@ -177,17 +229,71 @@ class SettingsDialog(QDialog):
             self.department_combo.setEditText(s.department)
         self._role_changed()
 
+    def _fill_workspace(self, address: str) -> None:
+        """The kind, the file or the saved connection and schema of the workspace ``address``."""
+        names = saved_connection_names()
+        self.connection_combo.clear()
+        for name in names:
+            self.connection_combo.addItem(name, name)
+        if is_postgres(address):
+            self.workspace_kind_combo.setCurrentIndex(self.workspace_kind_combo.findData(KIND_POSTGRES))
+            values = address_values(address)
+            name = values.get("connection", "")
+            if name and self.connection_combo.findData(name) < 0:
+                self.connection_combo.addItem(name, name)  # a connection not (or no longer) saved here
+            if not name:  # a service or host address (made by hand): kept as it is
+                self.connection_combo.addItem(tr("As set: {0}").format(describe(address)), address)
+                name = address
+            self.connection_combo.setCurrentIndex(max(0, self.connection_combo.findData(name)))
+            self.schema_edit.setText(values.get("schema", DEFAULT_SCHEMA))
+            self.workspace_widget.setFilePath(default_workspace_path())
+        else:
+            self.workspace_kind_combo.setCurrentIndex(self.workspace_kind_combo.findData(KIND_GPKG))
+            self.workspace_widget.setFilePath(address)
+            self.schema_edit.setText(DEFAULT_SCHEMA)
+        self._kind_changed()
+
+    def _kind_changed(self, *_args: Any) -> None:
+        postgres = self.workspace_kind_combo.currentData() == KIND_POSTGRES
+        for widget, shown in (
+            (self.workspace_widget, not postgres),
+            (self.connection_combo, postgres),
+            (self.schema_edit, postgres),
+        ):
+            widget.setVisible(shown)
+            label = self._workspace_rows.labelForField(widget)
+            if label is not None:
+                label.setVisible(shown)
+        if postgres and not self.connection_combo.count():
+            self.connection_combo.setPlaceholderText(tr("No saved PostgreSQL connection in QGIS"))
+
+    def workspace_address(self) -> str:
+        """The workspace as chosen: a GeoPackage path, or ``postgres:connection=<name> schema=<schema>``."""
+        if self.workspace_kind_combo.currentData() != KIND_POSTGRES:
+            return self.workspace_widget.filePath().strip() or (
+                "" if is_postgres(self.settings.workspace_path) else self.settings.workspace_path
+            )
+        chosen = str(self.connection_combo.currentData() or "")
+        schema = self.schema_edit.text().strip() or DEFAULT_SCHEMA
+        if not chosen:
+            return ""
+        if is_postgres(chosen):  # a hand-made address: only its schema changes
+            values = address_values(chosen)
+            values["schema"] = schema
+            return URI_PREFIX + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items())
+        return f"{URI_PREFIX}connection={shlex.quote(chosen)} schema={shlex.quote(schema)}"
+
     def _workspace_store(self, path: str) -> tuple[Any, bool]:
         """``(store, opened_here)`` of the workspace ``path``; (None, False) when there is none yet."""
-        if not path or not Path(path).is_file():
+        if not workspace_exists(path):
             return None, False
         store = self.store
         if store is not None and str(getattr(store, "path", "")) == path:
             return store, False
-        from ..core.store.gpkg import GeoPackageStore
+        from ..core.store.factory import open_store
 
         try:
-            return GeoPackageStore.open(path), True
+            return open_store(path), True
         except Exception as exc:  # noqa: BLE001 - not a workspace: the field stays off
             log.info("Cannot open %s for the photos' address: %s", path, exc)
             return None, False
@@ -241,7 +347,7 @@ class SettingsDialog(QDialog):
             authcfg=self.auth_select.configId(),
             page_size=self.page_size_spin.value(),
             sync_interval_min=self.interval_spin.value(),
-            workspace_path=self.workspace_widget.filePath().strip() or self.settings.workspace_path,
+            workspace_path=self.workspace_address(),
             role=str(self.role_combo.currentData()),
             department=self.department() if self.role_combo.currentData() == "officer" else "",
             last_sync=self.settings.last_sync,
@@ -250,7 +356,15 @@ class SettingsDialog(QDialog):
     def _validate(self, values: PluginSettings) -> str:
         if values.base_url and not values.base_url.lower().startswith(("http://", "https://")):
             return tr("The platform URL must start with http:// or https://")
-        if values.workspace_path and not values.workspace_path.lower().endswith(".gpkg"):
+        if self.workspace_kind_combo.currentData() == KIND_POSTGRES:
+            if not values.workspace_path:
+                return tr("Choose a saved PostgreSQL connection (Browser > PostgreSQL > New Connection).")
+            try:
+                valid_schema(self.schema_edit.text().strip() or DEFAULT_SCHEMA)
+                parse_uri(values.workspace_path)  # refuses a password; finds the saved connection
+            except PgConnectionError as exc:
+                return str(exc)
+        elif values.workspace_path and not values.workspace_path.lower().endswith(".gpkg"):
             return tr("The workspace must be a GeoPackage file (.gpkg).")
         if values.role == "officer" and not values.department:
             return tr("Choose the department of the officer.")
@@ -291,7 +405,7 @@ class SettingsDialog(QDialog):
             return
         self.settings = values
         self.settings.save()
-        if self.settings.workspace_path:
+        if self.settings.workspace_path and not is_postgres(self.settings.workspace_path):
             Path(self.settings.workspace_path).parent.mkdir(parents=True, exist_ok=True)
         self._stop_test()
         super().accept()

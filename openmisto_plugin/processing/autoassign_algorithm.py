@@ -7,13 +7,14 @@ and its outbox in one transaction; the next sync (``openmisto:sync`` or the plug
 platform with the moderator's key::
 
     qgis_process.bin run openmisto:autoassign -- WORKSPACE=/data/workspace.gpkg RULES=/data/routing.json
+
+``WORKSPACE`` is a GeoPackage path or a shared PostGIS workspace (``postgres:service=… schema=…``).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 from qgis.core import (
@@ -24,6 +25,7 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
+    QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
@@ -70,10 +72,9 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config: dict | None = None) -> None:
         """Declare parameters and outputs."""
         self.addParameter(
-            QgsProcessingParameterFile(
+            QgsProcessingParameterString(
                 self.WORKSPACE,
-                tr("Workspace (GeoPackage)"),
-                extension="gpkg",
+                tr("Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)"),
                 defaultValue=_workspace_default(),
             )
         )
@@ -111,12 +112,14 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
         from ..core import workflow as wf
         from ..core.rules import RulesError
         from ..core.store import SchemaError, StoreError
+        from ..core.store.factory import describe, workspace_exists
+        from ..core.store.pg_connection import PgConnectionError
 
-        workspace = self.parameterAsFile(parameters, self.WORKSPACE, context)
+        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
         rules_path = self.parameterAsFile(parameters, self.RULES, context)
         save_rules = self.parameterAsBoolean(parameters, self.SAVE_RULES, context)
         dry_run = self.parameterAsBoolean(parameters, self.DRY_RUN, context)
-        if not workspace or not Path(workspace).is_file():
+        if not workspace_exists(workspace):
             raise QgsProcessingException(tr("The workspace {0} does not exist.").format(workspace))
         _warn_role(feedback)
         try:
@@ -139,8 +142,10 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(exc)) from exc
         except wf.WorkflowError as exc:
             raise QgsProcessingException(str(exc)) from exc
-        except (StoreError, SchemaError, sqlite3.DatabaseError) as exc:
-            raise QgsProcessingException(tr("The workspace {0} cannot be used: {1}").format(workspace, exc)) from exc
+        except (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError) as exc:
+            raise QgsProcessingException(
+                tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)
+            ) from exc
 
         for department, count in sorted(result.by_department.items()):
             feedback.pushInfo(tr("{0}: {1} reports").format(department, count))

@@ -10,11 +10,20 @@ openmisto_plugin``)::
         PLATFORM_URL=http://127.0.0.1:8311/open311/v2/ AUTHCFG=abc1234 \
         WORKSPACE=/data/workspace.gpkg FULL=false
 
-Parameters: ``PLATFORM_URL``, ``AUTHCFG``, ``API_KEY``, ``WORKSPACE`` (created
-when missing), ``FULL`` (default false: incremental), ``PUSH`` (default true:
-send the outbox first), ``PAGE_SIZE``. Outputs: ``NEW``, ``UPDATED``,
-``UNCHANGED``, ``SKIPPED``, ``PAGES`` (the pull), ``SENT``, ``REFUSED``,
-``CONFLICTS`` (the push) and ``WORKSPACE``.
+Parameters: ``PLATFORM_URL``, ``AUTHCFG``, ``API_KEY``, ``WORKSPACE`` (a
+GeoPackage path or a shared PostGIS workspace ``postgres:service=pokrov
+schema=openmisto`` / ``postgres:connection=<QGIS saved connection>
+schema=openmisto``; created when missing), ``FULL`` (default false:
+incremental), ``PUSH`` (default true: send the outbox first), ``PAGE_SIZE``,
+``LOCK_WAIT`` (seconds to wait when another sync runs on the workspace, then
+skip; default 0). Outputs: ``NEW``, ``UPDATED``, ``UNCHANGED``, ``SKIPPED``,
+``PAGES`` (the pull), ``SENT``, ``REFUSED``, ``CONFLICTS`` (the push), ``BUSY``
+(1 when skipped because another sync held the workspace) and ``WORKSPACE``.
+
+One sync at a time per workspace: the run holds the workspace's sync lock (PostGIS: an advisory
+lock in the database, across machines; GeoPackage: a lock file next to it). A second run — the
+server's schedule and a moderator's "Sync now" at once — logs "another sync is running", waits up
+to ``LOCK_WAIT`` seconds and is then skipped (``BUSY`` = 1; not an error: the other run brings the data).
 
 The API key comes from an authentication configuration (``AUTHCFG``, the
 recommended way), else from the ``API_KEY`` parameter, else from the
@@ -39,10 +48,10 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
-    QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -57,7 +66,7 @@ MAX_REASONS = 20  # skipped records and refused updates listed one by one in the
 
 
 class SyncAlgorithm(QgsProcessingAlgorithm):
-    """Pull new and changed reports (incremental or full) into a GeoPackage workspace."""
+    """Pull new and changed reports (incremental or full) into a workspace (GeoPackage or PostGIS)."""
 
     PLATFORM_URL = "PLATFORM_URL"
     AUTHCFG = "AUTHCFG"
@@ -66,6 +75,7 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
     FULL = "FULL"
     PAGE_SIZE = "PAGE_SIZE"
     PUSH = "PUSH"
+    LOCK_WAIT = "LOCK_WAIT"
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,7 +95,10 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         """Help shown next to the parameters."""
         return tr(
             "Downloads new and changed citizen reports from an Open311 platform into a "
-            "GeoPackage workspace (created when it does not exist). Incremental by default: "
+            "workspace: a GeoPackage file, or a shared PostGIS workspace given as "
+            "postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). "
+            "One sync at a time runs on a workspace: when another one is running, this one waits "
+            "the given seconds, then is skipped. Incremental by default: "
             "only reports changed since the last sync are fetched; a full sync fetches all of "
             "them again. Changes made in this workspace (assignments, responses) are sent to the "
             "platform first. Store the API key in an authentication configuration rather than "
@@ -127,10 +140,12 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         api_key.setFlags(api_key.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(api_key)
         self.addParameter(
-            QgsProcessingParameterFileDestination(
+            QgsProcessingParameterString(
                 self.WORKSPACE,
-                tr("Workspace (GeoPackage; created when it does not exist)"),
-                fileFilter=tr("GeoPackage (*.gpkg)"),
+                tr(
+                    "Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS); "
+                    "created when it does not exist"
+                ),
                 defaultValue=_setting("workspace_path"),
             )
         )
@@ -158,6 +173,16 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         )
         page_size.setFlags(page_size.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(page_size)
+        lock_wait = QgsProcessingParameterNumber(
+            self.LOCK_WAIT,
+            tr("When another sync is running on the workspace, wait this many seconds, then skip"),
+            type=QgsProcessingParameterNumber.Double,
+            defaultValue=0,
+            minValue=0,
+            maxValue=24 * 3600,
+        )
+        lock_wait.setFlags(lock_wait.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(lock_wait)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
         self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
@@ -167,7 +192,8 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("SENT", tr("Local changes sent")))
         self.addOutput(QgsProcessingOutputNumber("REFUSED", tr("Local changes refused by the platform")))
         self.addOutput(QgsProcessingOutputNumber("CONFLICTS", tr("Local changes in conflict")))
-        # WORKSPACE (the path) is the output of the destination parameter above.
+        self.addOutput(QgsProcessingOutputNumber("BUSY", tr("Skipped: another sync was running (1) or not (0)")))
+        self.addOutput(QgsProcessingOutputString(self.WORKSPACE, tr("Workspace")))
 
     # --- execution ------------------------------------------------------------------
 
@@ -208,22 +234,31 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         """Open (or create) the workspace, send the outbox (unless PUSH is off), then pull."""
         from ..core.open311.client import Open311Client
         from ..core.open311.errors import Open311Error
-        from ..core.store import GeoPackageStore, SchemaError, StoreError
-        from ..core.sync import PushResult, SyncEngine
+        from ..core.store import SchemaError, StoreError
+        from ..core.store.factory import describe, is_postgres, open_store, run_sync_exclusive
+        from ..core.store.pg_connection import PgConnectionError
+        from ..core.sync import PushResult, SyncEngine, SyncResult
 
         url = self.parameterAsString(parameters, self.PLATFORM_URL, context).strip()
         if not url:
             raise QgsProcessingException(tr("The platform URL is empty."))
-        workspace = self.parameterAsFileOutput(parameters, self.WORKSPACE, context)
+        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
         if not workspace:
             raise QgsProcessingException(tr("No workspace file was given."))
         full = self.parameterAsBoolean(parameters, self.FULL, context)
         page_size = self.parameterAsInt(parameters, self.PAGE_SIZE, context) or DEFAULT_PAGE_SIZE
         push = self.parameterAsBoolean(parameters, self.PUSH, context)
+        lock_wait = max(0.0, self.parameterAsDouble(parameters, self.LOCK_WAIT, context))
 
-        path = Path(workspace)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        feedback.pushInfo(tr("Workspace: {0} ({1})").format(str(path), tr("existing") if path.exists() else tr("new")))
+        postgres = is_postgres(workspace)
+        if not postgres:
+            workspace = str(Path(workspace))
+            existing = Path(workspace).exists()
+        feedback.pushInfo(
+            tr("Workspace: {0} ({1})").format(
+                describe(workspace), tr("shared PostGIS") if postgres else tr("existing") if existing else tr("new")
+            )
+        )
         feedback.pushInfo(
             tr("Platform: {0}, {1} sync, API key: {2}").format(
                 url,
@@ -233,24 +268,37 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         )
 
         store = None
+        busy = ""
         try:
-            store = GeoPackageStore.open_or_create(str(path))
+            store = open_store(workspace, create=True)
             client = Open311Client(url, api_key=self._api_key, page_size=page_size)
             engine = SyncEngine(store, client, feedback)
-            if push:
-                run = engine.run(full=full)
-                pushed, pulled = run.push, run.pull
+            run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
+            if run.skipped:
+                busy = run.busy or ""
+                pushed, pulled = PushResult(), SyncResult(full=full)
+            elif push:
+                pushed, pulled = run.result.push, run.result.pull
             else:
-                pushed, pulled = PushResult(), engine.pull(full=full)
+                pushed, pulled = PushResult(), run.result
         except Open311Error as exc:
             raise QgsProcessingException(exc.user_message()) from exc
-        except (StoreError, SchemaError, sqlite3.DatabaseError) as exc:
-            raise QgsProcessingException(tr("The workspace {0} cannot be used: {1}").format(str(path), exc)) from exc
+        except (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError, OSError) as exc:
+            raise QgsProcessingException(
+                tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)
+            ) from exc
         finally:
             self._api_key = None
             if store is not None:
                 store.close()
 
+        if busy:
+            feedback.pushWarning(busy)
+            return {
+                **dict.fromkeys((*COUNT_OUTPUTS, "SENT", "REFUSED", "CONFLICTS"), 0),
+                "BUSY": 1,
+                self.WORKSPACE: workspace,
+            }
         outputs: dict[str, Any] = {
             "NEW": pulled.new,
             "UPDATED": pulled.updated,
@@ -260,7 +308,8 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
             "SENT": pushed.sent,
             "REFUSED": pushed.refused,
             "CONFLICTS": pushed.conflicts,
-            self.WORKSPACE: str(path),
+            "BUSY": 0,
+            self.WORKSPACE: workspace,
         }
         for record in pulled.skipped[:MAX_REASONS]:
             feedback.reportError(

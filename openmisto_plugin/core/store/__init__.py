@@ -1,8 +1,8 @@
-"""The store: GeoPackage by default, PostGIS later (same schema, same :class:`ReportStore` API)."""
+"""The store: GeoPackage by default, PostGIS shared (same schema, same :class:`ReportStore` API; ``factory``)."""
 
 from __future__ import annotations
 
-from .base import OutboxEntry, ReportStore, StoreError, UpsertCounts
+from .base import OutboxEntry, ReportStore, StoreError, SyncBusyError, UpsertCounts, VersionConflictError
 from .gpkg import GeoPackageStore
 from .schema import SCHEMA_VERSION, SchemaError, SchemaTooNewError
 
@@ -14,5 +14,7 @@ __all__ = [
     "SchemaError",
     "SchemaTooNewError",
     "StoreError",
+    "SyncBusyError",
     "UpsertCounts",
+    "VersionConflictError",
 ]

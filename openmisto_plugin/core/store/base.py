@@ -35,7 +35,9 @@ __all__ = [
     "SchemaError",
     "SchemaTooNewError",
     "StoreError",
+    "SyncBusyError",
     "UpsertCounts",
+    "VersionConflictError",
     "assigned_value",
     "backoff",
     "local_columns",
@@ -92,6 +94,41 @@ BACKOFF_MAX_S = 3600
 
 class StoreError(Exception):
     """A store operation that cannot be done (unknown report, wrong outbox state…)."""
+
+
+class SyncBusyError(StoreError):
+    """Another sync holds the workspace's sync lock."""
+
+
+class VersionConflictError(StoreError):
+    """The report changed since the user read it (optimistic locking): nothing was written.
+
+    ``theirs`` is the report as it is now, ``mine`` the change that was refused; the GUI shows both,
+    as for a 409 from the platform, and the user applies again on the new version or drops it.
+    """
+
+    def __init__(self, message: str, service_request_id: str, base_version: int, current: dict[str, Any], mine: dict):
+        super().__init__(message)
+        self.service_request_id = service_request_id
+        self.base_version = base_version
+        self.current_version = int(current.get("version") or 0)
+        self.theirs = current
+        self.mine = mine
+
+
+def version_conflict(
+    current: dict[str, Any], base_version: int, mine: dict[str, Any], who: str | None
+) -> VersionConflictError:
+    """The :class:`VersionConflictError` of a change made on ``base_version`` of a report now at ``current``."""
+    from ..i18n import tr
+
+    message = tr(
+        "Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). "
+        "Check the new values and apply your change again."
+    ).format(
+        id=current["service_request_id"], who=who or tr("another user"), theirs=current["version"], yours=base_version
+    )
+    return VersionConflictError(message, str(current["service_request_id"]), int(base_version), current, mine)
 
 
 @dataclass
@@ -411,8 +448,34 @@ class ReportStore(ABC):
 
     # -- outbox ------------------------------------------------------------
     @abstractmethod
-    def record_local_update(self, service_request_id: str, fields: dict[str, Any], author: str) -> str:
-        """Apply a user's change locally, add it to the history and queue it; returns the update_id."""
+    def record_local_update(
+        self, service_request_id: str, fields: dict[str, Any], author: str, base_version: int | None = None
+    ) -> str:
+        """Apply a user's change locally, add it to the history and queue it; returns the update_id.
+
+        ``base_version``: the report's ``version`` the user saw; when it moved on since (someone else
+        changed the report), nothing is written and :class:`VersionConflictError` is raised.
+        """
+
+    # -- generic SQL (the workflow's and the panels' reading helpers) -----------
+    @abstractmethod
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts; ``?`` placeholders on every backend; datetimes as store text."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement (``?`` placeholders); joins the caller's transaction; returns the row count."""
+
+    @property
+    def dialect(self) -> str:
+        """SQL dialect of :meth:`query`: ``sqlite`` (GeoPackage) or ``postgres``."""
+        return "postgres" if self.provider == "postgres" else "sqlite"
+
+    def sync_lock(self, wait_s: float = 0.0) -> AbstractContextManager[None]:
+        """Hold the workspace's sync lock; :class:`SyncBusyError` when another sync keeps it past ``wait_s``."""
+        from contextlib import nullcontext
+
+        return nullcontext()
 
     @abstractmethod
     def pending_outbox(self, now: datetime | None = None, limit: int | None = None) -> list[OutboxEntry]: ...

@@ -1,5 +1,8 @@
 """Open the right store from one workspace address, and run a sync that holds the workspace's sync lock.
 
+Every part of the plugin opens a workspace through :func:`open_store` (the sync task, the GUI's store,
+the Processing algorithms, the workflow helpers) and builds its layers with :func:`layer_source`.
+
 Workspace addresses (plugin settings, ``openmisto:sync``'s WORKSPACE parameter):
 
 - a GeoPackage path: ``/home/officer/pokrov.gpkg`` → :class:`GeoPackageStore`;
@@ -13,10 +16,11 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..i18n import tr
-from .base import ReportStore
+from .base import ReportStore, SyncBusyError
 from .pg_connection import URI_PREFIX
 
 log = logging.getLogger(__name__)
@@ -36,11 +40,57 @@ def open_store(uri: str, create: bool = False) -> ReportStore:
         return PostGisStore.open_or_create(uri) if create else PostGisStore.open(uri)
     from .gpkg import GeoPackageStore
 
-    return GeoPackageStore.open_or_create(uri) if create else GeoPackageStore.open(uri)
+    if create:
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        return GeoPackageStore.open_or_create(uri)
+    return GeoPackageStore.open(uri)
+
+
+def workspace_exists(uri: str) -> bool:
+    """Whether there may be a workspace at ``uri`` without connecting: the file exists, or an address is set.
+
+    A PostGIS address is taken as existing (it is checked when opened: the schema may be missing
+    until the first sync creates it).
+    """
+    uri = str(uri or "")
+    if not uri:
+        return False
+    return True if is_postgres(uri) else Path(uri).is_file()
+
+
+def layer_source(uri: str, table: str, subset: str = "") -> tuple[str, str]:
+    """``(data source, provider key)`` of a QGIS layer on ``table`` of the workspace ``uri``.
+
+    GeoPackage: ``<path>|layername=<table>`` (``ogr``); PostGIS: a ``postgres`` URI with the service or
+    authcfg and never a password. ``subset`` is an optional SQL filter in the backend's dialect.
+    """
+    uri = str(uri)
+    if is_postgres(uri):
+        from .pg_connection import parse_uri
+        from .postgis import layer_uri
+
+        return layer_uri(parse_uri(uri), table, subset), "postgres"
+    source = f"{uri}|layername={table}"
+    if subset:
+        source += f"|subset={subset}"
+    return source, "ogr"
+
+
+def describe(uri: str) -> str:
+    """The workspace in words for messages and tooltips (secret-free)."""
+    uri = str(uri or "")
+    if is_postgres(uri):
+        from .pg_connection import PgConnectionError, parse_uri
+
+        try:
+            return tr("PostgreSQL: {where}").format(where=parse_uri(uri).describe())
+        except PgConnectionError as exc:
+            return str(exc)
+    return uri
 
 
 def sync_lock(store: ReportStore, wait_s: float = 0.0) -> AbstractContextManager[Any]:
-    """The store's sync lock (PostGIS: an advisory lock per workspace); a no-op for stores without one."""
+    """The store's sync lock (PostGIS: an advisory lock per workspace; GeoPackage: a lock file)."""
     lock = getattr(store, "sync_lock", None)
     return lock(wait_s) if callable(lock) else nullcontext()
 
@@ -63,8 +113,6 @@ def run_sync_exclusive(engine: Any, full: bool = False, wait_s: float = 0.0, pus
     A second sync on the same workspace waits up to ``wait_s`` seconds, then is skipped with a logged
     "another sync is running" (the result's ``busy``). Other errors propagate.
     """
-    from .postgis import SyncBusyError
-
     try:
         with sync_lock(engine.store, wait_s):
             result = engine.run(full=full) if push else engine.pull(full=full)
@@ -85,4 +133,14 @@ def busy_message() -> str:
     return tr("Another sync is running on this workspace; this one was skipped.")
 
 
-__all__ = ["ExclusiveRun", "busy_message", "is_postgres", "open_store", "run_sync_exclusive", "sync_lock"]
+__all__ = [
+    "ExclusiveRun",
+    "busy_message",
+    "describe",
+    "is_postgres",
+    "layer_source",
+    "open_store",
+    "run_sync_exclusive",
+    "sync_lock",
+    "workspace_exists",
+]

@@ -42,6 +42,7 @@ from .base import (
     OutboxEntry,
     ReportStore,
     StoreError,
+    SyncBusyError,
     UpsertCounts,
     assigned_value,
     backoff,
@@ -49,6 +50,7 @@ from .base import (
     local_columns,
     request_row,
     store_time,
+    version_conflict,
     wire_payload,
 )
 from .schema import (
@@ -856,9 +858,54 @@ class GeoPackageStore(ReportStore):
     def layer_uri(self, table: str = "reports") -> str:
         return f"{self.path}|layername={table}"
 
+    # -- generic SQL -----------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a SELECT as dicts (``?`` placeholders), the same API as :meth:`PostGisStore.query`."""
+        with self._lock:
+            if self._conn is None:
+                raise StoreError(tr("The workspace is closed."))
+            return [dict(r) for r in self._conn.execute(sql, tuple(params)).fetchall()]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement (``?`` placeholders); joins the caller's transaction. Returns the row count."""
+        with self.transaction():
+            return self._conn.execute(sql, tuple(params)).rowcount
+
+    # -- sync lock -------------------------------------------------------
+    @contextmanager
+    def sync_lock(self, wait_s: float = 0.0, poll_s: float = 0.25) -> Iterator[None]:
+        """One sync at a time on this file: a lock file ``<workspace>.sync.lock`` (Qt's ``QLockFile``).
+
+        Works between QGIS and a scheduled ``qgis_process`` on the same machine (and between two tasks of
+        one process); a lock left by a killed process is stale (its pid is gone) and taken over.
+        :class:`SyncBusyError` when another sync keeps it past ``wait_s`` seconds.
+        """
+        from qgis.PyQt.QtCore import QLockFile
+
+        lock = QLockFile(self.path + ".sync.lock")
+        lock.setStaleLockTime(0)  # stale only when its process is gone: a full sync may take minutes
+        if not lock.tryLock(int(max(0.0, wait_s) * 1000)):
+            ok, pid, host, _app = lock.getLockInfo()
+            holder = tr("process {pid} on {host}").format(pid=pid, host=host) if ok else "?"
+            message = tr("Another sync is running on {where} ({holder}); this one is skipped.").format(
+                where=self.path, holder=holder
+            )
+            log.info("%s", message)
+            raise SyncBusyError(message)
+        try:
+            yield
+        finally:
+            lock.unlock()
+
     # -- outbox ----------------------------------------------------------
-    def record_local_update(self, service_request_id: str, fields: dict[str, Any], author: str) -> str:
-        """Apply a change to the report, add it to the history and queue it — one transaction."""
+    def record_local_update(
+        self, service_request_id: str, fields: dict[str, Any], author: str, base_version: int | None = None
+    ) -> str:
+        """Apply a change to the report, add it to the history and queue it — one transaction.
+
+        ``base_version``: the report's ``version`` the user saw; when it moved on (another change since,
+        e.g. a sync or a second dialog) nothing is written and :class:`VersionConflictError` is raised.
+        """
         update_id = str(uuid.uuid4())
         now = to_store(now_utc())
         sid = str(service_request_id)
@@ -867,6 +914,16 @@ class GeoPackageStore(ReportStore):
             row = self._conn.execute("SELECT * FROM reports WHERE service_request_id = ?", (sid,)).fetchone()
             if row is None:
                 raise StoreError(tr("Unknown report {id}").format(id=sid))
+            if base_version is not None and int(row["version"] or 0) != int(base_version):
+                last = self._conn.execute(
+                    "SELECT author FROM request_updates WHERE service_request_id = ? AND origin = 'local'"
+                    " ORDER BY updated_datetime DESC, fid DESC LIMIT 1",
+                    (sid,),
+                ).fetchone()
+                current = dict(row)
+                current.pop("geom", None)
+                log.info("Version conflict on report %s: base %s, now %s", sid, base_version, row["version"])
+                raise version_conflict(current, int(base_version), payload, last["author"] if last else None)
             columns = local_columns(fields)
             base = {c: row[c] for c in columns}
             sets = "".join(f"{c} = ?, " for c in columns)
