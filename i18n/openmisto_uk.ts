@@ -2880,6 +2880,21 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Monthly report…</source>
+        <translation>Щомісячний звіт…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The working group's PDF atlas for a month or any dates</source>
+        <translation>PDF-атлас робочої групи за місяць або за будь-які дати</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>There is no workspace yet: synchronise first.</source>
+        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>A synchronisation is already running.</source>
         <translation>Синхронізація вже триває.</translation>
     </message>
@@ -2907,11 +2922,6 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Synchronisation failed: {0}</source>
         <translation>Синхронізація не вдалася: {0}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>There is no workspace yet: synchronise first.</source>
-        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -3015,6 +3025,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)</source>
         <translation>Робочий простір: файл GeoPackage або postgres:service=… schema=… (спільний PostGIS)</translation>
     </message>
@@ -3123,11 +3134,6 @@
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Writes the working group's atlas: a cover with the city map by status, a heat map and the key figures, then one page per department or district with its map, figures and overdue reports. The public version holds no personal data. Optionally the figures as CSV and XLSX.</source>
         <translation>Створює атлас для робочої групи: обкладинка з мапою міста за статусами, теплова мапа й основні показники, далі по сторінці на кожен виконавчий орган або район з його мапою, показниками та простроченими зверненнями. Публічна версія не містить персональних даних. За бажанням — показники у CSV та XLSX.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Workspace (GeoPackage)</source>
-        <translation>Робочий простір (GeoPackage)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
@@ -3383,6 +3389,10 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}</source>
         <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
+    </message>
+    <message>
+        <source>Workspace (GeoPackage)</source>
+        <translation type="vanished">Робочий простір (GeoPackage)</translation>
     </message>
     <message>
         <source>Downloads new and changed citizen reports from an Open311 platform into a GeoPackage workspace (created when it does not exist). Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>

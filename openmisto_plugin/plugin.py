@@ -58,7 +58,7 @@ MESSAGE_SECONDS = 8
 #: A shared workspace that could not be opened is tried again after this many seconds (or after a sync).
 STORE_RETRY_S = 30
 #: QGIS theme icons for the actions that have none under resources/icons.
-THEME_ICONS = {"respond": "/mMessageLog.svg", "assign": "/user.svg"}
+THEME_ICONS = {"respond": "/mMessageLog.svg", "assign": "/user.svg", "monthly_report": "/mActionNewReport.svg"}
 
 
 def qgis_locale() -> str:
@@ -158,11 +158,17 @@ class OpenMistoPlugin:
             "assign": self._action(
                 "assign", tr("Assign selected…"), self.assign_selected, tr("The reports selected on the map")
             ),
+            "monthly_report": self._action(
+                "monthly_report",
+                tr("Monthly report…"),
+                self.show_monthly_report,
+                tr("The working group's PDF atlas for a month or any dates"),
+            ),
             "settings": self._action("settings", tr("Settings…"), self.show_settings),
         }
         self.menu = QMenu(tr("Open City"), main_window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
-        for key in ("sync", "dock", "identify", "layers", "respond", "assign"):
+        for key in ("sync", "dock", "identify", "layers", "respond", "assign", "monthly_report"):
             self.menu.addAction(self.actions[key])
         self.menu.addSeparator()
         self.menu.addAction(self.actions["settings"])
@@ -170,7 +176,7 @@ class OpenMistoPlugin:
 
         self.toolbar = QToolBar(tr("Open City"), main_window)
         self.toolbar.setObjectName(TOOLBAR_OBJECT_NAME)
-        for key in ("sync", "dock", "identify", "respond", "assign", "settings"):
+        for key in ("sync", "dock", "identify", "respond", "assign", "monthly_report", "settings"):
             self.toolbar.addAction(self.actions[key])
         self.iface.addToolBar(self.toolbar)
 
@@ -354,6 +360,16 @@ class OpenMistoPlugin:
             # A shared workspace is refreshed by the timer even without a platform here (a server syncs it).
             if settings.sync_interval_min > 0 and (settings.is_configured or settings.is_postgres):
                 self.timer.start(settings.sync_interval_min * 60 * 1000)
+
+    def show_monthly_report(self) -> int | None:
+        """The "Monthly report" dialog for the configured workspace (a GeoPackage or a PostGIS schema)."""
+        from .gui.monthly_report_dialog import open_monthly_report_dialog
+
+        settings = PluginSettings.load()
+        if not settings.workspace_exists:
+            self._message(tr("There is no workspace yet: synchronise first."), Qgis.Warning)
+            return None
+        return open_monthly_report_dialog(settings.workspace_path, self.iface, self.iface.mainWindow())
 
     def show_settings(self) -> None:
         """The settings dialog; applies and re-points the layers when accepted."""

@@ -139,3 +139,73 @@ def test_dock_and_settings_dialog_have_a_help_button(qgis_iface):
     finally:
         dialog.deleteLater()
         dock.deleteLater()
+
+
+#: Every workflow screen and the help topic its Help button opens: (module under gui/, class, topic).
+SCREENS = [
+    ("moderation_panel", "ModerationPanel", "moderation"),
+    ("assign_dialog", "AssignDialog", "assign"),
+    ("duplicates_dialog", "DuplicatesDialog", "duplicates"),
+    ("respond_dialog", "RespondDialog", "respond"),
+    ("outbox_panel", "OutboxPanel", "outbox"),
+    ("outbox_panel", "ConflictDialog", "conflict"),
+    ("monthly_report_dialog", "MonthlyReportDialog", "monthly_report"),
+    ("filter_panel", "FilterPanel", "filter"),
+    ("report_detail", "ReportDetailDialog", "report"),
+]
+
+
+def help_pages_of_class(module: str, class_name: str) -> set[str]:
+    """Literal pages of the ``help_button(…, "x")`` calls in the class's own code."""
+    tree = ast.parse((ROOT / "openmisto_plugin" / "gui" / f"{module}.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            return {
+                call.args[1].value
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call)
+                and getattr(call.func, "id", None) == "help_button"
+                and len(call.args) > 1
+                and isinstance(call.args[1], ast.Constant)
+            }
+    raise AssertionError(f"no class {class_name} in gui/{module}.py")
+
+
+@pytest.mark.parametrize(("module", "class_name", "topic"), SCREENS, ids=[s[1] for s in SCREENS])
+def test_every_workflow_screen_has_a_help_button_to_an_existing_page(installed, module, class_name, topic):
+    assert help_pages_of_class(module, class_name) == {topic}
+    assert topic in helpmod.TOPICS
+    for language in helpmod.LANGUAGES:
+        url = helpmod.help_url(topic, language)
+        assert url is not None and Path(url.toLocalFile()) == installed / language / Path(url.toLocalFile()).name
+        _name, _hash, anchor = helpmod.TOPICS[topic].partition("#")
+        assert not anchor or f'id="{anchor}"' in Path(url.toLocalFile()).read_text(encoding="utf-8")
+
+
+def test_the_screens_show_their_help_buttons(qgis_iface, qgis_canvas, tmp_path):
+    """The screens that need no store: the button is really there (in a dialog: in the button box, HelpRole)."""
+    from openmisto_plugin.gui.filter_panel import FilterPanel
+    from openmisto_plugin.gui.moderation_panel import ModerationPanel
+    from openmisto_plugin.gui.monthly_report_dialog import MonthlyReportDialog
+    from openmisto_plugin.gui.outbox_panel import OutboxPanel
+    from openmisto_plugin.gui.report_detail import ReportDetailDialog
+
+    panels = {
+        "moderation": ModerationPanel(None, None, lambda: None, qgis_canvas),
+        "outbox": OutboxPanel(None),
+        "filter": FilterPanel(qgis_canvas),
+    }
+    dialogs = {
+        "monthly_report": (report := MonthlyReportDialog(str(tmp_path / "w.gpkg"))).buttons,
+        "report": (detail := ReportDetailDialog({"service_request_id": "1"}, [])).button_box,
+    }
+    try:
+        for topic, panel in panels.items():
+            buttons = panel.findChildren(QPushButton, "OpenMistoHelpButton")
+            assert [b.property("helpPage") for b in buttons] == [topic]
+        for topic, box in dialogs.items():
+            helps = [b for b in box.buttons() if box.buttonRole(b) == QDialogButtonBox.HelpRole]
+            assert [b.property("helpPage") for b in helps] == [topic]
+    finally:
+        for widget in (*panels.values(), report, detail):
+            widget.deleteLater()

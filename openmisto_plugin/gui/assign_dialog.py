@@ -36,6 +36,7 @@ from ..core.i18n import tr
 from ..core.rules import RoutingRules, RulesError, Suggestion
 from ..core.store.base import ReportStore, VersionConflictError
 from .common import plain_label
+from .help import help_button
 from .outbox_panel import resolve_version_conflict
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,7 @@ class AssignDialog(QDialog):
         layout.addWidget(self.error_label)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.addButton(help_button(self, "assign"), QDialogButtonBox.HelpRole)
         self.import_button = QPushButton(tr("Import rules…"))
         self.import_button.setToolTip(tr("Load routing rules from a JSON file into the workspace"))
         self.buttons.addButton(self.import_button, QDialogButtonBox.ActionRole)

@@ -46,6 +46,7 @@ from ..core import filters, statuses
 from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
 from .draw_polygon_tool import POLYGON_TYPE, DrawPolygonTool, make_polygon_band
+from .help import help_button
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +270,7 @@ class FilterPanel(QWidget):
         self.count_label.setObjectName("filterCount")
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.reset_button)
+        buttons.addWidget(help_button(self, "filter"))
         buttons.addWidget(self.count_label, 1)
         outer.addLayout(buttons)
         self.message_label = QLabel("")

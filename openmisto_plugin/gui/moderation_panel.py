@@ -34,6 +34,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
 from .common import format_datetime, plain_label, plain_tooltip
+from .help import help_button
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,7 @@ class ModerationPanel(QWidget):
             row2, tr("Assign…"), self.assign_selected, tr("Assign the selected reports to a department")
         )
         self.refresh_button = self._button(row2, tr("Refresh"), self.refresh, tr("Read the queue again"))
+        row3.addWidget(help_button(self, "moderation"))
         layout.addLayout(row1)
         layout.addLayout(row2)
         layout.addLayout(row3)

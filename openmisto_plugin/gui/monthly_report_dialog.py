@@ -33,8 +33,10 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core.i18n import tr
 from ..core.stats import Period
+from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.tasks import OpenMistoTask, TaskOutcome
 from ..core.timeutil import KYIV
+from .help import help_button
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +143,7 @@ class MonthlyReportDialog(QDialog):
         form.addRow("", self.open_pdf)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.addButton(help_button(self, "monthly_report"), QDialogButtonBox.HelpRole)
         self.buttons.button(QDialogButtonBox.Ok).setText(tr("Make the report"))
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
@@ -178,7 +181,12 @@ class MonthlyReportDialog(QDialog):
         return box, edit
 
     def _suggest_name(self) -> None:
-        folder = Path(self.pdf[1].text()).parent if self.pdf[1].text() else Path(self.workspace_path).parent
+        if self.pdf[1].text():
+            folder = Path(self.pdf[1].text()).parent
+        elif is_postgres(self.workspace_path):  # a shared PostGIS workspace has no folder: the home folder
+            folder = Path.home()
+        else:
+            folder = Path(self.workspace_path).parent
         kind = "public" if self.version.currentData() else "internal"
         name = f"atlas-{self.period().label().replace(' ', '')}-{self.grouping.currentData()}-{kind}.pdf"
         self.pdf[1].setText(str(folder / name))
@@ -223,9 +231,9 @@ class MonthlyReportDialog(QDialog):
 
     def start(self) -> None:
         """Start the task; the dialog closes, the task bar shows the progress and a cancel button."""
-        if not Path(self.workspace_path).is_file():
+        if not workspace_exists(self.workspace_path):
             self._message(
-                tr("The workspace {path} does not exist: synchronise first.").format(path=self.workspace_path)
+                tr("The workspace {path} does not exist: synchronise first.").format(path=describe(self.workspace_path))
             )
             return
         self.task = MonthlyReportTask(self.options())
@@ -270,6 +278,6 @@ class MonthlyReportDialog(QDialog):
 
 
 def open_monthly_report_dialog(workspace_path: str, iface: Any = None, parent: QWidget | None = None) -> int:
-    """Show the dialog modally (for the plugin's menu action)."""
+    """Show the dialog modally (the plugin's menu action); the workspace is a GeoPackage or a ``postgres:`` address."""
     dialog = MonthlyReportDialog(workspace_path, iface, parent)
     return dialog.exec_()

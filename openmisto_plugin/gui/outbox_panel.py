@@ -33,6 +33,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
 from .common import format_datetime, plain_label, plain_tooltip
+from .help import help_button
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class ConflictDialog(QDialog):
                 self.table.setItem(row, column, cell)
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.addButton(help_button(self, "conflict"), QDialogButtonBox.HelpRole)
         self.reapply_button = buttons.addButton(tr("Re-apply my change"), QDialogButtonBox.AcceptRole)
         self.drop_button = buttons.addButton(tr("Drop my change"), QDialogButtonBox.DestructiveRole)
         self.reapply_button.clicked.connect(lambda _c=False: self._decide(self.REAPPLY))
@@ -210,6 +212,7 @@ class OutboxPanel(QWidget):
         self.reapply_button = self._button(conflict_buttons, tr("Re-apply"), self.reapply_selected)
         self.compare_button = self._button(conflict_buttons, tr("Compare versions…"), self.show_conflict)
         self.refresh_button = self._button(buttons, tr("Refresh"), self.refresh)
+        conflict_buttons.addWidget(help_button(self, "outbox"))
         layout.addLayout(buttons)
         layout.addLayout(conflict_buttons)
         self.status_label = plain_label()

@@ -36,6 +36,7 @@ from ..core import statuses
 from ..core.i18n import tr
 from ..core.timeutil import now_utc
 from .common import format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
+from .help import help_button
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,7 @@ class ReportDetailDialog(QDialog):
         layout.addWidget(self.tabs, 1)
 
         self.button_box = QDialogButtonBox(QDialogButtonBox.Close)
+        self.button_box.addButton(help_button(self, "report"), QDialogButtonBox.HelpRole)
         self.button_box.button(QDialogButtonBox.Close).setText(tr("Close"))
         self.button_box.rejected.connect(self.reject)
         self.pan_button = self.add_action(tr("Show on map"), self._emit_pan)

@@ -37,6 +37,7 @@ from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
 from ..core.timeutil import now_utc
 from .common import format_datetime, plain_label
+from .help import help_button
 from .outbox_panel import resolve_version_conflict
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ class RespondDialog(QDialog):
         layout.addWidget(self.error_label)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.addButton(help_button(self, "respond"), QDialogButtonBox.HelpRole)
         self.buttons.button(QDialogButtonBox.Ok).setText(tr("Record the response"))
         self.buttons.accepted.connect(self.record)
         self.buttons.rejected.connect(self.reject)

@@ -8,13 +8,13 @@ toolbox, from models and headless::
         GROUPING=0 PUBLIC=false OUTPUT=/data/atlas-2026-11.pdf
 
 ``PERIOD_START`` and ``PERIOD_END`` are the first and the last day (inclusive, Kyiv dates; empty: the
-current month). ``GROUPING``: 0 departments, 1 districts. Outputs ``OUTPUT`` (the PDF) and ``PAGES``.
+current month). ``WORKSPACE`` is a GeoPackage path or a shared PostGIS workspace
+(``postgres:service=… schema=…``). ``GROUPING``: 0 departments, 1 districts. Outputs ``OUTPUT`` (the PDF) and ``PAGES``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from qgis.core import (
@@ -26,13 +26,16 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
+from ..core.store.base import StoreError
+from ..core.store.factory import describe, workspace_exists
+from ..core.store.pg_connection import PgConnectionError
 from ..core.timeutil import KYIV
+from .autoassign_algorithm import _workspace_default
 
 GROUPINGS = ("department", "district")
 LANGUAGES = ("uk", "en")
@@ -93,8 +96,10 @@ class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.WORKSPACE, tr("Workspace (GeoPackage)"), QgsProcessingParameterFile.File, "gpkg"
+            QgsProcessingParameterString(
+                self.WORKSPACE,
+                tr("Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)"),
+                defaultValue=_workspace_default(),
             )
         )
         self.addParameter(
@@ -172,9 +177,9 @@ class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
         from ..core.atlas_data import AtlasCanceled
         from ..core.reports import build_atlas
 
-        workspace = self.parameterAsFile(parameters, self.WORKSPACE, context)
-        if not workspace or not Path(workspace).is_file():
-            raise QgsProcessingException(tr("The workspace {path} does not exist.").format(path=workspace))
+        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
+        if not workspace_exists(workspace):
+            raise QgsProcessingException(tr("The workspace {path} does not exist.").format(path=describe(workspace)))
         period = self._period(parameters, context)
         grouping = GROUPINGS[self.parameterAsEnum(parameters, self.GROUPING, context)]
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
@@ -198,7 +203,7 @@ class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
             )
         except AtlasCanceled:
             raise QgsProcessingException(tr("Canceled.")) from None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, StoreError, PgConnectionError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         feedback.pushInfo(tr("{pages} pages written to {path}").format(pages=result.pages, path=result.pdf))
         outputs: dict[str, Any] = {self.OUTPUT: result.pdf, self.PAGES: result.pages}
