@@ -1597,6 +1597,22 @@
         <translation>Залишено без змін: {n} ({reasons}).</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/common.py"/>
+        <source>OK</source>
+        <translation>Гаразд</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/common.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <source>Cancel</source>
+        <translation>Скасувати</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/common.py"/>
+        <source>Close</source>
+        <translation>Закрити</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Moderator</source>
         <translation>Модератор</translation>
@@ -1684,12 +1700,6 @@
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Fetch every report again (slower; repairs a damaged workspace)</source>
         <translation>Отримати всі звернення заново (повільніше; відновлює пошкоджений робочий простір)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <source>Cancel</source>
-        <translation>Скасувати</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/dock.py"/>
@@ -2499,11 +2509,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Close</source>
-        <translation>Закрити</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Show on map</source>
         <translation>Показати на мапі</translation>
     </message>
@@ -2782,11 +2787,6 @@
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>The department whose reports an officer handles</source>
         <translation>Виконавчий орган, звернення якого опрацьовує відповідальна особа</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <source>OK</source>
-        <translation>Гаразд</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>

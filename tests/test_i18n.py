@@ -104,3 +104,24 @@ def test_qm_loads_and_translates(qgis_app, tmp_path):
     finally:
         QCoreApplication.removeTranslator(translator)
     assert tr("Open City") == "Open City"
+
+
+def test_dialog_buttons_speak_ukrainian(qgis_app):
+    """Standard OK/Cancel/Close buttons are labelled by the plugin's translation, not left in Qt's English."""
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+    from qgis.PyQt.QtWidgets import QDialogButtonBox
+
+    from openmisto_plugin.core.paths import i18n_dir
+    from openmisto_plugin.gui.common import button_box
+
+    translator = QTranslator()
+    assert translator.load(str(i18n_dir() / "openmisto_uk.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        box = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.Close)
+        texts = [box.button(b).text() for b in (QDialogButtonBox.Ok, QDialogButtonBox.Cancel, QDialogButtonBox.Close)]
+        expected = [QCoreApplication.translate("OpenMisto", t) for t in ("OK", "Cancel", "Close")]
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert texts == expected, texts
+    assert "Cancel" not in texts and "Close" not in texts, texts

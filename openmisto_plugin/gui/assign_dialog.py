@@ -35,7 +35,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.rules import RoutingRules, RulesError, Suggestion
 from ..core.store.base import ReportStore, VersionConflictError
-from .common import plain_label
+from .common import button_box, plain_label
 from .help import help_button
 from .outbox_panel import resolve_version_conflict
 
@@ -108,7 +108,7 @@ class AssignDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.addButton(help_button(self, "assign"), QDialogButtonBox.HelpRole)
         self.import_button = QPushButton(tr("Import rules…"))
         self.import_button.setToolTip(tr("Load routing rules from a JSON file into the workspace"))

@@ -8,8 +8,9 @@ from typing import Any
 
 from qgis.PyQt.QtCore import QDateTime, Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QLabel, QWidget
+from qgis.PyQt.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
+from ..core.i18n import tr
 from ..core.paths import resource
 from ..core.timeutil import from_store, local
 
@@ -85,3 +86,21 @@ def safe_link(url: str, caption: str) -> str:
     if not url.lower().startswith(("http://", "https://")):
         return ""
     return f'<a href="{html.escape(url, quote=True)}">{html.escape(caption)}</a>'
+
+
+def button_box(buttons: Any) -> QDialogButtonBox:
+    """A QDialogButtonBox whose standard buttons speak the plugin's language.
+
+    Qt labels OK/Cancel/Close from its own translations, which QGIS does not always install: without this
+    a Ukrainian dialog ends with an English "Cancel".
+    """
+    box = QDialogButtonBox(buttons)
+    for which, text in (
+        (QDialogButtonBox.Ok, tr("OK")),
+        (QDialogButtonBox.Cancel, tr("Cancel")),
+        (QDialogButtonBox.Close, tr("Close")),
+    ):
+        button = box.button(which)
+        if button is not None:
+            button.setText(text)
+    return box

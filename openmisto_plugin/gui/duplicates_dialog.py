@@ -30,7 +30,7 @@ from ..core import workflow as wf
 from ..core.duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M
 from ..core.i18n import tr
 from ..core.store.base import ReportStore
-from .common import format_datetime, plain_label, plain_tooltip
+from .common import button_box, format_datetime, plain_label, plain_tooltip
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class DuplicatesDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.addButton(help_button(self, "duplicates"), QDialogButtonBox.HelpRole)
         self.buttons.button(QDialogButtonBox.Ok).setText(tr("Close as a duplicate of the selected"))
         self.buttons.accepted.connect(self.mark)

@@ -36,6 +36,7 @@ from ..core.stats import Period
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.tasks import OpenMistoTask, TaskOutcome
 from ..core.timeutil import KYIV
+from .common import button_box
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ class MonthlyReportDialog(QDialog):
         form.addRow("", self.add_layouts)
         form.addRow("", self.open_pdf)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.addButton(help_button(self, "monthly_report"), QDialogButtonBox.HelpRole)
         self.buttons.button(QDialogButtonBox.Ok).setText(tr("Make the report"))
         self.buttons.accepted.connect(self.start)

@@ -32,7 +32,7 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
-from .common import format_datetime, plain_label, plain_tooltip
+from .common import button_box, format_datetime, plain_label, plain_tooltip
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class ConflictDialog(QDialog):
                 cell.setToolTip(plain_tooltip(value))
                 self.table.setItem(row, column, cell)
         layout.addWidget(self.table, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = button_box(QDialogButtonBox.Close)
         buttons.addButton(help_button(self, "conflict"), QDialogButtonBox.HelpRole)
         self.reapply_button = buttons.addButton(tr("Re-apply my change"), QDialogButtonBox.AcceptRole)
         self.drop_button = buttons.addButton(tr("Drop my change"), QDialogButtonBox.DestructiveRole)

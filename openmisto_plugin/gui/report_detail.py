@@ -35,7 +35,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.i18n import tr
 from ..core.timeutil import now_utc
-from .common import format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
+from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -247,9 +247,8 @@ class ReportDetailDialog(QDialog):
         self._fill_history()
         layout.addWidget(self.tabs, 1)
 
-        self.button_box = QDialogButtonBox(QDialogButtonBox.Close)
+        self.button_box = button_box(QDialogButtonBox.Close)
         self.button_box.addButton(help_button(self, "report"), QDialogButtonBox.HelpRole)
-        self.button_box.button(QDialogButtonBox.Close).setText(tr("Close"))
         self.button_box.rejected.connect(self.reject)
         self.pan_button = self.add_action(tr("Show on map"), self._emit_pan)
         layout.addWidget(self.button_box)

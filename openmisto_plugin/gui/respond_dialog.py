@@ -36,7 +36,7 @@ from ..core.deadlines import deadline_for
 from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
 from ..core.timeutil import now_utc
-from .common import format_datetime, plain_label
+from .common import button_box, format_datetime, plain_label
 from .help import help_button
 from .outbox_panel import resolve_version_conflict
 
@@ -121,7 +121,7 @@ class RespondDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.addButton(help_button(self, "respond"), QDialogButtonBox.HelpRole)
         self.buttons.button(QDialogButtonBox.Ok).setText(tr("Record the response"))
         self.buttons.accepted.connect(self.record)

@@ -52,7 +52,7 @@ from ..core.store.pg_connection import (
     valid_schema,
 )
 from ..core.tasks import CallableTask, TaskOutcome
-from .common import icon, plain_label
+from .common import button_box, icon, plain_label
 from .dock import role_label
 from .help import help_button
 from .report_detail import load_departments
@@ -201,9 +201,7 @@ class SettingsDialog(QDialog):
         user_form.addRow(tr("Department"), self.department_combo)
         layout.addWidget(user)
 
-        self.button_box = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.button_box.button(QDialogButtonBox.Ok).setText(tr("OK"))
-        self.button_box.button(QDialogButtonBox.Cancel).setText(tr("Cancel"))
+        self.button_box = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
         self.button_box.addButton(help_button(self, "settings"), QDialogButtonBox.HelpRole)
