@@ -185,6 +185,8 @@ def assigned(fresh_refserver, tmp_path):
 def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(assigned, tmp_path):
     server, _mod, _ms, store, sync, ids = assigned
     dialog = RespondDialog(store, ROADS, ids[0])
+    roads_name = dict(wf.departments(store))["roads"]
+    assert roads_name in dialog._header() and roads_name != "roads"  # the department by name, not its code
     offered = [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())]
     assert tuple(offered) == statuses.allowed_next("action_scheduled", "officer")
     assert not dialog.set_status("hidden")  # the workflow does not offer it: it cannot be chosen

@@ -139,12 +139,14 @@ class RespondDialog(QDialog):
     def _header(self) -> str:
         r = self.report
         deadline = deadline_for(r)
+        code = r.get("agency_responsible")
+        department = dict(wf.departments(self.store)).get(code, code) if code else "—"
         lines = [
             tr("Report {id}: {category}").format(
                 id=self.service_request_id, category=r.get("service_name") or r.get("service_code") or ""
             ),
             tr("Now: {status}; department: {department}").format(
-                status=statuses.label(r.get("external_status_code")), department=r.get("agency_responsible") or "—"
+                status=statuses.label(r.get("external_status_code")), department=department
             ),
         ]
         if r.get("address"):
