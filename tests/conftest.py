@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -17,3 +19,25 @@ pytest_plugins = [
     "tests.fixtures_postgis",
     "tests.fixtures_atlas",
 ]
+
+
+@pytest.fixture()
+def openmisto_provider(qgis_processing):
+    """The plugin's Processing provider in the registry for one test.
+
+    The test keeps a Python reference to the provider it adds (a provider made as a temporary can lose its
+    Python algorithms to the garbage collector while the registry still lists it) and removes only what it added.
+    """
+    from qgis.core import QgsApplication
+
+    from openmisto_plugin.processing.provider import OpenMistoProvider
+
+    registry = QgsApplication.processingRegistry()
+    existing = registry.providerById("openmisto")
+    if existing is not None:
+        yield existing
+        return
+    provider = OpenMistoProvider()
+    assert registry.addProvider(provider)
+    yield provider
+    registry.removeProvider("openmisto")

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from qgis.core import (
-    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsDataSourceUri,
@@ -179,41 +178,31 @@ def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_mod
     assert row_of(panel.table, sid) < 0 and row_of(panel.table, ids[2]) < 0  # the queue follows too
 
 
-def test_processing_sync_on_a_postgres_address_and_a_second_run_is_busy(fresh_refserver, pg_info, qgis_processing):
+def test_processing_sync_on_a_postgres_address_and_a_second_run_is_busy(fresh_refserver, pg_info, openmisto_provider):
     import processing
 
-    from openmisto_plugin.processing.provider import OpenMistoProvider
+    address = pg_info.to_uri()
+    params = {
+        "PLATFORM_URL": fresh_refserver.base_url,
+        "API_KEY": fresh_refserver.keys["moderator"],
+        "WORKSPACE": address,
+    }
+    first = processing.run("openmisto:sync", params)
+    assert first["NEW"] > 0 and first["BUSY"] == 0 and first["WORKSPACE"] == address
+    with open_store(address) as store:
+        assert store.count() == first["NEW"]
+        layer = QgsVectorLayer(*layer_source(address, "reports")[:1], "reports", layer_source(address, "reports")[1])
+        assert layer.providerType() == "postgres" and layer.featureCount() == first["NEW"]
 
-    registry = QgsApplication.processingRegistry()
-    added = registry.providerById("openmisto") is None and registry.addProvider(OpenMistoProvider())
-    try:
-        address = pg_info.to_uri()
-        params = {
-            "PLATFORM_URL": fresh_refserver.base_url,
-            "API_KEY": fresh_refserver.keys["moderator"],
-            "WORKSPACE": address,
-        }
-        first = processing.run("openmisto:sync", params)
-        assert first["NEW"] > 0 and first["BUSY"] == 0 and first["WORKSPACE"] == address
-        with open_store(address) as store:
-            assert store.count() == first["NEW"]
-            layer = QgsVectorLayer(
-                *layer_source(address, "reports")[:1], "reports", layer_source(address, "reports")[1]
-            )
-            assert layer.providerType() == "postgres" and layer.featureCount() == first["NEW"]
-
-            # another sync holds the workspace (the server's schedule, another user's "Sync now")
-            feedback = Feedback()
-            with store.sync_lock():
-                busy = processing.run("openmisto:sync", {**params, "LOCK_WAIT": 0.5}, feedback=feedback)
-            assert busy["BUSY"] == 1 and busy["NEW"] == busy["UNCHANGED"] == 0
-            assert any(pg_info.schema in m for m in feedback.warnings), feedback.warnings
-            # free again: the next run works
-            again = processing.run("openmisto:sync", params)
-            assert again["BUSY"] == 0 and again["NEW"] == 0
-    finally:
-        if added:
-            registry.removeProvider("openmisto")
+        # another sync holds the workspace (the server's schedule, another user's "Sync now")
+        feedback = Feedback()
+        with store.sync_lock():
+            busy = processing.run("openmisto:sync", {**params, "LOCK_WAIT": 0.5}, feedback=feedback)
+        assert busy["BUSY"] == 1 and busy["NEW"] == busy["UNCHANGED"] == 0
+        assert any(pg_info.schema in m for m in feedback.warnings), feedback.warnings
+        # free again: the next run works
+        again = processing.run("openmisto:sync", params)
+        assert again["BUSY"] == 0 and again["NEW"] == 0
 
 
 def test_geopackage_sync_lock_is_a_lock_file(fresh_refserver, tmp_path):

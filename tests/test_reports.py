@@ -297,24 +297,12 @@ def _comparable(pages: list[str]) -> list[str]:
     return [re.sub(r"Складено: \S+ \S+", "", p) for p in pages]
 
 
-def test_processing_algorithm(qgis_processing, atlas_workspace, tmp_path) -> None:
+def test_processing_algorithm(openmisto_provider, atlas_workspace, tmp_path) -> None:
     import processing
-    from qgis.core import QgsApplication
 
-    from openmisto_plugin.processing.provider import OpenMistoProvider
-
-    registry = QgsApplication.processingRegistry()
-    added = None
-    if registry.providerById("openmisto") is None:
-        added = OpenMistoProvider()
-        registry.addProvider(added)
-    try:
-        params = _params(atlas_workspace.path, tmp_path / "a.pdf")
-        params["XLSX"] = str(tmp_path / "f.xlsx")
-        result = processing.run("openmisto:monthlyreport", params)
-    finally:
-        if added is not None:
-            registry.removeProvider("openmisto")
+    params = _params(atlas_workspace.path, tmp_path / "a.pdf")
+    params["XLSX"] = str(tmp_path / "f.xlsx")
+    result = processing.run("openmisto:monthlyreport", params)
     assert Path(result["OUTPUT"]).exists() and (tmp_path / "f.xlsx").exists()
     assert result["PAGES"] == len(pdf_pages(Path(result["OUTPUT"])))
 

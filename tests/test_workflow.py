@@ -266,15 +266,9 @@ def test_autoassign_applies_rules_to_unassigned_accepted(store, tmp_path):
     assert wf.autoassign(store).considered == 1  # only 32 is left
 
 
-def test_autoassign_processing_algorithm(store, tmp_path, qgis_processing):
+def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
     from qgis import processing
-    from qgis.core import QgsApplication
 
-    from openmisto_plugin.processing.provider import OpenMistoProvider
-
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("openmisto") is None:
-        registry.addProvider(OpenMistoProvider())
     path = store.path
     rules = _zone_json(tmp_path)
     store.close()

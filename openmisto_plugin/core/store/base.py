@@ -8,14 +8,23 @@ mapping a local update to report columns, the retry backoff.
 from __future__ import annotations
 
 import json
+import logging
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..deadlines import ANSWER_CODES, MODERATION_CODES, PLANNED_CODES, Procedure, cached_procedure, deadline_for
+from ..deadlines import (
+    ANSWER_CODES,
+    MODERATION_CODES,
+    PLANNED_CODES,
+    Procedure,
+    ProcedureError,
+    cached_procedure,
+    deadline_for,
+)
 from ..model import RequestUpdate, Service, ServiceRequest
 from ..reportfields import as_datetime
 from ..statuses import CLOSED_CODES, STATUSES, open311_state
@@ -26,6 +35,8 @@ from .schema import SchemaError, SchemaTooNewError
 __all__ = [
     "ACTIVE_STATES",
     "DERIVED_COLUMNS",
+    "HISTORY_COLUMNS",
+    "HISTORY_SETS",
     "LOCAL_FIELDS",
     "OUTBOX_STATES",
     "PLATFORM_COLUMNS",
@@ -40,10 +51,20 @@ __all__ = [
     "VersionConflictError",
     "assigned_value",
     "backoff",
+    "department_rows",
+    "history_params",
     "local_columns",
+    "local_update_params",
+    "outbox_entry",
+    "plan_rows",
+    "platform_copy",
     "procedure_fingerprint",
     "request_row",
+    "service_rows",
+    "undo_values",
 ]
+
+log = logging.getLogger(__name__)
 
 PENDING, SENT, REFUSED, CONFLICT = "pending", "sent", "refused", "conflict"
 OUTBOX_STATES = (PENDING, SENT, REFUSED, CONFLICT)
@@ -367,6 +388,224 @@ def local_columns(fields: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+# One planned upsert: (rows to insert, (row, fid, moved) to update, (sid, fid, *derived) to set, unchanged count).
+RowPlan = tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, bool]], list[tuple[Any, ...]], int]
+
+
+def assignment_candidates(rows: Mapping[str, dict[str, Any]], active: Mapping[str, Any]) -> list[str]:
+    """Reports whose history's assignments are needed: the platform sends none, or a local one may be newer."""
+    return [sid for sid, r in rows.items() if not r.get("assigned_datetime") or sid in active]
+
+
+def plan_rows(
+    rows: dict[str, dict[str, Any]],
+    existing: Mapping[str, Any],
+    active: Mapping[str, list[OutboxEntry]],
+    assignments: Mapping[str, tuple[str | None, str | None]],
+    deadlines: DeadlineColumns,
+    note_platform_copy: Callable[[list[OutboxEntry], dict[str, Any]], None],
+) -> RowPlan:
+    """Decide per row of an upsert: new, updated or unchanged (with only the derived columns to set).
+
+    ``rows`` (:func:`request_row` dicts, completed here) against ``existing`` (stored rows by id):
+    a district filled locally stays while the point does not move; pending local changes (``active``
+    outbox entries) stay on top, the platform's copy going to ``note_platform_copy``; the assignment
+    time and deadline are derived. Returns ``(inserts, updates, derived, unchanged)``: ``updates`` as
+    ``(row, fid, moved)``, ``derived`` as ``(sid, fid, *DERIVED_COLUMNS values)``.
+    """
+    inserts: list[dict[str, Any]] = []
+    updates: list[tuple[dict[str, Any], int, bool]] = []
+    derived: list[tuple[Any, ...]] = []
+    unchanged = 0
+    for sid, row in rows.items():
+        old = existing.get(sid)
+        moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
+        if old is not None and row["district"] is None and not moved:
+            row["district"] = old["district"]  # filled locally by point-in-polygon
+        if sid in active:
+            note_platform_copy(active[sid], row)
+            for entry in active[sid]:
+                row.update(local_columns(entry.payload))
+        latest = assignments.get(sid)
+        row.setdefault("assigned_datetime", None)
+        if latest is not None:
+            row["assigned_datetime"] = assigned_value(row["assigned_datetime"], *latest)
+        row["deadline"], row["deadline_stage"] = deadlines.columns(row)
+        if old is None:
+            inserts.append(row)
+        elif all(old[c] == row[c] for c in PLATFORM_COLUMNS):
+            unchanged += 1
+            if any(old[c] != row[c] for c in DERIVED_COLUMNS):  # e.g. the Procedure changed
+                derived.append((sid, old["fid"], *(row[c] for c in DERIVED_COLUMNS)))
+        else:
+            updates.append((row, old["fid"], moved))
+    return inserts, updates, derived, unchanged
+
+
+def platform_copy(entries: list[OutboxEntry], row: dict[str, Any]) -> tuple[str, list[OutboxEntry]]:
+    """The platform's version of a report with local changes (JSON text) and the entries to keep it in."""
+    copy = json.dumps({c: row[c] for c in ("service_request_id", *PLATFORM_COLUMNS)}, ensure_ascii=False)
+    stale = []
+    for entry in entries:
+        if entry.platform is not None and json.dumps(entry.platform, ensure_ascii=False) == copy:
+            continue
+        if entry.platform is None and row["updated_datetime"] == entry.expected_updated_datetime:
+            continue  # the platform has not changed since the change was made
+        stale.append(entry)
+    return copy, stale
+
+
+def undo_values(entries: list[OutboxEntry], removed_id: int) -> dict[str, Any]:
+    """Report columns once entry ``removed_id`` is undone: the platform's values, then the other entries on top.
+
+    ``entries``: the report's active entries and the removed one, by id. Platform truth is the newest
+    platform copy, else the oldest entry's "before" values.
+    """
+    values: dict[str, Any] = {}
+    for entry in reversed(entries):
+        for column, value in entry.base.items():
+            values[column] = value
+    copies = [e.platform for e in entries if e.platform]
+    if copies:
+        newest = max(copies, key=lambda p: p.get("updated_datetime") or "")
+        for column in list(values):
+            if column in newest:
+                values[column] = newest[column]
+    for entry in entries:
+        if entry.id != removed_id:
+            values.update(local_columns(entry.payload))
+    return values
+
+
+def outbox_entry(row: Any) -> OutboxEntry:
+    """An :class:`OutboxEntry` from an ``outbox`` row mapping (JSON columns as text)."""
+    return OutboxEntry(
+        id=row["id"],
+        update_id=row["update_id"],
+        service_request_id=row["service_request_id"],
+        payload=json.loads(row["payload_json"] or "{}"),
+        expected_updated_datetime=row["expected_updated_datetime"],
+        created_at=row["created_at"],
+        state=row["state"],
+        attempts=row["attempts"] or 0,
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        http_status=row["http_status"],
+        author=row["author"],
+        base_version=row["base_version"],
+        base=json.loads(row["base_json"] or "{}"),
+        platform=json.loads(row["platform_json"]) if row["platform_json"] else None,
+        sent_at=row["sent_at"],
+        platform_updated_datetime=row["platform_updated_datetime"],
+    )
+
+
+def service_rows(services: Iterable[Service]) -> list[dict[str, Any]]:
+    """``services`` table rows."""
+    return [
+        {
+            "service_code": s.service_code,
+            "service_name": s.service_name,
+            "description": s.description,
+            "group_name": s.group,
+            "keywords": s.keywords if not isinstance(s.keywords, (list, tuple)) else ",".join(s.keywords),
+            "type": s.type,
+            "metadata": 1 if s.metadata else 0,
+        }
+        for s in services
+    ]
+
+
+def department_rows(departments: Iterable[Any]) -> list[dict[str, Any]]:
+    """``departments`` table rows from dicts (or objects) with ``code``, ``name`` and the officer's contacts."""
+    cols = ("code", "name", "officer_name", "officer_phone", "officer_email")
+    rows = []
+    for dep in departments:
+        get = dep.get if isinstance(dep, dict) else (lambda k, d=dep: getattr(d, k, None))
+        if not get("code"):
+            continue
+        rows.append({c: get(c) for c in cols})
+    return rows
+
+
+# Columns of a history entry as written by ``add_history``, and what a repeat of an entry replaces.
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "update_id",
+    "service_request_id",
+    "status",
+    "external_status_code",
+    "updated_datetime",
+    "description",
+    "agency_responsible",
+    "media_url",
+    "author",
+    "origin",
+)
+HISTORY_SETS = ", ".join(f"{c} = excluded.{c}" for c in HISTORY_COLUMNS[1:] if c not in ("author", "origin"))
+
+
+def history_params(
+    update: RequestUpdate,
+    author: str | None,
+    origin: str,
+    store: Callable[[Any], str | None] = fast_store,
+) -> tuple[Any, ...]:
+    """Values of :data:`HISTORY_COLUMNS` for ``update`` (its time in store form by ``store``)."""
+    return (
+        str(update.update_id),
+        str(update.service_request_id),
+        update.status,
+        update.external_status_code,
+        store(update.updated_datetime),
+        update.description,
+        update.agency_responsible,
+        update.media_url,
+        author,
+        origin,
+    )
+
+
+def local_update_params(
+    update_id: str,
+    sid: str,
+    row: Mapping[str, Any],
+    fields: dict[str, Any],
+    columns: dict[str, Any],
+    author: str,
+    now: str | None,
+    payload: dict[str, Any],
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Values of a local change's history entry and outbox entry, on the report ``row`` before the change.
+
+    History: ``update_id, service_request_id, status, external_status_code, updated_datetime, description,
+    agency_responsible, media_url, author`` (origin 'local'). Outbox: ``update_id, service_request_id,
+    payload_json, base_version, expected_updated_datetime, created_at, next_attempt_at, author, base_json``.
+    """
+    history = (
+        update_id,
+        sid,
+        columns.get("status", row["status"]),
+        columns.get("external_status_code", row["external_status_code"]),
+        now,
+        fields.get("description"),
+        columns.get("agency_responsible", row["agency_responsible"]),
+        fields.get("media_url"),
+        author,
+    )
+    outbox = (
+        update_id,
+        sid,
+        json.dumps(payload, ensure_ascii=False),
+        row["version"],
+        row["updated_datetime"],
+        now,
+        now,
+        author,
+        json.dumps({c: row[c] for c in columns}, ensure_ascii=False),
+    )
+    return history, outbox
+
+
 def wire_payload(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` made JSON-safe for the outbox (datetimes as W3C strings)."""
     out: dict[str, Any] = {}
@@ -383,6 +622,8 @@ class ReportStore(ABC):
     """
 
     path: str
+
+    _deadlines: DeadlineColumns | None = None
 
     # -- lifecycle -------------------------------------------------------
     @abstractmethod
@@ -404,10 +645,15 @@ class ReportStore(ABC):
         """Insert or update reports by ``service_request_id``; pending local changes stay on top."""
 
     @abstractmethod
-    def upsert_services(self, services: Iterable[Service]) -> UpsertCounts: ...
+    def _upsert_keyed(self, table: str, key: str, rows: list[dict[str, Any]]) -> UpsertCounts:
+        """Insert or update reference-table ``rows`` by their ``key`` column."""
 
-    @abstractmethod
-    def upsert_departments(self, departments: Iterable[dict[str, Any]]) -> UpsertCounts: ...
+    def upsert_services(self, services: Iterable[Service]) -> UpsertCounts:
+        return self._upsert_keyed("services", "service_code", service_rows(services))
+
+    def upsert_departments(self, departments: Iterable[Any]) -> UpsertCounts:
+        """Departments as dicts (or objects) with ``code``, ``name`` and the officer's contacts."""
+        return self._upsert_keyed("departments", "code", department_rows(departments))
 
     @abstractmethod
     def upsert_districts(self, districts: Iterable[tuple[str, str, Any]]) -> UpsertCounts:
@@ -465,6 +711,29 @@ class ReportStore(ABC):
     @abstractmethod
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement (``?`` placeholders); joins the caller's transaction; returns the row count."""
+
+    # -- deadlines ---------------------------------------------------------
+    def _load_procedure(self) -> Procedure:
+        """The current Procedure (:func:`core.deadlines.cached_procedure`); raises ``ProcedureError``."""
+        return cached_procedure()
+
+    def _deadline_columns(self) -> DeadlineColumns:
+        """The deadline calculator of the current Procedure (the last good one if the file is broken)."""
+        try:
+            procedure = self._load_procedure()
+        except ProcedureError as exc:
+            if self._deadlines is None:
+                log.warning("%s; deadlines use the built-in terms", exc)
+                self._deadlines = DeadlineColumns(Procedure())
+            return self._deadlines
+        if self._deadlines is None or self._deadlines.procedure is not procedure:
+            self._deadlines = DeadlineColumns(procedure)
+        return self._deadlines
+
+    @property
+    def deadline_fingerprint(self) -> str:
+        """Fingerprint of the Procedure the deadlines are computed with (see ``refresh_deadlines``)."""
+        return self._deadline_columns().fingerprint
 
     @property
     def dialect(self) -> str:

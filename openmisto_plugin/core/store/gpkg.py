@@ -25,14 +25,16 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from ..deadlines import Procedure, ProcedureError, cached_procedure
+from ..deadlines import Procedure, cached_procedure
 from ..i18n import tr
-from ..model import RequestUpdate, Service, ServiceRequest
+from ..model import RequestUpdate, ServiceRequest
 from ..timeutil import now_utc, to_store
 from .base import (
     ACTIVE_STATES,
     CONFLICT,
     DERIVED_COLUMNS,
+    HISTORY_COLUMNS,
+    HISTORY_SETS,
     LOCAL_FIELDS,
     PENDING,
     PLATFORM_COLUMNS,
@@ -45,11 +47,17 @@ from .base import (
     SyncBusyError,
     UpsertCounts,
     assigned_value,
+    assignment_candidates,
     backoff,
-    fast_store,
+    history_params,
     local_columns,
+    local_update_params,
+    outbox_entry,
+    plan_rows,
+    platform_copy,
     request_row,
     store_time,
+    undo_values,
     version_conflict,
     wire_payload,
 )
@@ -371,35 +379,10 @@ class GeoPackageStore(ReportStore):
         with self.transaction():
             existing = self._existing_reports(ids)
             active = self._active_entries(ids)
-            # the history's assignments, where the platform sends no assigned_datetime or a local one may be newer
-            assignments = self._assignments(
-                [sid for sid, r in rows.items() if not r["assigned_datetime"] or sid in active]
+            assignments = self._assignments(assignment_candidates(rows, active))
+            inserts, updates, derived, counts.unchanged = plan_rows(
+                rows, existing, active, assignments, self._deadline_columns(), self._note_platform_copy
             )
-            deadlines = self._deadline_columns()
-            inserts: list[dict[str, Any]] = []
-            updates: list[tuple[dict[str, Any], int, bool]] = []
-            derived: list[tuple[Any, ...]] = []
-            for sid, row in rows.items():
-                old = existing.get(sid)
-                moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
-                if old is not None and row["district"] is None and not moved:
-                    row["district"] = old["district"]  # filled locally by point-in-polygon
-                if sid in active:
-                    self._note_platform_copy(active[sid], row)
-                    for entry in active[sid]:
-                        row.update(local_columns(entry.payload))
-                latest = assignments.get(sid)
-                if latest is not None:
-                    row["assigned_datetime"] = assigned_value(row["assigned_datetime"], *latest)
-                row["deadline"], row["deadline_stage"] = deadlines.columns(row)
-                if old is None:
-                    inserts.append(row)
-                elif all(old[c] == row[c] for c in PLATFORM_COLUMNS):
-                    counts.unchanged += 1
-                    if any(old[c] != row[c] for c in DERIVED_COLUMNS):  # e.g. the Procedure changed
-                        derived.append((*(row[c] for c in DERIVED_COLUMNS), old["fid"]))
-                else:
-                    updates.append((row, old["fid"], moved))
             if inserts:
                 self._insert_reports(inserts, synced)
                 counts.new = len(inserts)
@@ -407,7 +390,7 @@ class GeoPackageStore(ReportStore):
                 self._update_reports(updates, synced)
                 counts.updated = len(updates)
             if derived:
-                self._conn.executemany(_SET_DERIVED, derived)
+                self._conn.executemany(_SET_DERIVED, [(*values, fid) for _, fid, *values in derived])
             if inserts or updates or derived:
                 self._dirty.add("reports")
                 need = [r["service_request_id"] for r in inserts] + [r["service_request_id"] for r, _, _ in updates]
@@ -534,33 +517,14 @@ class GeoPackageStore(ReportStore):
 
     def _note_platform_copy(self, entries: list[OutboxEntry], row: dict[str, Any]) -> None:
         """Keep the platform's version of a report that has local changes in the outbox."""
-        copy = json.dumps({c: row[c] for c in ("service_request_id", *PLATFORM_COLUMNS)}, ensure_ascii=False)
-        for entry in entries:
-            if entry.platform is not None and json.dumps(entry.platform, ensure_ascii=False) == copy:
-                continue
-            if entry.platform is None and row["updated_datetime"] == entry.expected_updated_datetime:
-                continue  # the platform has not changed since the change was made
+        copy, stale = platform_copy(entries, row)
+        for entry in stale:
             self._conn.execute("UPDATE outbox SET platform_json = ? WHERE id = ?", (copy, entry.id))
             entry.platform = json.loads(copy)
 
     # -- assignment and deadlines -----------------------------------------
-    def _deadline_columns(self) -> DeadlineColumns:
-        """The deadline calculator of the current Procedure (the last good one if the file is broken)."""
-        try:
-            procedure = cached_procedure()
-        except ProcedureError as exc:
-            if self._deadlines is None:
-                log.warning("%s; deadlines use the built-in terms", exc)
-                self._deadlines = DeadlineColumns(Procedure())
-            return self._deadlines
-        if self._deadlines is None or self._deadlines.procedure is not procedure:
-            self._deadlines = DeadlineColumns(procedure)
-        return self._deadlines
-
-    @property
-    def deadline_fingerprint(self) -> str:
-        """Fingerprint of the Procedure the deadlines are computed with (see ``refresh_deadlines``)."""
-        return self._deadline_columns().fingerprint
+    def _load_procedure(self) -> Procedure:
+        return cached_procedure()  # this module's name, so that it can be patched here (tests)
 
     def _assignments(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
         """``id -> (latest action_scheduled of the history, latest local one)`` (store text)."""
@@ -729,64 +693,13 @@ class GeoPackageStore(ReportStore):
                 self._dirty.add(table)
         return counts
 
-    def upsert_services(self, services: Iterable[Service]) -> UpsertCounts:
-        rows = [
-            {
-                "service_code": s.service_code,
-                "service_name": s.service_name,
-                "description": s.description,
-                "group_name": s.group,
-                "keywords": s.keywords if not isinstance(s.keywords, (list, tuple)) else ",".join(s.keywords),
-                "type": s.type,
-                "metadata": 1 if s.metadata else 0,
-            }
-            for s in services
-        ]
-        return self._upsert_keyed("services", "service_code", rows)
-
-    def upsert_departments(self, departments: Iterable[Any]) -> UpsertCounts:
-        """Departments as dicts (or objects) with ``code``, ``name`` and the officer's contacts."""
-        cols = ("code", "name", "officer_name", "officer_phone", "officer_email")
-        rows = []
-        for dep in departments:
-            get = dep.get if isinstance(dep, dict) else (lambda k, d=dep: getattr(d, k, None))
-            if not get("code"):
-                continue
-            rows.append({c: get(c) for c in cols})
-        return self._upsert_keyed("departments", "code", rows)
-
     # -- history ---------------------------------------------------------
     def add_history(self, updates: Iterable[RequestUpdate], origin: str = "platform", author: str | None = None) -> int:
-        cols = (
-            "update_id",
-            "service_request_id",
-            "status",
-            "external_status_code",
-            "updated_datetime",
-            "description",
-            "agency_responsible",
-            "media_url",
-            "author",
-            "origin",
-        )
-        params = [
-            (
-                str(u.update_id),
-                str(u.service_request_id),
-                u.status,
-                u.external_status_code,
-                fast_store(u.updated_datetime),
-                u.description,
-                u.agency_responsible,
-                u.media_url,
-                author,
-                origin,
-            )
-            for u in updates
-        ]
+        cols = HISTORY_COLUMNS
+        params = [history_params(u, author, origin) for u in updates]
         if not params:
             return 0
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:] if c not in ("author", "origin"))
+        sets = HISTORY_SETS
         sql = (
             f"INSERT INTO request_updates ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
             f" ON CONFLICT(update_id) DO UPDATE SET {sets}, author = coalesce(excluded.author, author)"
@@ -925,7 +838,7 @@ class GeoPackageStore(ReportStore):
                 log.info("Version conflict on report %s: base %s, now %s", sid, base_version, row["version"])
                 raise version_conflict(current, int(base_version), payload, last["author"] if last else None)
             columns = local_columns(fields)
-            base = {c: row[c] for c in columns}
+            history, outbox = local_update_params(update_id, sid, row, fields, columns, author, now, payload)
             sets = "".join(f"{c} = ?, " for c in columns)
             self._conn.execute(
                 f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), row["fid"])
@@ -934,33 +847,13 @@ class GeoPackageStore(ReportStore):
                 "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
                 " updated_datetime, description, agency_responsible, media_url, author, origin)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'local')",
-                (
-                    update_id,
-                    sid,
-                    columns.get("status", row["status"]),
-                    columns.get("external_status_code", row["external_status_code"]),
-                    now,
-                    fields.get("description"),
-                    columns.get("agency_responsible", row["agency_responsible"]),
-                    fields.get("media_url"),
-                    author,
-                ),
+                history,
             )
             self._conn.execute(
                 "INSERT INTO outbox (update_id, service_request_id, payload_json, base_version,"
                 " expected_updated_datetime, created_at, state, attempts, next_attempt_at, author, base_json)"
                 " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
-                (
-                    update_id,
-                    sid,
-                    json.dumps(payload, ensure_ascii=False),
-                    row["version"],
-                    row["updated_datetime"],
-                    now,
-                    now,
-                    author,
-                    json.dumps(base, ensure_ascii=False),
-                ),
+                outbox,
             )
             self._refresh_derived([sid])
             self._dirty.update(("reports", "request_updates", "outbox"))
@@ -1106,21 +999,7 @@ class GeoPackageStore(ReportStore):
             " ORDER BY id",
             (sid, removed.id),
         ).fetchall()
-        entries = [_entry(r) for r in rows]
-        # Platform truth: the newest platform copy, else the oldest active entry's "before" values.
-        values: dict[str, Any] = {}
-        for entry in reversed(entries):
-            for column, value in entry.base.items():
-                values[column] = value
-        copies = [e.platform for e in entries if e.platform]
-        if copies:
-            newest = max(copies, key=lambda p: p.get("updated_datetime") or "")
-            for column in list(values):
-                if column in newest:
-                    values[column] = newest[column]
-        for entry in entries:
-            if entry.id != removed.id:
-                values.update(local_columns(entry.payload))
+        values = undo_values([_entry(r) for r in rows], removed.id)
         if values:
             sets = "".join(f"{c} = ?, " for c in values)
             self._conn.execute(
@@ -1134,27 +1013,7 @@ class GeoPackageStore(ReportStore):
         self._dirty.update(("reports", "request_updates", "outbox"))
 
 
-def _entry(row: sqlite3.Row) -> OutboxEntry:
-    return OutboxEntry(
-        id=row["id"],
-        update_id=row["update_id"],
-        service_request_id=row["service_request_id"],
-        payload=json.loads(row["payload_json"] or "{}"),
-        expected_updated_datetime=row["expected_updated_datetime"],
-        created_at=row["created_at"],
-        state=row["state"],
-        attempts=row["attempts"] or 0,
-        next_attempt_at=row["next_attempt_at"],
-        last_error=row["last_error"],
-        http_status=row["http_status"],
-        author=row["author"],
-        base_version=row["base_version"],
-        base=json.loads(row["base_json"] or "{}"),
-        platform=json.loads(row["platform_json"]) if row["platform_json"] else None,
-        sent_at=row["sent_at"],
-        platform_updated_datetime=row["platform_updated_datetime"],
-    )
-
+_entry = outbox_entry
 
 __all__ = [
     "CONFLICT",

@@ -22,6 +22,7 @@ What several clients at once add (docs/postgis.md):
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -35,14 +36,16 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from ..deadlines import Procedure, ProcedureError, cached_procedure
+from ..deadlines import Procedure, cached_procedure
 from ..i18n import tr
-from ..model import RequestUpdate, Service, ServiceRequest
+from ..model import RequestUpdate, ServiceRequest
 from ..timeutil import now_utc, to_store
 from .base import (
     ACTIVE_STATES,
     CONFLICT,
     DERIVED_COLUMNS,
+    HISTORY_COLUMNS,
+    HISTORY_SETS,
     PLATFORM_COLUMNS,
     SENT,
     DeadlineColumns,
@@ -53,10 +56,17 @@ from .base import (
     UpsertCounts,
     VersionConflictError,
     assigned_value,
+    assignment_candidates,
     backoff,
+    history_params,
     local_columns,
+    local_update_params,
+    outbox_entry,
+    plan_rows,
+    platform_copy,
     request_row,
     store_time,
+    undo_values,
     version_conflict,
     wire_payload,
 )
@@ -665,38 +675,15 @@ class PostGisStore(ReportStore):
         ids = list(rows)
         existing = self._existing_reports(cur, ids, lock)
         active = self._active_entries(cur, ids)
-        # the history's assignments, where the platform sends none or a local one may be newer
-        assignments = self._assignments(
-            cur, [sid for sid, r in rows.items() if not r.get("assigned_datetime") or sid in active]
+        assignments = self._assignments(cur, assignment_candidates(rows, active))
+        return plan_rows(
+            rows,
+            existing,
+            active,
+            assignments,
+            self._deadline_columns(),
+            functools.partial(self._note_platform_copy, cur),
         )
-        deadlines = self._deadline_columns()
-        inserts: list[dict[str, Any]] = []
-        updates: list[tuple[dict[str, Any], int, bool]] = []
-        derived: list[tuple[Any, ...]] = []
-        unchanged = 0
-        for sid, row in rows.items():
-            old = existing.get(sid)
-            moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
-            if old is not None and row["district"] is None and not moved:
-                row["district"] = old["district"]  # filled locally by point-in-polygon
-            if sid in active:
-                self._note_platform_copy(cur, active[sid], row)
-                for entry in active[sid]:
-                    row.update(local_columns(entry.payload))
-            latest = assignments.get(sid)
-            row.setdefault("assigned_datetime", None)
-            if latest is not None:
-                row["assigned_datetime"] = assigned_value(row["assigned_datetime"], *latest)
-            row["deadline"], row["deadline_stage"] = deadlines.columns(row)
-            if old is None:
-                inserts.append(row)
-            elif all(old[c] == row[c] for c in PLATFORM_COLUMNS):
-                unchanged += 1
-                if any(old[c] != row[c] for c in DERIVED_COLUMNS):  # e.g. the Procedure changed
-                    derived.append((sid, old["fid"], *(row[c] for c in DERIVED_COLUMNS)))
-            else:
-                updates.append((row, old["fid"], moved))
-        return inserts, updates, derived, unchanged
 
     def _insert_reports(self, cur: Any, rows: list[dict[str, Any]], synced: str | None) -> set[str]:
         extras = _psycopg2().extras
@@ -730,33 +717,14 @@ class PostGisStore(ReportStore):
 
     def _note_platform_copy(self, cur: Any, entries: list[OutboxEntry], row: dict[str, Any]) -> None:
         """Keep the platform's version of a report that has local changes in the outbox."""
-        copy = json.dumps({c: row[c] for c in ("service_request_id", *PLATFORM_COLUMNS)}, ensure_ascii=False)
-        for entry in entries:
-            if entry.platform is not None and json.dumps(entry.platform, ensure_ascii=False) == copy:
-                continue
-            if entry.platform is None and row["updated_datetime"] == entry.expected_updated_datetime:
-                continue
+        copy, stale = platform_copy(entries, row)
+        for entry in stale:
             cur.execute("UPDATE outbox SET platform_json = %s WHERE id = %s", (copy, entry.id))
             entry.platform = json.loads(copy)
 
     # -- assignment and deadlines (the same rules as the GeoPackage store, base.DeadlineColumns) --
-    def _deadline_columns(self) -> DeadlineColumns:
-        """The deadline calculator of the current Procedure (the last good one if the file is broken)."""
-        try:
-            procedure = cached_procedure()
-        except ProcedureError as exc:
-            if self._deadlines is None:
-                log.warning("%s; deadlines use the built-in terms", exc)
-                self._deadlines = DeadlineColumns(Procedure())
-            return self._deadlines
-        if self._deadlines is None or self._deadlines.procedure is not procedure:
-            self._deadlines = DeadlineColumns(procedure)
-        return self._deadlines
-
-    @property
-    def deadline_fingerprint(self) -> str:
-        """Fingerprint of the Procedure the deadlines are computed with (see ``refresh_deadlines``)."""
-        return self._deadline_columns().fingerprint
+    def _load_procedure(self) -> Procedure:
+        return cached_procedure()  # this module's name, so that it can be patched here (tests)
 
     @staticmethod
     def _assignments(cur: Any, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -931,64 +899,16 @@ class PostGisStore(ReportStore):
                     counts.updated += 1
         return counts
 
-    def upsert_services(self, services: Iterable[Service]) -> UpsertCounts:
-        rows = [
-            {
-                "service_code": s.service_code,
-                "service_name": s.service_name,
-                "description": s.description,
-                "group_name": s.group,
-                "keywords": s.keywords if not isinstance(s.keywords, (list, tuple)) else ",".join(s.keywords),
-                "type": s.type,
-                "metadata": 1 if s.metadata else 0,
-            }
-            for s in services
-        ]
-        return self._upsert_keyed("services", "service_code", rows)
-
-    def upsert_departments(self, departments: Iterable[Any]) -> UpsertCounts:
-        """Departments as dicts (or objects) with ``code``, ``name`` and the officer's contacts."""
-        cols = ("code", "name", "officer_name", "officer_phone", "officer_email")
-        rows = []
-        for dep in departments:
-            get = dep.get if isinstance(dep, dict) else (lambda k, d=dep: getattr(d, k, None))
-            if not get("code"):
-                continue
-            rows.append({c: get(c) for c in cols})
-        return self._upsert_keyed("departments", "code", rows)
-
     # -- history ---------------------------------------------------------
     def add_history(self, updates: Iterable[RequestUpdate], origin: str = "platform", author: str | None = None) -> int:
         table = TABLES["request_updates"]
-        cols = (
-            "update_id",
-            "service_request_id",
-            "status",
-            "external_status_code",
-            "updated_datetime",
-            "description",
-            "agency_responsible",
-            "media_url",
-            "author",
-            "origin",
-        )
+        cols = HISTORY_COLUMNS
         rows: dict[str, tuple[Any, ...]] = {}
         for u in updates:
-            rows[str(u.update_id)] = (
-                str(u.update_id),
-                str(u.service_request_id),
-                u.status,
-                u.external_status_code,
-                to_store(u.updated_datetime),
-                u.description,
-                u.agency_responsible,
-                u.media_url,
-                author,
-                origin,
-            )
+            rows[str(u.update_id)] = history_params(u, author, origin, to_store)
         if not rows:
             return 0
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols[1:] if c not in ("author", "origin"))
+        sets = HISTORY_SETS
         sql = (
             f"INSERT INTO request_updates ({', '.join(cols)}) VALUES %s ON CONFLICT (update_id) DO UPDATE SET {sets},"
             " author = coalesce(excluded.author, request_updates.author) RETURNING (xmax = 0)"
@@ -1073,7 +993,7 @@ class PostGisStore(ReportStore):
             if base_version is not None and int(row["version"]) != int(base_version):
                 raise self._version_conflict(cur, dict(row), int(base_version), payload)
             columns = local_columns(fields)
-            base = {c: row[c] for c in columns}
+            history, outbox = local_update_params(update_id, sid, row, fields, columns, author, now, payload)
             table = TABLES["reports"]
             sets = "".join(f"{c} = {_cast(table, c)}, " for c in columns)
             cur.execute(
@@ -1083,33 +1003,13 @@ class PostGisStore(ReportStore):
                 "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
                 " updated_datetime, description, agency_responsible, media_url, author, origin)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'local')",
-                (
-                    update_id,
-                    sid,
-                    columns.get("status", row["status"]),
-                    columns.get("external_status_code", row["external_status_code"]),
-                    now,
-                    fields.get("description"),
-                    columns.get("agency_responsible", row["agency_responsible"]),
-                    fields.get("media_url"),
-                    author,
-                ),
+                history,
             )
             cur.execute(
                 "INSERT INTO outbox (update_id, service_request_id, payload_json, base_version,"
                 " expected_updated_datetime, created_at, state, attempts, next_attempt_at, author, base_json)"
                 " VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s)",
-                (
-                    update_id,
-                    sid,
-                    json.dumps(payload, ensure_ascii=False),
-                    row["version"],
-                    row["updated_datetime"],
-                    now,
-                    now,
-                    author,
-                    json.dumps(base, ensure_ascii=False),
-                ),
+                outbox,
             )
             self._refresh_derived([sid])
         return update_id
@@ -1307,20 +1207,7 @@ class PostGisStore(ReportStore):
             " AND (state IN ('pending', 'conflict') OR id = %s) ORDER BY id",
             (sid, removed.id),
         )
-        entries = [_entry(r) for r in cur.fetchall()]
-        values: dict[str, Any] = {}
-        for entry in reversed(entries):
-            for column, value in entry.base.items():
-                values[column] = value
-        copies = [e.platform for e in entries if e.platform]
-        if copies:
-            newest = max(copies, key=lambda p: p.get("updated_datetime") or "")
-            for column in list(values):
-                if column in newest:
-                    values[column] = newest[column]
-        for entry in entries:
-            if entry.id != removed.id:
-                values.update(local_columns(entry.payload))
+        values = undo_values([_entry(r) for r in cur.fetchall()], removed.id)
         if values:
             table = TABLES["reports"]
             sets = "".join(f"{c} = {_cast(table, c)}, " for c in values)
@@ -1344,27 +1231,7 @@ class PostGisStore(ReportStore):
             cur.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
 
 
-def _entry(row: dict[str, Any]) -> OutboxEntry:
-    return OutboxEntry(
-        id=row["id"],
-        update_id=row["update_id"],
-        service_request_id=row["service_request_id"],
-        payload=json.loads(row["payload_json"] or "{}"),
-        expected_updated_datetime=row["expected_updated_datetime"],
-        created_at=row["created_at"],
-        state=row["state"],
-        attempts=row["attempts"] or 0,
-        next_attempt_at=row["next_attempt_at"],
-        last_error=row["last_error"],
-        http_status=row["http_status"],
-        author=row["author"],
-        base_version=row["base_version"],
-        base=json.loads(row["base_json"] or "{}"),
-        platform=json.loads(row["platform_json"]) if row["platform_json"] else None,
-        sent_at=row["sent_at"],
-        platform_updated_datetime=row["platform_updated_datetime"],
-    )
-
+_entry = outbox_entry
 
 __all__ = [
     "PG_MIGRATIONS",
