@@ -3025,12 +3025,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)</source>
-        <translation>Робочий простір: файл GeoPackage або postgres:service=… schema=… (спільний PostGIS)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
         <source>Routing rules (JSON; empty: the workspace's rules)</source>
         <translation>Правила розподілу (JSON; порожньо — правила робочого простору)</translation>
     </message>
@@ -3096,12 +3090,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
-        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
-        <source>The workspace {0} cannot be used: {1}</source>
-        <translation>Робочий простір {0} неможливо використати: {1}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
         <source>{0}: {1} reports</source>
         <translation>{0}: звернень — {1}</translation>
     </message>
@@ -3124,6 +3112,16 @@
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>
         <source>The plugin is set up for the role «{0}»: the platform accepts assignments with a moderator's key only.</source>
         <translation>Модуль налаштовано для ролі «{0}»: платформа приймає розподіл лише з ключем модератора.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/base.py"/>
+        <source>Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)</source>
+        <translation>Робочий простір: файл GeoPackage або postgres:service=… schema=… (спільний PostGIS)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/base.py"/>
+        <source>The workspace {0} cannot be used: {1}</source>
+        <translation>Робочий простір {0} неможливо використати: {1}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 from qgis.PyQt.QtCore import QDateTime, Qt
 from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QDialogButtonBox, QLabel, QWidget
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from ..core.i18n import tr
 from ..core.paths import resource
@@ -104,3 +113,30 @@ def button_box(buttons: Any) -> QDialogButtonBox:
         if button is not None:
             button.setText(text)
     return box
+
+
+def setup_list_table(table: QTableWidget) -> None:
+    """A read-only table of whole-row, multi-row selection, sized to its contents, last column stretched."""
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+
+
+def selected_row_data(table: QTableWidget, role: int) -> list[Any]:
+    """The ``role`` data of the first cell of each selected row, top to bottom."""
+    rows = sorted({index.row() for index in table.selectionModel().selectedRows()})
+    return [table.item(r, 0).data(role) for r in rows if table.item(r, 0) is not None]
+
+
+def select_rows(table: QTableWidget, matches: Callable[[QTableWidgetItem], bool]) -> None:
+    """Select exactly the rows whose first cell ``matches`` (the table's selection mode is kept)."""
+    table.clearSelection()
+    mode = table.selectionMode()
+    table.setSelectionMode(QAbstractItemView.MultiSelection)
+    for row in range(table.rowCount()):
+        if matches(table.item(row, 0)):
+            table.selectRow(row)
+    table.setSelectionMode(mode)

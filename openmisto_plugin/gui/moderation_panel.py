@@ -17,9 +17,7 @@ from qgis.core import Qgis, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLineEdit,
     QPushButton,
@@ -33,7 +31,7 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
-from .common import format_datetime, plain_label, plain_tooltip
+from .common import format_datetime, plain_label, plain_tooltip, select_rows, selected_row_data, setup_list_table
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -95,12 +93,7 @@ class ModerationPanel(QWidget):
             [tr("No."), tr("Waiting"), tr("Status"), tr("Category"), tr("District"), tr("Address")]
         )
         self.table.horizontalHeaderItem(1).setToolTip(tr("Working days since the report was received"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        setup_list_table(self.table)
         self.table.itemSelectionChanged.connect(self._table_selection_changed)
         self.table.itemDoubleClicked.connect(self._double_clicked)
         layout.addWidget(self.table, 1)
@@ -208,8 +201,7 @@ class ModerationPanel(QWidget):
 
     def selected_ids(self) -> list[str]:
         """Ids of the selected rows, in queue order."""
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.table.item(r, 0).data(ID_ROLE) for r in rows if self.table.item(r, 0) is not None]
+        return selected_row_data(self.table, ID_ROLE)
 
     def map_selection_ids(self) -> list[str]:
         """Ids of every report selected on the map (also those not in the queue)."""
@@ -221,13 +213,7 @@ class ModerationPanel(QWidget):
     def select_ids(self, ids: list[str]) -> None:
         """Select these reports in the list (and therefore on the map)."""
         wanted = set(ids)
-        self.table.clearSelection()
-        mode = self.table.selectionMode()
-        self.table.setSelectionMode(QAbstractItemView.MultiSelection)
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(ID_ROLE) in wanted:
-                self.table.selectRow(row)
-        self.table.setSelectionMode(mode)
+        select_rows(self.table, lambda item: item.data(ID_ROLE) in wanted)
 
     # ------------------------------------------------------------------ selection both ways
 
@@ -255,13 +241,7 @@ class ModerationPanel(QWidget):
         fids = set(self._layer.selectedFeatureIds())
         self._syncing = True
         try:
-            self.table.clearSelection()
-            mode = self.table.selectionMode()
-            self.table.setSelectionMode(QAbstractItemView.MultiSelection)
-            for row in range(self.table.rowCount()):
-                if int(self.table.item(row, 0).data(FID_ROLE)) in fids:
-                    self.table.selectRow(row)
-            self.table.setSelectionMode(mode)
+            select_rows(self.table, lambda item: int(item.data(FID_ROLE)) in fids)
         finally:
             self._syncing = False
         self._update_buttons()

@@ -32,7 +32,15 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
-from .common import button_box, format_datetime, plain_label, plain_tooltip
+from .common import (
+    button_box,
+    format_datetime,
+    plain_label,
+    plain_tooltip,
+    select_rows,
+    selected_row_data,
+    setup_list_table,
+)
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -189,12 +197,7 @@ class OutboxPanel(QWidget):
         self.table.setHorizontalHeaderLabels(
             [tr("Made"), tr("Report"), tr("Change"), tr("State"), tr("Tries"), tr("Why / platform's reason")]
         )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        setup_list_table(self.table)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Interactive)
         self.table.setColumnWidth(2, 220)
@@ -273,18 +276,11 @@ class OutboxPanel(QWidget):
         self._update_buttons()
 
     def selected_ids(self) -> list[str]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.table.item(r, 0).data(ID_ROLE) for r in rows if self.table.item(r, 0) is not None]
+        return selected_row_data(self.table, ID_ROLE)
 
     def select_ids(self, update_ids: list[str]) -> None:
         wanted = set(update_ids)
-        self.table.clearSelection()
-        mode = self.table.selectionMode()
-        self.table.setSelectionMode(QAbstractItemView.MultiSelection)
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(ID_ROLE) in wanted:
-                self.table.selectRow(row)
-        self.table.setSelectionMode(mode)
+        select_rows(self.table, lambda item: item.data(ID_ROLE) in wanted)
 
     def _selected_rows(self) -> list[wf.OutboxRow]:
         wanted = set(self.selected_ids())

@@ -14,31 +14,28 @@ platform with the moderator's key::
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
-    QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
+from .base import OpenMistoAlgorithm
 
 log = logging.getLogger(__name__)
 
 MAX_LISTED = 50
 
 
-class AutoAssignAlgorithm(QgsProcessingAlgorithm):
+class AutoAssignAlgorithm(OpenMistoAlgorithm):
     """Apply the routing rules to the unassigned accepted reports of a workspace."""
 
-    WORKSPACE = "WORKSPACE"
     RULES = "RULES"
     SAVE_RULES = "SAVE_RULES"
     DRY_RUN = "DRY_RUN"
@@ -65,19 +62,9 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
         """Search keywords."""
         return ["open311", "routing", "assign", "department", tr("assign"), tr("department")]
 
-    def createInstance(self) -> AutoAssignAlgorithm:
-        """A fresh copy."""
-        return AutoAssignAlgorithm()
-
     def initAlgorithm(self, config: dict | None = None) -> None:
         """Declare parameters and outputs."""
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.WORKSPACE,
-                tr("Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)"),
-                defaultValue=_workspace_default(),
-            )
-        )
+        self.add_workspace_parameter()
         self.addParameter(
             QgsProcessingParameterFile(
                 self.RULES,
@@ -111,11 +98,9 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
         """Load the rules, assign, report the counts."""
         from ..core import workflow as wf
         from ..core.rules import RulesError
-        from ..core.store import SchemaError, StoreError
-        from ..core.store.factory import describe, workspace_exists
-        from ..core.store.pg_connection import PgConnectionError
+        from ..core.store.factory import workspace_exists
 
-        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
+        workspace = self.workspace_value(parameters, context)
         rules_path = self.parameterAsFile(parameters, self.RULES, context)
         save_rules = self.parameterAsBoolean(parameters, self.SAVE_RULES, context)
         dry_run = self.parameterAsBoolean(parameters, self.DRY_RUN, context)
@@ -123,7 +108,7 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(tr("The workspace {0} does not exist.").format(workspace))
         _warn_role(feedback)
         try:
-            with wf.open_store(workspace) as store:
+            with self.open_workspace(workspace) as store:
                 if rules_path:
                     rules = wf.read_routing_json(rules_path)
                     feedback.pushInfo(tr("Rules from {0}").format(rules_path))
@@ -138,14 +123,8 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
                 if not rules.category_rules and not rules.zones:
                     feedback.pushWarning(tr("There are no routing rules: nothing can be assigned."))
                 result = wf.autoassign(store, rules, wf.Actor(wf.MODERATOR, name="autoassign"), dry_run=dry_run)
-        except RulesError as exc:
+        except (RulesError, wf.WorkflowError) as exc:
             raise QgsProcessingException(str(exc)) from exc
-        except wf.WorkflowError as exc:
-            raise QgsProcessingException(str(exc)) from exc
-        except (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError) as exc:
-            raise QgsProcessingException(
-                tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)
-            ) from exc
 
         for department, count in sorted(result.by_department.items()):
             feedback.pushInfo(tr("{0}: {1} reports").format(department, count))
@@ -164,15 +143,6 @@ class AutoAssignAlgorithm(QgsProcessingAlgorithm):
             "SKIPPED": len(result.skipped),
             "QUEUED": len(result.update_ids),
         }
-
-
-def _workspace_default() -> str | None:
-    try:
-        from ..core.settings import workspace_path
-
-        return workspace_path() or None
-    except Exception:  # noqa: BLE001 - a default must never break the toolbox
-        return None
 
 
 def _warn_role(feedback: QgsProcessingFeedback) -> None:

@@ -18,7 +18,6 @@ from datetime import date, datetime
 from typing import Any
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -35,7 +34,7 @@ from ..core.store.base import StoreError
 from ..core.store.factory import describe, workspace_exists
 from ..core.store.pg_connection import PgConnectionError
 from ..core.timeutil import KYIV
-from .autoassign_algorithm import _workspace_default
+from .base import OpenMistoAlgorithm
 
 GROUPINGS = ("department", "district")
 LANGUAGES = ("uk", "en")
@@ -56,10 +55,9 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value).strip()[:10])
 
 
-class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
+class MonthlyReportAlgorithm(OpenMistoAlgorithm):
     """Write the monthly atlas of a workspace to a PDF."""
 
-    WORKSPACE = "WORKSPACE"
     PERIOD_START = "PERIOD_START"
     PERIOD_END = "PERIOD_END"
     GROUPING = "GROUPING"
@@ -91,17 +89,8 @@ class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
             "The public version holds no personal data. Optionally the figures as CSV and XLSX."
         )
 
-    def createInstance(self) -> MonthlyReportAlgorithm:
-        return MonthlyReportAlgorithm()
-
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.WORKSPACE,
-                tr("Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS)"),
-                defaultValue=_workspace_default(),
-            )
-        )
+        self.add_workspace_parameter()
         self.addParameter(
             QgsProcessingParameterString(
                 self.PERIOD_START, tr("First day of the period (YYYY-MM-DD; empty: this month)"), optional=True
@@ -177,7 +166,7 @@ class MonthlyReportAlgorithm(QgsProcessingAlgorithm):
         from ..core.atlas_data import AtlasCanceled
         from ..core.reports import build_atlas
 
-        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
+        workspace = self.workspace_value(parameters, context)
         if not workspace_exists(workspace):
             raise QgsProcessingException(tr("The workspace {path} does not exist.").format(path=describe(workspace)))
         period = self._period(parameters, context)

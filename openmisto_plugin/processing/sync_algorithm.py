@@ -37,13 +37,11 @@ environment variable. The key is never written to the log by this code.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from qgis.core import (
     QgsApplication,
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -57,6 +55,7 @@ from qgis.core import (
 )
 
 from ..core.i18n import tr
+from .base import OpenMistoAlgorithm, setting_default
 
 API_KEY_ENV = "OPENMISTO_API_KEY"
 DEFAULT_PAGE_SIZE = 1000
@@ -65,13 +64,12 @@ COUNT_OUTPUTS = ("NEW", "UPDATED", "UNCHANGED", "SKIPPED", "PAGES")
 MAX_REASONS = 20  # skipped records and refused updates listed one by one in the log
 
 
-class SyncAlgorithm(QgsProcessingAlgorithm):
+class SyncAlgorithm(OpenMistoAlgorithm):
     """Pull new and changed reports (incremental or full) into a workspace (GeoPackage or PostGIS)."""
 
     PLATFORM_URL = "PLATFORM_URL"
     AUTHCFG = "AUTHCFG"
     API_KEY = "API_KEY"
-    WORKSPACE = "WORKSPACE"
     FULL = "FULL"
     PAGE_SIZE = "PAGE_SIZE"
     PUSH = "PUSH"
@@ -109,10 +107,6 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         """Search keywords."""
         return ["open311", "sync", "citizen", "reports", tr("sync"), tr("reports")]
 
-    def createInstance(self) -> SyncAlgorithm:
-        """A fresh copy (Processing runs each execution on its own instance)."""
-        return SyncAlgorithm()
-
     # --- parameters -----------------------------------------------------------------
 
     def initAlgorithm(self, config: dict | None = None) -> None:
@@ -121,14 +115,14 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
             QgsProcessingParameterString(
                 self.PLATFORM_URL,
                 tr("Platform URL (Open311 endpoint)"),
-                defaultValue=_setting("platform_url"),
+                defaultValue=setting_default("platform_url"),
             )
         )
         self.addParameter(
             QgsProcessingParameterAuthConfig(
                 self.AUTHCFG,
                 tr("Authentication configuration holding the API key"),
-                defaultValue=_setting("authcfg"),
+                defaultValue=setting_default("authcfg"),
                 optional=True,
             )
         )
@@ -139,14 +133,10 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         )
         api_key.setFlags(api_key.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
         self.addParameter(api_key)
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.WORKSPACE,
-                tr(
-                    "Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS); "
-                    "created when it does not exist"
-                ),
-                defaultValue=_setting("workspace_path"),
+        self.add_workspace_parameter(
+            tr(
+                "Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS); "
+                "created when it does not exist"
             )
         )
         self.addParameter(
@@ -167,7 +157,7 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
             self.PAGE_SIZE,
             tr("Page size (reports per request)"),
             type=QgsProcessingParameterNumber.Integer,
-            defaultValue=_setting("page_size") or DEFAULT_PAGE_SIZE,
+            defaultValue=setting_default("page_size") or DEFAULT_PAGE_SIZE,
             minValue=1,
             maxValue=10000,
         )
@@ -234,15 +224,13 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         """Open (or create) the workspace, send the outbox (unless PUSH is off), then pull."""
         from ..core.open311.client import Open311Client
         from ..core.open311.errors import Open311Error
-        from ..core.store import SchemaError, StoreError
-        from ..core.store.factory import describe, is_postgres, open_store, run_sync_exclusive
-        from ..core.store.pg_connection import PgConnectionError
+        from ..core.store.factory import describe, is_postgres, run_sync_exclusive
         from ..core.sync import PushResult, SyncEngine, SyncResult
 
         url = self.parameterAsString(parameters, self.PLATFORM_URL, context).strip()
         if not url:
             raise QgsProcessingException(tr("The platform URL is empty."))
-        workspace = self.parameterAsString(parameters, self.WORKSPACE, context).strip()
+        workspace = self.workspace_value(parameters, context)
         if not workspace:
             raise QgsProcessingException(tr("No workspace file was given."))
         full = self.parameterAsBoolean(parameters, self.FULL, context)
@@ -267,13 +255,12 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
             )
         )
 
-        store = None
         busy = ""
         try:
-            store = open_store(workspace, create=True)
-            client = Open311Client(url, api_key=self._api_key, page_size=page_size)
-            engine = SyncEngine(store, client, feedback)
-            run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
+            with self.open_workspace(workspace, create=True, also=(OSError,)) as store:
+                client = Open311Client(url, api_key=self._api_key, page_size=page_size)
+                engine = SyncEngine(store, client, feedback)
+                run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
             if run.skipped:
                 busy = run.busy or ""
                 pushed, pulled = PushResult(), SyncResult(full=full)
@@ -283,14 +270,8 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
                 pushed, pulled = PushResult(), run.result
         except Open311Error as exc:
             raise QgsProcessingException(exc.user_message()) from exc
-        except (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError, OSError) as exc:
-            raise QgsProcessingException(
-                tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)
-            ) from exc
         finally:
             self._api_key = None
-            if store is not None:
-                store.close()
 
         if busy:
             feedback.pushWarning(busy)
@@ -331,17 +312,3 @@ class SyncAlgorithm(QgsProcessingAlgorithm):
         if pulled.canceled or pushed.canceled:
             feedback.pushWarning(tr("Canceled: the next sync completes what is missing."))
         return outputs
-
-
-def _setting(name: str) -> Any:
-    """Default from the plugin's settings (URL, authcfg, workspace), when it has them."""
-    try:
-        from ..core import settings  # written with the GUI; optional here
-    except ImportError:
-        return None
-    getter = getattr(settings, name, None)
-    try:
-        value = getter() if callable(getter) else None
-    except Exception:  # noqa: BLE001 - a default must never break the toolbox
-        return None
-    return value or None
