@@ -448,7 +448,7 @@ def shot_respond(ctx: Ctx) -> QWidget:
         raise Unreachable("the respond dialog does not offer 'fixed'")
     dialog.status_combo.setCurrentIndex(index)
     dialog.answer_edit.setPlainText(
-        "\u042f\u043c\u0443 \u0437\u0430\u043b\u0430\u0442\u0430\u043d\u043e 12.11, "
+        "\u0420\u043e\u0431\u043e\u0442\u0438 \u0432\u0438\u043a\u043e\u043d\u0430\u043d\u043e 12.11, "
         "\u0434\u044f\u043a\u0443\u0454\u043c\u043e "
         "\u0437\u0430 \u0437\u0432\u0435\u0440\u043d\u0435\u043d\u043d\u044f."
     )
