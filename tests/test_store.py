@@ -25,34 +25,24 @@ from openmisto_plugin.core.store import (
 )
 from openmisto_plugin.core.store import gpkg as gpkg_module
 from openmisto_plugin.core.timeutil import to_store
+from tests.helpers_store import EAST, T0, WEST, req
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-# Two districts side by side, split at longitude 34.11.
-WEST = "POLYGON((34.05 47.60, 34.11 47.60, 34.11 47.70, 34.05 47.70, 34.05 47.60))"
-EAST = {
-    "type": "Polygon",
-    "coordinates": [[[34.11, 47.60], [34.17, 47.60], [34.17, 47.70], [34.11, 47.70], [34.11, 47.60]]],
-}
-
-
-def req(i: int, lat: float = 47.65, lon: float = 34.10, minutes: int = 0, **kw) -> ServiceRequest:
-    fields = {
-        "status": "open",
-        "external_status_code": "for_triage",
-        "service_code": "roads.pothole",
-        "service_name": "Ями на дорозі",
-        "description": f"Яма {i}",
-        "requested_datetime": T0,
-        "updated_datetime": T0 + timedelta(minutes=minutes),
-        "district": "center",
-    }
-    fields.update(kw)
-    return ServiceRequest(str(i), lat, lon, **fields)
 
 
 @pytest.fixture()
 def store(tmp_path):
+    s = GeoPackageStore.create(str(tmp_path / "ws.gpkg"))
+    yield s
+    s.close()
+
+
+@pytest.fixture(params=["gpkg", "postgis"])
+def backend(request, tmp_path):
+    """A new store of each backend, for the contract tests whose bodies are the same for both."""
+    if request.param == "postgis":
+        yield request.getfixturevalue("pg_store")
+        return
     s = GeoPackageStore.create(str(tmp_path / "ws.gpkg"))
     yield s
     s.close()
@@ -326,7 +316,8 @@ def test_outbox_failure_rolls_back_the_report_change(store, monkeypatch):
     assert len(store.history("1")) == 1 and len(store.outbox_entries()) == 1
 
 
-def test_pull_does_not_overwrite_a_pending_local_change(store):
+def test_pull_does_not_overwrite_a_pending_local_change(backend):
+    store = backend
     store.upsert_requests([req(1)])
     uid = store.record_local_update("1", {"external_status_code": "investigating"}, author="m")
     platform = req(1, minutes=30, external_status_code="hidden", status="closed", description="нове")
@@ -344,7 +335,8 @@ def test_pull_does_not_overwrite_a_pending_local_change(store):
     assert store.outbox_entries() == [] and store.history("1") == []
 
 
-def test_outbox_states_backoff_refused_conflict_reapply_sent(store):
+def test_outbox_states_backoff_refused_conflict_reapply_sent(backend):
+    store = backend
     store.upsert_requests([req(1), req(2)])
     a = store.record_local_update("1", {"external_status_code": "investigating"}, author="m")
     b = store.record_local_update("1", {"external_status_code": "action_scheduled", "agency_responsible": "ujkg"}, "m")

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,29 +19,9 @@ from openmisto_plugin.core.store.pg_connection import PgConnectionError, PgConne
 from openmisto_plugin.core.store.postgis import PostGisStore, VersionConflictError, grant_sql
 from openmisto_plugin.core.timeutil import to_store
 from tests.fixtures_postgis import pg_admin
+from tests.helpers_store import EAST, T0, WEST, req
 
 ROOT = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-WEST = "POLYGON((34.05 47.60, 34.11 47.60, 34.11 47.70, 34.05 47.70, 34.05 47.60))"
-EAST = {
-    "type": "Polygon",
-    "coordinates": [[[34.11, 47.60], [34.17, 47.60], [34.17, 47.70], [34.11, 47.70], [34.11, 47.60]]],
-}
-
-
-def req(i: int, lat: float = 47.65, lon: float = 34.10, minutes: int = 0, **kw) -> ServiceRequest:
-    fields = {
-        "status": "open",
-        "external_status_code": "for_triage",
-        "service_code": "roads.pothole",
-        "service_name": "Ями на дорозі",
-        "description": f"Яма {i}",
-        "requested_datetime": T0,
-        "updated_datetime": T0 + timedelta(minutes=minutes),
-        "district": "center",
-    }
-    fields.update(kw)
-    return ServiceRequest(str(i), lat, lon, **fields)
 
 
 @pytest.fixture()
@@ -291,56 +271,7 @@ def test_outbox_failure_rolls_back_the_report_change(store, monkeypatch):
     assert len(store.history("1")) == 1 and len(store.outbox_entries()) == 1
 
 
-def test_pull_does_not_overwrite_a_pending_local_change(store):
-    store.upsert_requests([req(1)])
-    uid = store.record_local_update("1", {"external_status_code": "investigating"}, author="m")
-    platform = req(1, minutes=30, external_status_code="hidden", status="closed", description="нове")
-    assert store.upsert_requests([platform]) == UpsertCounts(0, 1, 0)
-    row = store.report("1")
-    assert row["external_status_code"] == "investigating" and row["status"] == "open"
-    assert row["description"] == "нове"
-    (entry,) = store.outbox_entries()
-    assert entry.platform["external_status_code"] == "hidden"
-    assert store.upsert_requests([platform]) == UpsertCounts(0, 0, 1)
-    store.drop_outbox(uid)
-    row = store.report("1")
-    assert (row["external_status_code"], row["status"]) == ("hidden", "closed")
-    assert store.outbox_entries() == [] and store.history("1") == []
-
-
-def test_outbox_states_backoff_refused_conflict_reapply_sent(store):
-    store.upsert_requests([req(1), req(2)])
-    a = store.record_local_update("1", {"external_status_code": "investigating"}, author="m")
-    b = store.record_local_update("1", {"external_status_code": "action_scheduled", "agency_responsible": "ujkg"}, "m")
-    c = store.record_local_update("2", {"external_status_code": "hidden"}, author="m")
-    assert [e.update_id for e in store.pending_outbox()] == [a, b, c]
-
-    store.mark_outbox_failed(c, "timeout", None)
-    (failed,) = store.outbox_entries(["pending"])[2:]
-    assert failed.attempts == 1 and failed.next_attempt_at > to_store(datetime.now(timezone.utc))
-    assert c not in [e.update_id for e in store.pending_outbox()]
-    later = datetime.now(timezone.utc) + timedelta(hours=2)
-    assert c in [e.update_id for e in store.pending_outbox(later)]
-
-    store.mark_outbox_refused(c, "Відмовлено", 403)
-    assert store.report("2")["external_status_code"] == "for_triage"
-    assert store.outbox_entries(["refused"])[0].last_error == "Відмовлено"
-
-    new_time = T0 + timedelta(hours=1)
-    store.mark_outbox_sent(a, new_time)
-    entry_b = next(e for e in store.outbox_entries() if e.update_id == b)
-    assert entry_b.expected_updated_datetime == to_store(new_time)
-    assert store.report("1")["updated_datetime"] == to_store(new_time)
-
-    store.mark_outbox_conflict(b, "changed meanwhile", {"updated_datetime": to_store(new_time + timedelta(hours=1))})
-    assert store.outbox_entries(["conflict"])[0].platform["updated_datetime"] == to_store(new_time + timedelta(hours=1))
-    assert store.report("1")["agency_responsible"] == "ujkg"
-    with pytest.raises(StoreError):
-        store.reapply_outbox(a)
-    store.reapply_outbox(b)
-    entry_b = next(e for e in store.outbox_entries() if e.update_id == b)
-    assert entry_b.state == "pending"
-    assert entry_b.expected_updated_datetime == to_store(new_time + timedelta(hours=1))
+# (the pull-under-a-local-change and outbox-state tests run for both backends in tests/test_store.py)
 
 
 # -- what sharing adds ---------------------------------------------------------------------------------------

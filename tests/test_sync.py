@@ -12,18 +12,9 @@ from openmisto_plugin.core.open311.client import Open311Client
 from openmisto_plugin.core.open311.errors import Open311Error
 from openmisto_plugin.core.store import GeoPackageStore
 from openmisto_plugin.core.sync import REQUESTS_WATERMARK, SyncEngine
+from tests.helpers_store import FailingPages, Feedback, client_for, for_triage, post, server_count
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
-
-
-def server_count(server, sql: str, args=()) -> int:
-    with sqlite3.connect(server.db_path) as conn:
-        return conn.execute(sql, args).fetchone()[0]
-
-
-def client_for(server, key: str = "moderator-key", **kw) -> Open311Client:
-    kw.setdefault("retries", 0)
-    return Open311Client(server.base_url, api_key=key, **kw)
 
 
 @pytest.fixture()
@@ -31,47 +22,6 @@ def store(tmp_path):
     s = GeoPackageStore.create(str(tmp_path / "ws.gpkg"))
     yield s
     s.close()
-
-
-class Feedback:
-    """Cancels after ``cancel_after`` progress reports that follow a committed page."""
-
-    def __init__(self, cancel_after_pages: int | None = None) -> None:
-        self.cancel_after = cancel_after_pages
-        self.progress: list[float] = []
-        self.store: GeoPackageStore | None = None
-        self.canceled = False
-
-    def setProgress(self, value: float) -> None:
-        self.progress.append(value)
-
-    def isCanceled(self) -> bool:
-        if self.cancel_after is not None and self.store is not None:
-            pages = len([p for p in self.progress if 5 < p <= 85])
-            self.canceled = pages >= self.cancel_after
-        return self.canceled
-
-
-class FailingPages:
-    """The real client, but the server answers 500 to the request for page ``fail_at``."""
-
-    def __init__(self, client: Open311Client, server, fail_at: int) -> None:
-        self._client = client
-        self._server = server
-        self._fail_at = fail_at
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-    def iter_request_pages(self, **kw):
-        for n, page in enumerate(self._client.iter_request_pages(**kw), 1):
-            yield page
-            if n == self._fail_at - 1:
-                self._server.fault(path_contains="/requests", status=500, count=1)
-
-
-def post(server, key: str, **fields) -> dict:
-    return client_for(server, key).post_update(fields)
 
 
 # -- pull --------------------------------------------------------------------------------------------------
@@ -164,17 +114,10 @@ def test_interrupted_sync_resumes_consistently(fresh_refserver, store):
 # -- push --------------------------------------------------------------------------------------------------
 
 
-def _for_triage(server) -> list[str]:
-    rows = sqlite3.connect(server.db_path).execute(
-        "SELECT id FROM requests WHERE external_status_code = 'for_triage' ORDER BY id LIMIT 3"
-    )
-    return [str(r) for (r,) in rows]
-
-
 def test_push_reaches_the_platform_once_even_after_a_crash_before_marking(fresh_refserver, store, monkeypatch):
     engine = SyncEngine(store, client_for(fresh_refserver))
     engine.pull(full=True)
-    rid = _for_triage(fresh_refserver)[0]
+    rid = for_triage(fresh_refserver)[0]
     uid = store.record_local_update(rid, {"external_status_code": "investigating", "description": "Прийнято"}, "m")
 
     # the POST succeeds but the process "dies" before mark_outbox_sent
@@ -209,7 +152,7 @@ def test_push_reaches_the_platform_once_even_after_a_crash_before_marking(fresh_
 def test_push_conflict_refused_and_retry(fresh_refserver, store):
     engine = SyncEngine(store, client_for(fresh_refserver))
     engine.pull(full=True)
-    a, b, c = _for_triage(fresh_refserver)
+    a, b, c = for_triage(fresh_refserver)
     # conflict: someone else changes report a on the platform first
     conflict_id = store.record_local_update(a, {"external_status_code": "investigating"}, "m")
     post(fresh_refserver, "moderator-key", service_request_id=a, external_status_code="hidden")
@@ -271,7 +214,7 @@ def test_sync_fills_assignment_and_deadlines_as_deadline_for(fresh_refserver, st
     assert store.count("assigned_datetime IS NOT NULL") == sum(1 for v in platform.values() if v)
 
     # an assignment made here: assigned now, the answer term from now; after the push and pull, the platform's time
-    rid = _for_triage(fresh_refserver)[0]
+    rid = for_triage(fresh_refserver)[0]
     store.record_local_update(rid, {"external_status_code": "action_scheduled", "agency_responsible": "ujkg"}, "m")
     row = store.report(rid)
     assert row["deadline_stage"] == "answer" and row["assigned_datetime"] == store.history(rid)[-1]["updated_datetime"]

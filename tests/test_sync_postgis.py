@@ -8,23 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from openmisto_plugin.core.open311.client import Open311Client
 from openmisto_plugin.core.open311.errors import Open311Error
 from openmisto_plugin.core.store.factory import open_store, run_sync_exclusive
 from openmisto_plugin.core.store.postgis import PostGisStore
 from openmisto_plugin.core.sync import REQUESTS_WATERMARK, SyncEngine
+from tests.helpers_store import FailingPages, Feedback, client_for, for_triage, post, server_count
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
-
-
-def server_count(server, sql: str, args=()) -> int:
-    with sqlite3.connect(server.db_path) as conn:
-        return conn.execute(sql, args).fetchone()[0]
-
-
-def client_for(server, key: str = "moderator-key", **kw) -> Open311Client:
-    kw.setdefault("retries", 0)
-    return Open311Client(server.base_url, api_key=key, **kw)
 
 
 def engine_for(store, client, feedback=None) -> SyncEngine:
@@ -38,46 +28,6 @@ def engine_for(store, client, feedback=None) -> SyncEngine:
 @pytest.fixture()
 def store(pg_store) -> PostGisStore:
     return pg_store
-
-
-class Feedback:
-    """Cancels after ``cancel_after_pages`` committed pages."""
-
-    def __init__(self, cancel_after_pages: int | None = None) -> None:
-        self.cancel_after = cancel_after_pages
-        self.progress: list[float] = []
-        self.canceled = False
-
-    def setProgress(self, value: float) -> None:
-        self.progress.append(value)
-
-    def isCanceled(self) -> bool:
-        if self.cancel_after is not None:
-            pages = len([p for p in self.progress if 5 < p <= 85])
-            self.canceled = pages >= self.cancel_after
-        return self.canceled
-
-
-class FailingPages:
-    """The real client, but the server answers 500 to the request for page ``fail_at``."""
-
-    def __init__(self, client: Open311Client, server, fail_at: int) -> None:
-        self._client = client
-        self._server = server
-        self._fail_at = fail_at
-
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
-    def iter_request_pages(self, **kw):
-        for n, page in enumerate(self._client.iter_request_pages(**kw), 1):
-            yield page
-            if n == self._fail_at - 1:
-                self._server.fault(path_contains="/requests", status=500, count=1)
-
-
-def post(server, key: str, **fields) -> dict:
-    return client_for(server, key).post_update(fields)
 
 
 def distinct_reports(store: PostGisStore) -> int:
@@ -167,17 +117,10 @@ def test_interrupted_sync_resumes_consistently(fresh_refserver, store):
 # -- push --------------------------------------------------------------------------------------------------
 
 
-def _for_triage(server, n: int = 3) -> list[str]:
-    rows = sqlite3.connect(server.db_path).execute(
-        "SELECT id FROM requests WHERE external_status_code = 'for_triage' ORDER BY id LIMIT ?", (n,)
-    )
-    return [str(r) for (r,) in rows]
-
-
 def test_push_reaches_the_platform_once_even_after_a_crash_before_marking(fresh_refserver, store, monkeypatch):
     engine = engine_for(store, client_for(fresh_refserver))
     engine.pull(full=True)
-    rid = _for_triage(fresh_refserver)[0]
+    rid = for_triage(fresh_refserver)[0]
     uid = store.record_local_update(rid, {"external_status_code": "investigating", "description": "Прийнято"}, "m")
 
     def crash(*_a, **_k):
@@ -202,7 +145,7 @@ def test_push_reaches_the_platform_once_even_after_a_crash_before_marking(fresh_
 def test_push_conflict_refused_and_retry(fresh_refserver, store):
     engine = engine_for(store, client_for(fresh_refserver))
     engine.pull(full=True)
-    a, b, c = _for_triage(fresh_refserver)
+    a, b, c = for_triage(fresh_refserver)
     conflict_id = store.record_local_update(a, {"external_status_code": "investigating"}, "m")
     post(fresh_refserver, "moderator-key", service_request_id=a, external_status_code="hidden")
     result = engine.push()
