@@ -1,4 +1,4 @@
-"""Parser tests: every real Open311 file in ../shared/data/open311-helsinki parses, and the faults of DESIGN.md §3."""
+"""Parser tests: every real Open311 file in tests/data/open311/helsinki parses, and the faults of DESIGN.md §3."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ from openmisto_plugin.core.open311.parser import (
 )
 from openmisto_plugin.core.timeutil import KYIV
 
-REPO = Path(__file__).resolve().parents[1]
-HELSINKI = REPO.parent / "shared" / "data" / "open311-helsinki"
+HELSINKI = Path(__file__).resolve().parent / "data" / "open311" / "helsinki"
 HELSINKI_FILES = sorted(HELSINKI.glob("*.json")) + sorted(HELSINKI.glob("*.xml"))
 
 POKROV = (34.0, 47.6, 34.2, 47.7)  # lon/lat box around Pokrov
@@ -66,7 +65,7 @@ def _independent_count(path: Path) -> int:
 
 
 def test_fixture_files_present():
-    assert HELSINKI.is_dir(), f"shared data missing at {HELSINKI}"
+    assert HELSINKI.is_dir(), f"test data missing at {HELSINKI}"
     assert {p.name for p in HELSINKI_FILES} >= {"requests.json", "requests.xml", "services.json", "services.xml"}
 
 
