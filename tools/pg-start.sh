@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start a throw-away PostgreSQL + PostGIS cluster for tests and benchmarks (installs nothing:
-# tools/system-deps.sh installs `postgresql postgis`).
+# tools/system-deps.sh installs `postgresql` and the `postgresql-NN-postgis-3` of its major).
 #
 #   eval "$(tools/pg-start.sh [--fast] [--port N] [--dir DIR] [--db NAME])"
 #
@@ -46,7 +46,7 @@ for candidate in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
   fi
 done
 [ -n "$bindir" ] || fail "no PostgreSQL server with PostGIS found under /usr/lib/postgresql/*/bin" \
-  "(install the Debian packages: bash tools/system-deps.sh, which installs 'postgresql postgis')"
+  "(install the Debian packages: bash tools/system-deps.sh installs postgresql and postgresql-NN-postgis-3)"
 
 # -- who runs the server ------------------------------------------------------------------------
 as_owner=()
