@@ -381,6 +381,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>({0} answered {1})</source>
+        <translation>({0} — відповідь {1})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>{0} answered {1}</source>
+        <translation>{0} — відповідь {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
         <source>The platform could not be reached. Check the platform address and the network connection.</source>
         <translation>Не вдалося з’єднатися з платформою. Перевірте адресу платформи та підключення до мережі.</translation>
     </message>
@@ -428,6 +438,141 @@
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
         <source>The platform's answer could not be read.</source>
         <translation>Не вдалося прочитати відповідь платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Formats: {0} (used: {1})</source>
+        <translation>Формати: {0} (використовується: {1})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>page and page_size</source>
+        <translation>page і page_size</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>page and page_size with X-Next-Page-URL</source>
+        <translation>page і page_size з X-Next-Page-URL</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>none: reports are fetched in date windows</source>
+        <translation>немає: звернення завантажуються за проміжками дат</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>not known yet</source>
+        <translation>ще невідомо</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>(at most {0} reports per answer)</source>
+        <translation>(не більше {0} звернень у відповіді)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Paging: {0}</source>
+        <translation>Посторінкова видача: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Last incremental sync: {0}</source>
+        <translation>Остання часткова синхронізація: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>This platform accepts no responses from QGIS: they are kept here.</source>
+        <translation>Ця платформа не приймає відповідей з QGIS: вони зберігаються тут.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>It keeps no report histories.</source>
+        <translation>Вона не веде історії звернень.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>XML</source>
+        <translation>XML</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Changes since the last sync (updated_after)</source>
+        <translation>Зміни від останньої синхронізації (updated_after)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Extended attributes (extensions=true)</source>
+        <translation>Розширені атрибути (extensions=true)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Report history (GET servicerequestupdates)</source>
+        <translation>Історія звернень (GET servicerequestupdates)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Responses from QGIS (POST servicerequestupdates)</source>
+        <translation>Відповіді з QGIS (POST servicerequestupdates)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Districts (reference server)</source>
+        <translation>Райони (еталонний сервер)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Departments (reference server)</source>
+        <translation>Відділи (еталонний сервер)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Discovery</source>
+        <translation>Discovery (опис сервісу)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>jurisdiction_id required</source>
+        <translation>Потрібен jurisdiction_id</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Paging</source>
+        <translation>Посторінкова видача</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>unknown until the first push</source>
+        <translation>невідомо до першого надсилання</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>yes</source>
+        <translation>так</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>no</source>
+        <translation>ні</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>reports changed since the last sync (updated_after)</source>
+        <translation>звернення, змінені від останньої синхронізації (updated_after)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>new reports by start_date since the last sync, and the open reports refreshed by their ids (the platform ignores updated_after)</source>
+        <translation>нові звернення за start_date від останньої синхронізації та відкриті звернення, оновлені за їхніми ідентифікаторами (платформа ігнорує updated_after)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>every report (full sync)</source>
+        <translation>усі звернення (повна синхронізація)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>

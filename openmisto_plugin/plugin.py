@@ -352,7 +352,7 @@ class OpenMistoPlugin:
             if key in self.actions:
                 self.actions[key].setVisible(settings.role == role)
         if self.dock is not None:
-            self.dock.show_settings(settings, self._workspace_last_pull())
+            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
             self._refresh_counts(settings)
             self.update_pages(settings)
         if self.timer is not None:
@@ -404,7 +404,7 @@ class OpenMistoPlugin:
         self.refresh_pages()
         settings = PluginSettings.load()
         if self.dock is not None and not sip.isdeleted(self.dock):
-            self.dock.show_settings(settings, self._workspace_last_pull())
+            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
             self._refresh_counts(settings)
         self.announce_overdue()
 
@@ -546,7 +546,7 @@ class OpenMistoPlugin:
                 self._message(message, Qgis.Critical, 0 if not automatic else MESSAGE_SECONDS)
             self._last_error = message
         if self.dock is not None and not sip.isdeleted(self.dock):
-            self.dock.show_settings(settings, self._workspace_last_pull())
+            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
             self.dock.set_last_sync_attention(attention)
             self.dock.show_message(message, error=error)
             self._refresh_counts(settings)
@@ -764,6 +764,15 @@ class OpenMistoPlugin:
 
         store = self.gui_store()
         return from_store(store.get_state(LAST_PULL)) if store is not None else None
+
+    def _workspace_profile(self) -> Any:
+        """The platform profile kept in the workspace (None without a workspace or before the first probe)."""
+        store = self.gui_store()
+        try:
+            return store.platform_profile() if store is not None else None
+        except Exception:
+            log.debug("Cannot read the platform profile", exc_info=True)
+            return None
 
     def gui_store(self) -> Any:
         """The workspace's store for the dock and the dialogs (main thread), opened when first needed.

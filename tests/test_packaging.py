@@ -25,4 +25,3 @@ def test_ext_libs_are_importable_after_the_plugin_package(tmp_path: Path) -> Non
     where, last = done.stdout.split()
     assert where == "ext_libs"
     assert Path(last) == plugin / "ext_libs"  # appended last: a system copy of a library wins
-

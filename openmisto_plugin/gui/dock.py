@@ -244,6 +244,9 @@ class OpenMistoDock(QgsDockWidget):
         grid.addWidget(self.settings_button, 0, 1, Qt.AlignTop)
         grid.addWidget(self.role_label, 1, 0)
         grid.addWidget(help_button(self, "dock"), 1, 1, Qt.AlignTop)
+        self.platform_label = plain_label()  # what the platform lacks that users notice (its profile)
+        self.platform_label.setVisible(False)
+        grid.addWidget(self.platform_label, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         layout.addWidget(connection)
 
@@ -350,12 +353,16 @@ class OpenMistoDock(QgsDockWidget):
         """Colour the last-sync line when that sync left something to look at (skipped, refused…)."""
         self.last_sync_label.setStyleSheet(WARNING_STYLE if attention else "")
 
-    def show_settings(self, settings: PluginSettings, workspace_pull: datetime | None = None) -> None:
+    def show_settings(
+        self, settings: PluginSettings, workspace_pull: datetime | None = None, profile: Any = None
+    ) -> None:
         """Show the platform, role and last sync (from the settings, else from the workspace).
 
         ``workspace_pull`` is the last pull recorded in the workspace: a sync made elsewhere (a scheduled
-        ``qgis_process`` run, another workstation on a shared store) shows there too.
+        ``qgis_process`` run, another workstation on a shared store) shows there too. ``profile`` (the
+        workspace's ``PlatformProfile``) says what the platform lacks, e.g. that responses stay here.
         """
+        self.show_profile(profile)
         from ..core.store.factory import describe
 
         workspace = describe(settings.workspace_path)
@@ -388,6 +395,14 @@ class OpenMistoDock(QgsDockWidget):
             text = tr("Not synchronised yet.")
         self.last_sync_label.setText(text)
         self.sync_button.setEnabled(settings.is_configured and not self.cancel_button.isEnabled())
+
+    def show_profile(self, profile: Any) -> None:
+        """The platform profile: a notice when it lacks what users notice; every feature in the tooltip."""
+        notice = profile.dock_notice() if profile is not None else ""
+        self.platform_label.setText(notice)
+        self.platform_label.setStyleSheet(WARNING_STYLE if notice else "")
+        self.platform_label.setToolTip("\n".join(profile.lines()) if profile is not None else "")
+        self.platform_label.setVisible(bool(notice))
 
     def set_busy(self, busy: bool) -> None:
         """Switch between "sync running" and idle."""

@@ -93,6 +93,7 @@ class SettingsDialog(QDialog):
         self.setWindowIcon(icon("settings"))
         self.setMinimumWidth(680)
         self._test_task: CallableTask | None = None
+        self._test_client: Any = None
         self._build()
         self._fill()
 
@@ -441,6 +442,7 @@ class SettingsDialog(QDialog):
         client = Open311Client(url, api_key=api_key, page_size=1, timeout_s=TEST_TIMEOUT_S, retries=0)
         task = CallableTask(tr("Open City: testing the connection"), client.test_connection)
         task.done.connect(self._test_done)
+        self._test_client = client
         self._test_task = task
         self.test_button.setEnabled(False)
         self._show_test(tr("Connecting to {0}…").format(url), None)
@@ -454,8 +456,24 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(True)
         if outcome.ok:
             self._show_test(str(outcome.result or tr("Connected.")), True)
+            self._keep_profile(getattr(self._test_client, "profile", None))
         else:
             self._show_test(outcome.error_message(), False)
+
+    def _keep_profile(self, profile: Any) -> None:
+        """Store the probed platform profile in the workspace (when it exists already)."""
+        if profile is None:
+            return
+        store, opened = self._workspace_store(self.workspace_address())
+        if store is None:
+            return
+        try:
+            store.save_platform_profile(profile)
+        except Exception:
+            log.info("Cannot store the platform profile", exc_info=True)
+        finally:
+            if opened:
+                store.close()
 
     def _show_test(self, text: str, ok: bool | None) -> None:
         colour = {True: "#2e7d32", False: "#c62828"}.get(ok, "")

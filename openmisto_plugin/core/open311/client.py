@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -48,6 +49,9 @@ IDS_PER_QUERY = 100
 DEFAULT_CITY_BBOX: BBox = (33.95, 47.55, 34.30, 47.75)
 POKROV_BBOX: BBox = DEFAULT_CITY_BBOX
 
+#: The ``fmt`` values of :class:`Open311Client`: ``auto`` is JSON when offered, else XML.
+FORMAT_CHOICES = ("auto", "json", "xml")
+
 #: The largest ``page_size`` the sync asks for (the reference server allows 10 000).
 MAX_PAGE_SIZE = 10000
 
@@ -70,6 +74,26 @@ def _int_header(response: HttpResponse, name: str) -> int | None:
         return int((response.header(name) or "").strip())
     except ValueError:
         return None
+
+
+def without_key(url: str) -> str:
+    """``url`` with its ``api_key`` parameter removed (also a masked one), for messages."""
+    shown = _KEY_PARAM.sub("", mask_secrets(url))
+    return shown.replace("?&", "?").rstrip("?&")
+
+
+_KEY_PARAM = re.compile(r"(?<=[?&])api_key=[^&#]*&?", re.IGNORECASE)
+
+
+def _usable_services(response: HttpResponse, fmt: str) -> bool:
+    """True when ``response`` is a 2xx list of services in ``fmt``."""
+    if not 200 <= response.status < 300 or detect_format(response.body, response.header("content-type")) != fmt:
+        return False
+    skipped: list[SkippedRecord] = []
+    try:
+        return bool(parse_services(response.body, fmt, skipped=skipped)) or not skipped
+    except ParseError:
+        return False
 
 
 def _status_kind(status: int) -> str:
@@ -110,25 +134,55 @@ class Open311Client:
     ) -> None:
         """``retries``: extra attempts after the first; ``expected_bbox``: lon/lat box of the
         city used to repair swapped coordinates (see :mod:`.parser`)."""
-        if fmt not in ("json", "xml"):
-            raise ValueError(f"fmt must be 'json' or 'xml', not {fmt!r}")
+        if fmt not in FORMAT_CHOICES:
+            raise ValueError(f"fmt must be one of {FORMAT_CHOICES}, not {fmt!r}")
         self.base_url = base_url.strip().split("?", 1)[0].rstrip("/") + "/"
         self.api_key = api_key or None
         self.page_size = max(1, int(page_size))
         self.transport: Transport = transport or QgisTransport()
-        self.fmt = fmt
+        # "auto": JSON when the platform offers it, else XML (JSON is optional in GeoReport v2);
+        # decided by the first call (see _resolve_format).
+        self.fmt = "json" if fmt == "auto" else fmt
+        self._format_open = fmt == "auto"
         self.timeout_s = timeout_s
         self.retries = max(0, int(retries))
         self.backoff_s = backoff_s
         self.jurisdiction_id = jurisdiction_id
         self.expected_bbox = expected_bbox
         self._sleep = sleep
+        #: what :meth:`test_connection` found the platform to offer (``profile.PlatformProfile``)
+        self.profile: Any = None
 
     # ------------------------------------------------------------------ plumbing
 
-    def endpoint(self, name: str) -> str:
+    def endpoint(self, name: str, fmt: str | None = None) -> str:
         """Full URL of a call, e.g. ``endpoint("requests")`` -> ``…/requests.json``."""
-        return urljoin(self.base_url, f"{name}.{self.fmt}")
+        if fmt is None and self._format_open:
+            self._resolve_format()
+        return urljoin(self.base_url, f"{name}.{fmt or self.fmt}")
+
+    def _resolve_format(self) -> None:
+        """For ``fmt="auto"``: JSON when ``services.json`` gives services, else XML when ``services.xml`` does."""
+        self._format_open = False
+        for fmt in ("json", "xml"):
+            response = self.raw("GET", self.endpoint("services", fmt), self._params())
+            if response is not None and _usable_services(response, fmt):
+                self.fmt = fmt
+                log.info("The platform answers in %s", fmt.upper())
+                return
+        self.fmt = "json"
+
+    def raw(
+        self, method: str, url: str, params: dict[str, Any] | None = None, data: dict[str, Any] | None = None
+    ) -> HttpResponse | None:
+        """One call, not retried, whatever its status (for probing); ``None`` when no HTTP answer came."""
+        try:
+            return self.transport.request(
+                method, url, params=params, data=data, headers=self._headers(), timeout_s=self.timeout_s
+            )
+        except NetworkError as exc:
+            log.info("%s %s: %s", method, without_key(url), mask_secrets(exc.message))
+            return None
 
     def _params(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -146,7 +200,10 @@ class Open311Client:
     def _error_from_response(self, method: str, response: HttpResponse) -> Open311Error:
         platform = parse_error_message(response.body)
         kind = _status_kind(response.status)
-        return Open311Error(kind, f"{method} {response.url} answered HTTP {response.status}", response.status, platform)
+        request = f"{method} {without_key(response.url)}"
+        error = Open311Error(kind, f"{request} answered HTTP {response.status}", response.status, platform)
+        error.request = request
+        return error
 
     def _call(
         self,
@@ -458,27 +515,17 @@ class Open311Client:
         return self._post("requests", fields, idempotent=False)
 
     def test_connection(self) -> str:
-        """Check address, protocol and key; a translated summary, or :class:`Open311Error`."""
-        response = self._call("GET", self.endpoint("services"), self._params(), allow_404=True, retries=0)
-        if response.status == 404:
-            raise Open311Error("not_open311", f"{response.url} answered 404: no Open311 'services' here", 404, None)
-        self._check_not_html(response)
-        skipped: list[SkippedRecord] = []
-        try:
-            services = parse_services(response.body, skipped=skipped)
-        except ParseError as exc:
-            raise Open311Error("not_open311", f"{response.url}: {exc.message}") from None
-        if not services and skipped:
-            raise Open311Error("not_open311", f"{response.url}: the answer holds no Open311 services")
-        parts = [tr("Connected to the Open311 platform: {0} categories.").format(len(services))]
-        probe = self._call(
-            "GET", self.endpoint("requests"), self._params({"page": 1, "page_size": 1}), allow_404=True, retries=0
-        )
-        total = _int_header(probe, "x-result-count")
+        """Check address, protocol and key, and probe what the platform offers (:attr:`profile`);
+        a translated summary, or :class:`Open311Error`."""
+        from .probe import Prober
+
+        prober = Prober(self)
+        self.profile = prober.run()
+        parts = [tr("Connected to the Open311 platform: {0} categories.").format(prober.services)]
         if self.api_key:
             parts.append(tr("The API key was accepted."))
         else:
             parts.append(tr("No API key: read-only access."))
-        if total is not None:
-            parts.append(tr("Reports on the platform: {0}.").format(total))
-        return " ".join(parts)
+        if prober.total is not None:
+            parts.append(tr("Reports on the platform: {0}.").format(prober.total))
+        return " ".join(parts) + "\n" + "\n".join(self.profile.lines())

@@ -53,6 +53,8 @@ class Open311Error(Exception):
         self.message = message
         self.http_status = http_status
         self.platform_message = platform_message
+        #: the call that failed, without the key ("GET http://host/open311/v2/requests.json?page=2")
+        self.request: str | None = None
 
     def __str__(self) -> str:
         parts = [f"[{self.kind}]", self.message]
@@ -74,6 +76,15 @@ class Open311Error(Exception):
             text += " " + tr("The platform says: {0}").format(self.platform_message)
         elif self.kind == "parse" and self.message:
             text += " " + tr("Details: {0}").format(self.message)
+        if self.request and self.http_status is not None:
+            text += " " + tr("({0} answered {1})").format(self.request, self.http_status)
+        return text
+
+    def answer_text(self) -> str:
+        """The request and the answer in one line: ``GET …/x.json answered 404: <the platform's words>``."""
+        text = tr("{0} answered {1}").format(self.request or self.message, self.http_status or self.kind)
+        if self.platform_message:
+            text += ": " + self.platform_message
         return text
 
 

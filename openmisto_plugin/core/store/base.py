@@ -26,6 +26,7 @@ from ..deadlines import (
     deadline_for,
 )
 from ..model import RequestUpdate, Service, ServiceRequest
+from ..open311.profile import PlatformProfile
 from ..reportfields import as_datetime
 from ..statuses import CLOSED_CODES, STATUSES, open311_state
 from ..timeutil import KYIV, to_store
@@ -40,6 +41,7 @@ __all__ = [
     "LOCAL_FIELDS",
     "OUTBOX_STATES",
     "PLATFORM_COLUMNS",
+    "PLATFORM_PROFILE_KEY",
     "DeadlineColumns",
     "OutboxEntry",
     "ReportStore",
@@ -67,6 +69,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PENDING, SENT, REFUSED, CONFLICT = "pending", "sent", "refused", "conflict"
+#: The ``sync_state`` key holding the platform profile (JSON of ``open311.profile.PlatformProfile``).
+PLATFORM_PROFILE_KEY = "platform_profile"
 OUTBOX_STATES = (PENDING, SENT, REFUSED, CONFLICT)
 # Entries whose change is shown locally and still to be settled with the platform.
 ACTIVE_STATES = (PENDING, CONFLICT)
@@ -682,6 +686,15 @@ class ReportStore(ABC):
 
     @abstractmethod
     def set_state(self, key: str, value: str | None) -> None: ...
+
+    # -- platform profile (what the Open311 platform offers; core/open311/profile.py) --------
+    def platform_profile(self) -> PlatformProfile | None:
+        """The platform's profile as last probed or seen by a sync; ``None`` before the first."""
+        return PlatformProfile.from_json(self.get_state(PLATFORM_PROFILE_KEY))
+
+    def save_platform_profile(self, profile: PlatformProfile) -> None:
+        """Keep ``profile`` in the workspace (one record, replaced each time)."""
+        self.set_state(PLATFORM_PROFILE_KEY, profile.to_json())
 
     @abstractmethod
     def layer_uri(self, table: str = "reports") -> str:
