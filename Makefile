@@ -20,7 +20,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make demo     - install what is missing, start the reference server, sync, assign, atlas, open QGIS"
-	@echo "make test     - lint and the whole test suite (headless)"
+	@echo "make test     - lint, the Qt 6 / QGIS 4 check (tools/qt6_check.py) and the whole test suite (headless)"
 	@echo "make package  - build $(ZIP) for Plugins > Install from ZIP"
 	@echo "make install  - install the plugin into the QGIS profile ($(QGIS_PROFILE))"
 	@echo "make server   - start the reference Open City server by hand (port $(SERVER_PORT))"
@@ -42,10 +42,12 @@ translations: system-deps
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/qt6_check.py
 
 test: venv translations
 	$(VENV)/bin/ruff check .
 	$(PY) i18n/update_ts.py --check
+	$(PY) tools/qt6_check.py
 	bash tools/run-tests.sh
 
 package: translations
