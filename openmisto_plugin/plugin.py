@@ -191,7 +191,7 @@ class OpenMistoPlugin:
         self.dock.zoomRequested.connect(self.zoom_to_reports)
         self.dock.identifyRequested.connect(lambda: self.actions["identify"].setChecked(True))
         self.dock.visibilityChanged.connect(self.actions["dock"].setChecked)
-        self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
 
         from .gui.map_tools import ReportIdentifyTool
 
@@ -377,7 +377,7 @@ class OpenMistoPlugin:
 
         before = PluginSettings.load()
         dialog = SettingsDialog(before, self.iface.mainWindow(), store=self.gui_store())
-        if not dialog.exec_():
+        if not dialog.exec():
             return
         after = dialog.settings
         if after.workspace_path != before.workspace_path:
@@ -466,7 +466,7 @@ class OpenMistoPlugin:
         task = SyncTask(params, automatic=automatic)
         task.done.connect(self._sync_done)
         # emitted in the worker thread: queued, so the layers reload in the main thread
-        task.reportsStored.connect(self._reports_stored, Qt.QueuedConnection)
+        task.reportsStored.connect(self._reports_stored, Qt.ConnectionType.QueuedConnection)
         if self.dock is not None:
             task.progressChanged.connect(self.dock.set_progress)
             self.dock.set_busy(True)
@@ -707,7 +707,7 @@ class OpenMistoPlugin:
             load_districts(settings.workspace_path),
             undelivered_states(store, request_id),
         )
-        dialog.setAttribute(Qt.WA_DeleteOnClose, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.panRequested.connect(self.pan_to_report)
         dialog.destroyed.connect(lambda _obj=None, d=dialog: self._forget_dialog(d))
         self._add_detail_actions(dialog, report)

@@ -308,19 +308,18 @@ def test_default_procedure_is_used() -> None:
 
 
 def test_qgs_feature_with_qdatetime() -> None:
-    from qgis.core import QgsFeature, QgsField, QgsFields
-    from qgis.PyQt.QtCore import QDateTime, Qt, QVariant
+    from qgis.core import QgsFeature, QgsVectorLayer
+    from qgis.PyQt.QtCore import QDateTime, Qt
 
-    fields = QgsFields()
-    for name, kind in (
-        ("external_status_code", QVariant.String),
-        ("service_code", QVariant.String),
-        ("assigned_datetime", QVariant.DateTime),
-        ("expected_datetime", QVariant.DateTime),
-    ):
-        fields.append(QgsField(name, kind))
+    # fields declared by a memory-layer URI: the same on QGIS 3 (QVariant types) and 4 (QMetaType)
+    fields = QgsVectorLayer(
+        "None?field=external_status_code:string&field=service_code:string"
+        "&field=assigned_datetime:datetime&field=expected_datetime:datetime",
+        "deadline fields",
+        "memory",
+    ).fields()
     feature = QgsFeature(fields)
-    assigned = QDateTime.fromString("2023-09-01T13:00:00Z", Qt.ISODate)
+    assigned = QDateTime.fromString("2023-09-01T13:00:00Z", Qt.DateFormat.ISODate)
     feature.setAttributes(["in_progress", "roads.pothole", assigned, None])
     assert deadline_for(feature, PROCEDURE).due == kyiv(2023, 9, 8, 18)
 

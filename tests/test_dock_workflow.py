@@ -220,7 +220,7 @@ def test_officer_responds_from_the_detail_and_the_history_shows_it_waiting(offic
     dialog = plugin.workflow_dialogs[-1]
     assert dialog.set_status("in_progress")
     dialog.answer_edit.setPlainText("Бригаду направлено.")
-    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert ok.isEnabled()
     ok.click()
 

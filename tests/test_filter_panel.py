@@ -76,9 +76,9 @@ def check(widget: Any, list_name: str, *codes: str) -> None:
     found = set()
     for i in range(items.count()):
         item = items.item(i)
-        if item.data(Qt.UserRole) in codes:
-            item.setCheckState(Qt.Checked)
-            found.add(item.data(Qt.UserRole))
+        if item.data(Qt.ItemDataRole.UserRole) in codes:
+            item.setCheckState(Qt.CheckState.Checked)
+            found.add(item.data(Qt.ItemDataRole.UserRole))
     assert found == set(codes)
 
 
@@ -153,8 +153,12 @@ def test_drawn_polygon_with_the_map_tool(panel: Any, workspace: Path) -> None:
     for lon, lat in ((34.100, 47.660), (34.130, 47.658), (34.125, 47.640), (34.104, 47.645)):
         pixel = to_pixel.transform(QgsPointXY(lon, lat))
         pos = QPoint(round(pixel.x()), round(pixel.y()))
-        tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, pos, Qt.LeftButton))
-    tool.canvasReleaseEvent(QgsMapMouseEvent(canvas, QEvent.MouseButtonRelease, QPoint(1, 1), Qt.RightButton))
+        tool.canvasReleaseEvent(
+            QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, pos, Qt.MouseButton.LeftButton)
+        )
+    tool.canvasReleaseEvent(
+        QgsMapMouseEvent(canvas, QEvent.Type.MouseButtonRelease, QPoint(1, 1), Qt.MouseButton.RightButton)
+    )
     assert drawn and drawn[0][1] == "EPSG:4326"
     assert not panel.draw_button.isChecked()  # drawing ends with the right click
     assert panel._polygon == drawn[0]

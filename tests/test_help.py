@@ -133,7 +133,9 @@ def test_dock_and_settings_dialog_have_a_help_button(qgis_iface):
         dock_help = dock.findChild(QPushButton, "OpenMistoHelpButton")
         assert dock_help is not None and dock_help.property("helpPage") == "dock"
         box_help = [
-            b for b in dialog.button_box.buttons() if dialog.button_box.buttonRole(b) == QDialogButtonBox.HelpRole
+            b
+            for b in dialog.button_box.buttons()
+            if dialog.button_box.buttonRole(b) == QDialogButtonBox.ButtonRole.HelpRole
         ]
         assert len(box_help) == 1 and box_help[0].property("helpPage") == "settings"
     finally:
@@ -204,7 +206,7 @@ def test_the_screens_show_their_help_buttons(qgis_iface, qgis_canvas, tmp_path):
             buttons = panel.findChildren(QPushButton, "OpenMistoHelpButton")
             assert [b.property("helpPage") for b in buttons] == [topic]
         for topic, box in dialogs.items():
-            helps = [b for b in box.buttons() if box.buttonRole(b) == QDialogButtonBox.HelpRole]
+            helps = [b for b in box.buttons() if box.buttonRole(b) == QDialogButtonBox.ButtonRole.HelpRole]
             assert [b.property("helpPage") for b in helps] == [topic]
     finally:
         for widget in (*panels.values(), report, detail):

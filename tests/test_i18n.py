@@ -118,8 +118,19 @@ def test_dialog_buttons_speak_ukrainian(qgis_app):
     assert translator.load(str(i18n_dir() / "openmisto_uk.qm"))
     QCoreApplication.installTranslator(translator)
     try:
-        box = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.Close)
-        texts = [box.button(b).text() for b in (QDialogButtonBox.Ok, QDialogButtonBox.Cancel, QDialogButtonBox.Close)]
+        box = button_box(
+            QDialogButtonBox.StandardButton.Ok
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.Close
+        )
+        texts = [
+            box.button(b).text()
+            for b in (
+                QDialogButtonBox.StandardButton.Ok,
+                QDialogButtonBox.StandardButton.Cancel,
+                QDialogButtonBox.StandardButton.Close,
+            )
+        ]
         expected = [QCoreApplication.translate("OpenMisto", t) for t in ("OK", "Cancel", "Close")]
     finally:
         QCoreApplication.removeTranslator(translator)

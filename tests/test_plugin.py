@@ -30,7 +30,7 @@ MASTER_PASSWORD = "pytest-master-password"
 def flush_deletes() -> None:
     """Run deleteLater() now (tests have no running event loop)."""
     for _ in range(3):
-        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         QCoreApplication.processEvents()
 
 
@@ -228,7 +228,7 @@ def test_plugin_loads_and_unloads_without_leftovers(iface, qgis_new_project, wor
     assert toolbar is not None and len(toolbar.actions()) >= 3
     dock = window.findChild(QDockWidget, "OpenMistoDock")
     assert dock is not None and dock.windowTitle() == "Відкрите Місто"
-    assert window.dockWidgetArea(dock) == Qt.RightDockWidgetArea
+    assert window.dockWidgetArea(dock) == Qt.DockWidgetArea.RightDockWidgetArea
     if plugin.provider is not None:
         assert QgsApplication.processingRegistry().providerById("openmisto") is not None
     assert plugin.translator is not None
@@ -385,10 +385,10 @@ def test_detail_shows_citizen_text_as_plain_text(qgis_app, workspace):
         assert {dialog.title_label, dialog.fields["address"], dialog.photo_label} <= set(tagged)
         for label in tagged:
             if label is not dialog.photo_label:
-                assert label.textFormat() == Qt.PlainText, label.text()
+                assert label.textFormat() == Qt.TextFormat.PlainText, label.text()
         for label in dialog.fields.values():
-            assert label.textFormat() == Qt.PlainText
-        assert dialog.photo_label.textFormat() == Qt.RichText
+            assert label.textFormat() == Qt.TextFormat.PlainText
+        assert dialog.photo_label.textFormat() == Qt.TextFormat.RichText
         assert "<script>" not in dialog.photo_label.text()
         assert "&quot;&gt;&lt;script&gt;" in dialog.photo_label.text()
         assert dialog.fields["requested_datetime"].text() == "01.03.2024 10:30"  # Kyiv time (UTC+2)
@@ -449,7 +449,7 @@ def test_detail_rejects_non_http_photo_links(qgis_app):
 
     dialog = ReportDetailDialog({"service_request_id": "1", "media_url": "javascript:alert(1)"}, [])
     try:
-        assert dialog.photo_label.textFormat() == Qt.PlainText
+        assert dialog.photo_label.textFormat() == Qt.TextFormat.PlainText
         assert dialog.photo_label.text() == "javascript:alert(1)"
     finally:
         dialog.deleteLater()

@@ -51,7 +51,7 @@ def moderated(fresh_refserver, tmp_path, project, qgis_canvas):
 
 
 def click_ok(buttons: QDialogButtonBox) -> None:
-    button = buttons.button(QDialogButtonBox.Ok)
+    button = buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert button.isEnabled()
     button.click()
 
@@ -108,7 +108,7 @@ def test_queue_accept_reject_and_bulk_assign_from_the_map_selection(moderated, q
     assert dialog.table.rowCount() == 5
     assert dialog.table.item(0, 3).text() == "roads" and "category roads.pothole" in dialog.table.item(0, 4).text()
     assert dialog.suggested_radio.isChecked()
-    assert dialog.buttons.button(QDialogButtonBox.Ok).text() == "Assign 5 reports"
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Assign 5 reports"
     assert "5 of 5 selected reports will be assigned (roads: 5)" in dialog.count_label.text()
     asked = []
     monkeypatch.setattr(dialog, "ask_confirmation", lambda text: asked.append(text) or True)
@@ -135,12 +135,12 @@ def test_assign_one_department_for_all_refuses_nothing_silently(moderated, monke
     assert dialog.intro_label.text() == f"Report {ids[0]}"
     dialog.one_radio.setChecked(True)
     dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("ujkg"))
-    assert dialog.buttons.button(QDialogButtonBox.Ok).text() == "Assign the report"
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Assign the report"
     monkeypatch.setattr(dialog, "ask_confirmation", lambda text: pytest.fail("one report needs no confirmation"))
     click_ok(dialog.buttons)
     assert store.report(ids[0])["agency_responsible"] == "ujkg"
     viewer = AssignDialog(store, wf.Actor("viewer"), ids[1:2])
-    assert not viewer.buttons.button(QDialogButtonBox.Ok).isEnabled()
+    assert not viewer.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     assert "moderator" in viewer.error_label.text()
 
 
@@ -190,7 +190,7 @@ def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(ass
     offered = [dialog.status_combo.itemData(i) for i in range(dialog.status_combo.count())]
     assert tuple(offered) == statuses.allowed_next("action_scheduled", "officer")
     assert not dialog.set_status("hidden")  # the workflow does not offer it: it cannot be chosen
-    ok = dialog.buttons.button(QDialogButtonBox.Ok)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
 
     assert dialog.set_status("fixed")
     assert not ok.isEnabled() and "answer" in dialog.error_label.text()
@@ -238,7 +238,7 @@ def test_respond_dialog_for_another_department_explains_and_sends_nothing(assign
     _server, mod, _ms, _store, _sync, ids = assigned
     dialog = RespondDialog(mod, wf.Actor("officer", "ujkg"), ids[0])
     dialog.set_status("in_progress")
-    assert not dialog.buttons.button(QDialogButtonBox.Ok).isEnabled()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     assert "roads" in dialog.error_label.text() and "ujkg" in dialog.error_label.text()
     assert not mod.outbox_entries(["pending"])
 

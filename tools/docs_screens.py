@@ -167,10 +167,12 @@ class Ctx:
         button.click()
         self.spin(200)
 
-    def click_map(self, point: QgsPointXY, button: Any = Qt.LeftButton) -> None:
+    def click_map(self, point: QgsPointXY, button: Any = Qt.MouseButton.LeftButton) -> None:
         """A mouse click on the map at a point in map coordinates (the canvas CRS)."""
         pixel = self.canvas.getCoordinateTransform().transform(point)
-        QTest.mouseClick(self.canvas.viewport(), button, Qt.NoModifier, QPoint(int(pixel.x()), int(pixel.y())))
+        QTest.mouseClick(
+            self.canvas.viewport(), button, Qt.KeyboardModifier.NoModifier, QPoint(int(pixel.x()), int(pixel.y()))
+        )
         self.spin(100)
 
     def dialog(
@@ -358,7 +360,7 @@ def shot_filter_district(ctx: Ctx) -> QWidget:
     from openmisto_plugin.core import statuses
 
     panel = _filter_panel(ctx)
-    codes = [panel.district_list.item(i).data(Qt.UserRole) for i in range(panel.district_list.count())]
+    codes = [panel.district_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(panel.district_list.count())]
     if "tsentralnyi" not in codes:
         raise Unreachable(f"the district list does not hold the demo's 'tsentralnyi': {codes}")
     panel.district_list.set_checked(["tsentralnyi"])
@@ -382,7 +384,7 @@ def shot_filter_polygon(ctx: Ctx) -> QWidget:
     cx, cy, w, h = extent.center().x(), extent.center().y(), extent.width(), extent.height()
     for fx, fy in ((-0.18, 0.12), (0.05, 0.2), (0.2, 0.02), (0.1, -0.16), (-0.14, -0.12)):
         ctx.click_map(QgsPointXY(cx + fx * w, cy + fy * h))
-    ctx.click_map(QgsPointXY(cx - 0.14 * w, cy - 0.12 * h), Qt.RightButton)
+    ctx.click_map(QgsPointXY(cx - 0.14 * w, cy - 0.12 * h), Qt.MouseButton.RightButton)
     ctx.wait(lambda: panel.last_filter is None and panel._polygon is not None, "the drawn polygon in the filter")
     ctx.click(panel.apply_button)
     ctx.wait(lambda: panel.count_label.text(), "the filter's count")
@@ -395,7 +397,7 @@ def shot_moderation(ctx: Ctx) -> QWidget:
     panel = ctx.dock_page("ModerationPanel")
     panel.refresh()
     ctx.wait(lambda: panel.table.rowCount() >= 3, "three reports in the moderation queue")
-    panel.select_ids([panel.table.item(r, 0).data(Qt.UserRole) for r in range(3)])
+    panel.select_ids([panel.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(3)])
     ctx.later(lambda: ctx.reports_layer().removeSelection())
     ctx.settle()
     return ctx.main_window
@@ -406,7 +408,7 @@ def shot_assign(ctx: Ctx) -> QWidget:
     panel = ctx.dock_page("ModerationPanel")
     panel.refresh()
     ctx.wait(lambda: panel.table.rowCount() >= 3, "three reports in the moderation queue")
-    panel.select_ids([panel.table.item(r, 0).data(Qt.UserRole) for r in range(3)])
+    panel.select_ids([panel.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(3)])
     ctx.later(lambda: ctx.reports_layer().removeSelection())
     ctx.click(panel.assign_button)
     dialog = ctx.wait_top_level("AssignDialog")
@@ -420,7 +422,7 @@ def shot_duplicates(ctx: Ctx) -> QWidget:
     panel = ctx.dock_page("ModerationPanel")
     panel.refresh()
     ctx.wait(lambda: panel.table.rowCount() >= 1, "a report in the moderation queue")
-    panel.select_ids([panel.table.item(0, 0).data(Qt.UserRole)])
+    panel.select_ids([panel.table.item(0, 0).data(Qt.ItemDataRole.UserRole)])
     ctx.later(lambda: ctx.reports_layer().removeSelection())
     ctx.click(panel.duplicates_button)
     dialog = ctx.wait_top_level("DuplicatesDialog")
@@ -640,7 +642,7 @@ def _prepare_window(ctx: Ctx) -> None:
     ctx.spin(300)
     layers = window.findChild(QWidget, "Layers")
     docks = [d for d in (layers, ctx.dock()) if d is not None]
-    window.resizeDocks(docks, [230, 500][-len(docks) :], Qt.Horizontal)
+    window.resizeDocks(docks, [230, 500][-len(docks) :], Qt.Orientation.Horizontal)
     ctx.spin(500)
 
 

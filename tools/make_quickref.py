@@ -146,8 +146,8 @@ def make(output: Path) -> int:
     writer.setTitle("Відкрите Місто — пам'ятка відповідальної особи")
     writer.setCreator("tools/make_quickref.py")
     writer.setResolution(300)
-    writer.setPageSize(QPageSize(QPageSize.A4))
-    writer.setPageMargins(QMarginsF(12, 10, 12, 10), QPageLayout.Millimeter)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(12, 10, 12, 10), QPageLayout.Unit.Millimeter)
     # Lay the text out at the PDF's own resolution and paint it: one page, exactly as measured.
     document.documentLayout().setPaintDevice(writer)
     document.setPageSize(QSizeF(writer.width(), writer.height()))

@@ -82,7 +82,7 @@ def reports_renderer() -> QgsRuleBasedRenderer:
 
     halo_colour = QColor(OVERDUE_COLOUR)
     halo_colour.setAlpha(70)
-    halo = _marker(halo_colour.name(QColor.HexArgb), 6.0, OVERDUE_COLOUR, 0.7, 1.0, PASS_HALO)
+    halo = _marker(halo_colour.name(QColor.NameFormat.HexArgb), 6.0, OVERDUE_COLOUR, 0.7, 1.0, PASS_HALO)
     overdue = QgsRuleBasedRenderer.Rule(halo, 0, 0, OVERDUE_FILTER, "Overdue")
     overdue.setRuleKey(OVERDUE_KEY)
     root.appendChild(overdue)

@@ -72,8 +72,12 @@ class Lang:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
         self.language = language
-        self.locale = QLocale(QLocale.Ukrainian, QLocale.Ukraine) if language == "uk" else QLocale(QLocale.English)
-        self.locale.setNumberOptions(QLocale.OmitGroupSeparator)
+        self.locale = (
+            QLocale(QLocale.Language.Ukrainian, QLocale.Country.Ukraine)
+            if language == "uk"
+            else QLocale(QLocale.Language.English)
+        )
+        self.locale.setNumberOptions(QLocale.NumberOption.OmitGroupSeparator)
         self._translator: QTranslator | None = None
         if language != "en":
             path = Path(i18n_dir()) / f"openmisto_{language}.qm"
@@ -136,7 +140,7 @@ class Lang:
         """``листопад 2026`` / ``November 2026`` for a month, else first – last day."""
         if period.is_calendar_month:
             first = period.first_day
-            name = self.locale.standaloneMonthName(first.month, QLocale.LongFormat)
+            name = self.locale.standaloneMonthName(first.month, QLocale.FormatType.LongFormat)
             return f"{name} {first.year}"
         first = datetime(period.first_day.year, period.first_day.month, period.first_day.day, tzinfo=KYIV)
         last = datetime(period.last_day.year, period.last_day.month, period.last_day.day, tzinfo=KYIV)

@@ -138,7 +138,7 @@ def _label(
     size: float,
     bold: bool = False,
     colour: str = "#202020",
-    align: Qt.AlignmentFlag = Qt.AlignLeft,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft,
 ) -> QgsLayoutItemLabel:
     label = QgsLayoutItemLabel(layout)
     label.setId(item_id)
@@ -146,7 +146,7 @@ def _label(
     label.setMode(QgsLayoutItemLabel.ModeFont)
     set_label_format(label, size, bold, colour)
     label.setHAlign(align)
-    label.setVAlign(Qt.AlignVCenter)
+    label.setVAlign(Qt.AlignmentFlag.AlignVCenter)
     label.setMarginX(0)
     label.setMarginY(0)
     layout.addLayoutItem(label)
@@ -175,7 +175,7 @@ def _header_footer(layout: QgsPrintLayout, title: str, subtitle: str, page_text:
     band.setId("om_header_band")
     symbol = band.symbol().clone()
     symbol.setColor(BAND_COLOUR)
-    symbol.symbolLayer(0).setStrokeStyle(Qt.NoPen)
+    symbol.symbolLayer(0).setStrokeStyle(Qt.PenStyle.NoPen)
     band.setSymbol(symbol)
     layout.addLayoutItem(band)
     _place(band, 0, 0, PAGE_W, HEADER_H)
@@ -189,7 +189,7 @@ def _header_footer(layout: QgsPrintLayout, title: str, subtitle: str, page_text:
         9,
         True,
         "#ffffff",
-        Qt.AlignRight,
+        Qt.AlignmentFlag.AlignRight,
     )
 
     rule = QgsLayoutItemShape(layout)
@@ -197,7 +197,7 @@ def _header_footer(layout: QgsPrintLayout, title: str, subtitle: str, page_text:
     rule.setId("om_footer_rule")
     symbol = rule.symbol().clone()
     symbol.setColor(BAND_COLOUR)
-    symbol.symbolLayer(0).setStrokeStyle(Qt.NoPen)
+    symbol.symbolLayer(0).setStrokeStyle(Qt.PenStyle.NoPen)
     rule.setSymbol(symbol)
     layout.addLayoutItem(rule)
     _place(rule, MARGIN, FOOTER_Y - 1.0, PAGE_W - 2 * MARGIN, 0.3)
@@ -209,9 +209,16 @@ def _header_footer(layout: QgsPrintLayout, title: str, subtitle: str, page_text:
         "[% @om_made_text %]",
         (MARGIN + third, FOOTER_Y, third, 6.0),
         7.5,
-        align=Qt.AlignHCenter,
+        align=Qt.AlignmentFlag.AlignHCenter,
     )
-    _label(layout, "om_footer_right", page_text, (MARGIN + 2 * third, FOOTER_Y, third, 6.0), 7.5, align=Qt.AlignRight)
+    _label(
+        layout,
+        "om_footer_right",
+        page_text,
+        (MARGIN + 2 * third, FOOTER_Y, third, 6.0),
+        7.5,
+        align=Qt.AlignmentFlag.AlignRight,
+    )
 
 
 def _map(layout: QgsPrintLayout, item_id: str, rect: tuple[float, float, float, float]) -> QgsLayoutItemMap:
@@ -343,7 +350,7 @@ def build_group(project: QgsProject) -> QgsPrintLayout:
     contact = _label(
         layout, "om_contact", "[% attribute(@atlas_feature, 'contact') %]", (x, 186.0, w, 8.0), 7.0, False, "#404040"
     )
-    contact.setVAlign(Qt.AlignBottom)
+    contact.setVAlign(Qt.AlignmentFlag.AlignBottom)
     _hidden_when(contact, first_only)
     x, y, w, h = FIGURES_FRAME
     caption = _label(layout, "om_figures_caption", "[% @om_figures_caption %]", (x, 24.0, w, 5.0), 8.5, True)

@@ -469,10 +469,10 @@ def _columns(table: QgsLayoutItemAttributeTable, spec: list[tuple[str, str, floa
 def _figure_columns(lang: Lang, width: float) -> list[tuple[str, str, float, int]]:
     value_w = 17.5
     return [
-        ("figure", lang.tr("Figure"), width - 3 * value_w - 4.0, Qt.AlignLeft),
-        ("value", lang.tr("Period"), value_w, Qt.AlignRight),
-        ("previous", lang.tr("Previous"), value_w, Qt.AlignRight),
-        ("change", lang.tr("Change"), value_w, Qt.AlignRight),
+        ("figure", lang.tr("Figure"), width - 3 * value_w - 4.0, Qt.AlignmentFlag.AlignLeft),
+        ("value", lang.tr("Period"), value_w, Qt.AlignmentFlag.AlignRight),
+        ("previous", lang.tr("Previous"), value_w, Qt.AlignmentFlag.AlignRight),
+        ("change", lang.tr("Change"), value_w, Qt.AlignmentFlag.AlignRight),
     ]
 
 
@@ -481,15 +481,15 @@ def _overdue_columns(lang: Lang, width: float, with_text: bool) -> list[tuple[st
     rest = width - number_w - days_w - 5.0
     if with_text:
         category_w, address_w = rest * 0.25, rest * 0.3
-        text = [("description", lang.tr("Citizen's text"), rest - category_w - address_w, Qt.AlignLeft)]
+        text = [("description", lang.tr("Citizen's text"), rest - category_w - address_w, Qt.AlignmentFlag.AlignLeft)]
     else:
         category_w, address_w, text = rest * 0.45, rest * 0.55, []
     return [
-        ("number", lang.tr("No."), number_w, Qt.AlignLeft),
-        ("category", lang.tr("Category"), category_w, Qt.AlignLeft),
-        ("address", lang.tr("Address"), address_w, Qt.AlignLeft),
+        ("number", lang.tr("No."), number_w, Qt.AlignmentFlag.AlignLeft),
+        ("category", lang.tr("Category"), category_w, Qt.AlignmentFlag.AlignLeft),
+        ("address", lang.tr("Address"), address_w, Qt.AlignmentFlag.AlignLeft),
         *text,
-        ("days_late", lang.tr("Working days late"), days_w, Qt.AlignRight),
+        ("days_late", lang.tr("Working days late"), days_w, Qt.AlignmentFlag.AlignRight),
     ]
 
 
@@ -561,7 +561,7 @@ def fill_cover(layout: QgsPrintLayout, data: AtlasData, layers: AtlasLayers, mad
 
         sort = QgsLayoutTableColumn()
         sort.setAttribute("cover")
-        sort.setSortOrder(Qt.AscendingOrder)
+        sort.setSortOrder(Qt.SortOrder.AscendingOrder)
         table.setSortColumns([sort])
         table.refreshAttributes()
     layout.setName(lang.tr("Monthly report {period}: cover").format(period=lang.period(data.period)))

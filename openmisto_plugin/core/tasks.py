@@ -258,7 +258,7 @@ class SyncTask(OpenMistoTask):
         from .sync import SyncEngine
 
         feedback = QgsFeedback()
-        feedback.progressChanged.connect(self.setProgress, Qt.DirectConnection)
+        feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
         self._feedback = feedback
         if self.isCanceled():
             feedback.cancel()

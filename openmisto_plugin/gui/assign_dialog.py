@@ -78,10 +78,10 @@ class AssignDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             [tr("No."), tr("Category"), tr("Now"), tr("Suggested department"), tr("Rule that matched")]
         )
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
 
@@ -108,11 +108,11 @@ class AssignDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.addButton(help_button(self, "assign"), QDialogButtonBox.HelpRole)
+        self.buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(help_button(self, "assign"), QDialogButtonBox.ButtonRole.HelpRole)
         self.import_button = QPushButton(tr("Import rules…"))
         self.import_button.setToolTip(tr("Load routing rules from a JSON file into the workspace"))
-        self.buttons.addButton(self.import_button, QDialogButtonBox.ActionRole)
+        self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button.clicked.connect(lambda _c=False: self.import_rules())
         self.buttons.accepted.connect(self.confirm_and_assign)
         self.buttons.rejected.connect(self.reject)
@@ -199,7 +199,7 @@ class AssignDialog(QDialog):
             if len(self.ids) == 1
             else tr("{n} reports selected on the map").format(n=len(self.ids))
         )
-        ok = self.buttons.button(QDialogButtonBox.Ok)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(tr("Assign {n} reports").format(n=len(plan)) if len(plan) != 1 else tr("Assign the report"))
         ok.setEnabled(bool(plan) and self.actor.role == wf.MODERATOR)
         if self.actor.role != wf.MODERATOR:
@@ -209,8 +209,10 @@ class AssignDialog(QDialog):
 
     def ask_confirmation(self, text: str) -> bool:
         """Ask once more before a bulk assignment."""
-        answer = QMessageBox.question(self, tr("Assign to a department"), text, QMessageBox.Yes | QMessageBox.No)
-        return answer == QMessageBox.Yes
+        answer = QMessageBox.question(
+            self, tr("Assign to a department"), text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def confirm_and_assign(self) -> bool:
         """Confirm the count (bulk), write the assignments, close on success."""

@@ -76,10 +76,10 @@ def format_datetime(value: Any) -> str:
 def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool = True) -> QLabel:
     """A QLabel that never interprets its text as HTML (citizen text is untrusted)."""
     label = QLabel(parent)
-    label.setTextFormat(Qt.PlainText)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     if selectable:
-        label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setText(text)
     return label
 
@@ -105,9 +105,9 @@ def button_box(buttons: Any) -> QDialogButtonBox:
     """
     box = QDialogButtonBox(buttons)
     for which, text in (
-        (QDialogButtonBox.Ok, tr("OK")),
-        (QDialogButtonBox.Cancel, tr("Cancel")),
-        (QDialogButtonBox.Close, tr("Close")),
+        (QDialogButtonBox.StandardButton.Ok, tr("OK")),
+        (QDialogButtonBox.StandardButton.Cancel, tr("Cancel")),
+        (QDialogButtonBox.StandardButton.Close, tr("Close")),
     ):
         button = box.button(which)
         if button is not None:
@@ -117,11 +117,11 @@ def button_box(buttons: Any) -> QDialogButtonBox:
 
 def setup_list_table(table: QTableWidget) -> None:
     """A read-only table of whole-row, multi-row selection, sized to its contents, last column stretched."""
-    table.setSelectionBehavior(QAbstractItemView.SelectRows)
-    table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
 
 
@@ -135,7 +135,7 @@ def select_rows(table: QTableWidget, matches: Callable[[QTableWidgetItem], bool]
     """Select exactly the rows whose first cell ``matches`` (the table's selection mode is kept)."""
     table.clearSelection()
     mode = table.selectionMode()
-    table.setSelectionMode(QAbstractItemView.MultiSelection)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
     for row in range(table.rowCount()):
         if matches(table.item(row, 0)):
             table.selectRow(row)

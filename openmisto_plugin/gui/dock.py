@@ -65,8 +65,8 @@ class ReportList(QWidget):
 
     MAX_ROWS = 500
     FIELDS = ("service_request_id", "external_status_code", "service_name", "deadline", "status")
-    ID_ROLE = Qt.UserRole
-    FID_ROLE = Qt.UserRole + 1
+    ID_ROLE = Qt.ItemDataRole.UserRole
+    FID_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, canvas: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,17 +81,17 @@ class ReportList(QWidget):
         # Three columns fit the dock; the deadline and the full texts are in each row's tooltip.
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("No."), tr("Status"), tr("Category")])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.Interactive)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(1, 120)
-        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda item: self.reportActivated.emit(str(item.data(self.ID_ROLE))))
         layout.addWidget(self.table, 1)
@@ -143,7 +143,7 @@ class ReportList(QWidget):
                     item.setData(self.FID_ROLE, fid)
                     item.setToolTip(plain_tooltip(tip))
                     if column == 0 and code in statuses.STATUSES:
-                        item.setData(Qt.DecorationRole, QColor(statuses.STATUSES[code].colour))
+                        item.setData(Qt.ItemDataRole.DecorationRole, QColor(statuses.STATUSES[code].colour))
                     if overdue:
                         item.setForeground(QBrush(QColor("#c62828")))
                     self.table.setItem(row, column, item)
@@ -195,7 +195,7 @@ class FilterPage(QSplitter):
     """The filter panel above the list of the reports it found (the user drags the divider)."""
 
     def __init__(self, filter_panel: QWidget, report_list: ReportList, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Vertical, parent)
+        super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("OpenMistoFilterPage")
         self.setChildrenCollapsible(False)
         self.filter_panel = filter_panel
@@ -241,9 +241,9 @@ class OpenMistoDock(QgsDockWidget):
         self.settings_button = QPushButton(icon("settings"), tr("Settings…"))
         self.settings_button.clicked.connect(self.settingsRequested)
         grid.addWidget(self.connection_label, 0, 0)
-        grid.addWidget(self.settings_button, 0, 1, Qt.AlignTop)
+        grid.addWidget(self.settings_button, 0, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.role_label, 1, 0)
-        grid.addWidget(help_button(self, "dock"), 1, 1, Qt.AlignTop)
+        grid.addWidget(help_button(self, "dock"), 1, 1, Qt.AlignmentFlag.AlignTop)
         self.platform_label = plain_label()  # what the platform lacks that users notice (its profile)
         self.platform_label.setVisible(False)
         grid.addWidget(self.platform_label, 2, 0, 1, 2)
@@ -264,9 +264,9 @@ class OpenMistoDock(QgsDockWidget):
         self.sync_button = QToolButton()
         self.sync_button.setIcon(icon("sync"))
         self.sync_button.setText(tr("Sync now"))
-        self.sync_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.sync_button.setPopupMode(QToolButton.MenuButtonPopup)
-        self.sync_button.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.sync_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.sync_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.sync_button.setToolTip(tr("Send pending changes and fetch new and changed reports"))
         self.sync_button.clicked.connect(self.syncRequested)
         sync_menu = QMenu(self.sync_button)
@@ -306,11 +306,11 @@ class OpenMistoDock(QgsDockWidget):
         self.counts_table.setHorizontalHeaderLabels([tr("Status"), tr("Reports")])
         self.counts_table.verticalHeader().setVisible(False)
         self.counts_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
-        self.counts_table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.counts_table.setSelectionMode(QTableWidget.NoSelection)
+        self.counts_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.counts_table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         header = self.counts_table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.counts_table, 1)
         self.totals_label = plain_label()
         layout.addWidget(self.totals_label)
@@ -428,16 +428,16 @@ class OpenMistoDock(QgsDockWidget):
         self.counts_table.setRowCount(len(codes) + (1 if others else 0))
         for row, code in enumerate(codes):
             item = QTableWidgetItem(statuses.label(code))
-            item.setData(Qt.DecorationRole, QColor(statuses.STATUSES[code].colour))
+            item.setData(Qt.ItemDataRole.DecorationRole, QColor(statuses.STATUSES[code].colour))
             self.counts_table.setItem(row, 0, item)
             number = QTableWidgetItem(str(counts[code]))
-            number.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.counts_table.setItem(row, 1, number)
         if others:
             row = len(codes)
             self.counts_table.setItem(row, 0, QTableWidgetItem(tr("Other status")))
             number = QTableWidgetItem(str(others))
-            number.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.counts_table.setItem(row, 1, number)
         total = sum(counts.values())
         open_total = sum(n for c, n in counts.items() if c in statuses.OPEN_CODES)

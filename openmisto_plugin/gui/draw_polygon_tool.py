@@ -42,7 +42,7 @@ class DrawPolygonTool(QgsMapTool):
     def __init__(self, canvas: QgsMapCanvas) -> None:
         super().__init__(canvas)
         self.setObjectName("OpenMistoDrawPolygonTool")
-        self.setCursor(Qt.CrossCursor)
+        self.setCursor(Qt.CursorShape.CrossCursor)
         self._points: list[QgsPointXY] = []
         self._band: QgsRubberBand | None = None
 
@@ -93,17 +93,17 @@ class DrawPolygonTool(QgsMapTool):
             self._redraw(event.mapPoint())
 
     def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:
-        if event.button() == Qt.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton:
             self.add_point(event.mapPoint())
-        elif event.button() == Qt.RightButton:
+        elif event.button() == Qt.MouseButton.RightButton:
             self.finish()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Escape:
+        if event.key() == Qt.Key.Key_Escape:
             self.reset()
             self.canceled.emit()
             event.accept()
-        elif event.key() in (Qt.Key_Backspace, Qt.Key_Delete) and self._points:
+        elif event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) and self._points:
             self._points.pop()
             self._redraw()
             event.accept()

@@ -34,7 +34,7 @@ from .common import button_box, format_datetime, plain_label, plain_tooltip
 from .help import help_button
 
 log = logging.getLogger(__name__)
-ID_ROLE = Qt.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class DuplicatesDialog(QDialog):
@@ -84,11 +84,11 @@ class DuplicatesDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             [tr("No."), tr("Distance, m"), tr("Days apart"), tr("Status"), tr("Received"), tr("Description")]
         )
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         self.count_label = plain_label()
@@ -103,9 +103,9 @@ class DuplicatesDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.addButton(help_button(self, "duplicates"), QDialogButtonBox.HelpRole)
-        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Close as a duplicate of the selected"))
+        self.buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(help_button(self, "duplicates"), QDialogButtonBox.ButtonRole.HelpRole)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Close as a duplicate of the selected"))
         self.buttons.accepted.connect(self.mark)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -158,7 +158,7 @@ class DuplicatesDialog(QDialog):
         return False
 
     def _update_buttons(self) -> None:
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
             self.selected_id() is not None and self.actor.role == wf.MODERATOR
         )
 

@@ -50,7 +50,7 @@ from .help import help_button
 
 log = logging.getLogger(__name__)
 
-CODE_ROLE = Qt.UserRole
+CODE_ROLE = Qt.ItemDataRole.UserRole
 # QGIS >= 3.34 has Qgis.LayerFilter; 3.22 only QgsMapLayerProxyModel.Filter.
 VECTOR_LAYERS = Qgis.LayerFilter.VectorLayer if hasattr(Qgis, "LayerFilter") else QgsMapLayerProxyModel.VectorLayer
 LIST_HEIGHT = 110
@@ -82,13 +82,15 @@ class CheckList(QListWidget):
             item = QListWidgetItem(label)
             item.setData(CODE_ROLE, code)
             item.setToolTip(code or label)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-            item.setCheckState(Qt.Checked if code in keep else Qt.Unchecked)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if code in keep else Qt.CheckState.Unchecked)
             self.addItem(item)
 
     def checked(self) -> list[str]:
         return [
-            str(self.item(i).data(CODE_ROLE)) for i in range(self.count()) if self.item(i).checkState() == Qt.Checked
+            str(self.item(i).data(CODE_ROLE))
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
         ]
 
     def set_checked(self, codes: list[str]) -> None:
@@ -97,11 +99,13 @@ class CheckList(QListWidget):
         for code in wanted - known:  # a saved filter may name something the workspace lacks now
             item = QListWidgetItem(code)
             item.setData(CODE_ROLE, code)
-            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             self.addItem(item)
         for i in range(self.count()):
             item = self.item(i)
-            item.setCheckState(Qt.Checked if str(item.data(CODE_ROLE)) in wanted else Qt.Unchecked)
+            item.setCheckState(
+                Qt.CheckState.Checked if str(item.data(CODE_ROLE)) in wanted else Qt.CheckState.Unchecked
+            )
 
 
 class FilterPanel(QWidget):
@@ -148,7 +152,7 @@ class FilterPanel(QWidget):
         self.saved_combo = QComboBox()
         self.saved_combo.setObjectName("savedFilters")
         self.saved_combo.setEditable(True)
-        self.saved_combo.setInsertPolicy(QComboBox.NoInsert)
+        self.saved_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.saved_combo.lineEdit().setPlaceholderText(tr("Name of a saved filter"))
         self.save_button = QPushButton(tr("Save"))
         self.save_button.setToolTip(tr("Save the filter under this name"))
@@ -172,13 +176,13 @@ class FilterPanel(QWidget):
         self.status_list = CheckList("statusList")
         self.category_list = CheckList("categoryList")
         self.department_list = CheckList("departmentList")
-        grid.addWidget(QLabel(tr("Status")), 0, 0, Qt.AlignTop)
+        grid.addWidget(QLabel(tr("Status")), 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.status_list, 0, 1)
-        grid.addWidget(QLabel(tr("Category")), 1, 0, Qt.AlignTop)
+        grid.addWidget(QLabel(tr("Category")), 1, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.category_list, 1, 1)
         department_label = QLabel(tr("Department"))
         department_label.setWordWrap(True)  # «Виконавчий орган» on two lines: the dock is narrow
-        grid.addWidget(department_label, 2, 0, Qt.AlignTop)
+        grid.addWidget(department_label, 2, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.department_list, 2, 1)
 
         self.from_check = QCheckBox(tr("From"))
@@ -196,7 +200,7 @@ class FilterPanel(QWidget):
         period.addWidget(self.to_check, 1, 0)
         period.addWidget(self.to_date, 1, 1)
         period.setColumnStretch(1, 1)
-        grid.addWidget(QLabel(tr("Received")), 3, 0, Qt.AlignTop)
+        grid.addWidget(QLabel(tr("Received")), 3, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(period, 3, 1)
 
         self.overdue_check = QCheckBox(tr("Overdue only"))
@@ -218,7 +222,7 @@ class FilterPanel(QWidget):
         self.extent_check = QCheckBox(tr("In the current map extent"))
         wgrid.addWidget(self.extent_check, 0, 0, 1, 3)
         self.district_list = CheckList("districtList")
-        wgrid.addWidget(QLabel(tr("Districts")), 1, 0, Qt.AlignTop)
+        wgrid.addWidget(QLabel(tr("Districts")), 1, 0, Qt.AlignmentFlag.AlignTop)
         wgrid.addWidget(self.district_list, 1, 1, 1, 2)
 
         self.draw_button = QPushButton(tr("Draw a polygon"))
@@ -482,7 +486,7 @@ class FilterPanel(QWidget):
                 else tr("Choose the layer to measure the distance from.")
             )
             return None
-        QApplication.setOverrideCursor(Qt.WaitCursor)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             result = filters.evaluate(flt, target)
             if self.layer is not None:

@@ -37,8 +37,8 @@ from .help import help_button
 log = logging.getLogger(__name__)
 
 OVERDUE_COLOUR = QColor("#c62828")
-ID_ROLE = Qt.UserRole
-FID_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole
+FID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def default_reports_layer() -> QgsVectorLayer | None:
@@ -336,7 +336,10 @@ class ModerationPanel(QWidget):
 
     def _ask_reject(self) -> None:
         reason, ok = QInputDialog.getText(
-            self, tr("Reject"), tr("Reason (internal; the report is hidden from the public):"), QLineEdit.Normal
+            self,
+            tr("Reject"),
+            tr("Reason (internal; the report is hidden from the public):"),
+            QLineEdit.EchoMode.Normal,
         )
         if ok:
             self.reject_selected(reason)

@@ -62,7 +62,7 @@ class MonthlyReportTask(OpenMistoTask):
         from ..core.reports import build_atlas
 
         feedback = QgsFeedback()
-        feedback.progressChanged.connect(self.setProgress, Qt.DirectConnection)
+        feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
         self._feedback = feedback
         if self.isCanceled():
             feedback.cancel()
@@ -143,9 +143,9 @@ class MonthlyReportDialog(QDialog):
         form.addRow("", self.add_layouts)
         form.addRow("", self.open_pdf)
 
-        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.addButton(help_button(self, "monthly_report"), QDialogButtonBox.HelpRole)
-        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Make the report"))
+        self.buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(help_button(self, "monthly_report"), QDialogButtonBox.ButtonRole.HelpRole)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Make the report"))
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -202,7 +202,7 @@ class MonthlyReportDialog(QDialog):
         if not public:
             self.cells.setChecked(False)
         ok = bool(self.pdf[1].text().strip()) and self.task is None
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     # -- the job
     def period(self) -> Period:
@@ -281,4 +281,4 @@ class MonthlyReportDialog(QDialog):
 def open_monthly_report_dialog(workspace_path: str, iface: Any = None, parent: QWidget | None = None) -> int:
     """Show the dialog modally (the plugin's menu action); the workspace is a GeoPackage or a ``postgres:`` address."""
     dialog = MonthlyReportDialog(workspace_path, iface, parent)
-    return dialog.exec_()
+    return dialog.exec()

@@ -46,7 +46,7 @@ from .help import help_button
 log = logging.getLogger(__name__)
 
 STATE_COLOURS = {PENDING: "#1565c0", SENT: "#2e7d32", REFUSED: "#c62828", CONFLICT: "#ef6c00"}
-ID_ROLE = Qt.UserRole
+ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 def _shown(name: str, value: Any) -> str:
@@ -105,9 +105,9 @@ class ConflictDialog(QDialog):
                 tr("Workspace now") if local else tr("Platform now"),
             ]
         )
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for row, item in enumerate(self.fields):
             values = (
                 item.label,
@@ -120,10 +120,10 @@ class ConflictDialog(QDialog):
                 cell.setToolTip(plain_tooltip(value))
                 self.table.setItem(row, column, cell)
         layout.addWidget(self.table, 1)
-        buttons = button_box(QDialogButtonBox.Close)
-        buttons.addButton(help_button(self, "conflict"), QDialogButtonBox.HelpRole)
-        self.reapply_button = buttons.addButton(tr("Re-apply my change"), QDialogButtonBox.AcceptRole)
-        self.drop_button = buttons.addButton(tr("Drop my change"), QDialogButtonBox.DestructiveRole)
+        buttons = button_box(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(help_button(self, "conflict"), QDialogButtonBox.ButtonRole.HelpRole)
+        self.reapply_button = buttons.addButton(tr("Re-apply my change"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.drop_button = buttons.addButton(tr("Drop my change"), QDialogButtonBox.ButtonRole.DestructiveRole)
         self.reapply_button.clicked.connect(lambda _c=False: self._decide(self.REAPPLY))
         self.drop_button.clicked.connect(lambda _c=False: self._decide(self.DROP))
         buttons.rejected.connect(self.reject)
@@ -162,7 +162,7 @@ def resolve_version_conflict(error: VersionConflictError, parent: QWidget | None
     """Show both versions of a refused change; True when the user applies it again on the new version."""
     dialog = ConflictDialog(version_conflict_entry(error, before), parent, local=True)
     dialog.reapply_button.setText(tr("Apply my change on the new version"))
-    dialog.exec_()
+    dialog.exec()
     return dialog.decision == ConflictDialog.REAPPLY
 
 
@@ -199,7 +199,7 @@ class OutboxPanel(QWidget):
         )
         setup_list_table(self.table)
         self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(2, 220)
         self.table.horizontalHeader().moveSection(3, 0)  # the state first: the dock is narrow
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -332,9 +332,9 @@ class OutboxPanel(QWidget):
             self,
             tr("Drop changes"),
             tr("Drop {n} changes? They are not sent; the reports show the platform's values again.").format(n=count),
-            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.Yes
+        return answer == QMessageBox.StandardButton.Yes
 
     def _ask_drop(self) -> None:
         ids = [r.update_id for r in self._selected_rows() if r.state != SENT]

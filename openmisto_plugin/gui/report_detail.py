@@ -193,7 +193,9 @@ class ReportDetailDialog(QDialog):
         layout.addLayout(status_row)
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)  # wrapped labels get their height
+        form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )  # wrapped labels get their height
         self.fields: dict[str, QLabel] = {}
 
         def add(key: str, caption: str, value: str) -> None:
@@ -223,13 +225,13 @@ class ReportDetailDialog(QDialog):
         self.photo_label = QLabel()
         link = safe_link(media_url, tr("Open the photo"))
         if link:
-            self.photo_label.setTextFormat(Qt.RichText)
+            self.photo_label.setTextFormat(Qt.TextFormat.RichText)
             self.photo_label.setText(link)
             self.photo_label.setOpenExternalLinks(True)
-            self.photo_label.setTextInteractionFlags(Qt.TextBrowserInteraction)
+            self.photo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
             self.photo_label.setToolTip(tr("Opens the link in the web browser"))
         else:
-            self.photo_label.setTextFormat(Qt.PlainText)
+            self.photo_label.setTextFormat(Qt.TextFormat.PlainText)
             self.photo_label.setText(media_url or "—")
         form.addRow(tr("Photo"), self.photo_label)
         layout.addLayout(form)
@@ -247,8 +249,8 @@ class ReportDetailDialog(QDialog):
         self._fill_history()
         layout.addWidget(self.tabs, 1)
 
-        self.button_box = button_box(QDialogButtonBox.Close)
-        self.button_box.addButton(help_button(self, "report"), QDialogButtonBox.HelpRole)
+        self.button_box = button_box(QDialogButtonBox.StandardButton.Close)
+        self.button_box.addButton(help_button(self, "report"), QDialogButtonBox.ButtonRole.HelpRole)
         self.button_box.rejected.connect(self.reject)
         self.pan_button = self.add_action(tr("Show on map"), self._emit_pan)
         layout.addWidget(self.button_box)
@@ -271,16 +273,16 @@ class ReportDetailDialog(QDialog):
         self.history_table.setHorizontalHeaderLabels(
             [tr("When"), tr("Status"), tr("Department"), tr("Author"), tr("Note")]
         )
-        self.history_table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.history_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history_table.verticalHeader().setVisible(False)
         self.history_table.setWordWrap(True)
         header = self.history_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for column, width in ((1, 130), (2, 125)):  # long status and department names wrap; the note keeps room
-            header.setSectionResizeMode(column, QHeaderView.Interactive)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             self.history_table.setColumnWidth(column, width)
-        header.setSectionResizeMode(4, QHeaderView.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         box.addWidget(self.history_table, 1)
         self.history_empty = plain_label(tr("No history yet."), selectable=False)
         box.addWidget(self.history_empty)
@@ -361,7 +363,7 @@ class ReportDetailDialog(QDialog):
 
     def add_action(self, text: str, callback: Callable[[], None]) -> QPushButton:
         """Add a button next to "Close" (the workflow dialogs hook in here)."""
-        button = self.button_box.addButton(text, QDialogButtonBox.ActionRole)
+        button = self.button_box.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
         button.clicked.connect(lambda _checked=False: callback())
         return button
 

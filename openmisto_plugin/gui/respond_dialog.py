@@ -121,9 +121,9 @@ class RespondDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828")
         layout.addWidget(self.error_label)
 
-        self.buttons = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.buttons.addButton(help_button(self, "respond"), QDialogButtonBox.HelpRole)
-        self.buttons.button(QDialogButtonBox.Ok).setText(tr("Record the response"))
+        self.buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(help_button(self, "respond"), QDialogButtonBox.ButtonRole.HelpRole)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Record the response"))
         self.buttons.accepted.connect(self.record)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -255,7 +255,7 @@ class RespondDialog(QDialog):
             self.note_label.setText("")
         problem = self.problem()
         self.error_label.setText(problem or "")
-        self.buttons.button(QDialogButtonBox.Ok).setEnabled(problem is None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
 
     # ------------------------------------------------------------------ record
 

@@ -104,7 +104,9 @@ class SettingsDialog(QDialog):
 
         platform = QGroupBox(tr("Platform"))
         form = QFormLayout(platform)
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)  # wrapped labels get their height
+        form.setFieldGrowthPolicy(
+            QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )  # wrapped labels get their height
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://openmisto.example.org/open311/v2/")
         form.addRow(tr("Platform URL"), self.url_edit)
@@ -112,7 +114,7 @@ class SettingsDialog(QDialog):
         self.auth_select = QgsAuthConfigSelect(self)
         form.addRow(tr("Saved API key"), self.auth_select)
         self.key_edit = QLineEdit()
-        self.key_edit.setEchoMode(QLineEdit.Password)
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.key_edit.setPlaceholderText(tr("Paste a new key here to save it in the QGIS authentication database"))
         self.key_edit.setClearButtonEnabled(True)
         form.addRow(tr("New API key"), self.key_edit)
@@ -126,14 +128,14 @@ class SettingsDialog(QDialog):
         self.test_label = plain_label()
         # Room for four lines: a wrapped label added later does not grow the dialog by itself.
         self.test_label.setMinimumHeight(self.test_label.fontMetrics().lineSpacing() * 4 + 4)
-        self.test_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.test_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.test_label.setVisible(False)
         form.addRow("", self.test_label)
         layout.addWidget(platform)
 
         sync = QGroupBox(tr("Synchronisation"))
         sync_form = QFormLayout(sync)
-        sync_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        sync_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.interval_spin = QSpinBox()
         self.interval_spin.setRange(0, 24 * 60)
         self.interval_spin.setSuffix(tr(" min"))
@@ -186,26 +188,26 @@ class SettingsDialog(QDialog):
 
         user = QGroupBox(tr("User"))
         user_form = QFormLayout(user)
-        user_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        user_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.role_combo = QComboBox()
-        self.role_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.role_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.role_combo.setMinimumContentsLength(20)
         for role in ROLES:
             self.role_combo.addItem(role_label(role), role)
         self.role_combo.currentIndexChanged.connect(self._role_changed)
         user_form.addRow(tr("Role"), self.role_combo)
         self.department_combo = QComboBox()
-        self.department_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.department_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.department_combo.setMinimumContentsLength(20)
         self.department_combo.setEditable(True)
         self.department_combo.setToolTip(tr("The department whose reports an officer handles"))
         user_form.addRow(tr("Department"), self.department_combo)
         layout.addWidget(user)
 
-        self.button_box = button_box(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.button_box = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.button_box.accepted.connect(self.accept)
         self.button_box.rejected.connect(self.reject)
-        self.button_box.addButton(help_button(self, "settings"), QDialogButtonBox.HelpRole)
+        self.button_box.addButton(help_button(self, "settings"), QDialogButtonBox.ButtonRole.HelpRole)
         layout.addWidget(self.button_box)
 
     def _fill(self) -> None:
