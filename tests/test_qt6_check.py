@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import qt6_check  # noqa: E402
 
-VIOLATIONS = '''\
+VIOLATIONS = """\
 from qgis.PyQt import QtCore
 from qgis.PyQt.QtCore import Qt, QVariant
 from qgis.PyQt.QtGui import QAction
@@ -37,7 +37,7 @@ def build(widget):
     width = widget.fontMetrics().width("x")
     kind = QVariant.String
     return QMessageBox.Yes, box, right, middle, width, kind
-'''
+"""
 
 EXPECTED = [
     (3, "QT6-IMPORT"),  # QAction from QtGui: QGIS < 3.34 has it in QtWidgets only
@@ -59,7 +59,7 @@ EXPECTED = [
     (25, "QT6-ENUM"),
 ]
 
-CLEAN = '''\
+CLEAN = """\
 from qgis.core import Qgis, QgsPalLayerSettings
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt, pyqtSignal
@@ -81,7 +81,7 @@ def build():
     level = Qgis.Info  # QGIS's own enums keep their unscoped names on QGIS 4
     settings = QgsPalLayerSettings()
     return box, mode, level, settings, QAction, sip.isdeleted(label)
-'''
+"""
 
 
 def findings_of(path: Path) -> list[tuple[int, str]]:
