@@ -309,13 +309,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>Cannot open the reports of the workspace {path}</source>
-        <translation>Не вдається відкрити звернення робочого простору {path}</translation>
+        <source>The filter is not valid SQL for the workspace: {sql}</source>
+        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>The filter is not valid SQL for the workspace: {sql}</source>
-        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
+        <source>Cannot open the reports of the workspace {path}</source>
+        <translation>Не вдається відкрити звернення робочого простору {path}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/filters.py"/>
@@ -1053,6 +1053,11 @@
         <location filename="../openmisto_plugin/core/store/base.py"/>
         <source>another user</source>
         <translation>інший користувач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/factory.py"/>
+        <source>A workspace path cannot contain the character |: {path}</source>
+        <translation>Шлях до робочої бази не може містити символ |: {path}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/factory.py"/>

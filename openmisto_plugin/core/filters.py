@@ -43,7 +43,7 @@ import math
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -63,6 +63,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .escaping import sql_identifier, sql_in, sql_literal
 from .i18n import tr
 from .timeutil import KYIV, now_utc, to_store
 
@@ -188,20 +189,10 @@ class FilterResult:
 # ---------------------------------------------------------------------------------------------- SQL
 
 
-def quote_literal(value: str) -> str:
-    """An SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _in_list(column: str, values: Iterable[str]) -> str:
-    values = list(dict.fromkeys(values))
-    if len(values) == 1:
-        return f"{quote_ident(column)} = {quote_literal(values[0])}"
-    return f"{quote_ident(column)} IN ({', '.join(quote_literal(v) for v in values)})"
+# Every literal and identifier goes through core/escaping.py (one quoting module for the plugin).
+quote_literal = sql_literal
+quote_ident = sql_identifier
+_in_list = sql_in
 
 
 _APOSTROPHES = "'’ʼ`"
@@ -257,7 +248,7 @@ def text_where(
     clauses = []
     for word in text.split():
         if dialect == "postgres":
-            pattern = quote_literal(regex_pattern(word))
+            pattern = quote_literal(regex_pattern(word), dialect)
             clauses.append("(" + " OR ".join(f"{quote_ident(c)} ~ {pattern}" for c in columns) + ")")
         else:
             pattern = quote_literal(glob_pattern(word))
@@ -278,12 +269,12 @@ def attribute_where(flt: ReportFilter, now: datetime | None = None, dialect: str
     """
     clauses: list[str] = []
     if flt.statuses:
-        clauses.append(_in_list("external_status_code", flt.statuses))
+        clauses.append(_in_list("external_status_code", flt.statuses, dialect))
     if flt.categories:
-        clauses.append(_in_list("service_code", flt.categories))
+        clauses.append(_in_list("service_code", flt.categories, dialect))
     if flt.departments:
         named = [d for d in flt.departments if d != UNASSIGNED]
-        parts = [_in_list("agency_responsible", named)] if named else []
+        parts = [_in_list("agency_responsible", named, dialect)] if named else []
         if UNASSIGNED in flt.departments:
             parts.append('("agency_responsible" IS NULL OR "agency_responsible" = \'\')')
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
@@ -452,13 +443,15 @@ def polygon_criterion(wkt: str, crs_text: str) -> _Prepared:
 
 def district_geometry(workspace: str, codes: Sequence[str]) -> QgsGeometry:
     """The union of the districts ``codes`` of the workspace (EPSG:4326); an empty geometry if none."""
-    from .store.factory import layer_source
+    from .store.factory import is_postgres, layer_source
 
-    subset = _in_list("code", codes)
-    uri, provider = layer_source(workspace, DISTRICTS_TABLE, subset)
+    uri, provider = layer_source(workspace, DISTRICTS_TABLE)
     layer = QgsVectorLayer(uri, "districts", provider)
     if not layer.isValid():
         raise ValueError(tr("The workspace has no districts layer: {path}").format(path=workspace))
+    subset = _in_list("code", codes, "postgres" if is_postgres(workspace) else "sqlite")
+    if not layer.setSubsetString(subset):
+        raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
     wgs84 = QgsCoordinateReferenceSystem(WGS84)
     parts = []
     for feature in layer.getFeatures(QgsFeatureRequest().setNoAttributes()):
@@ -604,23 +597,17 @@ def base_subset(layer: QgsVectorLayer | None) -> str:
 def _reports_layer(path: str, subset: str) -> QgsVectorLayer:
     from .store.factory import is_postgres, layer_source
 
-    if is_postgres(path):
-        uri, provider = layer_source(path, REPORTS_TABLE)
-        layer = QgsVectorLayer(uri, "reports", provider)
-        if not layer.isValid():
-            raise ValueError(tr("Cannot open the reports of the workspace {path}").format(path=path))
-        if subset and not layer.setSubsetString(subset):
-            raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
-        return layer
-    uri = f"{path}|layername={REPORTS_TABLE}"
-    if subset and "|" not in subset:
-        layer = QgsVectorLayer(f"{uri}|subset={subset}", "reports", "ogr")
-    else:
-        layer = QgsVectorLayer(uri, "reports", "ogr")
-        if subset and not layer.setSubsetString(subset):
-            raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
+    # The subset goes in through QGIS's own encoding (the plugin's literals hold no "|": core/escaping.py).
+    # On GeoPackage, setSubsetString on this short-lived layer breaks the dataset QGIS shares with the
+    # map layer of the same file ("unable to open database file"); the encoded data source does not.
+    # Only a layer's own subset (the user's, already in their data source) can hold "|".
+    encoded = not is_postgres(path) and "|" not in subset
+    uri, provider = layer_source(path, REPORTS_TABLE, subset if encoded else "")
+    layer = QgsVectorLayer(uri, "reports", provider)
     if not layer.isValid():
         raise ValueError(tr("Cannot open the reports of the workspace {path}").format(path=path))
+    if not encoded and subset and not layer.setSubsetString(subset):
+        raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
     return layer
 
 

@@ -813,6 +813,8 @@ def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -
     """Copy the memory layers into a GeoPackage (so a saved project keeps them) and open them from there."""
     from qgis.core import QgsVectorFileWriter
 
+    from .store.factory import layer_source
+
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     opened: dict[str, QgsVectorLayer] = {}
@@ -828,7 +830,8 @@ def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -
         error = write(layer, str(path), project_context, options)
         if error[0] != QgsVectorFileWriter.NoError:
             raise OSError(f"cannot write {attr} into {path}: {error[1]}")
-        copy = QgsVectorLayer(f"{path}|layername={attr}", layer.name(), "ogr")
+        uri, provider = layer_source(str(path), attr)
+        copy = QgsVectorLayer(uri, layer.name(), provider)
         if layer.isSpatial() and layer.renderer() is not None:
             copy.setRenderer(layer.renderer().clone())
         copy.setCustomProperty(LAYER_PROPERTY, attr)

@@ -33,6 +33,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import statuses
+from ..core.escaping import expression_field, expression_literal
 from ..core.i18n import tr
 from ..core.timeutil import now_utc
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
@@ -81,8 +82,9 @@ def load_history(workspace: str, service_request_id: str) -> list[dict[str, Any]
     layer = QgsVectorLayer(uri, "history", provider)
     if not layer.isValid():
         return []
-    escaped = service_request_id.replace("'", "''")
-    request = QgsFeatureRequest().setFilterExpression(f"\"service_request_id\" = '{escaped}'")
+    request = QgsFeatureRequest().setFilterExpression(
+        f"{expression_field('service_request_id')} = {expression_literal(str(service_request_id))}"
+    )
     rows = [feature_to_dict(f) for f in layer.getFeatures(request)]
     rows.sort(key=lambda r: (to_datetime(r.get("updated_datetime")) is None, str(text_of(r.get("updated_datetime")))))
     return rows

@@ -25,6 +25,7 @@ from ..deadlines import (
     cached_procedure,
     deadline_for,
 )
+from ..escaping import valid_code_rows
 from ..model import RequestUpdate, Service, ServiceRequest
 from ..open311.profile import PlatformProfile
 from ..reportfields import as_datetime
@@ -505,7 +506,8 @@ def outbox_entry(row: Any) -> OutboxEntry:
 
 
 def service_rows(services: Iterable[Service]) -> list[dict[str, Any]]:
-    """``services`` table rows."""
+    """``services`` table rows (a service with an invalid code is skipped with a logged reason)."""
+    services = valid_code_rows(services, lambda s: s.service_code, "category")
     return [
         {
             "service_code": s.service_code,
@@ -529,7 +531,12 @@ def department_rows(departments: Iterable[Any]) -> list[dict[str, Any]]:
         if not get("code"):
             continue
         rows.append({c: get(c) for c in cols})
-    return rows
+    return valid_code_rows(rows, lambda r: r["code"], "department")
+
+
+def district_rows(districts: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """``(code, name, geometry)`` of the districts whose code is valid (others skipped, logged)."""
+    return valid_code_rows(districts, lambda d: d[0], "district")
 
 
 # Columns of a history entry as written by ``add_history``, and what a repeat of an entry replaces.

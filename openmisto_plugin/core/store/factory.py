@@ -62,7 +62,9 @@ def layer_source(uri: str, table: str, subset: str = "") -> tuple[str, str]:
     """``(data source, provider key)`` of a QGIS layer on ``table`` of the workspace ``uri``.
 
     GeoPackage: ``<path>|layername=<table>`` (``ogr``); PostGIS: a ``postgres`` URI with the service or
-    authcfg and never a password. ``subset`` is an optional SQL filter in the backend's dialect.
+    authcfg and never a password. ``subset`` is an optional SQL filter built with ``core/escaping.py``
+    (its literals never hold ``|``); it is encoded by QGIS (``encodeUri`` / ``QgsDataSourceUri.setSql``),
+    and one holding ``|`` is refused, as is a path holding ``|`` (OGR reads it as the start of an option).
     """
     uri = str(uri)
     if is_postgres(uri):
@@ -70,10 +72,16 @@ def layer_source(uri: str, table: str, subset: str = "") -> tuple[str, str]:
         from .postgis import layer_uri
 
         return layer_uri(parse_uri(uri), table, subset), "postgres"
-    source = f"{uri}|layername={table}"
+    if "|" in uri or "|" in table:
+        raise ValueError(tr("A workspace path cannot contain the character |: {path}").format(path=uri))
+    if "|" in subset:
+        raise ValueError(f"a filter for an OGR layer cannot hold '|': {subset[:200]!r}")
+    from qgis.core import QgsProviderRegistry
+
+    parts: dict[str, Any] = {"path": uri, "layerName": table}
     if subset:
-        source += f"|subset={subset}"
-    return source, "ogr"
+        parts["subset"] = subset
+    return QgsProviderRegistry.instance().encodeUri("ogr", parts), "ogr"
 
 
 def describe(uri: str) -> str:

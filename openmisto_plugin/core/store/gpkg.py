@@ -49,6 +49,7 @@ from .base import (
     assigned_value,
     assignment_candidates,
     backoff,
+    district_rows,
     history_params,
     local_columns,
     local_update_params,
@@ -588,7 +589,7 @@ class GeoPackageStore(ReportStore):
     def upsert_districts(self, districts: Iterable[tuple[str, str, Any]]) -> UpsertCounts:
         counts = UpsertCounts()
         with self.transaction():
-            for code, name, geometry_value in districts:
+            for code, name, geometry_value in district_rows(districts):
                 geometry = _parse_geometry(geometry_value)
                 blob = geometry_blob(geometry)
                 old = self._conn.execute("SELECT fid, name, geom FROM districts WHERE code = ?", (code,)).fetchone()

@@ -58,6 +58,7 @@ from .base import (
     assigned_value,
     assignment_candidates,
     backoff,
+    district_rows,
     history_params,
     local_columns,
     local_update_params,
@@ -828,7 +829,7 @@ class PostGisStore(ReportStore):
         counts = UpsertCounts()
         psycopg2 = _psycopg2()
         with self.transaction(), self._cursor() as cur:
-            for code, name, geometry_value in districts:
+            for code, name, geometry_value in district_rows(districts):
                 expr, param = self._geometry_sql(geometry_value)
                 try:
                     with self.transaction():
