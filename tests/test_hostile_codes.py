@@ -241,6 +241,7 @@ def test_ticking_a_hostile_district_leaves_the_workspace_intact(panel: Any, work
     assert QgsProject.instance().read(str(project_file))
     reread = list(QgsProject.instance().mapLayers().values())
     assert [layer.featureCount() for layer in reread] == [len(expected)]
+    QgsProject.instance().clear()
 
     assert outbox_rows(working_copy) == before
     assert not (tmp_path / "stolen").exists()
