@@ -45,7 +45,7 @@ from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
 from .core.settings import PluginSettings, save_last_sync
 from .core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
-from .gui.common import icon
+from .gui.common import icon, push_plain_message
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +341,7 @@ class OpenMistoPlugin:
     def _message(self, text: str, level: Any = Qgis.Info, duration: int = MESSAGE_SECONDS) -> None:
         bar = self.iface.messageBar()
         if bar is not None:
-            bar.pushMessage(tr("Open City"), text, level, duration)
+            push_plain_message(bar, tr("Open City"), text, level, duration)
 
     # --- settings and timer ------------------------------------------------------------------------
 

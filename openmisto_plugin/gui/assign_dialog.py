@@ -21,7 +21,6 @@ from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QRadioButton,
     QTableWidget,
@@ -35,7 +34,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.rules import RoutingRules, RulesError, Suggestion
 from ..core.store.base import ReportStore, VersionConflictError
-from .common import button_box, plain_label
+from .common import ask_plain, button_box, plain_label
 from .help import help_button
 from .outbox_panel import resolve_version_conflict
 
@@ -209,10 +208,7 @@ class AssignDialog(QDialog):
 
     def ask_confirmation(self, text: str) -> bool:
         """Ask once more before a bulk assignment."""
-        answer = QMessageBox.question(
-            self, tr("Assign to a department"), text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_plain(self, tr("Assign to a department"), text)
 
     def confirm_and_assign(self) -> bool:
         """Confirm the count (bulk), write the assignments, close on success."""

@@ -14,11 +14,13 @@ from qgis.PyQt.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
 )
 
+from ..core.escaping import html_text, rich_plain_text
 from ..core.i18n import tr
 from ..core.paths import resource
 from ..core.timeutil import from_store, local
@@ -86,7 +88,26 @@ def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool 
 
 def plain_tooltip(text: str) -> str:
     """Tooltip markup that shows ``text`` literally (Qt guesses rich text in tooltips)."""
-    return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>" if text else ""
+    return rich_plain_text(text)
+
+
+def push_plain_message(bar: Any, title: str, text: str, level: Any, duration: int = 0) -> None:
+    """A message bar message whose title and text are shown literally (the bar renders HTML)."""
+    bar.pushMessage(html_text(title), html_text(text), level, duration)
+
+
+def plain_message_box(parent: QWidget | None, title: str, text: str, buttons: Any, icon: Any) -> QMessageBox:
+    """A QMessageBox that never interprets ``text`` as HTML (it may carry platform values)."""
+    box = QMessageBox(icon, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def ask_plain(parent: QWidget | None, title: str, text: str) -> bool:
+    """Yes/No question with ``text`` shown literally; True for Yes."""
+    yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+    box = plain_message_box(parent, title, text, yes | no, QMessageBox.Icon.Question)
+    return box.exec() == yes
 
 
 def safe_link(url: str, caption: str) -> str:

@@ -368,10 +368,10 @@ class OpenMistoDock(QgsDockWidget):
         workspace = describe(settings.workspace_path)
         if settings.is_configured:
             self.connection_label.setText(settings.base_url)
-            self.connection_label.setToolTip(tr("Workspace: {0}").format(workspace))
+            self.connection_label.setToolTip(plain_tooltip(tr("Workspace: {0}").format(workspace)))
         elif settings.is_postgres:  # a shared workspace that the server (or a colleague) synchronises
             self.connection_label.setText(tr("Shared workspace: {0}").format(workspace))
-            self.connection_label.setToolTip(tr("Workspace: {0}").format(workspace))
+            self.connection_label.setToolTip(plain_tooltip(tr("Workspace: {0}").format(workspace)))
         else:
             self.connection_label.setText(tr("Not configured: open the settings and enter the platform address."))
         role = role_label(settings.role)
@@ -401,7 +401,7 @@ class OpenMistoDock(QgsDockWidget):
         notice = profile.dock_notice() if profile is not None else ""
         self.platform_label.setText(notice)
         self.platform_label.setStyleSheet(WARNING_STYLE if notice else "")
-        self.platform_label.setToolTip("\n".join(profile.lines()) if profile is not None else "")
+        self.platform_label.setToolTip(plain_tooltip("\n".join(profile.lines())) if profile is not None else "")
         self.platform_label.setVisible(bool(notice))
 
     def set_busy(self, busy: bool) -> None:

@@ -45,6 +45,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import filters, statuses
 from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
+from .common import plain_label, plain_tooltip
 from .draw_polygon_tool import POLYGON_TYPE, DrawPolygonTool, make_polygon_band
 from .help import help_button
 
@@ -81,7 +82,7 @@ class CheckList(QListWidget):
         for code, label in pairs:
             item = QListWidgetItem(label)
             item.setData(CODE_ROLE, code)
-            item.setToolTip(code or label)
+            item.setToolTip(plain_tooltip(code or label))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if code in keep else Qt.CheckState.Unchecked)
             self.addItem(item)
@@ -277,8 +278,7 @@ class FilterPanel(QWidget):
         buttons.addWidget(help_button(self, "filter"))
         buttons.addWidget(self.count_label, 1)
         outer.addLayout(buttons)
-        self.message_label = QLabel("")
-        self.message_label.setWordWrap(True)
+        self.message_label = plain_label(selectable=False)  # errors may quote platform values
         self.message_label.setVisible(False)
         outer.addWidget(self.message_label)
 
