@@ -3040,6 +3040,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.</source>
+        <translation>Державні свята невідомі ({0}): у строках вихідними вважаються лише субота й неділя.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>There is no workspace yet: synchronise first.</source>
         <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
     </message>

@@ -227,6 +227,21 @@ class OpenMistoPlugin:
             project.setDirty(False)
         self._layers_changed()
         self.announce_overdue(force=True)
+        self._warn_without_holidays()
+
+    def _warn_without_holidays(self) -> None:
+        """Say once per start when deadlines cannot know public holidays (the plugin works on without them)."""
+        from .core import workdays
+
+        if not workdays.holidays_available():
+            problem = workdays.holidays_problem()
+            log.warning("Public holidays are unknown: %s", problem)
+            self._message(
+                tr("Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.").format(
+                    problem
+                ),
+                Qgis.Warning,
+            )
 
     def unload(self) -> None:
         """Remove everything ``initGui`` added."""

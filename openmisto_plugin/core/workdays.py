@@ -3,8 +3,10 @@
 Holidays come from the ``holidays`` package (``country_holidays("UA")``). It already
 knows that under martial law (since 2022-02-24) public holidays are not days off, and it
 lists the Saturdays that were made working days by a transfer (e.g. 2021-01-16); those
-count as working days here. Without the package, only weekends are days off and one
-warning is logged.
+count as working days here. Without a usable package (missing, or a copy that fails to
+import or to answer with any exception: a release built for a newer Python raises
+``TypeError`` on an old one), only weekends are days off, one warning is logged and
+:func:`holidays_problem` says why; the plugin never fails because of it.
 
 All dates are Kyiv dates: an aware datetime is converted to Europe/Kyiv first, a naive
 one is taken as Kyiv local time (as :func:`core.timeutil.to_store` does).
@@ -36,33 +38,51 @@ END_OF_WORKING_DAY = time(18, 0)
 
 COUNTRY = "UA"
 
+_problem = ""
 try:  # the plugin zip carries it in ext_libs; QGIS's Python usually lacks it
     import holidays as _holidays
-except ImportError:  # pragma: no cover - depends on the environment
+except Exception as exc:  # noqa: BLE001 - any failure of a vendored library only degrades the calendar
     _holidays = None
+    _problem = f"{type(exc).__name__}: {exc}"
 
 _warned = False
 
 
 def holidays_available() -> bool:
-    """True when the ``holidays`` package could be imported."""
+    """True when the ``holidays`` package could be imported (and has not failed since)."""
     return _holidays is not None
+
+
+def holidays_problem() -> str:
+    """Why public holidays are not known (``""`` when they are): the exception the package raised."""
+    if _holidays is not None:
+        return ""
+    return _problem or "ModuleNotFoundError: No module named 'holidays'"
 
 
 def _warn_once() -> None:
     global _warned
     if not _warned:
         _warned = True
-        log.warning("The 'holidays' package is not available: only Saturdays and Sundays are treated as days off.")
+        log.warning(
+            "The 'holidays' package cannot be used (%s): only Saturdays and Sundays are treated as days off.",
+            holidays_problem(),
+        )
 
 
 @lru_cache(maxsize=64)
 def _year(year: int) -> tuple[frozenset[date], frozenset[date]]:
     """``(days off that fall on weekdays or weekends, Saturdays/Sundays that are working days)`` of ``year``."""
+    global _holidays, _problem
     if _holidays is None:
         _warn_once()
         return frozenset(), frozenset()
-    calendar = _holidays.country_holidays(COUNTRY, years=year)
+    try:
+        calendar = _holidays.country_holidays(COUNTRY, years=year)
+    except Exception as exc:  # noqa: BLE001 - an incompatible copy may import and fail only here
+        _holidays, _problem = None, f"{type(exc).__name__}: {exc}"
+        _warn_once()
+        return frozenset(), frozenset()
     days_off = frozenset(d for d in calendar if d.year == year)
     weekend_workdays = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) if d.year == year)
     return days_off, weekend_workdays
