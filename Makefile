@@ -9,20 +9,23 @@ PY := $(VENV)/bin/python
 BUILD := build
 STAGE := $(BUILD)/stage/$(PLUGIN)
 ZIP := dist/$(PLUGIN)-$(VERSION).zip
-QGIS_PROFILE ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
-QGIS_PLUGINS := $(QGIS_PROFILE)/python/plugins
+RELEASE_CONFIG ?= release.ini
+RELEASE_ZIP := dist/release/$(PLUGIN)-$(VERSION).zip
+# Empty: the default profile of the installed QGIS (QGIS3 or QGIS4 folder, tools/qgis_profile.sh).
+QGIS_PROFILE ?=
 SERVER_PORT ?= 8311
 DEMO_DIR ?= $(BUILD)/demo
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help system-deps venv translations test lint package install demo server bench docs clean
+.PHONY: help system-deps venv translations test lint stage package release install demo server bench docs clean
 
 help:
 	@echo "make demo     - install what is missing, start the reference server, sync, assign, atlas, open QGIS"
 	@echo "make test     - lint, the Qt 6 / QGIS 4 check (tools/qt6_check.py) and the whole test suite (headless)"
-	@echo "make package  - build $(ZIP) for Plugins > Install from ZIP"
-	@echo "make install  - install the plugin into the QGIS profile ($(QGIS_PROFILE))"
+	@echo "make package  - build $(ZIP) for Plugins > Install from ZIP (a local build)"
+	@echo "make release  - build $(RELEASE_ZIP) for the plugin repository, addresses from $(RELEASE_CONFIG), rules checked"
+	@echo "make install  - install the plugin into the installed QGIS's default profile (QGIS3/QGIS4; QGIS_PROFILE=... to choose)"
 	@echo "make server   - start the reference Open City server by hand (port $(SERVER_PORT))"
 	@echo "make bench    - benchmarks (100 000 reports)"
 	@echo "make docs     - guide screenshots (real QGIS under Xvfb), quick reference PDF, guide HTML"
@@ -50,23 +53,35 @@ test: venv translations
 	$(PY) tools/qt6_check.py
 	bash tools/run-tests.sh
 
-package: translations
+# The plugin folder as the zip holds it; repository, tracker, homepage and email from $(RELEASE_CONFIG).
+stage: translations
 	rm -rf $(BUILD)/stage && mkdir -p $(STAGE) dist
 	cp -r $(PLUGIN)/. $(STAGE)/
 	cp -r resources $(STAGE)/resources
 	mkdir -p $(STAGE)/i18n && cp i18n/*.qm $(STAGE)/i18n/
 	cp metadata.txt $(STAGE)/metadata.txt
+	$(PY) tools/release.py stamp --config $(RELEASE_CONFIG) $(STAGE)/metadata.txt
 	cp LICENSE $(STAGE)/LICENSE
 	$(PY) tools/build_guide.py --out $(STAGE)/help
 	find $(STAGE) -name __pycache__ -prune -exec rm -rf {} +
 	$(PY) tools/vendor_libs.py $(STAGE)/ext_libs
+
+package: stage
 	rm -f $(ZIP) && (cd $(BUILD)/stage && zip -qr ../../$(ZIP) $(PLUGIN))
 	@echo "Built $(ZIP)"
 
+# Refuses before building while $(RELEASE_CONFIG) holds a placeholder; the zip is kept only when every rule passes.
+release: venv
+	$(PY) tools/release.py config --config $(RELEASE_CONFIG)
+	$(MAKE) --no-print-directory stage RELEASE_CONFIG=$(RELEASE_CONFIG)
+	$(PY) tools/release.py build --config $(RELEASE_CONFIG) --stage $(BUILD)/stage --out $(RELEASE_ZIP)
+
 install: venv package
-	rm -rf $(QGIS_PLUGINS)/$(PLUGIN) && mkdir -p $(QGIS_PLUGINS)
-	cd $(QGIS_PLUGINS) && unzip -q -o $(CURDIR)/$(ZIP)
-	@echo "Installed into $(QGIS_PLUGINS)/$(PLUGIN)"
+	@profile="$(QGIS_PROFILE)"; [ -n "$$profile" ] || profile=$$(bash tools/qgis_profile.sh); \
+	plugins="$$profile/python/plugins"; \
+	rm -rf "$$plugins/$(PLUGIN)" && mkdir -p "$$plugins" && \
+	(cd "$$plugins" && unzip -q -o $(CURDIR)/$(ZIP)) && \
+	echo "Installed into $$plugins/$(PLUGIN)"
 
 server: venv
 	$(PY) -m server --db $(DEMO_DIR)/server.sqlite --port $(SERVER_PORT) --seed-if-empty

@@ -22,7 +22,9 @@ DEMO_REPORTS=${DEMO_REPORTS:-3000}
 DEMO_SEED=${DEMO_SEED:-20231}
 PLATFORM_URL="http://127.0.0.1:${SERVER_PORT}/open311/v2/"
 DEMO_API_KEY=moderator-key
-QGIS_PROCESS=${QGIS_PROCESS:-$(command -v qgis_process.bin || echo /usr/bin/qgis_process.bin)}
+QGIS_PROCESS=${QGIS_PROCESS:-$(command -v qgis_process.bin || command -v qgis_process || echo /usr/bin/qgis_process.bin)}
+# Your own profile (QGIS3 or QGIS4 folder, by the installed QGIS): only the hints below name it; the demo has its own.
+USER_PROFILE=$(bash tools/qgis_profile.sh)
 STAGE=${STAGE:-$ROOT/build/stage/$PLUGIN} # made by `make package` (a dependency of `make install`)
 
 export QT_QPA_PLATFORM=offscreen
@@ -172,7 +174,7 @@ fi
 # --- 5. QGIS -------------------------------------------------------------------------------------------------------
 unset QGIS_AUTH_PASSWORD_FILE OPENMISTO_API_KEY
 say "Server: $PLATFORM_URL — stop it with: kill \$(cat $PID_FILE)"
-echo "The same sync headless in your own profile (where 'make install' put the plugin):"
+echo "The same sync headless in your own profile $USER_PROFILE (where 'make install' put the plugin):"
 echo "  qgis_process.bin plugins enable $PLUGIN"
 echo "  OPENMISTO_API_KEY=$DEMO_API_KEY qgis_process.bin run openmisto:sync -- PLATFORM_URL=$PLATFORM_URL WORKSPACE=/path/to/workspace.gpkg"
 echo "  (or AUTHCFG=<id> with QGIS_AUTH_PASSWORD_FILE naming a file that holds the master password)"
@@ -181,6 +183,6 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${DEMO_NO_GUI:-}" ]; then
 else
   echo "No display (\$DISPLAY is not set): not opening QGIS. On a machine with a display, open the demo with"
   echo "  DEMO_DIR=$DEMO_DIR bash tools/launch_qgis.sh"
-  echo "or, in your own QGIS profile (the plugin is installed there by 'make install'), add $DEMO_DIR/workspace.gpkg"
+  echo "or, in your own QGIS profile $USER_PROFILE (the plugin is installed there by 'make install'), add $DEMO_DIR/workspace.gpkg"
   echo "and in Plugins > Відкрите Місто > Settings enter the URL $PLATFORM_URL and the demo key $DEMO_API_KEY."
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Open QGIS on the demo: the demo profile (plugin enabled, platform URL, workspace and demo key set by tools/demo.sh)
 # and a project build/demo/demo.qgz with the workspace's layers. Run tools/demo.sh (or `make demo`) first.
+# --profiles-path keeps the demo profile in build/demo/qgis/profiles on QGIS 3 and 4 alike (no QGIS3/QGIS4 folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
