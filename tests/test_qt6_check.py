@@ -156,3 +156,23 @@ def test_command_line_fails_on_findings_and_passes_clean_code(tmp_path: Path) ->
     assert failed.stdout.strip().endswith("qt6_check: 17 finding(s) (11 fixable with --fix)")
     passed = subprocess.run([sys.executable, tool, str(good)], capture_output=True, text=True, timeout=120)
     assert passed.returncode == 0, passed.stdout
+
+
+def test_qt_names_lists_what_pyqt6_must_have() -> None:
+    """--pyqt6 resolves these in real PyQt6: imported names and whole attribute chains from Qt classes or modules."""
+    source = (
+        "from qgis.PyQt import QtCore\n"
+        "from qgis.PyQt.QtCore import Qt\n"
+        "from qgis.PyQt.QtWidgets import QAction, QHeaderView as Header\n"
+        "from qgis.core import QgsProject\n"
+        "a = Header.ResizeMode.Stretch\n"
+        "b = QtCore.Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop\n"
+        "c = QgsProject.instance()\n"
+    )
+    assert sorted(key for key, _, _ in qt6_check.qt_names(source)) == [
+        "QtCore:Qt",  # imported; QAction from QtWidgets is left out: QGIS re-exports it there
+        "QtCore:Qt.AlignmentFlag.AlignLeft",
+        "QtCore:Qt.AlignmentFlag.AlignTop",
+        "QtWidgets:QHeaderView",
+        "QtWidgets:QHeaderView.ResizeMode.Stretch",
+    ]

@@ -5,6 +5,7 @@ PyQt6 (QGIS 4) rejects what PyQt5 (QGIS 3) tolerates; this finds it without a QG
     .venv/bin/python tools/qt6_check.py          # report, exit 1 on any finding
     .venv/bin/python tools/qt6_check.py --fix    # rewrite what is safe to rewrite, report the rest
     .venv/bin/python tools/qt6_check.py FILE...  # only these files or folders
+    .venv/bin/python tools/qt6_check.py --pyqt6 /path/to/python   # also resolve every Qt name in real PyQt6
 
 Checks (one line per finding, ``path:line:col: CODE message``):
 
@@ -22,6 +23,11 @@ Checks (one line per finding, ``path:line:col: CODE message``):
                  elsewhere than ``qgis.PyQt.QtCore``, or a class imported from a module where only one
                  QGIS major finds it (``QAction`` from ``QtGui`` breaks QGIS < 3.34).
 
+- ``QT6-PYQT6``  (with ``--pyqt6 PYTHON``, a Python that has PyQt6, e.g. a venv with ``pip install PyQt6``) a Qt
+                 name the code spells from a ``qgis.PyQt`` import (``QDialogButtonBox.StandardButton.Ok``,
+                 ``QHeaderView.ResizeMode.Stretch``, ``QtWidgets.QFoo``) that real PyQt6 does not have. This proves
+                 the scoped spellings against Qt 6 itself; it is optional because PyQt6 is not on the machines.
+
 Needs QGIS's Python (PyQt5 through ``qgis.PyQt``) for the introspection; it imports no project code.
 """
 
@@ -31,6 +37,8 @@ import argparse
 import ast
 import importlib
 import inspect
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
@@ -390,6 +398,87 @@ def check_source(path: Path, source: str, catalog: QtCatalog) -> list[Finding]:
     return sorted(set(checker.findings), key=lambda f: (f.line, f.col, f.code))
 
 
+def qt_names(source: str) -> list[tuple[str, int, int]]:
+    """Each Qt name the code spells from a ``qgis.PyQt`` import, as ``("QtWidgets:QHeaderView.ResizeMode.Stretch",
+    line, col)``: imported names and the longest attribute chains that start at an imported Qt class or module."""
+    tree = ast.parse(source)
+    origins: dict[str, str] = {}
+    names: list[tuple[str, int, int]] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        parts = node.module.split(".")
+        if node.module in ("qgis.PyQt", "PyQt5", "PyQt6"):
+            origins.update({a.asname or a.name: f"{a.name}:" for a in node.names if a.name in QT_MODULES})
+        elif parts[-1] in QT_MODULES and (node.module.startswith("qgis.PyQt.") or parts[0] in ("PyQt5", "PyQt6")):
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                origins[alias.asname or alias.name] = f"{parts[-1]}:{alias.name}"
+                if not (parts[-1] == "QtWidgets" and alias.name in MOVED_TO_QTGUI_REEXPORTED):  # QGIS re-exports
+                    names.append((f"{parts[-1]}:{alias.name}", node.lineno, node.col_offset))
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Attribute) or id(node) in inner:
+            continue
+        chain: list[str] = []
+        current: ast.AST = node
+        while isinstance(current, ast.Attribute):
+            chain.append(current.attr)
+            current = current.value
+        if isinstance(current, ast.Name) and current.id in origins:
+            module, _, first = origins[current.id].partition(":")
+            dotted = ".".join(filter(None, [first, *reversed(chain)]))
+            names.append((f"{module}:{dotted}", node.lineno, node.col_offset))
+    return names
+
+
+PYQT6_RESOLVER = """
+import importlib, json, sys
+from PyQt6.QtCore import PYQT_VERSION_STR
+missing = []
+for key in json.load(sys.stdin):
+    module, _, chain = key.partition(":")
+    obj = importlib.import_module("PyQt6." + module)
+    for part in filter(None, chain.split(".")):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            missing.append(key)
+            break
+json.dump({"version": PYQT_VERSION_STR, "missing": missing}, sys.stdout)
+"""
+
+
+def pyqt6_findings(paths: Iterable[Path], python: str) -> list[Finding]:
+    """Qt names of ``paths`` that PyQt6 (imported by ``python``) lacks."""
+    spelled: list[tuple[Path, str, int, int]] = [
+        (path, key, line, col)
+        for path in python_files(paths)
+        for key, line, col in qt_names(path.read_text(encoding="utf-8"))
+    ]
+    keys = sorted({key for _, key, _, _ in spelled})
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [python, "-c", PYQT6_RESOLVER], input=json.dumps(keys), capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"qt6_check: {python} cannot resolve names in PyQt6:\n{done.stderr.strip()}")
+    answer = json.loads(done.stdout)
+    missing = set(answer["missing"])
+    return [
+        Finding(
+            path,
+            line,
+            col,
+            "QT6-PYQT6",
+            f"{key.partition(':')[2]} ({key.partition(':')[0]}) is not in PyQt6 {answer['version']}",
+        )
+        for path, key, line, col in spelled
+        if key in missing
+    ]
+
+
 def apply_fixes(source: str, findings: Iterable[Finding]) -> tuple[str, int]:
     """``source`` with every rewritable finding rewritten; the number of rewrites."""
     lines = source.splitlines(keepends=True)
@@ -454,9 +543,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the project's code)")
     parser.add_argument("--fix", action="store_true", help="scope enums, exec_() -> exec(), renamed members")
+    parser.add_argument("--pyqt6", metavar="PYTHON", help="a Python with PyQt6: resolve every Qt name there too")
     args = parser.parse_args(argv)
     paths = args.paths or [ROOT / name for name in DEFAULT_ROOTS]
     findings, rewritten = run(paths, args.fix)
+    if args.pyqt6:
+        findings += pyqt6_findings(paths, args.pyqt6)
     for finding in findings:
         print(finding)
     fixable = sum(1 for f in findings if f.fix)
