@@ -202,8 +202,8 @@ def panel(working_copy: Path, qgis_iface: Any, qgis_new_project: None) -> Iterat
 
 def tick(items: Any, code: str) -> None:
     for i in range(items.count()):
-        if items.item(i).data(Qt.UserRole) == code:
-            items.item(i).setCheckState(Qt.Checked)
+        if items.item(i).data(Qt.ItemDataRole.UserRole) == code:
+            items.item(i).setCheckState(Qt.CheckState.Checked)
             return
     raise AssertionError(f"{code!r} is not in the list")
 
