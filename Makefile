@@ -18,11 +18,12 @@ DEMO_DIR ?= $(BUILD)/demo
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help system-deps venv translations test lint stage package release install demo server bench docs clean
+.PHONY: help system-deps venv translations test test-matrix lint stage package release install demo server bench docs clean
 
 help:
 	@echo "make demo     - install what is missing, start the reference server, sync, assign, atlas, open QGIS"
 	@echo "make test     - lint, the Qt 6 / QGIS 4 check (tools/qt6_check.py) and the whole test suite (headless)"
+	@echo "make test-matrix - the suite in clean Debian 12, 13 and unstable roots (root; MATRIX=debian13,sid)"
 	@echo "make package  - build $(ZIP) for Plugins > Install from ZIP (a local build)"
 	@echo "make release  - build $(RELEASE_ZIP) for the plugin repository, addresses from $(RELEASE_CONFIG), rules checked"
 	@echo "make install  - install the plugin into the installed QGIS's default profile (QGIS3/QGIS4; QGIS_PROFILE=... to choose)"
@@ -52,6 +53,10 @@ test: venv translations
 	$(PY) i18n/update_ts.py --check
 	$(PY) tools/qt6_check.py
 	bash tools/run-tests.sh
+
+# Clean Debian roots (debootstrap, cached under /var/cache/openmisto-matrix), one summary line per platform.
+test-matrix:
+	bash tools/test-matrix.sh
 
 # The plugin folder as the zip holds it; repository, tracker, homepage and email from $(RELEASE_CONFIG).
 stage: translations

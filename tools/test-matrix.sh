@@ -6,6 +6,8 @@
 #   make test-matrix                              # all three
 #   MATRIX=debian13,sid make test-matrix          # a choice
 #   tools/test-matrix.sh --build-only             # only build (or reuse) the roots
+#   MATRIX=sid tools/test-matrix.sh --worktree --exec 'make venv && bash tools/run-tests.sh tests/test_x.py'
+#                                                 # uncommitted work too, another command (when debugging)
 #
 # Each root is a `debootstrap --variant=minbase` of the suite from this machine's own Debian mirror (read from
 # /etc/apt/sources.list*, or MATRIX_MIRROR) plus `make` and `ca-certificates`, into which the project's own
@@ -24,12 +26,18 @@ cache=${MATRIX_CACHE:-/var/cache/openmisto-matrix}
 platforms=${MATRIX:-debian12,debian13,sid}
 suite_timeout=${MATRIX_SUITE_TIMEOUT:-3000}
 build_only=0
-case "${1:-}" in
-  --build-only) build_only=1 ;;
-  "") ;;
-  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
-  *) echo "test-matrix: unknown argument $1" >&2; exit 2 ;;
-esac
+run_command="make test"
+tree=HEAD
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-only) build_only=1 ;;
+    --worktree) tree=$(git -C "$here" stash create) || true; tree=${tree:-HEAD} ;;
+    --exec) run_command=$2; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "test-matrix: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 # Packages the root needs before the project can install its own: `make` runs `make test`, ca-certificates
 # lets the host's CA certificates be installed for pip.
@@ -236,8 +244,8 @@ ensure_root() {
 
 # -- running the suite in a root -------------------------------------------------------------------------
 summary_of() {
-  # The last pytest summary line, e.g. "==== 3 failed, 557 passed, 2 skipped in 312.00s ====".
-  grep -aE '^=+ .*(passed|failed|error|no tests ran).* in [0-9.]+s' "$1" | tail -n 1 || true
+  # The last pytest summary line, e.g. "==== 3 failed, 557 passed, 2 skipped in 312.00s ====" (no "=" with -q).
+  grep -aE '^(=+ )?[0-9]+ (passed|failed|errors?|skipped|deselected).* in [0-9.]+s|no tests ran' "$1" | tail -n 1 || true
 }
 count_in() { echo "$1" | grep -oE "[0-9]+ $2" | grep -oE '^[0-9]+' || echo 0; }
 
@@ -248,14 +256,14 @@ run_platform() {
   host_network_into "$root"
   rm -rf "$root/build"
   mkdir -p "$root$work"
-  git -C "$here" archive --format=tar HEAD | tar -x -C "$root$work"
+  git -C "$here" archive --format=tar "$tree" | tar -x -C "$root$work"
   mount_root "$root"
   local versions status=0 t0=$SECONDS
   versions=$(in_root "$root" python3 -c \
     'import platform; from qgis.core import Qgis; print(Qgis.QGIS_VERSION.split("-")[0], platform.python_version())' \
     2>/dev/null) || versions="? ?"
   in_root "$root" CI=true QT_QPA_PLATFORM=offscreen timeout "$suite_timeout" \
-    bash -c "cd $work && make test" >"$log" 2>&1 || status=$?
+    bash -c "cd $work && $run_command" >"$log" 2>&1 || status=$?
   local seconds=$((SECONDS - t0))
   kill_root_processes "$root"
   unmount_all
@@ -273,7 +281,7 @@ t_all=$SECONDS
 summaries=()
 failed=0
 IFS=, read -r -a wanted <<<"$platforms"
-[ -z "$(git -C "$here" status --porcelain --untracked-files=no)" ] ||
+[ "$tree" != HEAD ] || [ -z "$(git -C "$here" status --porcelain --untracked-files=no)" ] ||
   say "note: uncommitted changes are not tested (each root gets HEAD)"
 for platform in "${wanted[@]}"; do
   suite=$(suite_of "$platform") || { echo "test-matrix: unknown platform '$platform' (debian12, debian13, sid)" >&2; exit 2; }
@@ -312,7 +320,13 @@ for platform in "${wanted[@]}"; do
     [ -n "$summary" ] || line+=" - NO PYTEST SUMMARY (exit status $status: crashed, timed out or failed before the tests)"
     line+=" - FAILED, log: $log"
     echo "---- $platform: the end of $log ----" >&2
-    tail -n 60 "$log" >&2
+    if grep -aq 'Fatal Python error' "$log"; then
+      # A crash: the tests that ran, the error and the Python frames where it happened.
+      grep -aE '^tests/' "$log" | tail -n 5 >&2
+      grep -a -m1 -A12 'Fatal Python error' "$log" >&2
+    else
+      tail -n 60 "$log" >&2
+    fi
     echo "----" >&2
   fi
   summaries+=("$line")
