@@ -13,7 +13,8 @@
 # /etc/apt/sources.list*, or MATRIX_MIRROR) plus `make` and `ca-certificates`, into which the project's own
 # tools/system-deps.sh then installs every other package. Roots are cached under MATRIX_CACHE
 # (/var/cache/openmisto-matrix): the minbase root by suite, the root with the packages by suite + a hash of
-# tools/system-deps.sh, so a change of the package list rebuilds it. Each test run gets a fresh `git archive` of
+# tools/system-deps.sh, so a change of the package list rebuilds it; a root older than MATRIX_MAX_AGE_DAYS (14) is
+# built again (the old one is used when that fails). Each test run gets a fresh `git archive` of
 # HEAD (committed work only, nothing beside it), runs `make test` in it with CI=true and QT_QPA_PLATFORM=offscreen,
 # and prints one summary line per platform. pip downloads stay cached in the root.
 #
@@ -25,6 +26,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MATRIX_CACHE:-/var/cache/openmisto-matrix}
 platforms=${MATRIX:-debian12,debian13,sid}
 suite_timeout=${MATRIX_SUITE_TIMEOUT:-3000}
+max_age_days=${MATRIX_MAX_AGE_DAYS:-14}
+debootstrap_seconds=0
 build_only=0
 run_command="make test"
 tree=HEAD
@@ -159,6 +162,7 @@ host_network_into() {
 build_base() {
   local suite=$1 base=$2 mirror=$3 tmp="$2.tmp" log="$2.log"
   rm -rf "$tmp"
+  local t0=$SECONDS
   say "$suite: debootstrap --variant=minbase from $mirror (log: $log)"
   if ! debootstrap --variant=minbase --include="$base_packages" "$suite" "$tmp" "$mirror" >"$log" 2>&1; then
     tail -n 20 "$log" >&2
@@ -179,6 +183,11 @@ EOF
   chmod 755 "$tmp/usr/sbin/policy-rc.d"
   rm -f "$tmp/var/cache/apt/archives/"*.deb
   mv "$tmp" "$base"
+  local other
+  for other in "$(dirname "$base")"/base-*; do # another mirror or base package list: not used any more
+    [ "$other" = "$base" ] || [ "$other" = "$log" ] || rm -rf "$other"
+  done
+  debootstrap_seconds=$((SECONDS - t0))
 }
 
 # The root with the project's packages: a copy of the base, then the project's tools/system-deps.sh in it.
@@ -219,18 +228,31 @@ ensure_root() {
   base=$dir/base-$base_key
   root=$dir/root-$deps_key
   mkdir -p "$dir"
+  local stale=""
   if [ -f "$root/.openmisto-root" ]; then
+    if [ -z "$(find "$root/.openmisto-root" -mtime +"$max_age_days")" ]; then
+      echo "$root"
+      return 0
+    fi
+    # The suite moved on since (unstable every day, stable at point releases): build it again.
+    say "$platform: the root is older than $max_age_days days: building it again from the mirror"
+    stale=$root.stale
+    rm -rf "$stale"
+    mv "$root" "$stale"
+    rm -rf "$base"
+  fi
+  t0=$SECONDS
+  if [ ! -d "$base" ] && ! { need_host_tools && build_base "$suite" "$base" "$mirror"; } ||
+    ! build_deps_root "$base" "$root"; then
+    [ -n "$stale" ] || return 1
+    loud "$platform: building the root again failed: testing in the old one"
+    mv "$stale" "$root"
     echo "$root"
     return 0
   fi
-  t0=$SECONDS
-  if [ ! -d "$base" ]; then
-    need_host_tools
-    build_base "$suite" "$base" "$mirror" || return 1
-  fi
-  local t_base=$((SECONDS - t0))
-  build_deps_root "$base" "$root" || return 1
-  local t_deps=$((SECONDS - t0 - t_base))
+  [ -z "$stale" ] || rm -rf "$stale"
+  local t_base=$debootstrap_seconds
+  local t_deps=$((SECONDS - t0 - t_base))  # system-deps.sh, after the debootstrap
   printf 'debootstrap_seconds=%s\nsystem_deps_seconds=%s\nbuilt=%s\n' "$t_base" "$t_deps" "$(date -u +%FT%TZ)" \
     >"$root/.openmisto-root"
   say "$platform: root built in $((SECONDS - t0)) s (debootstrap $t_base s, system-deps.sh $t_deps s)"
