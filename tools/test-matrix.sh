@@ -231,6 +231,7 @@ ensure_root() {
   local stale=""
   if [ -f "$root/.openmisto-root" ]; then
     if [ -z "$(find "$root/.openmisto-root" -mtime +"$max_age_days")" ]; then
+      touch "$root/.openmisto-used"
       echo "$root"
       return 0
     fi
@@ -255,11 +256,13 @@ ensure_root() {
   local t_deps=$((SECONDS - t0 - t_base))  # system-deps.sh, after the debootstrap
   printf 'debootstrap_seconds=%s\nsystem_deps_seconds=%s\nbuilt=%s\n' "$t_base" "$t_deps" "$(date -u +%FT%TZ)" \
     >"$root/.openmisto-root"
+  touch "$root/.openmisto-used"
   say "$platform: root built in $((SECONDS - t0)) s (debootstrap $t_base s, system-deps.sh $t_deps s)"
-  # Older roots of this suite (another package list) are no longer used.
+  # Roots of this suite for other package lists: the one used last stays (another branch), older ones go.
   local old
-  for old in "$dir"/root-*; do
-    [ "$old" = "$root" ] || [ ! -d "$old" ] || { say "$platform: removing outdated $old"; rm -rf "$old" "$old.log"; }
+  for old in $(ls -1dt "$dir"/root-*/.openmisto-used 2>/dev/null | tail -n +3); do
+    old=$(dirname "$old")
+    [ "$old" = "$root" ] || { say "$platform: removing the unused root $old"; rm -rf "$old" "$old.log"; }
   done
   echo "$root"
 }
