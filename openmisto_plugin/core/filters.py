@@ -65,6 +65,7 @@ from qgis.core import (
 
 from .escaping import sql_identifier, sql_in, sql_literal
 from .i18n import tr
+from .prepared_geometry import PreparedGeometry
 from .timeutil import KYIV, now_utc, to_store
 
 log = logging.getLogger(__name__)
@@ -413,17 +414,11 @@ class _Prepared:
     accepts: Callable[[Any, float, float], bool]  # (QgsAbstractGeometry, x, y) -> bool
 
 
-def _engine(geometry: QgsGeometry):
-    engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-    engine.prepareGeometry()
-    return engine
-
-
 def _area_criterion(area: QgsGeometry) -> _Prepared:
     if not area.isGeosValid():
         area = area.makeValid()
-    engine = _engine(area)
-    return _Prepared(area.boundingBox(), lambda g, _x, _y: engine.intersects(g))
+    prepared = PreparedGeometry(area)
+    return _Prepared(area.boundingBox(), lambda g, _x, _y: prepared.intersects(g))
 
 
 def extent_criterion(rect: QgsRectangle, crs_text: str) -> _Prepared:
@@ -482,7 +477,7 @@ def distance_criterion(wkts: Sequence[str], crs_text: str, distance_m: float) ->
         projected.append(geometry)
     source = QgsGeometry.unaryUnion(projected) if len(projected) > 1 else projected[0]
     d = max(0.0, float(distance_m))
-    exact = _engine(source)
+    exact = PreparedGeometry(source)
 
     def buffered(radius: float) -> QgsGeometry | None:
         if radius <= 0:
@@ -501,8 +496,8 @@ def distance_criterion(wkts: Sequence[str], crs_text: str, distance_m: float) ->
         outer_engine = None
     else:
         box = outer.boundingBox()
-        outer_engine = _engine(outer)
-    inner_engine = _engine(inner) if inner is not None else None
+        outer_engine = PreparedGeometry(outer)
+    inner_engine = PreparedGeometry(inner) if inner is not None else None
     to_point_metric = _transform(wgs84, metric)
 
     def accepts(geometry: Any, x: float, y: float) -> bool:

@@ -24,6 +24,7 @@ from typing import Any
 from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex, QgsWkbTypes
 
 from .i18n import tr
+from .prepared_geometry import PreparedGeometry
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class RoutingRules:
 
     def __post_init__(self) -> None:
         self._index = QgsSpatialIndex()
-        self._engines: list[Any] = []
+        self._engines: list[PreparedGeometry] = []
         self._areas: list[float] = []
         for number, zone in enumerate(self.zones):
             geometry = zone.geometry
@@ -84,9 +85,7 @@ class RoutingRules:
                 log.warning("Zone %r has an invalid polygon; it is repaired with makeValid()", zone.name)
                 geometry = geometry.makeValid()
                 zone.geometry = geometry
-            engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-            engine.prepareGeometry()
-            self._engines.append(engine)
+            self._engines.append(PreparedGeometry(geometry))
             self._areas.append(geometry.area())
             self._index.addFeature(number, geometry.boundingBox())
 

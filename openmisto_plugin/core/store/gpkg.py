@@ -613,6 +613,8 @@ class GeoPackageStore(ReportStore):
         if self._districts_cache is None:
             from qgis.core import QgsGeometry
 
+            from ..prepared_geometry import PreparedGeometry
+
             engines = []
             for row in self._conn.execute("SELECT code, geom FROM districts WHERE geom NOT NULL ORDER BY code"):
                 blob = bytes(row["geom"])
@@ -622,9 +624,7 @@ class GeoPackageStore(ReportStore):
                 geometry.fromWkb(blob[wkb_at:])
                 if geometry.isEmpty():
                     continue
-                engine = QgsGeometry.createGeometryEngine(geometry.constGet())
-                engine.prepareGeometry()
-                engines.append((row["code"], geometry, engine, geometry.boundingBox()))
+                engines.append((row["code"], geometry, PreparedGeometry(geometry), geometry.boundingBox()))
             self._districts_cache = engines
         return self._districts_cache
 
