@@ -7,12 +7,13 @@ checked against ray casting and an ellipsoidal distance computed without QGIS.""
 from __future__ import annotations
 
 import gc
+import math
 import random
 from typing import Any
 
 import pytest
 
-from tests.test_filters import distance_to_line, point_in_ring
+from tests.test_filters import distance_to_line, local_xy, point_in_ring
 
 SQUARE = [(34.100, 47.640), (34.130, 47.640), (34.130, 47.660), (34.100, 47.660), (34.100, 47.640)]
 STREET = [(34.090, 47.640), (34.108, 47.652), (34.121, 47.655), (34.140, 47.650)]
@@ -44,6 +45,24 @@ def _random_points(count: int, seed: int) -> list[tuple[float, float]]:
     rnd = random.Random(seed)
     x1, y1, x2, y2 = POKROV_BOX
     return [(rnd.uniform(x1, x2), rnd.uniform(y1, y2)) for _ in range(count)]
+
+
+def _points_near_the_street(distance: float) -> list[tuple[float, float]]:
+    """Points at ``distance`` + a few centimetres to a metre on both sides of the street's second segment: inside
+    the thin ring between the inner and outer buffers, where only the exact GEOS distance decides."""
+    (ax, ay), (bx, by) = STREET[1], STREET[2]
+    lon0, lat0 = (ax + bx) / 2, (ay + by) / 2
+    east = local_xy(lon0 + 1e-3, lat0, lon0, lat0)[0] / 1e-3  # metres per degree (linear in a town)
+    north = local_xy(lon0, lat0 + 1e-3, lon0, lat0)[1] / 1e-3
+    dx, dy = (bx - ax) * east, (by - ay) * north
+    length = math.hypot(dx, dy)
+    nx, ny = -dy / length, dx / length
+    points = []
+    for side in (1, -1):
+        for delta in (0.06, 0.1, 0.15, 0.18, -0.2, -1.0, 1.0):
+            offset = side * (distance + delta)
+            points.append((lon0 + offset * nx / east, lat0 + offset * ny / north))
+    return points
 
 
 def _prepared_square(shift: float) -> Any:
@@ -117,9 +136,12 @@ def test_filter_criteria_survive_garbage_collection(qgis_app: Any) -> None:
             _churn(10)
     _churn()
 
-    near_count = 0
+    near_count = ring_checks = 0
     for index, (kind, criterion) in enumerate(built):
-        for x, y in _random_points(60, seed=index):
+        points = _random_points(60, seed=index)
+        if kind == "near":
+            points += _points_near_the_street(150.0 + index // 4)
+        for x, y in points:
             accepted = criterion.accepts(QgsPoint(x, y), x, y)
             if kind == "polygon":
                 edge = min(abs(x - 34.100), abs(x - 34.130), abs(y - 47.640), abs(y - 47.660))
@@ -130,8 +152,10 @@ def test_filter_criteria_survive_garbage_collection(qgis_app: Any) -> None:
                 off = distance_to_line(x, y, STREET) - distance
                 if abs(off) > 0.05:
                     assert accepted == (off < 0), (index, x, y, off)
+                    ring_checks += abs(off) < 0.5
                 near_count += accepted
     assert near_count > 30  # the distance criteria did accept points: the test compared something
+    assert ring_checks >= 40 * 8  # and the exact distance decided (it crashed on QGIS 3.40 with a freed source)
 
 
 def test_engines_are_built_only_by_prepared_geometry() -> None:

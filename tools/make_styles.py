@@ -36,12 +36,12 @@ from qgis.core import (  # noqa: E402
     QgsSingleSymbolRenderer,
     QgsTextBufferSettings,
     QgsTextFormat,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtGui import QColor, QFont  # noqa: E402
 
+from openmisto_plugin.core.qgis_compat import LABEL_OVER_POINT, RENDER_POINTS  # noqa: E402
 from openmisto_plugin.core.statuses import _LABELS, STATUS_CODES, STATUSES  # noqa: E402
 
 STYLES_DIR = ROOT / "resources" / "styles"
@@ -132,7 +132,7 @@ def districts_style(layer: QgsVectorLayer) -> None:
     font.setBold(True)
     text.setFont(font)
     text.setSize(9)
-    text.setSizeUnit(QgsUnitTypes.RenderPoints)
+    text.setSizeUnit(RENDER_POINTS)
     text.setColor(QColor("#263238"))
     buffer = QgsTextBufferSettings()
     buffer.setEnabled(True)
@@ -140,7 +140,7 @@ def districts_style(layer: QgsVectorLayer) -> None:
     buffer.setColor(QColor("#ffffff"))
     text.setBuffer(buffer)
     settings.setFormat(text)
-    settings.placement = QgsPalLayerSettings.OverPoint
+    settings.placement = LABEL_OVER_POINT
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
 

@@ -29,13 +29,20 @@ from qgis.core import (
     QgsProject,
     QgsReadWriteContext,
     QgsTextFormat,
-    QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
 from .paths import resource
+from .qgis_compat import (
+    EXCLUDE_FROM_EXPORTS,
+    LEGEND_GROUP,
+    LEGEND_SUBGROUP,
+    LEGEND_SYMBOL_LABEL,
+    LEGEND_TITLE,
+    RENDER_POINTS,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +115,7 @@ def text_format(size: float, bold: bool = False, colour: str = "#202020") -> Qgs
     font.setBold(bold)
     fmt.setFont(font)
     fmt.setSize(size)
-    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setSizeUnit(RENDER_POINTS)
     fmt.setColor(QColor(colour))
     return fmt
 
@@ -156,10 +163,10 @@ def _label(
 
 def _hidden_when(item, expression: str) -> None:
     """Leave ``item`` out of exports when ``expression`` is true (data-defined)."""
-    from qgis.core import QgsLayoutObject, QgsProperty
+    from qgis.core import QgsProperty
 
     props = item.dataDefinedProperties()
-    props.setProperty(QgsLayoutObject.ExcludeFromExports, QgsProperty.fromExpression(expression))
+    props.setProperty(EXCLUDE_FROM_EXPORTS, QgsProperty.fromExpression(expression))
     item.setDataDefinedProperties(props)
 
 
@@ -235,7 +242,6 @@ def _map(layout: QgsPrintLayout, item_id: str, rect: tuple[float, float, float, 
 
 
 def _legend(layout: QgsPrintLayout, item_id: str, map_item: QgsLayoutItemMap, columns: int) -> QgsLayoutItemLegend:
-    from qgis.core import QgsLegendStyle
 
     legend = QgsLayoutItemLegend(layout)
     legend.setId(item_id)
@@ -250,10 +256,10 @@ def _legend(layout: QgsPrintLayout, item_id: str, map_item: QgsLayoutItemMap, co
     legend.setBackgroundEnabled(True)
     legend.setBackgroundColor(QColor(255, 255, 255, 225))
     for style, size, bold in (
-        (QgsLegendStyle.Title, 8.0, True),
-        (QgsLegendStyle.Group, 7.5, True),
-        (QgsLegendStyle.Subgroup, 7.0, True),
-        (QgsLegendStyle.SymbolLabel, 6.5, False),
+        (LEGEND_TITLE, 8.0, True),
+        (LEGEND_GROUP, 7.5, True),
+        (LEGEND_SUBGROUP, 7.0, True),
+        (LEGEND_SYMBOL_LABEL, 6.5, False),
     ):
         font = QFont(FONT_FAMILY)
         font.setPointSizeF(size)

@@ -40,7 +40,6 @@ from qgis.core import (
     QgsLayoutItemMap,
     QgsLayoutTableColumn,
     QgsLegendRenderer,
-    QgsLegendStyle,
     QgsMarkerSymbol,
     QgsPalLayerSettings,
     QgsPoint,
@@ -50,7 +49,6 @@ from qgis.core import (
     QgsRectangle,
     QgsRuleBasedRenderer,
     QgsSingleSymbolRenderer,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
@@ -72,6 +70,7 @@ from .atlas_data import (
     prepare,
 )
 from .paths import resource
+from .qgis_compat import LABEL_OVER_POINT, LEGEND_HIDDEN, RENDER_MAP_UNITS
 from .statuses import STATUSES
 from .timeutil import now_utc
 
@@ -211,7 +210,7 @@ def _cell_renderer(data: AtlasData) -> QgsRuleBasedRenderer:
 def _heat_renderer(weight: str | None) -> QgsHeatmapRenderer:
     renderer = QgsHeatmapRenderer()
     renderer.setRadius(350)
-    renderer.setRadiusUnit(QgsUnitTypes.RenderMapUnits)
+    renderer.setRadiusUnit(RENDER_MAP_UNITS)
     renderer.setRenderQuality(2)
     ramp = QgsGradientColorRamp(QColor(255, 255, 178, 0), QColor(189, 0, 38, 235))
     ramp.setStops(
@@ -241,10 +240,7 @@ def _style_districts(layer: QgsVectorLayer) -> None:
     buffer.setColor(QColor("#ffffff"))
     fmt.setBuffer(buffer)
     settings.setFormat(fmt)
-    try:
-        settings.placement = QgsPalLayerSettings.OverPoint
-    except AttributeError:  # pragma: no cover - newer enums
-        settings.placement = Qgis.LabelPlacement.OverPoint
+    settings.placement = LABEL_OVER_POINT
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
 
@@ -518,7 +514,7 @@ def _set_legend(legend: QgsLayoutItemLegend | None, layer: QgsVectorLayer, title
     root = legend.model().rootGroup()
     root.clear()
     node = root.addLayer(layer)
-    QgsLegendRenderer.setNodeLegendStyle(node, QgsLegendStyle.Hidden)
+    QgsLegendRenderer.setNodeLegendStyle(node, LEGEND_HIDDEN)
     legend.setTitle(title)
     legend.adjustBoxSize()
     legend.refresh()

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex, QgsWkbTypes
+from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
 
 from .i18n import tr
 from .prepared_geometry import PreparedGeometry
+from .qgis_compat import GEOMETRY_POLYGON
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class RoutingRules:
         self._areas: list[float] = []
         for number, zone in enumerate(self.zones):
             geometry = zone.geometry
-            if geometry is None or geometry.isNull() or geometry.type() != QgsWkbTypes.PolygonGeometry:
+            if geometry is None or geometry.isNull() or geometry.type() != GEOMETRY_POLYGON:
                 raise RulesError(tr("the zone «{name}» is not a polygon").format(name=zone.name))
             if not geometry.isGeosValid():
                 log.warning("Zone %r has an invalid polygon; it is repaired with makeValid()", zone.name)

@@ -36,6 +36,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import statuses
 from ..core.i18n import tr
+from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.settings import PluginSettings
 from ..core.timeutil import KYIV, now_utc
 from .common import format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
@@ -102,7 +103,7 @@ class ReportList(QWidget):
         self.fids = sorted(int(f) for f in fids)
         rows: list[tuple[tuple[Any, ...], list[str], int, bool, str, str]] = []
         if layer is not None and self.fids:
-            request = QgsFeatureRequest().setFilterFids(self.fids).setFlags(QgsFeatureRequest.NoGeometry)
+            request = QgsFeatureRequest().setFilterFids(self.fids).setFlags(REQUEST_NO_GEOMETRY)
             names = [n for n in self.FIELDS if layer.fields().indexOf(n) >= 0]
             request.setSubsetOfAttributes(names, layer.fields())
             now = now_utc()

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import logging
 
-from qgis.core import Qgis, QgsGeometry, QgsPointXY, QgsWkbTypes
+from qgis.core import QgsGeometry, QgsPointXY
 from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsRubberBand
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 
 from ..core.filters import crs_to_text
+from ..core.qgis_compat import GEOMETRY_POLYGON
 
 log = logging.getLogger(__name__)
-
-# QGIS >= 3.30 has Qgis.GeometryType; 3.22 only QgsWkbTypes.GeometryType.
-POLYGON_TYPE = Qgis.GeometryType.Polygon if hasattr(Qgis, "GeometryType") else QgsWkbTypes.PolygonGeometry
 
 
 def make_polygon_band(canvas: QgsMapCanvas, colour: str = "#e65100") -> QgsRubberBand:
     """A semi-transparent polygon rubber band on ``canvas``."""
-    band = QgsRubberBand(canvas, POLYGON_TYPE)
+    band = QgsRubberBand(canvas, GEOMETRY_POLYGON)
     stroke = QColor(colour)
     fill = QColor(colour)
     fill.setAlpha(50)
@@ -58,7 +56,7 @@ class DrawPolygonTool(QgsMapTool):
 
     def _redraw(self, moving: QgsPointXY | None = None) -> None:
         band = self._ensure_band()
-        band.reset(POLYGON_TYPE)
+        band.reset(GEOMETRY_POLYGON)
         points = self._points + ([moving] if moving is not None else [])
         for i, point in enumerate(points):
             band.addPoint(point, i == len(points) - 1)
@@ -67,7 +65,7 @@ class DrawPolygonTool(QgsMapTool):
         """Forget the vertices and hide the rubber band."""
         self._points = []
         if self._band is not None:
-            self._band.reset(POLYGON_TYPE)
+            self._band.reset(GEOMETRY_POLYGON)
 
     def add_point(self, point: QgsPointXY) -> None:
         """Add a vertex (map coordinates of the canvas CRS)."""

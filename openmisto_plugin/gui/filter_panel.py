@@ -14,10 +14,8 @@ import contextlib
 import logging
 
 from qgis.core import (
-    Qgis,
     QgsCoordinateTransform,
     QgsGeometry,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsRectangle,
     QgsVectorLayer,
@@ -45,15 +43,14 @@ from qgis.PyQt.QtWidgets import (
 from ..core import filters, statuses
 from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
+from ..core.qgis_compat import GEOMETRY_POLYGON, LAYER_FILTER_VECTOR
 from .common import plain_label, plain_tooltip
-from .draw_polygon_tool import POLYGON_TYPE, DrawPolygonTool, make_polygon_band
+from .draw_polygon_tool import DrawPolygonTool, make_polygon_band
 from .help import help_button
 
 log = logging.getLogger(__name__)
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
-# QGIS >= 3.34 has Qgis.LayerFilter; 3.22 only QgsMapLayerProxyModel.Filter.
-VECTOR_LAYERS = Qgis.LayerFilter.VectorLayer if hasattr(Qgis, "LayerFilter") else QgsMapLayerProxyModel.VectorLayer
 LIST_HEIGHT = 110
 
 
@@ -249,7 +246,7 @@ class FilterPanel(QWidget):
         self.distance_spin.setValue(100)
         self.near_layer_combo = QgsMapLayerComboBox()
         self.near_layer_combo.setObjectName("nearLayer")
-        self.near_layer_combo.setFilters(VECTOR_LAYERS)
+        self.near_layer_combo.setFilters(LAYER_FILTER_VECTOR)
         self.near_layer_combo.setAllowEmptyLayer(True)
         self.near_layer_combo.layerChanged.connect(self._near_changed)
         near = QHBoxLayout()
@@ -455,7 +452,7 @@ class FilterPanel(QWidget):
         self._polygon = None
         self.polygon_label.setText(tr("No polygon"))
         if self._polygon_band is not None:
-            self._polygon_band.reset(POLYGON_TYPE)
+            self._polygon_band.reset(GEOMETRY_POLYGON)
 
     # -- applying ------------------------------------------------------------------------------------------
     def _message(self, text: str) -> None:

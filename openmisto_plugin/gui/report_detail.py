@@ -35,6 +35,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core import statuses
 from ..core.escaping import expression_field, expression_literal
 from ..core.i18n import tr
+from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.timeutil import now_utc
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
@@ -115,7 +116,7 @@ def _names(workspace: str, table: str) -> dict[str, str]:
     layer = QgsVectorLayer(uri, table, provider)
     if not layer.isValid():
         return {}
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY)
     return {text_of(f["code"]): text_of(f["name"]) for f in layer.getFeatures(request)}
 
 

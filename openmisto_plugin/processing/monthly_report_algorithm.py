@@ -23,13 +23,13 @@ from qgis.core import (
     QgsProcessingFeedback,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
+from ..core.qgis_compat import PARAMETER_ADVANCED
 from ..core.store.base import StoreError
 from ..core.store.factory import describe, workspace_exists
 from ..core.store.pg_connection import PgConnectionError
@@ -119,7 +119,7 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
             QgsProcessingParameterEnum(self.LANGUAGE, tr("Language"), [tr("Ukrainian"), tr("English")], defaultValue=0),
         ]
         for parameter in advanced:
-            parameter.setFlags(parameter.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            parameter.setFlags(parameter.flags() | PARAMETER_ADVANCED)
             self.addParameter(parameter)
         self.addParameter(
             QgsProcessingParameterFileDestination(self.OUTPUT, tr("Atlas (PDF)"), tr("PDF files (*.pdf)"))

@@ -49,12 +49,12 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
+from ..core.qgis_compat import NUMBER_DOUBLE, NUMBER_INTEGER, PARAMETER_ADVANCED
 from .base import OpenMistoAlgorithm, setting_default
 
 API_KEY_ENV = "OPENMISTO_API_KEY"
@@ -131,7 +131,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             tr("API key (discouraged: prefer an authentication configuration)"),
             optional=True,
         )
-        api_key.setFlags(api_key.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        api_key.setFlags(api_key.flags() | PARAMETER_ADVANCED)
         self.addParameter(api_key)
         self.add_workspace_parameter(
             tr(
@@ -156,22 +156,22 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         page_size = QgsProcessingParameterNumber(
             self.PAGE_SIZE,
             tr("Page size (reports per request)"),
-            type=QgsProcessingParameterNumber.Integer,
+            type=NUMBER_INTEGER,
             defaultValue=setting_default("page_size") or DEFAULT_PAGE_SIZE,
             minValue=1,
             maxValue=10000,
         )
-        page_size.setFlags(page_size.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        page_size.setFlags(page_size.flags() | PARAMETER_ADVANCED)
         self.addParameter(page_size)
         lock_wait = QgsProcessingParameterNumber(
             self.LOCK_WAIT,
             tr("When another sync is running on the workspace, wait this many seconds, then skip"),
-            type=QgsProcessingParameterNumber.Double,
+            type=NUMBER_DOUBLE,
             defaultValue=0,
             minValue=0,
             maxValue=24 * 3600,
         )
-        lock_wait.setFlags(lock_wait.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        lock_wait.setFlags(lock_wait.flags() | PARAMETER_ADVANCED)
         self.addParameter(lock_wait)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))

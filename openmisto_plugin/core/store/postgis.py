@@ -216,13 +216,13 @@ def schema_ddl(schema: str) -> list[str]:
 
 def layer_uri(info: PgConnectionInfo, table: str = "reports", subset: str = "") -> str:
     """A ``postgres`` provider URI of a workspace table (no connection needed; never a password)."""
-    from qgis.core import QgsWkbTypes
+    from ..qgis_compat import WKB_MULTIPOLYGON, WKB_POINT
 
     spec = TABLES[table]
     uri = info.qgis_uri(table, spec.geometry_column if spec.geometry else None, spec.fid)
     if spec.geometry:
         uri.setSrid(str(SRID))
-        uri.setWkbType(QgsWkbTypes.Point if spec.geometry == "POINT" else QgsWkbTypes.MultiPolygon)
+        uri.setWkbType(WKB_POINT if spec.geometry == "POINT" else WKB_MULTIPOLYGON)
     if subset:
         uri.setSql(subset)
     return uri.uri(False)
