@@ -1430,6 +1430,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>The photo {file} cannot be published: its metadata cannot be removed ({error}).</source>
+        <translation>Фото {file} не можна опублікувати: з нього не вдається прибрати метадані ({error}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>«{status}» closes the report: write the answer the citizen will read.</source>
         <translation>«{status}» закриває звернення: напишіть відповідь, яку прочитає заявник.</translation>
     </message>

@@ -19,6 +19,7 @@ from openmisto_plugin.core.rules import RulesError
 from openmisto_plugin.core.store import GeoPackageStore
 from openmisto_plugin.core.sync import SyncEngine
 from openmisto_plugin.core.timeutil import KYIV, now_utc
+from tests.test_anonymise import jpeg_with_exif
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
 
@@ -290,11 +291,11 @@ def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
 
 
 def test_photo_is_copied_and_linked_public_or_internal(store, tmp_path):
-    photo = tmp_path / "яма.JPG"
-    photo.write_bytes(b"\xff\xd8\xff fake jpeg")
+    photo = jpeg_with_exif(tmp_path / "яма.JPG")
     internal = wf.respond(store, ROADS, "3", "in_progress", "Виїхали на місце", photo_path=photo)
     assert internal.attachment.local_path.parent == wf.media_folder(store.path)
-    assert internal.attachment.local_path.read_bytes() == photo.read_bytes()
+    copied = internal.attachment.local_path.read_bytes()
+    assert copied.startswith(b"\xff\xd8") and b"Exif" in photo.read_bytes() and b"Exif" not in copied
     assert internal.attachment.link.startswith("file://") and not internal.attachment.public
     entry = next(e for e in store.outbox_entries() if e.update_id == internal.update_id)
     assert "media_url" not in entry.payload  # the platform takes http(s) links only
@@ -308,6 +309,12 @@ def test_photo_is_copied_and_linked_public_or_internal(store, tmp_path):
     entry = next(e for e in store.outbox_entries() if e.update_id == public.update_id)
     assert entry.payload["media_url"] == public.attachment.link
     assert public.attachment.link in public.preview
+    assert b"Exif" not in public.attachment.local_path.read_bytes()  # no GPS, no device on the web
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff not a picture")
+    with pytest.raises(wf.WorkflowError, match="metadata"):  # published only when it can be cleaned
+        wf.attach_photo(store.path, "3", broken, base_url="https://misto.pokrov.example/media/")
+    assert wf.attach_photo(store.path, "3", broken).local_path.read_bytes() == broken.read_bytes()  # internal
     with pytest.raises(wf.WorkflowError):
         wf.set_media_base_url(store, "ftp://x")
     text_file = tmp_path / "notes.txt"

@@ -16,6 +16,7 @@ from openmisto_plugin.gui.duplicates_dialog import DuplicatesDialog
 from openmisto_plugin.gui.moderation_panel import ModerationPanel
 from openmisto_plugin.gui.outbox_panel import ConflictDialog, OutboxPanel
 from openmisto_plugin.gui.respond_dialog import RespondDialog
+from tests.test_anonymise import jpeg_with_exif
 from tests.test_workflow import ROUTING_EXAMPLE, api_updates, submit_reports, workspace
 
 MODERATOR = wf.Actor("moderator")
@@ -197,8 +198,7 @@ def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(ass
     assert dialog.answer_label.text() == "Answer (required):"
     dialog.answer_edit.setPlainText("Яму залатано 12.03.")
     assert ok.isEnabled() and dialog.error_label.text() == ""
-    photo = tmp_path / "after.jpg"
-    photo.write_bytes(b"\xff\xd8\xff jpeg")
+    photo = jpeg_with_exif(tmp_path / "after.jpg")
     dialog.choose_photo(str(photo))
     assert "stays internal" in dialog.note_label.text()
     preview = dialog.preview_edit.toPlainText()

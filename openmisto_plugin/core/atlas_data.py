@@ -4,8 +4,8 @@
 period and the previous one, and derives: the atlas pages per group (a group's overdue list
 flows onto extra pages), the overdue rows with working days late, the reports shown on the
 maps and, for the media, counts per grid cell. Personal data is decided here: the public
-version never holds officers' contacts, and citizens' free text only when asked for (then
-with phone numbers and e-mails masked).
+version never holds officers' contacts, exact positions (always grid cells) or rejected reports,
+and citizens' free text only when asked for (then masked by ``core/anonymise.py``).
 
 Strings are translated with :class:`Lang`, a private translator for the atlas language
 (the plugin's global translator is left alone: the atlas may be built in English in a
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from qgis.PyQt.QtCore import QLocale, QTranslator
 
 from . import stats
+from .anonymise import mask_personal, street_only
 from .deadlines import working_days_left
 from .i18n import CONTEXT
 from .paths import i18n_dir
@@ -52,10 +52,6 @@ COVER_FIGURES: tuple[str, ...] = (
     "response_days_median",
     "resolved_in_time_share",
 )
-
-_PHONE = re.compile(r"(?:\+?\d[\d ()\-]{7,}\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HOUSE = re.compile(r",\s*\d+[\w/\-]*(?:\s*,?\s*(?:кв\.?|корп\.?|apt\.?)\s*\S+)?\s*$", re.IGNORECASE)
 
 
 class AtlasCanceled(Exception):  # noqa: N818 - "canceled" is not an error
@@ -277,14 +273,10 @@ def chunk_of(index: int, rows_first: int, rows_next: int) -> int:
 # --------------------------------------------------------------------------- anonymising
 
 
-def mask_contacts(text: str) -> str:
-    """Phone numbers and e-mail addresses replaced by ``***``."""
-    return _PHONE.sub("***", _EMAIL.sub("***", text or ""))
-
-
-def street_only(address: str) -> str:
-    """``вул. Центральна, 12`` → ``вул. Центральна`` (no house, no flat)."""
-    return _HOUSE.sub("", address or "").strip()
+# The public atlas: no exact position (counts per CELL_SIZE_M grid cell, always), no report the council
+# rejected (hidden, duplicate, not its remit) on a map or in a list, no officer, street names without
+# house numbers, and citizens' text only when the working group asks for it, then masked.
+mask_contacts = mask_personal  # phones, e-mails, personal names, house and flat numbers (core/anonymise.py)
 
 
 # --------------------------------------------------------------------------- reading
@@ -422,6 +414,7 @@ def prepare(
     """
     if grouping not in ATLAS_GROUPINGS:
         raise ValueError(f"the atlas groups by {' or '.join(ATLAS_GROUPINGS)}, not {grouping!r}")
+    aggregate_cells = aggregate_cells or public  # a public atlas never shows where a report is exactly
     from .store.factory import is_postgres
 
     lang = Lang(language)
@@ -466,6 +459,8 @@ def prepare(
     city_box: tuple | None = None
     overdue_by_group: dict[str, list[OverdueRow]] = {}
     late: dict[datetime | None, int] = {}  # deadline -> working days late at ``at``
+    if public:  # what the council rejected (spam, personal data, not its remit) stays internal
+        relevant = [state for state in relevant if state.status not in stats.REJECT_CODES]
     for state in relevant:
         rid, row = state.service_request_id, state.row
         key = state.group_key(grouping)
@@ -498,8 +493,12 @@ def prepare(
     _check(feedback, lo + (hi - lo) * 0.9)
 
     transform = _transform()
-    boxes = {k: _to_map(transform, b) for k, b in boxes.items()}
-    city_box = _to_map(transform, city_box)
+    cells = _cells(points, transform) if aggregate_cells else []
+    if aggregate_cells:  # the extents follow the cells: a group's page does not centre on one report
+        boxes, city_box = _cell_boxes(cells)
+    else:
+        boxes = {k: _to_map(transform, b) for k, b in boxes.items()}
+        city_box = _to_map(transform, city_box)
     district_boxes = _district_extents(path)
     if city_box is None:
         for box in district_boxes.values():
@@ -542,7 +541,6 @@ def prepare(
         group.first_page = page
         page += group.page_count
 
-    cells = _cells(points, transform) if aggregate_cells else []
     _check(feedback, hi)
     return AtlasData(
         grouping=grouping,
@@ -563,6 +561,16 @@ def prepare(
         rows_first=rows_first,
         rows_next=rows_next,
     )
+
+
+def _cell_boxes(cells: Sequence[Cell]) -> tuple[dict[str, tuple | None], tuple | None]:
+    """Extents (map CRS) of each group's cells and of the city's, on the grid lines."""
+    boxes: dict[str, tuple | None] = {}
+    for c in cells:
+        x0, y0 = c.ix * CELL_SIZE_M, c.iy * CELL_SIZE_M
+        box = _grow(_grow(boxes.get(c.group_key), x0, y0), x0 + CELL_SIZE_M, y0 + CELL_SIZE_M)
+        boxes[c.group_key] = box
+    return boxes, boxes.pop(stats.CITY_KEY, None)
 
 
 def _natural(number: str) -> tuple:

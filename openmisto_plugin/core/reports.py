@@ -9,8 +9,8 @@ flows onto further pages). :func:`add_layouts_to_project` puts the same layouts 
 user's project, so that they can be tweaked in the layout designer and printed again.
 
 Internal and public versions: the public one holds no officers' names, phones or e-mails,
-no citizens' text (unless ``keep_citizen_text``; then phones and e-mails are masked),
-street names without house numbers, and optionally grid-cell counts instead of points.
+no rejected reports, no citizens' text (unless ``keep_citizen_text``; then contacts, names and
+house numbers are masked), street names without house numbers, and grid-cell counts, never points.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ from typing import Any
 from qgis.core import QgsGeometry
 
 from . import statuses
+from .anonymise import PhotoError, strip_photo_metadata
 from .deadlines import deadline_for
 from .duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M, candidate_query_params, find_duplicate_candidates
 from .i18n import tr
@@ -494,7 +495,17 @@ def attach_photo(
     folder = media_folder(store_path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / (name or media_file_name(service_request_id, source))
-    shutil.copy2(source, target)
+    try:  # the copy carries no EXIF/XMP: no GPS position, no device, no owner
+        strip_photo_metadata(source, target)
+    except PhotoError as exc:
+        if base_url:
+            raise WorkflowError(
+                tr("The photo {file} cannot be published: its metadata cannot be removed ({error}).").format(
+                    file=source.name, error=exc
+                )
+            ) from exc
+        log.info("Photo %s kept as it is (internal only): %s", source.name, exc)
+        shutil.copy2(source, target)
     return Attachment(target, media_link(store_path, target.name, base_url), bool(base_url))
 
 
