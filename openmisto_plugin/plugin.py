@@ -477,6 +477,7 @@ class OpenMistoPlugin:
             page_size=settings.page_size,
             full=full,
             lock_wait_s=0.0,  # another sync on the workspace: skip at once (it brings the same data)
+            city_area=settings.city_area,  # swapped positions are repaired against it (issue 9)
         )
         task = SyncTask(params, automatic=automatic)
         task.done.connect(self._sync_done)

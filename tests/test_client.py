@@ -272,12 +272,14 @@ def test_truncated_xml_page_is_a_parse_error(stub):
 
 def test_page_with_one_bad_record_keeps_the_rest(stub):
     records = [_record(i) for i in range(1, 6)]
-    records[1]["lat"] = 0
-    records[1]["long"] = 0
+    records[1]["updated_datetime"] = "the day before yesterday"
+    records[2]["lat"] = 0  # no real position: kept without one (issue 9), not skipped
+    records[2]["long"] = 0
     stub.handler = lambda *a: (200, {}, _json(records))
     (page,) = list(_client(stub, page_size=10).iter_request_pages())
     assert len(page.requests) == 4 and len(page.skipped) == 1
     assert page.skipped[0].record_id == "2"
+    assert [r.service_request_id for r in page.without_position] == ["3"]
 
 
 def test_html_answer_is_not_open311(stub):
@@ -551,7 +553,7 @@ def test_refserver_full_paging_matches_db(refserver):
     assert all(p.total_count == expected for p in pages)
     assert all(r.external_status_code for r in kept)
     no_position = _db_scalar(refserver, "SELECT count(*) FROM requests WHERE lat IS NULL OR long IS NULL")
-    assert len(skipped) == no_position
+    assert not skipped and len([r for r in kept if r.lat is None]) == no_position
 
 
 def test_refserver_page_size_one_thousand_and_updated_after(refserver):
@@ -674,11 +676,12 @@ def test_refserver_faults(fresh_refserver):
     fresh_refserver.fault(path_contains="requests", status=500, count=2)
     _, kept, skipped = _all(client)
     assert len(kept) + len(skipped) == expected
-    # one spoilt record is skipped, the rest of its page kept
+    # a record whose position is spoilt is kept without one (issue 9), the rest of its page as it was
     fresh_refserver.fault(bad_record="lat")
     _, kept2, skipped2 = _all(client)
-    assert len(kept2) == len(kept) - 1 and len(skipped2) == len(skipped) + 1
-    assert any("not a number" in s.reason for s in skipped2)
+    assert len(kept2) == len(kept) and len(skipped2) == len(skipped)
+    spoilt = [r for r in kept2 if r.position_note and "not a number" in r.position_note]
+    assert len(spoilt) == 1 and spoilt[0].lat is None and spoilt[0].position_flag == "missing"
     # a truncated page fails with a parse error (not retried)
     fresh_refserver.fault(path_contains="requests", truncate=True)
     with pytest.raises(Open311Error) as info:

@@ -117,11 +117,13 @@ def test_helsinki_error_body():
 
 
 def test_helsinki_swapped_position_in_range_is_kept_without_box():
-    """lat 22.27/long 60.45 is valid as given (it is Turku swapped); without a box it stays as sent."""
+    """lat 22.27/long 60.45 is valid as given (it is Turku swapped, outside the bulk of Helsinki's reports
+    even swapped back): it stays as sent, flagged far outside the city (the bulk of the page stands for it)."""
     page = parse_requests((HELSINKI / "requests.json").read_bytes())
     turku = next(r for r in page.requests if r.service_request_id.startswith("import:"))
     assert (turku.lat, turku.long) == (22.266944, 60.451667)
-    assert "position_swapped" not in turku.extended
+    assert turku.position_source == "platform" and turku.position_flag == "far_outside"
+    assert [r.service_request_id for r in page.requests if r.position_flag] == [turku.service_request_id]
 
 
 # ---------------------------------------------------------------- fault cases
@@ -159,11 +161,11 @@ def test_error_body_as_page_raises_with_platform_text():
 
 def test_one_bad_record_among_good_ones_json():
     records = [_record(service_request_id=str(i)) for i in range(1, 6)]
-    records[2] = _record(service_request_id="3", lat="not-a-number")
+    records[2] = _record(service_request_id="3", updated_datetime="not-a-date")
     page = parse_requests(_json(*records))
     assert [r.service_request_id for r in page.requests] == ["1", "2", "4", "5"]
     assert len(page.skipped) == 1
-    assert page.skipped[0].record_id == "3" and "not a number" in page.skipped[0].reason
+    assert page.skipped[0].record_id == "3" and "updated_datetime" in page.skipped[0].reason
 
 
 def test_one_bad_record_among_good_ones_xml():
@@ -184,22 +186,39 @@ def test_one_bad_record_among_good_ones_xml():
 @pytest.mark.parametrize(
     ("changes", "reason"),
     [
-        ({"lat": ..., "long": ...}, "no position"),
-        ({"lat": 0, "long": 0}, "0,0"),
-        ({"lat": "0.0", "long": "0"}, "0,0"),
-        ({"lat": 95.0, "long": 200.0}, "out of range"),
-        ({"lat": "abc", "long": 34.1}, "not a number"),
-        ({"lat": "", "long": ""}, "no position"),
         ({"service_request_id": ...}, "no service_request_id"),
         ({"service_request_id": ""}, "no service_request_id"),
         ({"updated_datetime": "2026-13-45T25:00:00"}, "updated_datetime"),
-        ({"lat": 134.11, "long": 47.65}, "swapped"),
     ],
 )
 def test_unusable_records_are_skipped_with_reason(changes, reason):
     page = parse_requests(_json(GOOD, _record(**{"service_request_id": "bad", **changes})))
     assert len(page.requests) == 1 and len(page.skipped) == 1
     assert reason in page.skipped[0].reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"lat": ..., "long": ...}, "no position"),
+        ({"lat": 0, "long": 0}, "0,0"),
+        ({"lat": "0.0", "long": "0"}, "0,0"),
+        ({"lat": 95.0, "long": 200.0}, "out of range"),
+        ({"lat": "abc", "long": 34.1}, "not a number"),
+        ({"lat": "", "long": ""}, "no position"),
+        ({"lat": None, "long": None}, "no position"),
+        ({"lat": 134.11, "long": 47.65}, "swapped"),
+    ],
+)
+def test_records_without_usable_position_are_kept_with_reason(changes, reason):
+    page = parse_requests(_json(GOOD, _record(**{"service_request_id": "nowhere", **changes})))
+    assert not page.skipped
+    nowhere = next(r for r in page.requests if r.service_request_id == "nowhere")
+    assert nowhere.lat is None and nowhere.long is None
+    assert nowhere.position_flag == "missing" and reason in nowhere.position_note
+    assert nowhere.position_source is None
+    assert nowhere.description == GOOD["description"]
+    assert page.without_position == [nowhere]
 
 
 def test_non_record_entry_is_skipped():
@@ -304,13 +323,15 @@ def test_swapped_position_repaired_with_expected_box():
     page = parse_requests(_json(swapped), expected_bbox=POKROV)
     (request,) = page.requests
     assert (request.lat, request.long) == (47.6536, 34.1117)
-    assert request.extended["position_swapped"] is True
-    # without a box the (valid) position is kept as sent
+    assert request.position_source == "repaired_swap" and request.position_flag is None
+    assert "34.1117" in request.position_note and "47.6536" in request.position_note
+    # without a box (and too few reports for a bulk) the (valid) position is kept as sent
     (as_sent,) = parse_requests(_json(swapped)).requests
     assert (as_sent.lat, as_sent.long) == (34.1117, 47.6536)
-    # a valid position outside the box that does not fit swapped either is kept as sent
+    assert as_sent.position_source == "platform" and as_sent.position_flag is None
+    # a valid position far outside the box that does not fit swapped either is kept as sent, flagged
     (far,) = parse_requests(_json(_record(lat=50.45, long=30.52)), expected_bbox=POKROV).requests
-    assert (far.lat, far.long) == (50.45, 30.52)
+    assert (far.lat, far.long) == (50.45, 30.52) and far.position_flag == "far_outside"
 
 
 # ---------------------------------------------------------------- services, updates, misc

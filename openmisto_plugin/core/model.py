@@ -13,11 +13,13 @@ class ServiceRequest:
 
     Datetimes are timezone-aware; ``status`` is ``open``/``closed``;
     ``external_status_code`` carries the detail of DESIGN.md §4.
+    ``lat``/``long`` are ``None`` when the platform gave no usable position (``position_flag``
+    ``missing``, the reason in ``position_note``; see ``core/positions.py``).
     """
 
     service_request_id: str
-    lat: float
-    long: float
+    lat: float | None
+    long: float | None
     status: str = "open"
     external_status_code: str | None = None
     service_code: str | None = None
@@ -38,6 +40,11 @@ class ServiceRequest:
     # extension); ``None`` when the platform does not send it (the store then takes the latest
     # ``action_scheduled`` of the history).
     assigned_datetime: datetime | None = None
+    # Where the position comes from ("platform", "repaired_swap"; ``None``: "platform" when there is one),
+    # what is wrong with it ("missing", "far_outside" or ``None``) and why (core/positions.py).
+    position_source: str | None = None
+    position_flag: str | None = None
+    position_note: str | None = None
 
 
 @dataclass
@@ -83,3 +90,8 @@ class ParsedPage:
     skipped: list[SkippedRecord] = field(default_factory=list)
     next_page_url: str | None = None
     total_count: int | None = None
+
+    @property
+    def without_position(self) -> list[ServiceRequest]:
+        """Reports kept although the platform gave no usable position (placeable by hand)."""
+        return [r for r in self.requests if r.lat is None]

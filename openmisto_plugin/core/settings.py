@@ -53,6 +53,9 @@ class PluginSettings:
     role: str = "viewer"
     department: str = ""
     last_sync: str = ""  # human-readable summary of the last sync, shown in the dock
+    # the city's area "lon_min, lat_min, lon_max, lat_max" (core/positions.py); "": the districts, else
+    # the bulk of the reports (core/city_area.py)
+    city_bbox: str = ""
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -70,6 +73,7 @@ class PluginSettings:
             role=role if role in ROLES else "viewer",
             department=str(s.value(_key("department"), "") or ""),
             last_sync=str(s.value(_key("last_sync"), "") or ""),
+            city_bbox=str(s.value(_key("city_bbox"), "") or ""),
         )
 
     def save(self) -> None:
@@ -83,12 +87,24 @@ class PluginSettings:
         s.setValue(_key("role"), self.role)
         s.setValue(_key("department"), self.department)
         s.setValue(_key("last_sync"), self.last_sync)
+        s.setValue(_key("city_bbox"), self.city_bbox.strip())
         s.sync()
 
     @property
     def is_configured(self) -> bool:
         """True when there is a platform to talk to."""
         return bool(self.base_url.strip())
+
+    @property
+    def city_area(self) -> tuple[float, float, float, float] | None:
+        """The city's area from :attr:`city_bbox`; ``None`` when unset or unreadable (logged)."""
+        from .positions import parse_bbox
+
+        try:
+            return parse_bbox(self.city_bbox)
+        except ValueError as exc:
+            log.warning("Ignored the city area setting: %s", exc)
+            return None
 
     @property
     def workspace_exists(self) -> bool:
@@ -137,3 +153,8 @@ def workspace_path() -> str:
 def page_size() -> int:
     """Reports per request."""
     return PluginSettings.load().page_size
+
+
+def city_bbox() -> str:
+    """The city's area as set ("lon_min, lat_min, lon_max, lat_max"; '' when unset)."""
+    return PluginSettings.load().city_bbox

@@ -76,12 +76,21 @@ class SyncResult:
     # wall time of each phase of the pull: "reference", "reports" (all pages stored and the layer's
     # indexes in place: the map is complete), "history" (servicerequestupdates)
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    # positions (core/positions.py): reports kept without one, swaps repaired, points far outside the
+    # city; the city's area they were checked against and where it came from (core/city_area.py)
+    without_position: int = 0
+    repaired_swaps: int = 0
+    far_outside: int = 0
+    city_area: tuple[float, float, float, float] | None = None
+    city_area_source: str = ""
 
     def summary(self) -> str:
         """One translated line for the message bar."""
         text = tr("New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.").format(
             new=self.new, updated=self.updated, unchanged=self.unchanged, skipped=len(self.skipped)
         )
+        if self.without_position:
+            text += " " + tr("Without a position (to place by hand): {0}.").format(self.without_position)
         if self.canceled:
             text += " " + tr("Cancelled: the next sync completes it.")
         return text
@@ -177,6 +186,8 @@ class SyncEngine:
         self.prefetch = prefetch
         self.full_history_page_size = full_history_page_size
         self.reports_done = reports_done
+        # the city's area the client was built with (Settings); else the workspace's (core/city_area.py)
+        self._configured_area = getattr(client, "expected_bbox", None)
 
     # -- helpers -----------------------------------------------------------
     def _canceled(self) -> bool:
@@ -202,6 +213,7 @@ class SyncEngine:
             result.canceled = True
             return result
         self._progress(5)
+        area_known = self._use_city_area(result)
         # Phase 1, the reports: when it ends every report is committed with its filter indexes, the
         # layer is complete and the watermark saved. Phase 2, the history, runs after it in its own
         # block (same task, progress 85-95); a cancel or an error there keeps phase 1 (docs/store.md).
@@ -209,6 +221,10 @@ class SyncEngine:
         with bulk() if callable(bulk) else nullcontext():
             self._pull_requests(result, None if full else watermark, started)
         clock = self._phase(result, "reports", clock)
+        if not area_known and not result.canceled:
+            from .city_area import learn_from_reports
+
+            learn_from_reports(self.store)  # the next sync checks positions against the bulk of the reports
         if self.reports_done is not None and not result.canceled and (result.new or result.updated):
             try:
                 self.reports_done(result)
@@ -329,6 +345,22 @@ class SyncEngine:
             result.departments = len(rows)
         self.store.set_state(REFERENCE_SYNCED, to_store(now_utc()))
 
+    def _use_city_area(self, result: SyncResult) -> bool:
+        """Give the client the city's area to check positions against; ``False`` when none is known yet
+        (the parser then takes the bulk of each page)."""
+        if not hasattr(self.client, "expected_bbox"):
+            return True
+        from .city_area import resolve
+
+        area, source = resolve(self.store, self._configured_area)
+        self.client.expected_bbox = area
+        result.city_area, result.city_area_source = area, source
+        if area is None:
+            log.info("No city area known yet: each page's bulk of positions stands for it")
+        else:
+            log.info("Positions are checked against the city area from %s: %s", source, area)
+        return area is not None
+
     def _extension(self, name: str) -> Any | None:
         """``client.districts()``/``client.departments()`` (reference-server extensions); ``None`` when
         the client or the server has none (another Open311 server answers 404)."""
@@ -370,6 +402,7 @@ class SyncEngine:
             result.updated += counts.updated
             result.unchanged += counts.unchanged
             result.skipped.extend(page.skipped)
+            _count_positions(result, page.requests)
             result.pages += 1
             ids = [req.service_request_id for req in page.requests]
             before = len(seen)
@@ -591,6 +624,17 @@ class _Prefetch:
             with suppress(queue.Empty):
                 self._queue.get(timeout=0.05)
         self._thread.wait()
+
+
+def _count_positions(result: SyncResult, requests: Iterable[Any]) -> None:
+    """Add a page's reports without a position, repaired swaps and far-away points to ``result``."""
+    for req in requests:
+        if req.lat is None:
+            result.without_position += 1
+        elif getattr(req, "position_flag", None) == "far_outside":
+            result.far_outside += 1
+        elif getattr(req, "position_source", None) == "repaired_swap":
+            result.repaired_swaps += 1
 
 
 def _district_rows(data: Any) -> list[tuple[str, str, Any]]:

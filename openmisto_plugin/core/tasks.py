@@ -145,6 +145,7 @@ class SyncSummary:
     push_error: str = ""
     canceled: bool = False
     busy: str = ""  # another sync held the workspace's lock: this one was skipped (the message why)
+    without_position: int = 0  # reports kept without a position, to place by hand (core/positions.py)
 
     @classmethod
     def from_results(cls, pull: Any, push: Any = None) -> SyncSummary:
@@ -166,6 +167,7 @@ class SyncSummary:
             retry_later=_count(push, "retry_later"),
             push_error="; ".join(str(e) for e in errors[:3]) if isinstance(errors, (list, tuple)) else "",
             canceled=flag(pull) or flag(push),
+            without_position=_count(pull, "without_position"),
         )
 
     @property
@@ -186,6 +188,8 @@ class SyncSummary:
                 text += " (" + "; ".join(self.skipped_reasons[:3])
                 text += ", …)" if len(self.skipped_reasons) > 3 else ")"
             text += "."
+        if self.without_position:
+            text += " " + tr("Without a position (to place by hand): {0}.").format(self.without_position)
         if self.sent or self.refused or self.conflicts:
             text += " " + tr("Sent to the platform: {0}, refused: {1}, conflicts: {2}.").format(
                 self.sent, self.refused, self.conflicts
@@ -209,6 +213,7 @@ class SyncParams:
     page_size: int = 1000
     full: bool = False
     lock_wait_s: float = 0.0  # another sync on the workspace: wait this long, then skip
+    city_area: tuple[float, float, float, float] | None = None  # Settings; None: the workspace's (core/city_area.py)
 
     def __repr__(self) -> str:  # never show the key
         return (
@@ -268,7 +273,7 @@ class SyncTask(OpenMistoTask):
         p = self.params
         store = open_or_create_store(p.workspace_path)
         try:
-            client = Open311Client(p.base_url, api_key=p.api_key, page_size=p.page_size)
+            client = Open311Client(p.base_url, api_key=p.api_key, page_size=p.page_size, expected_bbox=p.city_area)
             engine = SyncEngine(store, client, feedback, reports_done=lambda _result: self.reportsStored.emit())
             outcome = run_sync_exclusive(engine, full=p.full, wait_s=p.lock_wait_s)
             if outcome.skipped:

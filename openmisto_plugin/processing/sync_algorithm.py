@@ -16,9 +16,13 @@ schema=openmisto`` / ``postgres:connection=<QGIS saved connection>
 schema=openmisto``; created when missing), ``FULL`` (default false:
 incremental), ``PUSH`` (default true: send the outbox first), ``PAGE_SIZE``,
 ``LOCK_WAIT`` (seconds to wait when another sync runs on the workspace, then
-skip; default 0). Outputs: ``NEW``, ``UPDATED``, ``UNCHANGED``, ``SKIPPED``,
-``PAGES`` (the pull), ``SENT``, ``REFUSED``, ``CONFLICTS`` (the push), ``BUSY``
-(1 when skipped because another sync held the workspace) and ``WORKSPACE``.
+skip; default 0), ``CITY_AREA`` (``lon_min, lat_min, lon_max, lat_max``, default the
+Settings' city area; empty: the workspace's districts, else the bulk of its reports —
+swapped positions are repaired against it, points far outside it flagged).
+Outputs: ``NEW``, ``UPDATED``, ``UNCHANGED``, ``SKIPPED``,
+``PAGES`` (the pull), ``NO_POSITION`` (reports kept without a position), ``SENT``, ``REFUSED``,
+``CONFLICTS`` (the push), ``BUSY`` (1 when skipped because another sync held the workspace) and
+``WORKSPACE``.
 
 One sync at a time per workspace: the run holds the workspace's sync lock (PostGIS: an advisory
 lock in the database, across machines; GeoPackage: a lock file next to it). A second run — the
@@ -74,6 +78,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
     PAGE_SIZE = "PAGE_SIZE"
     PUSH = "PUSH"
     LOCK_WAIT = "LOCK_WAIT"
+    CITY_AREA = "CITY_AREA"
 
     def __init__(self) -> None:
         super().__init__()
@@ -173,12 +178,21 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         )
         lock_wait.setFlags(lock_wait.flags() | PARAMETER_ADVANCED)
         self.addParameter(lock_wait)
+        city_area = QgsProcessingParameterString(
+            self.CITY_AREA,
+            tr("City area: lon_min, lat_min, lon_max, lat_max (empty: the districts, else the bulk of the reports)"),
+            defaultValue=setting_default("city_bbox") or "",
+            optional=True,
+        )
+        city_area.setFlags(city_area.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(city_area)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
         self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
         self.addOutput(QgsProcessingOutputNumber("UNCHANGED", tr("Unchanged reports")))
         self.addOutput(QgsProcessingOutputNumber("SKIPPED", tr("Skipped records")))
         self.addOutput(QgsProcessingOutputNumber("PAGES", tr("Pages fetched")))
+        self.addOutput(QgsProcessingOutputNumber("NO_POSITION", tr("Reports kept without a position")))
         self.addOutput(QgsProcessingOutputNumber("SENT", tr("Local changes sent")))
         self.addOutput(QgsProcessingOutputNumber("REFUSED", tr("Local changes refused by the platform")))
         self.addOutput(QgsProcessingOutputNumber("CONFLICTS", tr("Local changes in conflict")))
@@ -237,6 +251,12 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         page_size = self.parameterAsInt(parameters, self.PAGE_SIZE, context) or DEFAULT_PAGE_SIZE
         push = self.parameterAsBoolean(parameters, self.PUSH, context)
         lock_wait = max(0.0, self.parameterAsDouble(parameters, self.LOCK_WAIT, context))
+        from ..core.positions import parse_bbox
+
+        try:
+            city_area = parse_bbox(self.parameterAsString(parameters, self.CITY_AREA, context))
+        except ValueError as exc:
+            raise QgsProcessingException(tr("The city area is not readable: {0}").format(exc)) from exc
 
         postgres = is_postgres(workspace)
         if not postgres:
@@ -258,7 +278,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         busy = ""
         try:
             with self.open_workspace(workspace, create=True, also=(OSError,)) as store:
-                client = Open311Client(url, api_key=self._api_key, page_size=page_size)
+                client = Open311Client(url, api_key=self._api_key, page_size=page_size, expected_bbox=city_area)
                 engine = SyncEngine(store, client, feedback)
                 run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
             if run.skipped:
@@ -276,7 +296,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         if busy:
             feedback.pushWarning(busy)
             return {
-                **dict.fromkeys((*COUNT_OUTPUTS, "SENT", "REFUSED", "CONFLICTS"), 0),
+                **dict.fromkeys((*COUNT_OUTPUTS, "NO_POSITION", "SENT", "REFUSED", "CONFLICTS"), 0),
                 "BUSY": 1,
                 self.WORKSPACE: workspace,
             }
@@ -286,6 +306,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             "UNCHANGED": pulled.unchanged,
             "SKIPPED": len(pulled.skipped),
             "PAGES": pulled.pages,
+            "NO_POSITION": pulled.without_position,
             "SENT": pushed.sent,
             "REFUSED": pushed.refused,
             "CONFLICTS": pushed.conflicts,
@@ -309,6 +330,13 @@ class SyncAlgorithm(OpenMistoAlgorithm):
                 *(outputs[name] for name in COUNT_OUTPUTS)
             )
         )
+        if pulled.without_position or pulled.repaired_swaps or pulled.far_outside:
+            feedback.pushInfo(
+                tr(
+                    "Positions: {0} reports kept without one (place them by hand), {1} swapped lat/long repaired,"
+                    " {2} far outside the city (kept, flagged)."
+                ).format(pulled.without_position, pulled.repaired_swaps, pulled.far_outside)
+            )
         if pulled.canceled or pushed.canceled:
             feedback.pushWarning(tr("Canceled: the next sync completes what is missing."))
         return outputs

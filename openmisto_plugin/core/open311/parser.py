@@ -4,24 +4,35 @@ Real servers break the spec (DESIGN.md §3). The rules here:
 
 * a **page** that cannot be read at all (truncated JSON/XML, not a list, HTML, an error
   body) raises :class:`ParseError`, so the caller keeps its store as it was;
-* a **record** that cannot be used (no id, no usable position, a broken datetime) is
-  skipped with a :class:`SkippedRecord` and a logged reason; the rest of the page is kept;
+* a **record** that cannot be used (no id, a broken datetime) is skipped with a
+  :class:`SkippedRecord` and a logged reason; the rest of the page is kept;
 * accepted deviations: capitalised statuses, datetimes without a zone (taken as
   Europe/Kyiv), with microseconds or ``Z``, numbers as strings (also with a decimal
   comma), empty strings for null, ``lat``/``long`` as strings, keywords as a list.
 
-Swapped coordinates: a latitude outside [-90, 90] with a longitude that would be a valid
-latitude is clearly swapped, but without knowing where the city is a swap cannot be
-told from a valid far-away point (Pokrov 47.65 N 34.11 E swapped is 34.11 N 47.65 E,
-both in range). So: without ``expected_bbox`` such records are skipped with the reason
-"lat/long look swapped"; with ``expected_bbox`` (``xmin, ymin, xmax, ymax`` in lon/lat)
-a record whose swapped position falls inside the box and whose given position does not
-is accepted swapped and marked ``extended["position_swapped"] = True``. Valid
-positions outside the box are kept as given (reports just outside the city exist).
+Positions (``core/positions.py``): no report is dropped for its position. A record without a
+usable one (missing, empty, ``0,0``, not a number, out of range) is kept with ``lat``/``long``
+``None``, ``position_flag = "missing"`` and the reason in ``position_note``. The city's area
+(``expected_bbox``, ``xmin, ymin, xmax, ymax`` in lon/lat; without one, the bulk of the
+positions of the same answer) decides the rest: a record whose swapped position falls inside
+the area and whose given one does not is repaired (``position_source = "repaired_swap"``,
+logged); a position more than ``positions.FAR_KM`` beyond the area is kept and flagged
+``far_outside``. Without an area a swap cannot be told from a valid far-away point (Pokrov
+47.65 N 34.11 E swapped is 34.11 N 47.65 E, both in range): valid positions stay as given.
 
-``ServiceRequest.extended`` holds ``extended_attributes`` plus unknown top-level keys,
-normalised so that JSON and XML give the same dict: leaves are text, empty values are
-dropped, datetimes (``assigned_datetime``…) are checked and written as ISO text.
+``ServiceRequest.extended`` holds ``extended_attributes`` plus unknown top-level keys with their
+JSON types (numbers stay numbers, a GeoJSON geometry stays GeoJSON), normalised so that the JSON
+and the XML of one record give the same dict: text is stripped; empty text, ``"null"``, an empty
+element, ``xsi:nil``, an empty list or object are null; null members of the top level are dropped
+(nested ones stay, so lists keep their positions); XML text that is a JSON number (no leading zero,
+at most 15 integer digits) or ``true``/``false`` becomes a number or a boolean, as the JSON would
+have it — except under identifier keys (``id``, ``code``, ``duplicate_of``, ``…_id(s)``,
+``…_code(s)``), whose values are text in both formats (a JSON ``2411`` there is ``"2411"``), since
+XML cannot tell the id ``"12"`` from the number 12; an XML element whose children share one
+name is a list when there are several, or when its name is their plural (``notes``/``note``,
+``coordinates``/``position``) or they are ``item``s, so a one-element list stays a list. XML
+element names keep their case inside extension data (the record's own fields are matched in lower
+case). Datetimes (``assigned_datetime``…) are checked and written as ISO text.
 """
 
 from __future__ import annotations
@@ -31,10 +42,12 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..model import ParsedPage, RequestUpdate, Service, ServiceRequest, SkippedRecord
+from ..positions import FLAG_FAR, FLAG_MISSING, SOURCE_PLATFORM, SOURCE_SWAP, bulk_area, far_outside, inside
 from ..statuses import STATUSES
 from ..timeutil import KYIV
 from .errors import ParseError
@@ -86,8 +99,9 @@ _EXT_TIME_FIELDS = ("assigned_datetime", "deadline", "closed_datetime", "moderat
 _XML_LISTS = {
     "requests": ({"service_requests", "requests", "servicerequests"}, {"request", "service_request"}),
     "services": ({"services"}, {"service"}),
+    # FixMyStreet's feed is <service_requests_updates>; others write <service_request_updates>
     "updates": (
-        {"service_request_updates", "request_updates", "servicerequestupdates", "updates"},
+        {"service_requests_updates", "service_request_updates", "request_updates", "servicerequestupdates", "updates"},
         {"request_update", "service_request_update", "update"},
     ),
 }
@@ -95,8 +109,17 @@ _XML_LISTS = {
 _JSON_WRAPPERS = {
     "requests": ("service_requests", "requests", "results", "data"),
     "services": ("services", "results", "data"),
-    "updates": ("service_request_updates", "request_updates", "updates", "results", "data"),
+    "updates": (
+        "service_requests_updates",
+        "service_request_updates",
+        "request_updates",
+        "updates",
+        "results",
+        "data",
+    ),
 }
+# XML list elements whose items are not named by dropping the plural's "s" (server/formats.py: SINGULAR).
+_XML_PLURALS = {"coordinates": "position"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -234,6 +257,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
+def _name(tag: str) -> str:
+    """Element name without a namespace, as written."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _is_list(parent: str, child: str, count: int) -> bool:
+    """Do ``count`` children all named ``child`` (lower case) make ``parent`` a list?"""
+    if count > 1 or child == "item":
+        return True
+    plurals = (child + "s", child + "es", child[:-1] + "ies" if child.endswith("y") else None)
+    return parent in plurals or _XML_PLURALS.get(parent) == child
+
+
 def _xml_value(elem: ET.Element) -> Any:
     """An element as Python: text for leaves, list for same-named children, else dict."""
     nil = {_local(k): v for k, v in elem.attrib.items()}.get("nil")
@@ -242,10 +278,10 @@ def _xml_value(elem: ET.Element) -> Any:
     children = list(elem)
     if not children:
         return elem.text.strip() if elem.text else ""
-    names = [_local(c.tag) for c in children]
-    parent = _local(elem.tag)
-    if len(set(names)) == 1 and (len(children) > 1 or parent in (names[0] + "s", names[0] + "es")):
+    lower = [_local(c.tag) for c in children]
+    if len(set(lower)) == 1 and _is_list(_local(elem.tag), lower[0], len(children)):
         return [_xml_value(c) for c in children]
+    names = [_name(c.tag) for c in children]
     result: dict[str, Any] = {}
     for name, child in zip(names, children):
         value = _xml_value(child)
@@ -260,6 +296,18 @@ def _xml_value(elem: ET.Element) -> Any:
 
 def _records(body: bytes | str, fmt: str | None, what: str) -> list[Any]:
     """The list of raw records of a page (dicts, or anything for bad entries)."""
+    return _records_of_kind(body, fmt, what)[0]
+
+
+def _lower_keys(record: Any) -> Any:
+    """An XML record with its own field names in lower case (nested extension data keeps its case)."""
+    if not isinstance(record, dict):
+        return record
+    return {key.lower(): value for key, value in record.items()}
+
+
+def _records_of_kind(body: bytes | str, fmt: str | None, what: str) -> tuple[list[Any], str]:
+    """:func:`_records` and the format the page was read as (``"json"`` or ``"xml"``)."""
     if isinstance(body, bytes) and not body.strip():
         raise ParseError("the answer is empty")
     kind = fmt or detect_format(body if isinstance(body, bytes) else body.encode("utf-8"))
@@ -270,7 +318,7 @@ def _records(body: bytes | str, fmt: str | None, what: str) -> list[Any]:
         if isinstance(data, dict):
             for key in _JSON_WRAPPERS[what]:
                 if isinstance(data.get(key), list):
-                    return data[key]
+                    return data[key], kind
             message = _error_from_json(data)
             if message:
                 raise ParseError(f"the platform answered with an error: {message}")
@@ -283,7 +331,7 @@ def _records(body: bytes | str, fmt: str | None, what: str) -> list[Any]:
             message = _error_from_json(data)
             if message:
                 raise ParseError(f"the platform answered with an error: {message}")
-        return data
+        return data, kind
     if kind == "xml":
         root = _xml_root(body)
         containers, items = _XML_LISTS[what]
@@ -291,17 +339,17 @@ def _records(body: bytes | str, fmt: str | None, what: str) -> list[Any]:
         if tag == "errors" or tag == "error":
             raise ParseError(f"the platform answered with an error: {_error_from_xml(root)}")
         if tag in items:
-            return [_xml_value(root)]
+            return [_lower_keys(_xml_value(root))], kind
         if tag not in containers:
             raise ParseError(f"expected an XML list of {what}, got <{root.tag}>")
         records = []
         for child in root:
             if _local(child.tag) in items:
                 value = _xml_value(child)
-                records.append(value if isinstance(value, dict) else {})
+                records.append(_lower_keys(value) if isinstance(value, dict) else {})
             else:
                 log.info("ignored unexpected XML element <%s> in a list of %s", child.tag, what)
-        return records
+        return records, kind
     raise ParseError("the answer is neither JSON nor XML")
 
 
@@ -312,31 +360,52 @@ def _record_id(record: Any, key: str) -> str | None:
 # --------------------------------------------------------------------------- requests
 
 
-def _position(lat_raw: Any, long_raw: Any, bbox: BBox | None) -> tuple[float, float, bool] | str:
-    """``(lat, long, swapped)`` or the reason the position is unusable."""
+# (lat, long, position_source, position_flag, position_note)
+Position = tuple[float | None, float | None, str | None, str | None, str | None]
+
+
+def _missing(reason: str) -> Position:
+    return None, None, None, FLAG_MISSING, reason
+
+
+def _position(lat_raw: Any, long_raw: Any, area: BBox | None) -> Position:
+    """Where a record is, judged against the city's ``area`` (module docstring)."""
     try:
         lat = _number(lat_raw)
         lon = _number(long_raw)
     except ValueError:
-        return f"position is not a number (lat={lat_raw!r}, long={long_raw!r})"
+        return _missing(f"position is not a number (lat={lat_raw!r}, long={long_raw!r})")
     if lat is None or lon is None:
-        return "no position (lat/long missing)"
+        return _missing("no position (lat/long missing)")
     if lat == 0 and lon == 0:
-        return "position 0,0 (no real location)"
+        return _missing("position 0,0 (no real location)")
+    given_valid = -90 <= lat <= 90 and -180 <= lon <= 180
+    swap_valid = -90 <= lon <= 90 and -180 <= lat <= 180
+    if swap_valid and inside(area, lon, lat) and not inside(area, lat, lon):
+        return lon, lat, SOURCE_SWAP, None, f"lat/long swapped by the platform (lat={lat}, long={lon})"
+    if given_valid:
+        if far_outside(area, lat, lon):
+            return lat, lon, SOURCE_PLATFORM, FLAG_FAR, f"far outside the city's area (lat={lat}, long={lon})"
+        return lat, lon, SOURCE_PLATFORM, None, None
+    if swap_valid:
+        return _missing(f"latitude {lat} out of range; lat/long look swapped ({lat}, {lon})")
+    return _missing(f"position out of range (lat={lat}, long={lon})")
 
-    def valid(la: float, lo: float) -> bool:
-        return -90 <= la <= 90 and -180 <= lo <= 180
 
-    def inside(la: float, lo: float) -> bool:
-        return bbox is not None and bbox[0] <= lo <= bbox[2] and bbox[1] <= la <= bbox[3]
-
-    if bbox is not None and not inside(lat, lon) and valid(lon, lat) and inside(lon, lat):
-        return lon, lat, True
-    if valid(lat, lon):
-        return lat, lon, False
-    if valid(lon, lat):
-        return f"latitude {lat} out of range; lat/long look swapped ({lat}, {lon})"
-    return f"position out of range (lat={lat}, long={lon})"
+def _page_area(records: Iterable[Any]) -> BBox | None:
+    """The bulk of the usable positions of a page (:func:`positions.bulk_area`), for want of a city area."""
+    points = []
+    for record in records:
+        if record.__class__ is not dict:
+            continue
+        try:
+            lat = _number(record.get("lat"))
+            lon = _number(record.get("long"))
+        except (ValueError, TypeError):
+            continue
+        if lat is not None and lon is not None:
+            points.append((lat, lon))
+    return bulk_area(points)
 
 
 def _status(raw: Any) -> tuple[str, str | None]:
@@ -351,23 +420,76 @@ def _status(raw: Any) -> tuple[str, str | None]:
     return "open", None
 
 
-def _normalise(value: Any) -> Any:
-    """Extended values alike in JSON and XML: text leaves, no empty values (``None`` if empty)."""
+_XML_NUMBER = re.compile(r"-?(?:0|[1-9]\d{0,14})(\.\d+)?([eE][+-]?\d{1,3})?")
+
+
+def _xml_scalar(text: str) -> Any:
+    """XML text as the JSON value it stands for: a number or a boolean when it is written as one."""
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    match = _XML_NUMBER.fullmatch(text)
+    if match is None:
+        return text
+    if match.group(1) is None and match.group(2) is None:
+        return int(text)
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+def _normalise(value: Any, xml: bool = False) -> Any:
+    """Extension data alike in JSON and XML, with its JSON types (module docstring); ``None`` if empty."""
     if value.__class__ is str:  # the common leaf first (as _text does it)
         value = value.strip()
-        if not value or (len(value) == 4 and value.lower() in ("null", "none")):
+        if not value or (len(value) == 4 and value.lower() in _NULL_WORDS):
             return None
+        return _xml_scalar(value) if xml else value
+    if value is None or value.__class__ is bool or value.__class__ is int:
         return value
+    if value.__class__ is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        items = {}
-        for key, item in value.items():
-            item = _normalise(item)
-            if item is not None:
-                items[key] = item
-        return items or None
+        return {str(key): _member(key, item, xml) for key, item in value.items()} or None
     if isinstance(value, list):
-        return [v for v in map(_normalise, value) if v is not None] or None
+        return [_normalise(item, xml) for item in value] or None
     return _text(value)
+
+
+_ID_KEYS = frozenset({"id", "code", "duplicate_of"})
+_ID_SUFFIXES = ("_id", "_ids", "_code", "_codes")
+
+
+def _is_id_key(key: str) -> bool:
+    """Does ``key`` name an identifier (text in JSON and XML alike)?"""
+    key = key.lower()
+    return key in _ID_KEYS or key.endswith(_ID_SUFFIXES)
+
+
+def _as_ids(value: Any) -> Any:
+    """Identifier values as text (numbers and booleans; lists item by item)."""
+    if value is None or value.__class__ is str or isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        return [_as_ids(item) for item in value]
+    return _text(value)
+
+
+def _member(key: Any, value: Any, xml: bool) -> Any:
+    """One member of extension data, normalised (identifier keys: text)."""
+    if isinstance(key, str) and _is_id_key(key):
+        return _as_ids(_normalise(value, False))
+    return _normalise(value, xml)
+
+
+def _extension_dict(raw: dict[str, Any], xml: bool = False) -> dict[str, Any]:
+    """``raw`` normalised, its null members dropped."""
+    extended: dict[str, Any] = {}
+    for key, value in raw.items():
+        value = _member(key, value, xml)
+        if value is not None:
+            extended[str(key)] = value
+    return extended
 
 
 def _json_safe(value: Any) -> Any:
@@ -376,17 +498,18 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequest | SkippedRecord:
-    """One raw record (dict) as a :class:`ServiceRequest`, or why it was skipped."""
+def parse_request(record: Any, expected_bbox: BBox | None = None, xml: bool = False) -> ServiceRequest | SkippedRecord:
+    """One raw record (dict) as a :class:`ServiceRequest`, or why it was skipped.
+
+    ``expected_bbox``: the city's area (module docstring); ``xml``: the record was read from XML
+    (its extension text is typed as the JSON would have it).
+    """
     if not isinstance(record, dict):
         return SkippedRecord(None, f"not a record ({type(record).__name__})")
     rid = _text(record.get("service_request_id"))
     if rid is None:
         return SkippedRecord(None, "no service_request_id")
-    position = _position(record.get("lat"), record.get("long"), expected_bbox)
-    if isinstance(position, str):
-        return SkippedRecord(rid, position)
-    lat, lon, swapped = position
+    lat, lon, source, flag, note = _position(record.get("lat"), record.get("long"), expected_bbox)
 
     times: dict[str, datetime | None] = {}
     for name in _REQUEST_TIME_FIELDS:
@@ -396,7 +519,7 @@ def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequ
             return SkippedRecord(rid, f"broken {name}: {record.get(name)!r}")
 
     ext_raw = record.get("extended_attributes")
-    extended: dict[str, Any] = (_normalise(ext_raw) if isinstance(ext_raw, dict) else None) or {}
+    extended = _extension_dict(ext_raw, xml) if isinstance(ext_raw, dict) else {}
     ext_times: dict[str, datetime | None] = {}
     for name in _EXT_TIME_FIELDS:
         if name in extended:
@@ -408,11 +531,13 @@ def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequ
             extended[name] = _json_safe(when)
     for key, value in record.items():
         if key not in _KNOWN_REQUEST_KEYS and key not in extended:
-            value = _normalise(value)
+            value = _member(key, value, xml)
             if value is not None:
                 extended[key] = value
-    if swapped:
-        extended["position_swapped"] = True
+    if source == SOURCE_SWAP:
+        log.info("report %s: %s; repaired to lat=%s, long=%s", rid, note, lat, lon)
+    elif flag is not None:
+        log.info("report %s kept with its position flagged %s: %s", rid, flag, note)
 
     status, detailed = _status(record.get("status"))
     external = _text(extended.get("external_status_code")) or _text(record.get("external_status_code")) or detailed
@@ -430,6 +555,9 @@ def parse_request(record: Any, expected_bbox: BBox | None = None) -> ServiceRequ
         duplicate_of=_text(extended.get("duplicate_of")) or _text(record.get("duplicate_of")),
         extended=extended,
         assigned_datetime=ext_times.get("assigned_datetime"),
+        position_source=source,
+        position_flag=flag,
+        position_note=note,
         **texts,
     )
 
@@ -497,7 +625,7 @@ def _fast_text(value: Any) -> str | None:
 
 
 def _fast_extended(raw: dict[str, Any]) -> dict[str, Any]:
-    """``_normalise(raw) or {}`` for a dict, flat values first."""
+    """:func:`_extension_dict` of a JSON dict, flat values first."""
     extended: dict[str, Any] = {}
     for key, value in raw.items():
         if value is None:
@@ -507,10 +635,10 @@ def _fast_extended(raw: dict[str, Any]) -> dict[str, Any]:
             if not value or (len(value) == 4 and value.lower() in _NULL_WORDS):
                 continue
         else:
-            value = _normalise(value)
+            value = _member(key, value, False)
             if value is None:
                 continue
-        extended[key] = value
+        extended[key if key.__class__ is str else str(key)] = value
     return extended
 
 
@@ -572,7 +700,7 @@ def _fast_request(record: dict[str, Any], bbox: BBox | None) -> ServiceRequest |
     if len(record) > len(_KNOWN_REQUEST_KEYS) or not _KNOWN_REQUEST_KEYS.issuperset(record):
         for key, value in record.items():
             if key not in _KNOWN_REQUEST_KEYS and key not in extended:
-                value = _normalise(value)
+                value = _member(key, value, False)
                 if value is not None:
                     extended[key] = value
 
@@ -614,6 +742,7 @@ def _fast_request(record: dict[str, Any], bbox: BBox | None) -> ServiceRequest |
         duplicate_of or _fast_text(get("duplicate_of")),
         extended,
         assigned,
+        SOURCE_PLATFORM,
     )
 
 
@@ -622,17 +751,22 @@ def parse_requests(
 ) -> ParsedPage:
     """A page of ``GET requests`` (or ``requests/{id}``); raises :class:`ParseError` if unreadable.
 
+    ``expected_bbox``: the city's area; without one, the bulk of this page's positions stands for it.
     ``fast=False`` sends every record through the tolerant path (for tests; the results are the same).
     """
     page = ParsedPage()
     kept = page.requests
-    for record in _records(body, fmt, "requests"):
+    records, kind = _records_of_kind(body, fmt, "requests")
+    area = expected_bbox if expected_bbox is not None else _page_area(records)
+    xml = kind == "xml"
+    fast = fast and not xml
+    for record in records:
         if fast and record.__class__ is dict:
-            result = _fast_request(record, expected_bbox)
+            result = _fast_request(record, area)
             if result is not None:
                 kept.append(result)
                 continue
-        result = parse_request(record, expected_bbox)
+        result = parse_request(record, area, xml)
         if isinstance(result, SkippedRecord):
             log.warning("skipped report %s: %s", result.record_id or "(no id)", result.reason)
             page.skipped.append(result)
@@ -757,6 +891,15 @@ def parse_updates(
 # --------------------------------------------------------------------------- misc answers
 
 
+def _lower_all(value: Any) -> Any:
+    """Every key of a parsed XML structure in lower case (the small answers read field by field)."""
+    if isinstance(value, dict):
+        return {str(k).lower(): _lower_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_all(v) for v in value]
+    return value
+
+
 def _plain(value: Any) -> Any:
     """Empty strings to ``None`` inside a parsed structure."""
     if isinstance(value, dict):
@@ -774,7 +917,7 @@ def parse_post_response(body: bytes | str, fmt: str | None = None) -> dict[str, 
     if kind == "json":
         data = _load_json(body)
     elif kind == "xml":
-        data = _xml_value(_xml_root(body))
+        data = _lower_all(_xml_value(_xml_root(body)))
         if isinstance(data, dict) and len(data) == 1:
             data = next(iter(data.values()))
     else:
@@ -793,7 +936,7 @@ def parse_discovery(body: bytes | str, fmt: str | None = None) -> dict[str, Any]
         data = _load_json(body)
     elif kind == "xml":
         root = _xml_root(body)
-        data = _xml_value(root)
+        data = _lower_all(_xml_value(root))
         if _local(root.tag) != "discovery" and isinstance(data, dict) and "discovery" in data:
             data = data["discovery"]
     elif kind == "html":

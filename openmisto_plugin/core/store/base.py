@@ -28,6 +28,7 @@ from ..deadlines import (
 from ..escaping import valid_code_rows
 from ..model import RequestUpdate, Service, ServiceRequest
 from ..open311.profile import PlatformProfile
+from ..positions import FLAG_FAR, FLAG_MISSING, SOURCE_HAND, SOURCE_PLATFORM
 from ..reportfields import as_datetime
 from ..statuses import CLOSED_CODES, STATUSES, open311_state
 from ..timeutil import KYIV, to_store
@@ -43,6 +44,7 @@ __all__ = [
     "OUTBOX_STATES",
     "PLATFORM_COLUMNS",
     "PLATFORM_PROFILE_KEY",
+    "POSITION_COLUMNS",
     "DeadlineColumns",
     "OutboxEntry",
     "ReportStore",
@@ -55,10 +57,13 @@ __all__ = [
     "assigned_value",
     "backoff",
     "department_rows",
+    "extent_points",
     "history_params",
+    "keeps_hand_position",
     "local_columns",
     "local_update_params",
     "outbox_entry",
+    "placement",
     "plan_rows",
     "platform_copy",
     "procedure_fingerprint",
@@ -96,7 +101,12 @@ PLATFORM_COLUMNS: tuple[str, ...] = (
     "lat",
     "long",
     "extended_json",
+    "position_source",
+    "position_flag",
+    "position_note",
 )
+# The position of a report: a position placed by hand stays while the platform has no usable one.
+POSITION_COLUMNS: tuple[str, ...] = ("lat", "long", "position_source", "position_flag", "position_note")
 
 # Report columns the store computes: the assignment time (the platform's, else the latest
 # ``action_scheduled`` of the history) and the deadline of the current stage (core.deadlines).
@@ -261,6 +271,9 @@ def request_row(req: ServiceRequest) -> dict[str, Any]:
         extended = dict(extended or {})
         extended["assigned_datetime"] = assigned.isoformat()
     cached = _STORE_TEXT.get
+    lat, lon = req.lat, req.long
+    if lat is None or lon is None:
+        lat = lon = None
     requested = req.requested_datetime
     updated = req.updated_datetime
     expected = req.expected_datetime
@@ -282,11 +295,35 @@ def request_row(req: ServiceRequest) -> dict[str, Any]:
         "media_url": req.media_url,
         "district": req.district,
         "duplicate_of": req.duplicate_of,
-        "lat": float(req.lat),
-        "long": float(req.long),
+        "lat": None if lat is None else float(lat),
+        "long": None if lon is None else float(lon),
         "extended_json": _encode_json(extended) if extended else None,
         "assigned_datetime": None if assigned is None else cached(assigned) or fast_store(assigned),
+        "position_source": getattr(req, "position_source", None) or (None if lat is None else SOURCE_PLATFORM),
+        "position_flag": FLAG_MISSING if lat is None else getattr(req, "position_flag", None),
+        "position_note": getattr(req, "position_note", None),
     }
+
+
+def keeps_hand_position(old: Mapping[str, Any] | None, row: Mapping[str, Any]) -> bool:
+    """Does a stored position placed by hand stay over the platform's ``row``? Yes while the platform
+    has no usable position (none, or one far outside the city): Open311 cannot carry ours back."""
+    return (
+        old is not None
+        and old["position_source"] == SOURCE_HAND
+        and (row["lat"] is None or row["position_flag"] == FLAG_FAR)
+    )
+
+
+def extent_points(rows: Iterable[Mapping[str, Any]]) -> tuple[list[float], list[float]]:
+    """``(xs, ys)`` of the rows that count for the layer's extent: placed, not flagged far outside."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for row in rows:
+        if row["lat"] is not None and row["position_flag"] != FLAG_FAR:
+            xs.append(row["long"])
+            ys.append(row["lat"])
+    return xs, ys
 
 
 def store_time(value: Any) -> str | None:
@@ -424,6 +461,9 @@ def plan_rows(
     unchanged = 0
     for sid, row in rows.items():
         old = existing.get(sid)
+        if keeps_hand_position(old, row):
+            for column in POSITION_COLUMNS:
+                row[column] = old[column]
         moved = old is None or old["lat"] != row["lat"] or old["long"] != row["long"]
         if old is not None and row["district"] is None and not moved:
             row["district"] = old["district"]  # filled locally by point-in-polygon
@@ -617,6 +657,21 @@ def local_update_params(
     return history, outbox
 
 
+def placement(lat: float, lon: float, author: str, now: str, before: Mapping[str, Any]) -> dict[str, Any]:
+    """Report columns of a position placed by hand at ``lat``/``lon`` (checked) on the report ``before``."""
+    from ..i18n import tr
+
+    lat, lon = float(lat), float(lon)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        raise StoreError(tr("Not a position on the map: latitude {lat}, longitude {lon}.").format(lat=lat, lon=lon))
+    note = f"placed by {author or '?'} at {now}"
+    if before["position_note"] and before["position_source"] != SOURCE_HAND:
+        note += f"; platform: {before['position_note']}"
+    elif before["lat"] is not None and before["position_source"] != SOURCE_HAND:
+        note += f"; platform: lat={before['lat']}, long={before['long']}"
+    return {"lat": lat, "long": lon, "position_source": SOURCE_HAND, "position_flag": None, "position_note": note}
+
+
 def wire_payload(fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` made JSON-safe for the outbox (datetimes as W3C strings)."""
     out: dict[str, Any] = {}
@@ -721,6 +776,18 @@ class ReportStore(ABC):
 
         ``base_version``: the report's ``version`` the user saw; when it moved on since (someone else
         changed the report), nothing is written and :class:`VersionConflictError` is raised.
+        """
+
+    @abstractmethod
+    def place_report(
+        self, service_request_id: str, lat: float, lon: float, author: str, base_version: int | None = None
+    ) -> dict[str, Any]:
+        """Give a report a position by hand (a moderator's click on the map); returns the report's row.
+
+        Kept locally (``position_source = 'placed_by_hand'``, who and when in ``position_note``): Open311
+        has no call that changes a report's position, so nothing goes to the outbox. A later sync keeps
+        it while the platform has no usable position (:func:`keeps_hand_position`). ``base_version`` as
+        for :meth:`record_local_update` (:class:`VersionConflictError`).
         """
 
     # -- generic SQL (the workflow's and the panels' reading helpers) -----------

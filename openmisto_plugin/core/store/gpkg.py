@@ -50,10 +50,12 @@ from .base import (
     assignment_candidates,
     backoff,
     district_rows,
+    extent_points,
     history_params,
     local_columns,
     local_update_params,
     outbox_entry,
+    placement,
     plan_rows,
     platform_copy,
     request_row,
@@ -102,6 +104,11 @@ _pack_point = functools.partial(struct.Struct("<2sBBiBIdd").pack, b"GP", 0, 1, S
 def point_blob(x: float, y: float) -> bytes:
     """A GeoPackage blob of a 2D point in EPSG:4326 (no envelope, as GDAL writes points)."""
     return _pack_point(x, y)
+
+
+def _point_or_null(row: dict[str, Any]) -> bytes | None:
+    """The geometry blob of a report row; ``None`` (NULL geometry) for a report without a position."""
+    return None if row["lat"] is None else point_blob(row["long"], row["lat"])
 
 
 def geometry_blob(geometry: Any) -> bytes:
@@ -400,12 +407,10 @@ class GeoPackageStore(ReportStore):
 
     def _insert_reports(self, rows: list[dict[str, Any]], synced: str) -> None:
         sql = f"INSERT INTO reports ({', '.join(_INSERT_COLUMNS)}) VALUES ({_marks(len(_INSERT_COLUMNS))})"
-        xs = [r["long"] for r in rows]
-        ys = [r["lat"] for r in rows]
         tail = (1, synced)
         pack = _pack_point
-        params = [(*_insert_values(r), *tail, pack(x, y)) for r, x, y in zip(rows, xs, ys)]
-        self._grow_extent("reports", xs, ys)
+        params = [(*_insert_values(r), *tail, None if r["lat"] is None else pack(r["long"], r["lat"])) for r in rows]
+        self._grow_extent("reports", *extent_points(rows))  # not by reports far outside the city
         self._bulk_insert("reports", sql, params)
 
     def _bulk_insert(self, table: str, sql: str, params: Sequence[Sequence[Any]]) -> None:
@@ -504,17 +509,12 @@ class GeoPackageStore(ReportStore):
         plain = f"UPDATE reports SET {assignments}, version = version + 1, synced_at = ? WHERE fid = ?"
         moved = f"UPDATE reports SET {assignments}, geom = ?, version = version + 1, synced_at = ? WHERE fid = ?"
         same = [(*(r[c] for c in _WRITTEN_COLUMNS), synced, fid) for r, fid, m in updates if not m]
-        move = [
-            (*(r[c] for c in _WRITTEN_COLUMNS), point_blob(r["long"], r["lat"]), synced, fid)
-            for r, fid, m in updates
-            if m
-        ]
+        move = [(*(r[c] for c in _WRITTEN_COLUMNS), _point_or_null(r), synced, fid) for r, fid, m in updates if m]
         if same:
             self._conn.executemany(plain, same)
         if move:
             self._conn.executemany(moved, move)
-            moved_rows = [r for r, _, m in updates if m]
-            self._grow_extent("reports", [r["long"] for r in moved_rows], [r["lat"] for r in moved_rows])
+            self._grow_extent("reports", *extent_points(r for r, _, m in updates if m))
 
     def _note_platform_copy(self, entries: list[OutboxEntry], row: dict[str, Any]) -> None:
         """Keep the platform's version of a report that has local changes in the outbox."""
@@ -859,6 +859,33 @@ class GeoPackageStore(ReportStore):
             self._refresh_derived([sid])
             self._dirty.update(("reports", "request_updates", "outbox"))
         return update_id
+
+    def place_report(
+        self, service_request_id: str, lat: float, lon: float, author: str, base_version: int | None = None
+    ) -> dict[str, Any]:
+        """A position by hand (:meth:`ReportStore.place_report`): the point, its district, the version."""
+        sid = str(service_request_id)
+        now = to_store(now_utc())
+        with self.transaction():
+            row = self._conn.execute("SELECT * FROM reports WHERE service_request_id = ?", (sid,)).fetchone()
+            if row is None:
+                raise StoreError(tr("Unknown report {id}").format(id=sid))
+            if base_version is not None and int(row["version"] or 0) != int(base_version):
+                current = dict(row)
+                current.pop("geom", None)
+                raise version_conflict(current, int(base_version), {"lat": lat, "long": lon}, None)
+            values = placement(lat, lon, author, now, row)
+            sets = "".join(f"{c} = ?, " for c in values)
+            self._conn.execute(
+                f"UPDATE reports SET {sets}geom = ?, version = version + 1 WHERE fid = ?",
+                (*values.values(), point_blob(values["long"], values["lat"]), row["fid"]),
+            )
+            self._grow_extent("reports", [values["long"]], [values["lat"]])
+            self._dirty.add("reports")
+            if row["district"] is None:
+                self.fill_districts([sid])
+        log.info("Report %s placed by hand by %s at lat=%s, long=%s (kept locally)", sid, author, lat, lon)
+        return self.report(sid) or {}
 
     def _entry(self, update_id: str) -> OutboxEntry:
         row = self._conn.execute("SELECT * FROM outbox WHERE update_id = ?", (update_id,)).fetchone()

@@ -63,6 +63,7 @@ from .base import (
     local_columns,
     local_update_params,
     outbox_entry,
+    placement,
     plan_rows,
     platform_copy,
     request_row,
@@ -75,6 +76,7 @@ from .pg_connection import PgConnectionError, PgConnectionInfo, parse_uri
 from .schema import (
     DATETIME,
     INTEGER,
+    POSITION_SOURCE_BACKFILL,
     REAL,
     SCHEMA_VERSION,
     SRID,
@@ -106,7 +108,9 @@ CLAIM_LEASE = timedelta(minutes=5)
 # PG_MIGRATIONS[n] turns a version-n workspace into n+1: called with a cursor (search_path set to the
 # workspace schema) after the tables were completed from schema.TABLES (new tables, columns and
 # indexes are added generically), inside the migration transaction. Only data changes go here.
-PG_MIGRATIONS: dict[int, Callable[[Any], None]] = {}
+PG_MIGRATIONS: dict[int, Callable[[Any], None]] = {
+    1: lambda cur: cur.execute(POSITION_SOURCE_BACKFILL),  # the position columns came with TABLES (no params: no %)
+}
 
 
 def _psycopg2():
@@ -1014,6 +1018,34 @@ class PostGisStore(ReportStore):
             )
             self._refresh_derived([sid])
         return update_id
+
+    def place_report(
+        self, service_request_id: str, lat: float, lon: float, author: str, base_version: int | None = None
+    ) -> dict[str, Any]:
+        """A position by hand (:meth:`ReportStore.place_report`): the point, its district, the version."""
+        sid = str(service_request_id)
+        now = to_store(now_utc())
+        with self.transaction(), self._cursor(dict_rows=True) as cur:
+            cur.execute(
+                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",
+                (sid,),
+            )
+            row = cur.fetchone()
+            if row is None:
+                raise StoreError(tr("Unknown report {id}").format(id=sid))
+            if base_version is not None and int(row["version"]) != int(base_version):
+                raise self._version_conflict(cur, dict(row), int(base_version), {"lat": lat, "long": lon})
+            values = placement(lat, lon, author, now, row)
+            sets = "".join(f"{c} = %s, " for c in values)
+            cur.execute(
+                f"UPDATE reports SET {sets}geom = ST_SetSRID(ST_MakePoint(%s, %s), {SRID}),"
+                " version = version + 1 WHERE fid = %s",
+                (*values.values(), values["long"], values["lat"], row["fid"]),
+            )
+            if row["district"] is None:
+                self.fill_districts([sid])
+        log.info("Report %s placed by hand by %s at lat=%s, long=%s (kept locally)", sid, author, lat, lon)
+        return self.report(sid) or {}
 
     def _version_conflict(self, cur: Any, current: dict[str, Any], base_version: int, mine: dict) -> StoreError:
         cur.execute(

@@ -22,7 +22,7 @@ from ..i18n import tr
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SRID = 4326
 
 # Logical column types; each backend maps them (GPKG: TEXT, INTEGER, REAL, DATETIME).
@@ -96,6 +96,12 @@ REPORT_COLUMNS: tuple[Column, ...] = (
     _c("deadline_stage"),
     _c("version", INTEGER, nullable=False, default="1"),
     _c("synced_at", DATETIME),
+    # Schema 2 (issue 9, core/positions.py): a report without a usable position has no geometry.
+    # position_source: platform | repaired_swap | placed_by_hand (NULL without a position);
+    # position_flag: missing | far_outside | NULL; position_note: why (the platform's values, who placed it).
+    _c("position_source"),
+    _c("position_flag"),
+    _c("position_note"),
 )
 
 TABLES: dict[str, Table] = {
@@ -111,6 +117,7 @@ TABLES: dict[str, Table] = {
                 ("agency_responsible",),
                 ("district",),
                 ("service_code",),
+                ("position_flag",),
             ),
         ),
         Table(
@@ -200,6 +207,27 @@ TABLES: dict[str, Table] = {
 # Migrations: MIGRATIONS[n] turns a version-n workspace into version n+1. Each gets the
 # sqlite3 connection inside the open transaction (a PostGIS store keeps its own list).
 MIGRATIONS: dict[int, Callable] = {}
+
+#: Schema 1 -> 2, the data part (both backends): where the stored positions came from. Schema 1 kept
+#: only reports with a position; a repaired swap was marked in extended_json.
+POSITION_SOURCE_BACKFILL = (
+    "UPDATE reports SET position_source = CASE WHEN extended_json LIKE '%\"position_swapped\": true%'"
+    " THEN 'repaired_swap' ELSE 'platform' END WHERE geom IS NOT NULL AND position_source IS NULL"
+)
+
+
+def _gpkg_1_to_2(conn) -> None:
+    """Schema 2: the position columns of ``reports`` (``geom`` is nullable already) and their index."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+    for name in ("position_source", "position_flag", "position_note"):
+        if name not in have:
+            conn.execute(f"ALTER TABLE reports ADD COLUMN {name} TEXT")
+    for _name, sql in index_statements("reports"):
+        conn.execute(sql)
+    conn.execute(POSITION_SOURCE_BACKFILL)
+
+
+MIGRATIONS[1] = _gpkg_1_to_2
 
 
 class SchemaError(Exception):
