@@ -640,6 +640,7 @@
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Category</source>
         <translation>Категорія</translation>
@@ -677,6 +678,7 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/reports.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Address</source>
         <translation>Адреса</translation>
@@ -905,6 +907,7 @@
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
         <source>No.</source>
         <translation>№</translation>
     </message>
@@ -1053,6 +1056,11 @@
         <location filename="../openmisto_plugin/core/store/base.py"/>
         <source>another user</source>
         <translation>інший користувач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/base.py"/>
+        <source>Not a position on the map: latitude {lat}, longitude {lon}.</source>
+        <translation>Це не точка на мапі: широта {lat}, довгота {lon}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/factory.py"/>
@@ -1221,6 +1229,12 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/sync.py"/>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Without a position (to place by hand): {0}.</source>
+        <translation>Без координат (розмістити вручну): {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
         <source>Cancelled: the next sync completes it.</source>
         <translation>Скасовано: наступна синхронізація її завершить.</translation>
     </message>
@@ -1275,6 +1289,37 @@
         <location filename="../openmisto_plugin/core/tasks.py"/>
         <source>Open City: sync</source>
         <translation>Відкрите Місто: синхронізація</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>far outside the city</source>
+        <translation>далеко за межами міста</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>position 0,0</source>
+        <translation>координати 0,0</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>position is not a number</source>
+        <translation>координати не є числом</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>lat/long swapped, outside the city</source>
+        <translation>широту й довготу переплутано, поза містом</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>position out of range</source>
+        <translation>координати поза допустимими межами</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>no position</source>
+        <translation>без координат</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
@@ -2279,6 +2324,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
@@ -2492,6 +2538,46 @@
         <translation>Щомісячний звіт готовий: сторінок — {pages}, {path}</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Why</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Place on the map</source>
+        <translation>Розмістити на мапі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Click on the map where the selected report is. The position is kept in this workspace only, marked as placed by hand: Open311 cannot send a position back to the platform.</source>
+        <translation>Клацніть на мапі там, де розташоване вибране звернення. Координати зберігаються лише в цьому робочому просторі з позначкою «розміщено вручну»: Open311 не дає змоги передати координати назад на платформу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Platform: {0}</source>
+        <translation>Платформа: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Without a position: {n}; far outside the city: {far}.</source>
+        <translation>Без координат: {n}; далеко за межами міста: {far}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Placing reports on the map is the moderator's.</source>
+        <translation>Розміщувати звернення на мапі може лише модератор.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Click on the map where report {id} is (Esc cancels).</source>
+        <translation>Клацніть на мапі там, де розташоване звернення {id} (Esc — скасувати).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>Report {id} placed on the map (kept in this workspace only).</source>
+        <translation>Звернення {id} розміщено на мапі (збережено лише в цьому робочому просторі).</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Conflict on report {id}</source>
         <translation>Конфлікт у зверненні {id}</translation>
@@ -2641,6 +2727,11 @@
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Your change was dropped; the report shows the platform's version.</source>
         <translation>Вашу зміну відкинуто; звернення показує версію платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/place_report_tool.py"/>
+        <source>Placing cancelled.</source>
+        <translation>Розміщення скасовано.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -2930,6 +3021,21 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>empty: the districts, else the bulk of the reports</source>
+        <translation>порожньо: за районами, інакше за більшістю звернень</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The city's area as lon_min, lat_min, lon_max, lat_max (EPSG:4326), e.g. 33.95, 47.55, 34.30, 47.75 for Pokrov. Reports whose latitude and longitude the platform swapped are repaired when the swapped point lies inside it; points far outside it are kept, flagged, and left out of the map's extent.</source>
+        <translation>Територія міста як мін_довгота, мін_широта, макс_довгота, макс_широта (EPSG:4326), напр. 33.95, 47.55, 34.30, 47.75 для Покрова. Звернення, у яких платформа переплутала широту й довготу, виправляються, якщо переставлена точка лежить у її межах; точки далеко за її межами зберігаються з позначкою і не розширюють охоплення мапи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>City area</source>
+        <translation>Територія міста</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>User</source>
         <translation>Користувач</translation>
     </message>
@@ -2977,6 +3083,11 @@
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Choose the department of the officer.</source>
         <translation>Оберіть виконавчий орган відповідальної особи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The city area must be four numbers: lon_min, lat_min, lon_max, lat_max (EPSG:4326).</source>
+        <translation>Територія міста — це чотири числа: мін_довгота, мін_широта, макс_довгота, макс_широта (EPSG:4326).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -3117,6 +3228,11 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>The report's status allows no response now.</source>
         <translation>Статус звернення зараз не дозволяє відповіді.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>No position</source>
+        <translation>Без координат</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -3420,6 +3536,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>City area: lon_min, lat_min, lon_max, lat_max (empty: the districts, else the bulk of the reports)</source>
+        <translation>Територія міста: мін_довгота, мін_широта, макс_довгота, макс_широта (порожньо: за районами, інакше за більшістю звернень)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New reports</source>
         <translation>Нові звернення</translation>
     </message>
@@ -3442,6 +3563,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Pages fetched</source>
         <translation>Отримано сторінок</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Reports kept without a position</source>
+        <translation>Звернення, збережені без координат</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3482,6 +3608,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>No workspace file was given.</source>
         <translation>Не вказано файл робочого простору.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>The city area is not readable: {0}</source>
+        <translation>Не вдається прочитати територію міста: {0}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3547,6 +3678,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New: {0}, updated: {1}, unchanged: {2}, skipped: {3}, pages: {4}</source>
         <translation>Нових: {0}, оновлених: {1}, без змін: {2}, пропущених: {3}, сторінок: {4}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Positions: {0} reports kept without one (place them by hand), {1} swapped lat/long repaired, {2} far outside the city (kept, flagged).</source>
+        <translation>Координати: {0} звернень збережено без них (розмістіть вручну), у {1} виправлено переплутані широту й довготу, {2} далеко за межами міста (збережено з позначкою).</translation>
     </message>
     <message>
         <source>Workspace (GeoPackage)</source>

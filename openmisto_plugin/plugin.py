@@ -32,6 +32,7 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsProject,
+    QgsRectangle,
     QgsSettings,
 )
 from qgis.PyQt import sip
@@ -115,6 +116,7 @@ class OpenMistoPlugin:
         self._pages_role: str | None = None
         self._pages_department: str | None = None
         self.moderation_panel: Any = None
+        self.no_position_panel: Any = None  # «Без координат»: reports to place by hand (issue 9)
         self.filter_panel: Any = None
         self.report_list: Any = None
         self.outbox_panel: Any = None
@@ -620,12 +622,14 @@ class OpenMistoPlugin:
             self._message(tr("The reports layer is not in the project."), Qgis.Warning)
             return
         layer.updateExtents()
-        extent = layer.extent()
+        extent, crs = self._placed_reports_extent(), QgsCoordinateReferenceSystem("EPSG:4326")
+        if extent is None:
+            extent, crs = layer.extent(), layer.crs()
         if extent.isEmpty() and (districts := project_layers.find_layer(project_layers.DISTRICTS)) is not None:
-            extent = districts.extent()
+            extent, crs = districts.extent(), districts.crs()
         if extent.isNull():
             return
-        transform = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), QgsProject.instance())
+        transform = QgsCoordinateTransform(crs, canvas.mapSettings().destinationCrs(), QgsProject.instance())
         try:
             extent = transform.transformBoundingBox(extent)
         except Exception:  # noqa: BLE001 - a broken extent is not worth an error
@@ -633,6 +637,18 @@ class OpenMistoPlugin:
         extent.scale(1.1)
         canvas.setExtent(extent)
         canvas.refresh()
+
+    def _placed_reports_extent(self) -> QgsRectangle | None:
+        """The reports' box without those flagged far outside the city (a PostGIS layer's own extent has them)."""
+        from .core.city_area import reports_extent
+
+        store = self.gui_store()
+        try:
+            box = reports_extent(store) if store is not None else None
+        except Exception:  # the layer's own extent will do
+            log.debug("Cannot read the reports' extent from the store", exc_info=True)
+            return None
+        return None if box is None else QgsRectangle(*box)
 
     def _layers_changed(self, *_args: Any) -> None:
         layer = project_layers.find_layer(project_layers.REPORTS)
@@ -840,6 +856,8 @@ class OpenMistoPlugin:
             return
         if self.moderation_panel is not None:
             self.moderation_panel.set_context(store, self.actor)
+        if self.no_position_panel is not None:
+            self.no_position_panel.set_context(store, self.actor)
         if self.outbox_panel is not None:
             self.outbox_panel.set_store(store)
         if self.filter_panel is not None and settings.workspace_exists:
@@ -849,6 +867,7 @@ class OpenMistoPlugin:
         from .gui.dock import FilterPage, ReportList
         from .gui.filter_panel import FilterPanel
         from .gui.moderation_panel import ModerationPanel
+        from .gui.no_position_panel import NoPositionPanel
         from .gui.outbox_panel import OutboxPanel
 
         self._remove_pages(clear_filter=False)
@@ -861,6 +880,11 @@ class OpenMistoPlugin:
             self.moderation_panel.message.connect(self._panel_message)
             self.moderation_panel.reportActivated.connect(self.show_report_id)
             pages.append((self.moderation_panel, tr("Moderation")))
+            self.no_position_panel = NoPositionPanel(store, actor, canvas=canvas)
+            self.no_position_panel.changed.connect(self.local_change)
+            self.no_position_panel.message.connect(self._panel_message)
+            self.no_position_panel.reportActivated.connect(self.show_report_id)
+            pages.append((self.no_position_panel, tr("No position")))
         self.filter_panel = FilterPanel(canvas)
         self.report_list = ReportList(canvas)
         self.report_list.reportActivated.connect(self.show_report_id)
@@ -901,6 +925,8 @@ class OpenMistoPlugin:
         if self.outbox_panel is not None and not sip.isdeleted(self.outbox_panel):
             for dialog in list(self.outbox_panel.dialogs):
                 dialog.close()
+        if self.no_position_panel is not None and not sip.isdeleted(self.no_position_panel):
+            self.no_position_panel.unload()
         if self.dock is not None and not sip.isdeleted(self.dock):
             self.dock.set_pages([])
         for page in self.pages:
@@ -909,6 +935,7 @@ class OpenMistoPlugin:
                 page.deleteLater()
         self.pages = []
         self.moderation_panel = self.filter_panel = self.report_list = self.outbox_panel = None
+        self.no_position_panel = None
         self._pages_role = self._pages_department = None
 
     def refresh_pages(self) -> None:
@@ -919,6 +946,11 @@ class OpenMistoPlugin:
                 self.moderation_panel.set_context(store, self.actor)
             else:
                 self.moderation_panel.refresh()
+        if self.no_position_panel is not None:
+            if self.no_position_panel.store is not store:
+                self.no_position_panel.set_context(store, self.actor)
+            else:
+                self.no_position_panel.refresh()
         if self.outbox_panel is not None:
             if self.outbox_panel.store is not store:
                 self.outbox_panel.set_store(store)

@@ -657,6 +657,7 @@ class QueueItem:
     due: datetime | None
     overdue: bool
     version: int | None = None  # the report's version as listed (optimistic locking of the actions)
+    has_position: bool = True  # False: the platform sent no usable position (to place by hand, issue 9)
 
 
 def moderation_queue(
@@ -668,7 +669,7 @@ def moderation_queue(
     rows = _rows(
         store,
         "SELECT fid, service_request_id, external_status_code, status, service_code, service_name, district, address,"
-        " description, requested_datetime, agency_responsible, version FROM reports"
+        " description, requested_datetime, agency_responsible, version, lat FROM reports"
         f" WHERE external_status_code IN ({marks}) OR (external_status_code IS NULL AND status = 'open')"
         " ORDER BY requested_datetime IS NULL, requested_datetime, fid",
         codes,
@@ -692,6 +693,7 @@ def moderation_queue(
                 due=deadline.due,
                 overdue=deadline.is_overdue(now),
                 version=None if row.get("version") is None else int(row["version"]),
+                has_position=row.get("lat") is not None,
             )
         )
     return items

@@ -171,7 +171,7 @@ class ModerationPanel(QWidget):
                     statuses.label(item.external_status_code),
                     item.service_name or item.service_code or "",
                     item.district or "",
-                    item.address or "",
+                    (item.address or "") + ("" if item.has_position else " · " + tr("no position")),
                 )
                 tip = tr("Received: {when}. Due: {due}.").format(
                     when=format_datetime(item.requested_datetime), due=format_datetime(item.due)

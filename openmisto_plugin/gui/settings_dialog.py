@@ -41,6 +41,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import workflow as wf
 from ..core.i18n import tr
+from ..core.positions import parse_bbox
 from ..core.settings import ROLES, PluginSettings, default_workspace_path
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.store.pg_connection import (
@@ -184,6 +185,18 @@ class SettingsDialog(QDialog):
             ).format(folder=wf.media_folder(self.settings.workspace_path or "workspace.gpkg").name)
         )
         sync_form.addRow(tr("Public address of photos"), self.media_url_edit)
+        self.city_area_edit = QLineEdit()
+        self.city_area_edit.setObjectName("cityArea")
+        self.city_area_edit.setClearButtonEnabled(True)
+        self.city_area_edit.setPlaceholderText(tr("empty: the districts, else the bulk of the reports"))
+        self.city_area_edit.setToolTip(
+            tr(
+                "The city's area as lon_min, lat_min, lon_max, lat_max (EPSG:4326), e.g. 33.95, 47.55, 34.30, 47.75"
+                " for Pokrov. Reports whose latitude and longitude the platform swapped are repaired when the swapped"
+                " point lies inside it; points far outside it are kept, flagged, and left out of the map's extent."
+            )
+        )
+        sync_form.addRow(tr("City area"), self.city_area_edit)
         layout.addWidget(sync)
 
         user = QGroupBox(tr("User"))
@@ -218,6 +231,7 @@ class SettingsDialog(QDialog):
         self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
         self._fill_workspace(s.workspace_path)
         self._fill_media_url(s.workspace_path)
+        self.city_area_edit.setText(s.city_bbox)
         index = self.role_combo.findData(s.role)
         self.role_combo.setCurrentIndex(max(0, index))
         self.department_combo.addItem("", "")
@@ -352,6 +366,7 @@ class SettingsDialog(QDialog):
             role=str(self.role_combo.currentData()),
             department=self.department() if self.role_combo.currentData() == "officer" else "",
             last_sync=self.settings.last_sync,
+            city_bbox=self.city_area_edit.text().strip(),
         )
 
     def _validate(self, values: PluginSettings) -> str:
@@ -369,6 +384,10 @@ class SettingsDialog(QDialog):
             return tr("The workspace must be a GeoPackage file (.gpkg).")
         if values.role == "officer" and not values.department:
             return tr("Choose the department of the officer.")
+        try:
+            parse_bbox(values.city_bbox)
+        except ValueError:
+            return tr("The city area must be four numbers: lon_min, lat_min, lon_max, lat_max (EPSG:4326).")
         media_url = self.media_url_edit.text().strip()
         if media_url and not media_url.lower().startswith(("http://", "https://")):
             return tr("The public address of the photos must start with http:// or https://.")
