@@ -642,9 +642,11 @@ class OpenMistoPlugin:
         """The reports' box without those flagged far outside the city (a PostGIS layer's own extent has them)."""
         from .core.city_area import reports_extent
 
-        store = self.gui_store()
+        store = self.store  # only the open one: a zoom queued before unload must not open the workspace again
+        if store is None or getattr(store, "closed", False):
+            return None
         try:
-            box = reports_extent(store) if store is not None else None
+            box = reports_extent(store)
         except Exception:  # the layer's own extent will do
             log.debug("Cannot read the reports' extent from the store", exc_info=True)
             return None

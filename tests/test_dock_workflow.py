@@ -103,10 +103,13 @@ def officer(iface, qgis_new_project, clean_settings, unlocked_auth, fresh_refser
 def test_moderator_has_moderation_filter_and_outbox(moderator):
     plugin, _server, ids = moderator
     titles = plugin.dock.page_titles()
-    assert titles[1:] == [tr("Moderation"), tr("Filter"), tr("Outbox")]
+    assert titles[1:] == [tr("Moderation"), tr("No position"), tr("Filter"), tr("Outbox")]
     # One store for every page, opened on the workspace of the settings.
     assert plugin.store is not None and plugin.store.path == PluginSettings.load().workspace_path
     assert plugin.moderation_panel.store is plugin.store and plugin.outbox_panel.store is plugin.store
+    # «Без координат»: the reports the platform sent without a position, placeable by hand (issue 9)
+    assert plugin.no_position_panel.store is plugin.store
+    assert plugin.no_position_panel.table.rowCount() == plugin.store.count("position_flag IS NOT NULL")
     queued = [plugin.moderation_panel.table.item(r, 0).text() for r in range(plugin.moderation_panel.table.rowCount())]
     assert set(ids) <= set(queued)
     assert plugin.actions["assign"].isVisible() and not plugin.actions["respond"].isVisible()
@@ -131,7 +134,7 @@ def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderat
     plugin.apply_settings(settings)
     flush_deletes()
     assert plugin.dock.page_titles()[1:] == [tr("Filter")]
-    assert plugin.moderation_panel is None and plugin.outbox_panel is None
+    assert plugin.moderation_panel is None and plugin.outbox_panel is None and plugin.no_position_panel is None
 
 
 # --- moderation → outbox → sync → platform --------------------------------------------------------------------------
@@ -268,7 +271,7 @@ def test_unload_with_pages_leaves_nothing_behind(
     items_before = canvas_items(iface)
 
     plugin = load_plugin(iface)
-    assert len(plugin.dock.page_titles()) == 4
+    assert len(plugin.dock.page_titles()) == 5
     layer = project_layers.find_layer(project_layers.REPORTS)
     plugin.filter_panel.status_list.set_checked(["for_triage"])
     assert plugin.filter_panel.apply() is not None and layer.subsetString()

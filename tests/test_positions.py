@@ -386,7 +386,7 @@ def test_processing_sync_refuses_an_unreadable_city_area(openmisto_provider, tmp
     import processing
     from qgis.core import QgsProcessingException
 
-    with pytest.raises(QgsProcessingException, match="city area"):
+    with pytest.raises(QgsProcessingException, match="four numbers"):
         processing.run(
             "openmisto:sync",
             {"PLATFORM_URL": "http://127.0.0.1:9/open311/v2/", "WORKSPACE": str(tmp_path / "w.gpkg"), "CITY_AREA": "x"},
