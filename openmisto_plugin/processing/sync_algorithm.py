@@ -184,7 +184,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             defaultValue=setting_default("city_bbox") or "",
             optional=True,
         )
-        city_area.setFlags(city_area.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        city_area.setFlags(city_area.flags() | PARAMETER_ADVANCED)
         self.addParameter(city_area)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
