@@ -640,7 +640,6 @@
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Category</source>
         <translation>Категорія</translation>

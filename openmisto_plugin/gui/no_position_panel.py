@@ -13,7 +13,15 @@ from typing import Any
 
 from qgis.core import Qgis, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt, pyqtSignal
-from qgis.PyQt.QtWidgets import QHBoxLayout, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import statuses
 from ..core import workflow as wf
@@ -56,9 +64,14 @@ class NoPositionPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.summary_label = plain_label()
         layout.addWidget(self.summary_label)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([tr("No."), tr("Why"), tr("Category"), tr("Address")])
+        # Three columns fit a dock ~350 px wide; the category, status and description are in the tooltip.
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels([tr("No."), tr("Why"), tr("Address")])
         setup_list_table(self.table)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 90)  # platform ids can be long (Mongo ids, "import:…")
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda item: self.reportActivated.emit(str(item.data(ID_ROLE))))
         layout.addWidget(self.table, 1)
@@ -99,10 +112,10 @@ class NoPositionPanel(QWidget):
             values = (
                 item.service_request_id,
                 reason_label(item.position_flag, item.position_note),
-                item.service_name or "",
                 item.address or "",
             )
-            tip = statuses.label(item.external_status_code or item.status or "")
+            status = statuses.label(item.external_status_code) if item.external_status_code else item.status
+            tip = " · ".join(t for t in (item.service_request_id, item.service_name, status) if t)
             if item.position_note:
                 tip += "\n" + tr("Platform: {0}").format(item.position_note)
             if item.description:

@@ -460,10 +460,18 @@ _ID_KEYS = frozenset({"id", "code", "duplicate_of"})
 _ID_SUFFIXES = ("_id", "_ids", "_code", "_codes")
 
 
+_ID_KEY_CACHE: dict[str, bool] = {}
+
+
 def _is_id_key(key: str) -> bool:
-    """Does ``key`` name an identifier (text in JSON and XML alike)?"""
-    key = key.lower()
-    return key in _ID_KEYS or key.endswith(_ID_SUFFIXES)
+    """Does ``key`` name an identifier (text in JSON and XML alike)? (Cached: a page repeats its keys.)"""
+    known = _ID_KEY_CACHE.get(key)
+    if known is None:
+        lower = key.lower()
+        known = lower in _ID_KEYS or lower.endswith(_ID_SUFFIXES)
+        if len(_ID_KEY_CACHE) < 10_000:
+            _ID_KEY_CACHE[key] = known
+    return known
 
 
 def _as_ids(value: Any) -> Any:
@@ -638,7 +646,7 @@ def _fast_extended(raw: dict[str, Any]) -> dict[str, Any]:
             value = _member(key, value, False)
             if value is None:
                 continue
-        extended[key if key.__class__ is str else str(key)] = value
+        extended[key] = value  # JSON object keys are text
     return extended
 
 
