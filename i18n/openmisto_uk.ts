@@ -733,6 +733,21 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Position from</source>
+        <translation>Джерело координат</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Position problem</source>
+        <translation>Проблема з координатами</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Position note</source>
+        <translation>Примітка до координат</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Name</source>
         <translation>Назва</translation>
     </message>

@@ -515,3 +515,33 @@ def test_moderation_queue_lists_reports_without_a_position(sf_replay, tmp_path):
         open_without = store.count("lat IS NULL AND status = 'open'")
         assert open_without > 0
         assert sum(1 for item in queue if not item.has_position) == open_without
+
+
+def test_city_area_comes_from_settings_else_districts_else_the_learned_bulk(sf_replay, tmp_path):
+    from openmisto_plugin.core.sync import SyncEngine
+    from tests.helpers_store import EAST, WEST
+
+    with GeoPackageStore.create(str(tmp_path / "sf.gpkg")) as store:
+        first = _sync_sf(store, sf_replay, full=True)
+        assert first.city_area is None and first.city_area_source == ""  # nothing known: each page's bulk
+        learned = city_area.learned_area(store)
+        assert learned is not None and positions.inside(learned, 37.7749, -122.4194)  # where SF's reports are
+        second = _sync_sf(store, sf_replay, full=False)
+        assert (second.city_area, second.city_area_source) == (learned, "reports")
+        client = Open311Client(sf_replay.base_url, fmt="xml", retries=0, expected_bbox=POKROV)
+        configured = SyncEngine(store, client, history=False).pull(full=True)
+        assert configured.city_area_source == "settings" and client.expected_bbox == POKROV
+        assert configured.far_outside == 47  # Settings name another city: every SF point is far outside it
+        assert store.count("position_flag = 'far_outside'") == 47
+        assert city_area.reports_extent(store) is None  # and none of them counts for zooming
+        store.upsert_districts([("w", "West", WEST), ("e", "East", EAST)])
+        assert city_area.resolve(store) == (city_area.districts_extent(store), "districts")
+        assert city_area.resolve(store, POKROV) == (POKROV, "settings")
+
+
+def test_districts_extent_on_both_backends(store):
+    from tests.helpers_store import EAST, WEST
+
+    assert city_area.districts_extent(store) is None and city_area.resolve(store) == (None, "")
+    store.upsert_districts([("w", "West", WEST), ("e", "East", EAST)])
+    assert city_area.districts_extent(store) == pytest.approx((34.05, 47.60, 34.17, 47.70))

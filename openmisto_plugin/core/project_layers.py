@@ -90,6 +90,9 @@ def field_aliases(table: str) -> dict[str, str]:
             "deadline_stage": tr("Deadline stage"),
             "version": tr("Version"),
             "synced_at": tr("Synchronised"),
+            "position_source": tr("Position from"),
+            "position_flag": tr("Position problem"),
+            "position_note": tr("Position note"),
         }
     if table == DISTRICTS:
         return {"fid": tr("ID"), "code": tr("Code"), "name": tr("Name")}
