@@ -46,10 +46,12 @@ translations: system-deps
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -r openmisto_plugin server
 	$(PY) tools/qt6_check.py
 
 test: venv translations
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -r openmisto_plugin server
 	$(PY) i18n/update_ts.py --check
 	$(PY) tools/qt6_check.py
 	bash tools/run-tests.sh

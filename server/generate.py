@@ -425,7 +425,7 @@ def generate(
     """Build a new database at ``db_path`` (replacing any file there) and return a summary."""
     now = now or default_now()
     now_ts = int(now.timestamp())
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets  # nosec B311
     factory = ReportFactory(rng, now_ts)
     target = Path(db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -440,7 +440,7 @@ def generate(
         conn.execute("BEGIN")
         for table, rows in reference_rows().items():
             marks = ", ".join("?" * len(rows[0]))
-            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608 - generator's own table names and ? marks; values are bound  # nosec B608
         meta = {
             "schema_version": db.SCHEMA_VERSION,
             "seed": str(seed),
@@ -449,7 +449,7 @@ def generate(
             "generator": "server.generate",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        request_sql = f"INSERT INTO requests VALUES ({', '.join('?' * 22)})"
+        request_sql = f"INSERT INTO requests VALUES ({', '.join('?' * 22)})"  # noqa: S608 - generator's own table names and ? marks; values are bound  # nosec B608
         update_sql = (
             "INSERT INTO updates (update_id, service_request_id, external_status_code, description, "
             "agency_responsible, media_url, updated_utc, client_utc, author, origin) VALUES (?,?,?,?,?,?,?,?,?,?)"

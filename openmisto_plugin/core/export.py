@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Union
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape, quoteattr  # nosec B406 - escapes text for XML we write; parses nothing
 
 from .escaping import spreadsheet_cell
 from .i18n import tr

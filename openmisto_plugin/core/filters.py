@@ -300,7 +300,7 @@ def bbox_sql(bbox: tuple[float, float, float, float], rtree: str = rtree_table()
     """``fid`` in the GeoPackage rtree entries that touch ``bbox`` (xmin, ymin, xmax, ymax)."""
     xmin, ymin, xmax, ymax = bbox
     return (
-        f'"fid" IN (SELECT id FROM {quote_ident(rtree)} WHERE minx <= {xmax!r} AND maxx >= {xmin!r}'
+        f'"fid" IN (SELECT id FROM {quote_ident(rtree)} WHERE minx <= {xmax!r} AND maxx >= {xmin!r}'  # noqa: S608 - a quoted identifier and float reprs  # nosec B608
         f" AND miny <= {ymax!r} AND maxy >= {ymin!r})"
     )
 

@@ -84,7 +84,7 @@ BULK_RTREE_MIN = 64  # from this many new rows per insert, GDAL's per-row trigge
 _IN_CHUNK = 500  # ids per "IN (...)" query
 _LOCAL_COLUMNS = tuple(dict.fromkeys(LOCAL_FIELDS.values()))
 _WRITTEN_COLUMNS = (*PLATFORM_COLUMNS, *DERIVED_COLUMNS)
-_SET_DERIVED = f"UPDATE reports SET {', '.join(f'{c} = ?' for c in DERIVED_COLUMNS)} WHERE fid = ?"
+_SET_DERIVED = f"UPDATE reports SET {', '.join(f'{c} = ?' for c in DERIVED_COLUMNS)} WHERE fid = ?"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
 _INSERT_COLUMNS = ("service_request_id", *_WRITTEN_COLUMNS, "version", "synced_at", "geom")
 _insert_values = itemgetter("service_request_id", *_WRITTEN_COLUMNS)
 # rtree entries of points written by this store, from their lat/long columns (the blob is made from
@@ -350,7 +350,7 @@ class GeoPackageStore(ReportStore):
         cols = ", ".join(("fid", "service_request_id", "version", *PLATFORM_COLUMNS, *DERIVED_COLUMNS))
         found: dict[str, sqlite3.Row] = {}
         for chunk in _chunks(ids):
-            sql = f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})"
+            sql = f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             for row in self._conn.execute(sql, chunk):
                 found[row["service_request_id"]] = row
         return found
@@ -362,7 +362,7 @@ class GeoPackageStore(ReportStore):
         found: dict[str, list[OutboxEntry]] = {}
         for chunk in _chunks(ids):
             sql = (
-                f"SELECT * FROM outbox WHERE service_request_id IN ({_marks(len(chunk))})"
+                f"SELECT * FROM outbox WHERE service_request_id IN ({_marks(len(chunk))})"  # noqa: S608 - only ? placeholders are interpolated; values are bound  # nosec B608
                 " AND state IN ('pending', 'conflict') ORDER BY id"
             )
             for row in self._conn.execute(sql, chunk):
@@ -406,7 +406,7 @@ class GeoPackageStore(ReportStore):
         return counts
 
     def _insert_reports(self, rows: list[dict[str, Any]], synced: str) -> None:
-        sql = f"INSERT INTO reports ({', '.join(_INSERT_COLUMNS)}) VALUES ({_marks(len(_INSERT_COLUMNS))})"
+        sql = f"INSERT INTO reports ({', '.join(_INSERT_COLUMNS)}) VALUES ({_marks(len(_INSERT_COLUMNS))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
         tail = (1, synced)
         pack = _pack_point
         params = [(*_insert_values(r), *tail, None if r["lat"] is None else pack(r["long"], r["lat"])) for r in rows]
@@ -426,7 +426,7 @@ class GeoPackageStore(ReportStore):
             return
         info = TABLES[table]
         with self.transaction():
-            (last_fid,) = self._conn.execute(f'SELECT coalesce(max("{info.fid}"), 0) FROM "{table}"').fetchone()
+            (last_fid,) = self._conn.execute(f'SELECT coalesce(max("{info.fid}"), 0) FROM "{table}"').fetchone()  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             for name in triggers.values():
                 self._conn.execute(f'DROP TRIGGER "{name[0]}"')
             self._conn.executemany(sql, params)
@@ -434,16 +434,17 @@ class GeoPackageStore(ReportStore):
                 g, fid = info.geometry_column, info.fid
                 envelope = _POINT_ENVELOPES.get(table)
                 if envelope:  # points from their own lat/long: no Python call per row, the GIL stays free
-                    select = f'SELECT "{fid}", {envelope} FROM "{table}" WHERE "{fid}" > ? AND {g} NOT NULL'
+                    select = f'SELECT "{fid}", {envelope} FROM "{table}" WHERE "{fid}" > ? AND {g} NOT NULL'  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 else:
                     select = (
-                        f'SELECT "{fid}", ST_MinX({g}), ST_MaxX({g}), ST_MinY({g}), ST_MaxY({g}) FROM "{table}"'
+                        f'SELECT "{fid}", ST_MinX({g}), ST_MaxX({g}), ST_MinY({g}), ST_MaxY({g}) FROM "{table}"'  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                         f' WHERE "{fid}" > ? AND {g} NOT NULL AND NOT ST_IsEmpty({g})'
                     )
                 self._conn.execute(f'INSERT OR REPLACE INTO "rtree_{table}_{g}" {select}', (last_fid,))
             if "count" in triggers:
                 (added,) = self._conn.execute(
-                    f'SELECT count(*) FROM "{table}" WHERE "{info.fid}" > ?', (last_fid,)
+                    f'SELECT count(*) FROM "{table}" WHERE "{info.fid}" > ?',  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                    (last_fid,),
                 ).fetchone()
                 self._conn.execute(
                     "UPDATE gpkg_ogr_contents SET feature_count = feature_count + ? WHERE lower(table_name) = lower(?)",
@@ -506,8 +507,8 @@ class GeoPackageStore(ReportStore):
 
     def _update_reports(self, updates: list[tuple[dict[str, Any], int, bool]], synced: str) -> None:
         assignments = ", ".join(f"{c} = ?" for c in _WRITTEN_COLUMNS)
-        plain = f"UPDATE reports SET {assignments}, version = version + 1, synced_at = ? WHERE fid = ?"
-        moved = f"UPDATE reports SET {assignments}, geom = ?, version = version + 1, synced_at = ? WHERE fid = ?"
+        plain = f"UPDATE reports SET {assignments}, version = version + 1, synced_at = ? WHERE fid = ?"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+        moved = f"UPDATE reports SET {assignments}, geom = ?, version = version + 1, synced_at = ? WHERE fid = ?"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
         same = [(*(r[c] for c in _WRITTEN_COLUMNS), synced, fid) for r, fid, m in updates if not m]
         move = [(*(r[c] for c in _WRITTEN_COLUMNS), _point_or_null(r), synced, fid) for r, fid, m in updates if m]
         if same:
@@ -534,7 +535,7 @@ class GeoPackageStore(ReportStore):
             return found
         for chunk in _chunks(list(ids)):
             sql = (
-                "SELECT service_request_id, max(updated_datetime),"
+                "SELECT service_request_id, max(updated_datetime),"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 " max(CASE WHEN origin = 'local' THEN updated_datetime END) FROM request_updates"
                 f" WHERE service_request_id IN ({_marks(len(chunk))}) AND external_status_code = 'action_scheduled'"
                 " GROUP BY service_request_id"
@@ -558,7 +559,8 @@ class GeoPackageStore(ReportStore):
         only = " AND coalesce(platform_assigned, '') = ''" if without_platform_assignment else ""
         for chunk in _chunks(list(dict.fromkeys(str(i) for i in ids))):
             rows = self._conn.execute(
-                f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))}){only}", chunk
+                f"SELECT {cols} FROM reports WHERE service_request_id IN ({_marks(len(chunk))}){only}",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                chunk,
             ).fetchall()
             if not rows:
                 continue
@@ -644,7 +646,7 @@ class GeoPackageStore(ReportStore):
                 candidates = []
                 for chunk in _chunks(list(service_request_ids)):
                     candidates += self._conn.execute(
-                        f"SELECT fid, long, lat FROM reports WHERE district IS NULL AND service_request_id IN"
+                        f"SELECT fid, long, lat FROM reports WHERE district IS NULL AND service_request_id IN"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                         f" ({_marks(len(chunk))})",
                         chunk,
                     ).fetchall()
@@ -673,12 +675,12 @@ class GeoPackageStore(ReportStore):
             keys = [r[key] for r in rows]
             existing: dict[Any, sqlite3.Row] = {}
             for chunk in _chunks(keys):
-                sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({_marks(len(chunk))})"
+                sql = f"SELECT {', '.join(cols)} FROM {table} WHERE {key} IN ({_marks(len(chunk))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 for row in self._conn.execute(sql, chunk):
                     existing[row[key]] = row
-            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
+            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(len(cols))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             others = [c for c in cols if c != key]
-            update = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in others)} WHERE {key} = ?"
+            update = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in others)} WHERE {key} = ?"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             for row in rows:
                 old = existing.get(row[key])
                 if old is None:
@@ -702,7 +704,7 @@ class GeoPackageStore(ReportStore):
             return 0
         sets = HISTORY_SETS
         sql = (
-            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES ({_marks(len(cols))})"
+            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES ({_marks(len(cols))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             f" ON CONFLICT(update_id) DO UPDATE SET {sets}, author = coalesce(excluded.author, author)"
         )
         ids = list(dict.fromkeys(p[0] for p in params))
@@ -712,7 +714,7 @@ class GeoPackageStore(ReportStore):
             local: set[str] = set()  # reports of local entries this batch changes (the platform's copy of a push)
             for chunk in _chunks(ids):
                 for (sid,) in self._conn.execute(
-                    f"SELECT CASE WHEN origin = 'local' THEN service_request_id END FROM request_updates"
+                    f"SELECT CASE WHEN origin = 'local' THEN service_request_id END FROM request_updates"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                     f" WHERE update_id IN ({_marks(len(chunk))})",
                     chunk,
                 ):
@@ -746,13 +748,14 @@ class GeoPackageStore(ReportStore):
         cols = ", ".join(c.name for c in TABLES["reports"].columns)
         with self._lock:
             row = self._conn.execute(
-                f"SELECT fid, {cols} FROM reports WHERE service_request_id = ?", (str(service_request_id),)
+                f"SELECT fid, {cols} FROM reports WHERE service_request_id = ?",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (str(service_request_id),),
             ).fetchone()
         return dict(row) if row else None
 
     def count(self, where: str | None = None, params: Sequence[Any] = ()) -> int:
         """Number of reports, optionally ``WHERE <where>`` (trusted SQL from code, values in ``params``)."""
-        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")
+        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")  # noqa: S608 - where is the calling code's SQL, never platform or user text  # nosec B608
         with self._lock:
             return int(self._conn.execute(sql, tuple(params)).fetchone()[0])
 
@@ -842,7 +845,8 @@ class GeoPackageStore(ReportStore):
             history, outbox = local_update_params(update_id, sid, row, fields, columns, author, now, payload)
             sets = "".join(f"{c} = ?, " for c in columns)
             self._conn.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), row["fid"])
+                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (*columns.values(), row["fid"]),
             )
             self._conn.execute(
                 "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
@@ -877,7 +881,7 @@ class GeoPackageStore(ReportStore):
             values = placement(lat, lon, author, now, row)
             sets = "".join(f"{c} = ?, " for c in values)
             self._conn.execute(
-                f"UPDATE reports SET {sets}geom = ?, version = version + 1 WHERE fid = ?",
+                f"UPDATE reports SET {sets}geom = ?, version = version + 1 WHERE fid = ?",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 (*values.values(), point_blob(values["long"], values["lat"]), row["fid"]),
             )
             self._grow_extent("reports", [values["long"]], [values["lat"]])
@@ -1005,7 +1009,8 @@ class GeoPackageStore(ReportStore):
             if report is not None and columns:
                 sets = "".join(f"{c} = ?, " for c in columns)
                 self._conn.execute(
-                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?", (*columns.values(), report["fid"])
+                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = ?",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                    (*columns.values(), report["fid"]),
                 )
                 self._refresh_derived([entry.service_request_id])
             self._dirty.update(("outbox", "reports"))
@@ -1031,7 +1036,8 @@ class GeoPackageStore(ReportStore):
         if values:
             sets = "".join(f"{c} = ?, " for c in values)
             self._conn.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = ?", (*values.values(), sid)
+                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = ?",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (*values.values(), sid),
             )
         if removed.state != SENT:
             self._conn.execute(

@@ -212,7 +212,7 @@ def schema_ddl(schema: str) -> list[str]:
     for table in TABLES.values():
         statements += table_ddl(schema, table)
     statements.append(
-        f"INSERT INTO {schema}.meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}'), ('backend', 'postgis')"
+        f"INSERT INTO {schema}.meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}'), ('backend', 'postgis')"  # noqa: S608 - a module constant  # nosec B608
         " ON CONFLICT (key) DO NOTHING"
     )
     return statements
@@ -603,7 +603,7 @@ class PostGisStore(ReportStore):
         table = TABLES["reports"]
         cols = _select_list(table, ("fid", "service_request_id", "version", *_WRITTEN_COLUMNS))
         cur.execute(
-            f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)"
+            f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             + (" ORDER BY fid FOR UPDATE" if lock else ""),
             (list(ids),),
         )
@@ -614,7 +614,7 @@ class PostGisStore(ReportStore):
         if cur.fetchone() is None:
             return {}
         cur.execute(
-            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = ANY(%s)"
+            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = ANY(%s)"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             " AND state IN ('pending', 'conflict') ORDER BY id",
             (list(ids),),
         )
@@ -700,7 +700,7 @@ class PostGisStore(ReportStore):
             + f", 1, %s::timestamptz, ST_SetSRID(ST_MakePoint(%s, %s), {SRID}))"
         )
         sql = (
-            f"INSERT INTO reports ({', '.join(cols)}, version, synced_at, geom) VALUES %s"
+            f"INSERT INTO reports ({', '.join(cols)}, version, synced_at, geom) VALUES %s"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             " ON CONFLICT (service_request_id) DO NOTHING RETURNING service_request_id"
         )
         params = [(*(r[c] for c in cols), synced, r["long"], r["lat"]) for r in rows]
@@ -712,7 +712,7 @@ class PostGisStore(ReportStore):
         cols = _WRITTEN_COLUMNS
         sets = ", ".join(f"{c} = v.{c}" for c in cols)
         sql = (
-            f"UPDATE reports AS r SET {sets}, version = r.version + 1, synced_at = v.synced_at,"
+            f"UPDATE reports AS r SET {sets}, version = r.version + 1, synced_at = v.synced_at,"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             f" geom = CASE WHEN v.moved THEN ST_SetSRID(ST_MakePoint(v.long, v.lat), {SRID}) ELSE r.geom END"
             f" FROM (VALUES %s) AS v(fid, {', '.join(cols)}, moved, synced_at) WHERE r.fid = v.fid"
         )
@@ -740,7 +740,7 @@ class PostGisStore(ReportStore):
         local = f"to_char(max(CASE WHEN origin = 'local' THEN updated_datetime END) AT TIME ZONE 'UTC', '{_TS_FORMAT}')"
         with cur.connection.cursor() as plain:
             plain.execute(
-                f"SELECT service_request_id, {latest}, {local} FROM request_updates"
+                f"SELECT service_request_id, {latest}, {local} FROM request_updates"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 " WHERE service_request_id = ANY(%s) AND external_status_code = 'action_scheduled'"
                 " GROUP BY service_request_id",
                 (list(ids),),
@@ -754,7 +754,7 @@ class PostGisStore(ReportStore):
         template = "(%s::bigint, " + ", ".join(_cast(table, c) for c in DERIVED_COLUMNS) + ")"
         _psycopg2().extras.execute_values(
             cur,
-            f"UPDATE reports AS r SET {sets} FROM (VALUES %s) AS v(fid, {', '.join(DERIVED_COLUMNS)})"
+            f"UPDATE reports AS r SET {sets} FROM (VALUES %s) AS v(fid, {', '.join(DERIVED_COLUMNS)})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             " WHERE r.fid = v.fid",
             rows,
             template=template,
@@ -781,9 +781,9 @@ class PostGisStore(ReportStore):
         changed = 0
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             if ids is None:
-                cur.execute(f"SELECT {cols} FROM reports")
+                cur.execute(f"SELECT {cols} FROM reports")  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             else:
-                cur.execute(f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)", (list(ids),))
+                cur.execute(f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)", (list(ids),))  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             rows = cur.fetchall()
             for start in range(0, len(rows), 1000):
                 chunk = rows[start : start + 1000]
@@ -838,21 +838,23 @@ class PostGisStore(ReportStore):
                 try:
                     with self.transaction():
                         cur.execute(
-                            f"SELECT fid, name, ST_AsEWKB(geom) = ST_AsEWKB({expr}) FROM districts WHERE code = %s"
+                            f"SELECT fid, name, ST_AsEWKB(geom) = ST_AsEWKB({expr}) FROM districts WHERE code = %s"  # noqa: S608 - expr is a fixed geometry SQL template; values are bound  # nosec B608
                             " FOR UPDATE",
                             (param, code),
                         )
                         old = cur.fetchone()
                         if old is None:
                             cur.execute(
-                                f"INSERT INTO districts (code, name, geom) VALUES (%s, %s, {expr})", (code, name, param)
+                                f"INSERT INTO districts (code, name, geom) VALUES (%s, %s, {expr})",  # noqa: S608 - expr is a fixed geometry SQL template; values are bound  # nosec B608
+                                (code, name, param),
                             )
                             counts.new += 1
                         elif old[1] == name and old[2]:
                             counts.unchanged += 1
                         else:
                             cur.execute(
-                                f"UPDATE districts SET name = %s, geom = {expr} WHERE fid = %s", (name, param, old[0])
+                                f"UPDATE districts SET name = %s, geom = {expr} WHERE fid = %s",  # noqa: S608 - expr is a fixed geometry SQL template; values are bound  # nosec B608
+                                (name, param, old[0]),
                             )
                             counts.updated += 1
                 except psycopg2.Error as exc:
@@ -887,11 +889,12 @@ class PostGisStore(ReportStore):
         others = [c for c in cols if c != key]
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {', '.join(cols)} FROM {table} WHERE {key} = ANY(%s) FOR UPDATE", ([r[key] for r in rows],)
+                f"SELECT {', '.join(cols)} FROM {table} WHERE {key} = ANY(%s) FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                ([r[key] for r in rows],),
             )
             existing = {r[key]: r for r in cur.fetchall()}
-            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"
-            update = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in others)} WHERE {key} = %s"
+            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+            update = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in others)} WHERE {key} = %s"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             for row in rows:
                 old = existing.get(row[key])
                 if old is None:
@@ -915,7 +918,7 @@ class PostGisStore(ReportStore):
             return 0
         sets = HISTORY_SETS
         sql = (
-            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES %s ON CONFLICT (update_id) DO UPDATE SET {sets},"
+            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES %s ON CONFLICT (update_id) DO UPDATE SET {sets},"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             " author = coalesce(excluded.author, request_updates.author) RETURNING (xmax = 0)"
         )
         template = "(" + ", ".join(_cast(table, c) for c in cols) + ")"
@@ -931,7 +934,7 @@ class PostGisStore(ReportStore):
     def history(self, service_request_id: str) -> list[dict[str, Any]]:
         with self._lock, self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {_select_list(TABLES['request_updates'])} FROM request_updates"
+                f"SELECT {_select_list(TABLES['request_updates'])} FROM request_updates"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 " WHERE service_request_id = %s ORDER BY request_updates.updated_datetime, fid",
                 (str(service_request_id),),
             )
@@ -941,7 +944,7 @@ class PostGisStore(ReportStore):
     def report(self, service_request_id: str) -> dict[str, Any] | None:
         with self._lock, self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s",
+                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 (str(service_request_id),),
             )
             row = cur.fetchone()
@@ -949,7 +952,7 @@ class PostGisStore(ReportStore):
 
     def count(self, where: str | None = None, params: Sequence[Any] = ()) -> int:
         """Number of reports, optionally ``WHERE <where>`` (trusted SQL from code; ``?`` or ``%s`` placeholders)."""
-        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")
+        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")  # noqa: S608 - where is the calling code's SQL, never platform or user text  # nosec B608
         if "?" in sql:
             sql = _pg_sql(sql)
         with self._lock, self._cursor() as cur:
@@ -989,7 +992,7 @@ class PostGisStore(ReportStore):
         payload = wire_payload(fields)
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",
+                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 (sid,),
             )
             row = cur.fetchone()
@@ -1002,7 +1005,8 @@ class PostGisStore(ReportStore):
             table = TABLES["reports"]
             sets = "".join(f"{c} = {_cast(table, c)}, " for c in columns)
             cur.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s", (*columns.values(), row["fid"])
+                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (*columns.values(), row["fid"]),
             )
             cur.execute(
                 "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
@@ -1027,7 +1031,7 @@ class PostGisStore(ReportStore):
         now = to_store(now_utc())
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",
+                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 (sid,),
             )
             row = cur.fetchone()
@@ -1038,7 +1042,7 @@ class PostGisStore(ReportStore):
             values = placement(lat, lon, author, now, row)
             sets = "".join(f"{c} = %s, " for c in values)
             cur.execute(
-                f"UPDATE reports SET {sets}geom = ST_SetSRID(ST_MakePoint(%s, %s), {SRID}),"
+                f"UPDATE reports SET {sets}geom = ST_SetSRID(ST_MakePoint(%s, %s), {SRID}),"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 " version = version + 1 WHERE fid = %s",
                 (*values.values(), values["long"], values["lat"], row["fid"]),
             )
@@ -1066,7 +1070,8 @@ class PostGisStore(ReportStore):
         """The entry, locked for the current transaction."""
         with self._cursor(dict_rows=True) as cur:
             cur.execute(
-                f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE update_id = %s FOR UPDATE", (update_id,)
+                f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE update_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (update_id,),
             )
             row = cur.fetchone()
         if row is None:
@@ -1090,11 +1095,11 @@ class PostGisStore(ReportStore):
         limit_params: tuple[Any, ...] = () if limit is None else (int(limit),)
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             if not claim:
-                cur.execute(f"SELECT {cols} FROM outbox o WHERE {due} ORDER BY o.id{limit_sql}", (stamp, *limit_params))
+                cur.execute(f"SELECT {cols} FROM outbox o WHERE {due} ORDER BY o.id{limit_sql}", (stamp, *limit_params))  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 return [_entry(r) for r in cur.fetchall()]
             cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (CLAIM_LOCK, self.schema))
             cur.execute(
-                f"WITH mine AS (SELECT o.id FROM outbox o WHERE {due} AND NOT EXISTS ("
+                f"WITH mine AS (SELECT o.id FROM outbox o WHERE {due} AND NOT EXISTS ("  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
                 " SELECT 1 FROM outbox x WHERE x.service_request_id = o.service_request_id AND x.state = 'pending'"
                 " AND x.claimed_by IS NOT NULL AND x.claimed_by <> %s AND x.claimed_until > now())"
                 f" ORDER BY o.id{limit_sql} FOR UPDATE SKIP LOCKED)"
@@ -1118,7 +1123,7 @@ class PostGisStore(ReportStore):
             return cur.rowcount
 
     def outbox_entries(self, states: Sequence[str] | None = None) -> list[OutboxEntry]:
-        sql = f"SELECT {_select_list(TABLES['outbox'])} FROM outbox"
+        sql = f"SELECT {_select_list(TABLES['outbox'])} FROM outbox"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
         params: tuple[Any, ...] = ()
         if states:
             sql += " WHERE state = ANY(%s)"
@@ -1200,7 +1205,7 @@ class PostGisStore(ReportStore):
             if entry.state != CONFLICT:
                 raise StoreError(tr("Only a conflicting change can be re-applied."))
             cur.execute(
-                f"SELECT fid, to_char(updated_datetime AT TIME ZONE 'UTC', '{_TS_FORMAT}') AS updated_datetime"
+                f"SELECT fid, to_char(updated_datetime AT TIME ZONE 'UTC', '{_TS_FORMAT}') AS updated_datetime"  # noqa: S608 - a module constant  # nosec B608
                 " FROM reports WHERE service_request_id = %s FOR UPDATE",
                 (entry.service_request_id,),
             )
@@ -1219,7 +1224,8 @@ class PostGisStore(ReportStore):
                 table = TABLES["reports"]
                 sets = "".join(f"{c} = {_cast(table, c)}, " for c in columns)
                 cur.execute(
-                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s", (*columns.values(), report["fid"])
+                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                    (*columns.values(), report["fid"]),
                 )
                 self._refresh_derived([entry.service_request_id])
 
@@ -1236,7 +1242,7 @@ class PostGisStore(ReportStore):
         sid = removed.service_request_id
         cur.execute("SELECT fid FROM reports WHERE service_request_id = %s FOR UPDATE", (sid,))
         cur.execute(
-            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = %s"
+            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = %s"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
             " AND (state IN ('pending', 'conflict') OR id = %s) ORDER BY id",
             (sid, removed.id),
         )
@@ -1245,7 +1251,8 @@ class PostGisStore(ReportStore):
             table = TABLES["reports"]
             sets = "".join(f"{c} = {_cast(table, c)}, " for c in values)
             cur.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = %s", (*values.values(), sid)
+                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                (*values.values(), sid),
             )
         if removed.state != SENT:
             cur.execute("DELETE FROM request_updates WHERE update_id = %s AND origin = 'local'", (removed.update_id,))

@@ -286,7 +286,7 @@ def create_gpkg(path: str) -> None:
         for table in TABLES.values():
             for _name, sql in index_statements(table.name):
                 ds.ExecuteSQL(sql)
-        ds.ExecuteSQL(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')")
+        ds.ExecuteSQL(f"INSERT INTO meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')")  # noqa: S608 - a module constant  # nosec B608
         ds.FlushCache()
         ds = None  # close: GDAL writes the deferred spatial indexes and triggers now
     finally:
