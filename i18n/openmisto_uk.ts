@@ -3170,8 +3170,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.</source>
-        <translation>Державні свята невідомі ({0}): у строках вихідними вважаються лише субота й неділя.</translation>
+        <source>Public holidays are unknown: deadlines treat only Saturdays and Sundays as days off (see the log).</source>
+        <translation>Державні свята невідомі: у строках вихідними вважаються лише субота й неділя (подробиці в журналі).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -3697,6 +3697,10 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Positions: {0} reports kept without one (place them by hand), {1} swapped lat/long repaired, {2} far outside the city (kept, flagged).</source>
         <translation>Координати: {0} звернень збережено без них (розмістіть вручну), у {1} виправлено переплутані широту й довготу, {2} далеко за межами міста (збережено з позначкою).</translation>
+    </message>
+    <message>
+        <source>Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.</source>
+        <translation type="vanished">Державні свята невідомі ({0}): у строках вихідними вважаються лише субота й неділя.</translation>
     </message>
     <message>
         <source>Workspace (GeoPackage)</source>

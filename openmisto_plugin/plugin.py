@@ -236,11 +236,11 @@ class OpenMistoPlugin:
         from .core import workdays
 
         if not workdays.holidays_available():
-            problem = workdays.holidays_problem()
-            log.warning("Public holidays are unknown: %s", problem)
+            # the bar stays short; the exception (technical, long) goes to the log
+            log.warning("Public holidays are unknown: %s", workdays.holidays_problem())
             self._message(
-                tr("Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.").format(
-                    problem
+                tr(
+                    "Public holidays are unknown: deadlines treat only Saturdays and Sundays as days off (see the log)."
                 ),
                 Qgis.Warning,
             )

@@ -73,7 +73,9 @@ def test_broken_holidays_degrade_to_weekends_with_a_logged_reason(broken_holiday
     assert any("TypeError" in r.getMessage() and "Saturdays and Sundays" in r.getMessage() for r in caplog.records)
 
 
-def test_plugin_starts_with_broken_holidays_and_says_so(broken_holidays, qgis_iface, qgis_new_project, monkeypatch):
+def test_plugin_starts_with_broken_holidays_and_says_so(
+    broken_holidays, qgis_iface, qgis_new_project, monkeypatch, caplog
+):
     window = qgis_iface.mainWindow()
     monkeypatch.setattr(qgis_iface, "addDockWidget", window.addDockWidget, raising=False)
     monkeypatch.setattr(qgis_iface, "removeDockWidget", window.removeDockWidget, raising=False)
@@ -83,10 +85,13 @@ def test_plugin_starts_with_broken_holidays_and_says_so(broken_holidays, qgis_if
     settings.remove("openmisto")
     plugin = classFactory(qgis_iface)
     try:
-        plugin.initGui()
+        with caplog.at_level(logging.WARNING, logger="openmisto_plugin"):
+            plugin.initGui()
         assert plugin.dock is not None and plugin.actions["sync"].isEnabled()
         warnings = bar.get_messages(Qgis.Warning)
-        assert any("TypeError" in text for text in warnings), warnings
+        assert any("Saturdays and Sundays" in text or "субота й неділя" in text for text in warnings), warnings
+        logged = [r.getMessage() for r in caplog.records if r.name == "openmisto_plugin.plugin"]
+        assert any("Public holidays are unknown: TypeError" in text for text in logged), logged
     finally:
         plugin.unload()
         settings.remove("openmisto")
