@@ -1306,6 +1306,26 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>placed by hand (kept in this workspace only; the platform has none)</source>
+        <translation>розміщено вручну (лише в цьому робочому просторі; у платформи координат немає)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>none from the platform: place it from the «No position» tab</source>
+        <translation>платформа їх не надала: розмістіть на вкладці «Без координат»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>far outside the city (left out of the map's extent)</source>
+        <translation>далеко за межами міста (не враховується в охопленні мапи)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
+        <source>the platform swapped latitude and longitude; repaired</source>
+        <translation>платформа переплутала широту й довготу; виправлено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/unplaced.py"/>
         <source>far outside the city</source>
         <translation>далеко за межами міста</translation>
     </message>
@@ -2751,6 +2771,11 @@
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Report №{0}</source>
         <translation>Звернення №{0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Position</source>
+        <translation>Координати</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>

@@ -545,3 +545,25 @@ def test_districts_extent_on_both_backends(store):
     assert city_area.districts_extent(store) is None and city_area.resolve(store) == (None, "")
     store.upsert_districts([("w", "West", WEST), ("e", "East", EAST)])
     assert city_area.districts_extent(store) == pytest.approx((34.05, 47.60, 34.17, 47.70))
+
+
+def test_report_card_says_where_the_position_came_from(qgis_app, tmp_path):
+    from openmisto_plugin.core.i18n import tr
+    from openmisto_plugin.gui.report_detail import ReportDetailDialog
+
+    page = parse_requests(HELSINKI_REQUESTS.read_bytes())
+    with GeoPackageStore.create(str(tmp_path / "ws.gpkg")) as store:
+        store.upsert_requests(page.requests + parse_requests(BLOOMINGTON_REQUESTS.read_bytes()).requests)
+        missing = parse_requests(BLOOMINGTON_REQUESTS.read_bytes()).without_position[0].service_request_id
+        far = next(r.service_request_id for r in page.requests if r.position_flag == "far_outside")
+        plain = page.requests[0].service_request_id
+        cards = {sid: ReportDetailDialog(store.report(sid), []) for sid in (missing, far, plain)}
+        assert "«" in cards[missing].fields["position_source"].text()
+        assert cards[missing].fields["position_source"].toolTip()  # the platform's values
+        assert cards[far].fields["position_source"].text() == tr("far outside the city (left out of the map's extent)")
+        assert "position_source" not in cards[plain].fields  # the platform's own position: nothing to say
+        store.place_report(missing, 39.16, -86.53, "Olena")
+        placed = ReportDetailDialog(store.report(missing), [])
+        assert "Olena" in placed.fields["position_source"].toolTip()
+        for card in (*cards.values(), placed):
+            card.deleteLater()

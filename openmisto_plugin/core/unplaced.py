@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .i18n import tr
-from .positions import FLAG_FAR, FLAG_MISSING
+from .positions import FLAG_FAR, FLAG_MISSING, SOURCE_HAND, SOURCE_SWAP
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,19 @@ def unplaced_reports(store: Any, include_far: bool = True) -> list[UnplacedRepor
         )
         for r in rows
     ]
+
+
+def position_text(source: str | None, flag: str | None) -> str:
+    """What the report card says about a position that is not simply the platform's (``""`` when it is)."""
+    if source == SOURCE_HAND:
+        return tr("placed by hand (kept in this workspace only; the platform has none)")
+    if flag == FLAG_MISSING:
+        return tr("none from the platform: place it from the «No position» tab")
+    if flag == FLAG_FAR:
+        return tr("far outside the city (left out of the map's extent)")
+    if source == SOURCE_SWAP:
+        return tr("the platform swapped latitude and longitude; repaired")
+    return ""
 
 
 def reason_label(flag: str | None, note: str | None) -> str:

@@ -37,6 +37,7 @@ from ..core.escaping import expression_field, expression_literal
 from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.timeutil import now_utc
+from ..core.unplaced import position_text
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
 
@@ -216,6 +217,10 @@ class ReportDetailDialog(QDialog):
         district = text_of(report.get("district"))
         add("district", tr("District"), self.districts.get(district, district))
         add("address", tr("Address"), text_of(report.get("address")))
+        position = position_text(text_of(report.get("position_source")), text_of(report.get("position_flag")))
+        if position:
+            add("position_source", tr("Position"), position)
+            self.fields["position_source"].setToolTip(plain_tooltip(text_of(report.get("position_note"))))
         add("requested_datetime", tr("Received"), format_datetime(report.get("requested_datetime")))
         add("updated_datetime", tr("Updated"), format_datetime(report.get("updated_datetime")))
         add("assigned_datetime", tr("Assigned"), format_datetime(report.get("assigned_datetime")))
