@@ -575,6 +575,11 @@
         <translation>усі звернення (повна синхронізація)</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <source>Automatic (JSON when offered, else XML)</source>
+        <translation>Автоматично (JSON, якщо є, інакше XML)</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -1253,6 +1258,36 @@
         <translation>Скасовано: наступна синхронізація її завершить.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>The report histories could not be read ({0}); skipped.</source>
+        <translation>Історію звернень не вдалося прочитати ({0}); пропущено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>this platform keeps no report histories; skipped</source>
+        <translation>ця платформа не веде історії звернень; пропущено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>this platform ignores updated_after; changes were fetched by start_date and the open reports' ids</source>
+        <translation>ця платформа ігнорує updated_after; зміни отримано за start_date та ідентифікаторами відкритих звернень</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>this platform has no districts list; skipped</source>
+        <translation>ця платформа не має переліку районів; пропущено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>this platform has no departments list; skipped</source>
+        <translation>ця платформа не має переліку відділів; пропущено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>this platform accepts no responses from QGIS; they are kept here</source>
+        <translation>ця платформа не приймає відповідей з QGIS; вони зберігаються тут</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Canceled.</source>
@@ -1293,6 +1328,12 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Canceled: the next sync completes what is missing.</source>
         <translation>Скасовано: наступна синхронізація доповнить те, чого бракує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Not offered by this platform: {0}.</source>
+        <translation>Ця платформа не підтримує: {0}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>
@@ -2954,6 +2995,26 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>JSON is optional in Open311: some platforms answer in XML only</source>
+        <translation>JSON в Open311 необов'язковий: деякі платформи відповідають лише в XML</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Answer format</source>
+        <translation>Формат відповідей</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Only for platforms serving several cities</source>
+        <translation>Лише для платформ, що обслуговують кілька міст</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>jurisdiction_id</source>
+        <translation>jurisdiction_id</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Saved API key</source>
         <translation>Збережений API-ключ</translation>
     </message>
@@ -3580,6 +3641,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Format of the platform's answers</source>
+        <translation>Формат відповідей платформи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>jurisdiction_id (only for platforms serving several cities)</source>
+        <translation>jurisdiction_id (лише для платформ, що обслуговують кілька міст)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>New reports</source>
         <translation>Нові звернення</translation>
     </message>
@@ -3722,6 +3793,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Positions: {0} reports kept without one (place them by hand), {1} swapped lat/long repaired, {2} far outside the city (kept, flagged).</source>
         <translation>Координати: {0} звернень збережено без них (розмістіть вручну), у {1} виправлено переплутані широту й довготу, {2} далеко за межами міста (збережено з позначкою).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Reports fetched: {0}</source>
+        <translation>Отримано звернення: {0}</translation>
     </message>
     <message>
         <source>Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.</source>

@@ -480,6 +480,8 @@ class OpenMistoPlugin:
             full=full,
             lock_wait_s=0.0,  # another sync on the workspace: skip at once (it brings the same data)
             city_area=settings.city_area,  # swapped positions are repaired against it (issue 9)
+            answer_format=settings.answer_format,
+            jurisdiction_id=settings.jurisdiction_id,
         )
         task = SyncTask(params, automatic=automatic)
         task.done.connect(self._sync_done)

@@ -1,4 +1,5 @@
-"""``python -m server --db PATH --port N [--host 127.0.0.1] [--seed-if-empty] [--reports N] [--seed S]``."""
+"""``python -m server --db PATH --port N [--host 127.0.0.1] [--seed-if-empty] [--reports N] [--seed S]
+[--plain [--xml-only] [--result-cap N]]``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import socket
 import sys
 
 from . import db, generate, httpd
+from .app import DEFAULT_RESULT_CAP, Mode
 
 
 def _loopback(host: str) -> bool:
@@ -29,6 +31,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED, help="generator seed")
     parser.add_argument("--enable-test-hooks", action="store_true", help="serve /_test/fault, reset_faults, stats")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="a plain GeoReport v2 server: no paging, no updated_after, no servicerequestupdates, "
+        "no districts/departments",
+    )
+    parser.add_argument("--xml-only", action="store_true", help="answer in XML only (JSON is optional in Open311)")
+    parser.add_argument(
+        "--result-cap",
+        type=int,
+        default=DEFAULT_RESULT_CAP,
+        help=f"with --plain: reports per answer at most (default {DEFAULT_RESULT_CAP})",
+    )
     args = parser.parse_args(argv)
 
     if not _loopback(args.host):
@@ -43,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    httpd.serve(args.db, args.host, args.port, test_hooks=args.enable_test_hooks, quiet=args.quiet)
+    if args.result_cap < 1:
+        parser.error("--result-cap must be 1 or more")
+    mode = Mode(plain=args.plain, xml_only=args.xml_only, result_cap=args.result_cap)
+    httpd.serve(args.db, args.host, args.port, test_hooks=args.enable_test_hooks, quiet=args.quiet, mode=mode)
     return 0
 
 

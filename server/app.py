@@ -65,11 +65,33 @@ def split_path(path: str) -> tuple[str, str] | None:
     return rest, "json"
 
 
+#: Calls a "plain" server (``--plain``: GeoReport v2 without extensions) does not have.
+EXTENSION_CALLS = ("servicerequestupdates", "districts", "departments")
+#: Parameters a plain server does not know (paging and ``updated_after`` are extensions): ignored.
+EXTENSION_PARAMS = ("page", "page_size", "updated_after", "updated_before")
+DEFAULT_RESULT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How much of the API the server offers: everything (default), or a plain GeoReport v2 server.
+
+    ``plain``: no paging (``page``/``page_size`` ignored; at most ``result_cap`` reports per answer,
+    the newest first), no ``updated_after``, no ``servicerequestupdates`` (history, write-back), no
+    ``districts``/``departments``; ``xml_only``: no JSON either (``.json`` calls answer 404).
+    """
+
+    plain: bool = False
+    xml_only: bool = False
+    result_cap: int = DEFAULT_RESULT_CAP
+
+
 class OpenCityApp:
     """The Open311 endpoints over one SQLite database."""
 
-    def __init__(self, db_path: str | Path, clock: Callable[[], datetime] = now_utc) -> None:
+    def __init__(self, db_path: str | Path, clock: Callable[[], datetime] = now_utc, mode: Mode | None = None) -> None:
         self.db_path = Path(db_path)
+        self.mode = mode or Mode()
         self.pool = db.ConnectionPool(self.db_path)
         self.clock = clock
         self.write_lock = threading.Lock()
@@ -88,6 +110,10 @@ class OpenCityApp:
 
     def handle(self, call: Call) -> Reply:
         """Route a call; ``ApiError`` becomes the caller's job (so the HTTP layer can format it)."""
+        if (self.mode.xml_only and call.fmt == "json") or (
+            self.mode.plain and call.name.split("/", 1)[0] in EXTENSION_CALLS
+        ):
+            raise ApiError(404, f"No such endpoint: {call.name}.{call.fmt}")
         known_path = False
         for pattern, method, endpoint in self._routes:
             match = pattern.fullmatch(call.name)
@@ -118,7 +144,7 @@ class OpenCityApp:
                     "url": f"http://{call.host}{PREFIX.rstrip('/')}",
                     "changeset": changeset[0] if changeset else None,
                     "type": "test",
-                    "formats": ["application/json", "text/xml"],
+                    "formats": ["text/xml"] if self.mode.xml_only else ["application/json", "text/xml"],
                 }
             ],
         }
@@ -184,6 +210,8 @@ class OpenCityApp:
 
     # -- requests ----------------------------------------------------------------------------------------------
     def list_requests(self, call: Call, conn: sqlite3.Connection, _m: re.Match) -> Reply:
+        if self.mode.plain:
+            return self._plain_requests(call, conn)
         query = queries.requests_query(call.params, call.principal, self.clock())
         page = queries.page_of(call.params)
         total = conn.execute(f"SELECT count(*) FROM requests WHERE {query.where}", query.args).fetchone()[0]  # noqa: S608 - WHERE/ORDER are the query builder's fixed clauses; values are bound  # nosec B608
@@ -260,6 +288,17 @@ class OpenCityApp:
             if replayed:
                 self.replays[payload[0]["update_id"]] += 1
         return Reply(200, payload, "updates", call.fmt)
+
+    def _plain_requests(self, call: Call, conn: sqlite3.Connection) -> Reply:
+        """``GET requests`` of a plain server: no paging, no ``updated_after``; the newest ``result_cap``."""
+        params = {k: v for k, v in call.params.items() if k not in EXTENSION_PARAMS}
+        query = queries.requests_query(params, call.principal, self.clock())
+        rows = conn.execute(
+            f"SELECT {db.REQUEST_COLUMNS} FROM requests WHERE {query.where} ORDER BY requested_utc DESC, id LIMIT ?",  # noqa: S608 - WHERE is the query builder's fixed clauses; values are bound  # nosec B608
+            [*query.args, self.mode.result_cap],
+        ).fetchall()
+        payload = records.request_records(rows, db.service_names(conn), call.flag("extensions"))
+        return Reply(200, payload, "requests", call.fmt)
 
     # -- helpers -----------------------------------------------------------------------------------------------
     @staticmethod

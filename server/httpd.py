@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import db
-from .app import PREFIX, Call, OpenCityApp, Reply, split_path
+from .app import PREFIX, Call, Mode, OpenCityApp, Reply, split_path
 from .errors import ApiError
 from .faults import Fault, FaultRegistry, spoil_first_record
 from .formats import FORMATS, JSON_TYPE, error_payload, render
@@ -27,9 +27,16 @@ class OpenCityServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], db_path: str | Path, test_hooks: bool = False, quiet: bool = False):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        db_path: str | Path,
+        test_hooks: bool = False,
+        quiet: bool = False,
+        mode: Mode | None = None,
+    ):
         super().__init__(address, Handler)
-        self.app = OpenCityApp(db_path)
+        self.app = OpenCityApp(db_path, mode=mode)
         self.faults = FaultRegistry()
         self.test_hooks = test_hooks
         self.quiet = quiet
@@ -193,12 +200,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(404, error_payload(404, f"No test hook {method} {path}."))
 
 
-def serve(db_path: str | Path, host: str, port: int, test_hooks: bool = False, quiet: bool = False) -> None:
+def serve(
+    db_path: str | Path, host: str, port: int, test_hooks: bool = False, quiet: bool = False, mode: Mode | None = None
+) -> None:
     """Prepare the database and serve until interrupted."""
     db.prepare(db_path)
-    server = OpenCityServer((host, port), db_path, test_hooks=test_hooks, quiet=quiet)
+    server = OpenCityServer((host, port), db_path, test_hooks=test_hooks, quiet=quiet, mode=mode)
     actual_port = server.server_address[1]
-    print(f"Open City reference server on http://{host}:{actual_port}{PREFIX} (db {db_path})", flush=True)
+    kind = ""
+    if mode is not None and (mode.plain or mode.xml_only):
+        kind = " plain GeoReport v2" if mode.plain else ""
+        kind += ", XML only" if mode.xml_only else ""
+        kind += f", at most {mode.result_cap} reports per answer" if mode.plain else ""
+    print(f"Open City reference server{kind} on http://{host}:{actual_port}{PREFIX} (db {db_path})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -126,8 +126,11 @@ def _read_keys_and_departments(db_path: Path) -> tuple[dict[str, str], list[dict
     return keys, departments
 
 
-def start_refserver(db_path: Path, log_path: Path, test_hooks: bool = True, attempts: int = 3) -> RefServer:
-    """Start ``python -m server`` on a free port and wait until it answers ``discovery.json``."""
+def start_refserver(
+    db_path: Path, log_path: Path, test_hooks: bool = True, attempts: int = 3, extra: tuple[str, ...] = ()
+) -> RefServer:
+    """Start ``python -m server`` on a free port (``extra``: more options, e.g. ``--plain``) and wait
+    until it answers ``discovery.json`` (an XML-only server's 404 counts)."""
     keys, departments = _read_keys_and_departments(db_path)
     last_error = ""
     for _ in range(attempts):
@@ -135,6 +138,7 @@ def start_refserver(db_path: Path, log_path: Path, test_hooks: bool = True, atte
         command = [sys.executable, "-m", "server", "--db", str(db_path), "--port", str(port), "--quiet"]
         if test_hooks:
             command.append("--enable-test-hooks")
+        command.extend(extra)
         log = open(log_path, "ab")  # noqa: SIM115 - the child process writes to it
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -145,6 +149,8 @@ def start_refserver(db_path: Path, log_path: Path, test_hooks: bool = True, atte
                 with urllib.request.urlopen(server.url("discovery.json"), timeout=2) as response:
                     if response.status == 200:
                         return server
+            except urllib.error.HTTPError:
+                return server  # it answers
             except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
                 last_error = str(error)
             time.sleep(0.05)

@@ -23,6 +23,7 @@ ROLES = ("moderator", "officer", "viewer")
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_SYNC_INTERVAL_MIN = 5
 DEFAULT_BASE_URL = ""
+ANSWER_FORMATS = ("auto", "json", "xml")
 
 
 def default_workspace_path() -> str:
@@ -56,12 +57,15 @@ class PluginSettings:
     # the city's area "lon_min, lat_min, lon_max, lat_max" (core/positions.py); "": the districts, else
     # the bulk of the reports (core/city_area.py)
     city_bbox: str = ""
+    answer_format: str = "auto"  # the platform's answers: auto (JSON when offered, else XML), json, xml
+    jurisdiction_id: str = ""  # sent on every call when set (platforms serving several cities)
 
     @classmethod
     def load(cls) -> PluginSettings:
         """Read the settings (defaults where unset or invalid)."""
         s = QgsSettings()
         role = str(s.value(_key("role"), "viewer") or "viewer")
+        fmt = str(s.value(_key("answer_format"), "auto") or "auto")
         return cls(
             base_url=str(s.value(_key("base_url"), DEFAULT_BASE_URL) or ""),
             authcfg=str(s.value(_key("authcfg"), "") or ""),
@@ -74,6 +78,8 @@ class PluginSettings:
             department=str(s.value(_key("department"), "") or ""),
             last_sync=str(s.value(_key("last_sync"), "") or ""),
             city_bbox=str(s.value(_key("city_bbox"), "") or ""),
+            answer_format=fmt if fmt in ANSWER_FORMATS else "auto",
+            jurisdiction_id=str(s.value(_key("jurisdiction_id"), "") or "").strip(),
         )
 
     def save(self) -> None:
@@ -88,6 +94,8 @@ class PluginSettings:
         s.setValue(_key("department"), self.department)
         s.setValue(_key("last_sync"), self.last_sync)
         s.setValue(_key("city_bbox"), self.city_bbox.strip())
+        s.setValue(_key("answer_format"), self.answer_format)
+        s.setValue(_key("jurisdiction_id"), self.jurisdiction_id.strip())
         s.sync()
 
     @property
@@ -158,3 +166,13 @@ def page_size() -> int:
 def city_bbox() -> str:
     """The city's area as set ("lon_min, lat_min, lon_max, lat_max"; '' when unset)."""
     return PluginSettings.load().city_bbox
+
+
+def answer_format() -> str:
+    """The format asked of the platform: ``auto``, ``json`` or ``xml``."""
+    return PluginSettings.load().answer_format
+
+
+def jurisdiction_id() -> str:
+    """The ``jurisdiction_id`` sent on every call ('' when unset)."""
+    return PluginSettings.load().jurisdiction_id

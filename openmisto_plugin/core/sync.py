@@ -26,6 +26,17 @@ from typing import Any, Protocol
 
 from .i18n import tr
 from .model import SkippedRecord
+from .open311.profile import (
+    ABSENT_STATUSES,
+    NO,
+    PAGING_NEXT_URL,
+    PAGING_NONE,
+    PAGING_PAGE,
+    UNKNOWN,
+    YES,
+    PlatformProfile,
+    feature_label,
+)
 from .store.base import ReportStore, request_row
 from .timeutil import KYIV, from_store, now_utc, to_store
 
@@ -83,6 +94,21 @@ class SyncResult:
     far_outside: int = 0
     city_area: tuple[float, float, float, float] | None = None
     city_area_source: str = ""
+    #: how the reports were fetched: "full", "updated_after" or "start_date+open_ids" (profile.method_label)
+    method: str = ""
+    #: what the platform lacks, as information: each feature found missing by this pull (or by any full
+    #: pull), once, with the request that showed it ("GET …/servicerequestupdates.json answered 404: …")
+    notices: list[str] = field(default_factory=list)
+    #: every feature the platform is known to lack (translated names), for a one-line summary
+    missing: list[str] = field(default_factory=list)
+    #: the platform profile as this pull left it in the workspace
+    profile: PlatformProfile | None = None
+
+    def notice(self, text: str) -> None:
+        """Add an information line once."""
+        if text not in self.notices:
+            self.notices.append(text)
+            log.info("%s", text)
 
     def summary(self) -> str:
         """One translated line for the message bar."""
@@ -93,6 +119,8 @@ class SyncResult:
             text += " " + tr("Without a position (to place by hand): {0}.").format(self.without_position)
         if self.canceled:
             text += " " + tr("Cancelled: the next sync completes it.")
+        if self.notices:
+            text += " " + " ".join(self.notices)
         return text
 
 
@@ -205,6 +233,9 @@ class SyncEngine:
         watermark = from_store(self.store.get_state(REQUESTS_WATERMARK))
         full = full or watermark is None
         result = SyncResult(full=full)
+        self.profile = self._load_profile()
+        self._missing_before = set(self.profile.missing())
+        result.profile = self.profile
         self._progress(0)
         self._check_deadlines()
         self._pull_reference(result, full or self.store.get_state(REFERENCE_SYNCED) is None)
@@ -230,16 +261,18 @@ class SyncEngine:
                 self.reports_done(result)
             except Exception:
                 log.warning("reports_done listener failed", exc_info=True)
-        if not result.canceled and self.with_history:
+        if not result.canceled and self.with_history and (full or self.profile.history != NO):
             with bulk() if callable(bulk) else nullcontext():
                 self._pull_history(result, full, started)
             self._phase(result, "history", clock)
         if result.canceled:
             return result
+        self._report_missing(result)
         with self.store.transaction():
             self.store.set_state(LAST_PULL, to_store(started))
             if full:
                 self.store.set_state(LAST_FULL_PULL, to_store(started))
+            self._save_profile(result)
         self._progress(100)
         log.info(
             "Pull (%s): %d new, %d updated, %d unchanged, %d skipped, %d pages",
@@ -334,11 +367,13 @@ class SyncEngine:
         if not with_extensions:
             return
         districts = self._extension("districts")
+        self._note_extension("districts", districts)
         if districts is not None:
             rows = _district_rows(districts)
             self.store.upsert_districts(rows)
             result.districts = len(rows)
         departments = self._extension("departments")
+        self._note_extension("departments", departments)
         if departments is not None:
             rows = [d for d in (departments if isinstance(departments, list) else []) if isinstance(d, dict)]
             self.store.upsert_departments(rows)
@@ -378,17 +413,91 @@ class SyncEngine:
             raise
 
     def _pull_requests(self, result: SyncResult, watermark: datetime | None, started: datetime) -> None:
+        from .open311.errors import Open311Error
+
+        if watermark is not None and self.profile.updated_after == NO:
+            self._pull_without_updated_after(result, watermark, started)
+            return
+        after = watermark - self.overlap if watermark is not None else None
+        result.method = "full" if after is None else "updated_after"
         pages = self._pages(
             self.client.iter_request_pages,
             watermark is None,
-            updated_after=watermark - self.overlap if watermark is not None else None,
+            updated_after=after,
             start_date=FULL_START,
             extensions=True,
         )
         try:
-            self._store_pages(result, pages, started)
+            self._store_pages(result, pages if after is None else self._honoured(pages, after), started)
+        except UpdatedAfterIgnoredError as ignored:
+            self.profile.note("updated_after", NO, ignored.evidence)
+        except Open311Error as exc:
+            if exc.kind != "bad_request" or "updated_after" not in (exc.platform_message or ""):
+                raise
+            self.profile.note("updated_after", NO, exc.answer_text())
+        else:
+            return
         finally:
             pages.close()  # stops the prefetch thread at once, also on an error
+        self._pull_without_updated_after(result, watermark, started)
+
+    def _honoured(self, pages: Iterator[Any], after: datetime) -> Iterator[Any]:
+        """``pages``, checked: a record changed before ``after`` shows the platform ignores ``updated_after``."""
+        limit = after - timedelta(seconds=1)
+        for page in pages:
+            for req in page.requests:
+                if req.updated_datetime is not None and _later(limit, req.updated_datetime):
+                    url = getattr(self.client, "endpoint", lambda name: name)("requests")
+                    raise UpdatedAfterIgnoredError(
+                        f"GET {url}?updated_after={after.isoformat(timespec='seconds')} answered report "
+                        f"{req.service_request_id}, last changed {req.updated_datetime.isoformat(timespec='seconds')}"
+                    )
+            yield page
+
+    def _pull_without_updated_after(self, result: SyncResult, watermark: datetime, started: datetime) -> None:
+        """Changes on a platform ignoring ``updated_after``: the reports made since the newest one stored
+        (``start_date``), then every report still open here refreshed by its id, in chunks."""
+        result.method = "start_date+open_ids"
+        newest = self._newest_requested() or watermark
+        new_pages = self._pages(
+            self.client.iter_request_pages, False, start_date=newest - self.overlap, extensions=True
+        )
+        fetched: set[str] = set()
+
+        def both() -> Iterator[Any]:
+            for page in new_pages:
+                fetched.update(req.service_request_id for req in page.requests)
+                yield page
+            ids = [i for i in self._open_ids() if i not in fetched]
+            log.info("Refreshing %d open reports by their ids", len(ids))
+            if ids:
+                yield from self.client.iter_request_pages(ids=ids, extensions=True)
+
+        try:
+            self._store_pages(result, both(), started)
+        finally:
+            new_pages.close()
+
+    def _newest_requested(self) -> datetime | None:
+        rows = self.store.query("SELECT max(requested_datetime) AS newest FROM reports")
+        return from_store(rows[0]["newest"]) if rows and rows[0].get("newest") else None
+
+    def _open_ids(self) -> list[str]:
+        """Reports open here, and those with a change of ours still to settle (the platform may differ)."""
+        from .store.base import ACTIVE_STATES
+
+        ids = [
+            str(row["service_request_id"])
+            for row in self.store.query(
+                "SELECT service_request_id FROM reports WHERE status = 'open' ORDER BY service_request_id"
+            )
+        ]
+        known = set(ids)
+        for entry in self.store.outbox_entries(ACTIVE_STATES):
+            if entry.service_request_id not in known:
+                known.add(entry.service_request_id)
+                ids.append(entry.service_request_id)
+        return ids
 
     def _store_pages(self, result: SyncResult, pages: Iterator[Any], started: datetime) -> None:
         newest: datetime | None = None
@@ -437,6 +546,10 @@ class SyncEngine:
             result.watermark = value
 
     def _pull_history(self, result: SyncResult, full: bool, started: datetime) -> None:
+        """The reports' histories (``GET servicerequestupdates``, an extension most platforms lack: a
+        platform without it is noted in the profile and skipped, never an error)."""
+        from .open311.errors import Open311Error
+
         watermark = None if full else from_store(self.store.get_state(UPDATES_WATERMARK))
         updated_after = watermark - self.overlap if watermark is not None else None
         batches = self._pages(
@@ -444,6 +557,15 @@ class SyncEngine:
         )
         try:
             self._store_history(result, batches, started)
+        except Open311Error as exc:
+            if exc.http_status in ABSENT_STATUSES or exc.kind == "not_open311":
+                self.profile.note("history", NO, exc.answer_text())
+            elif exc.kind == "parse":
+                result.notice(tr("The report histories could not be read ({0}); skipped.").format(exc.message))
+            else:
+                raise
+        else:
+            self.profile.note("history", YES)
         finally:
             batches.close()
 
@@ -472,6 +594,60 @@ class SyncEngine:
         if not drift:
             self._advance(UPDATES_WATERMARK, to_store(newest), started)
         self._progress(95)
+
+    # -- platform profile --------------------------------------------------
+    def _load_profile(self) -> PlatformProfile:
+        """The workspace's profile of this platform (a fresh one for another platform), applied to the client."""
+        base_url = str(getattr(self.client, "base_url", "") or "")
+        profile = self.store.platform_profile()
+        if profile is None or (base_url and profile.base_url and profile.base_url != base_url):
+            profile = PlatformProfile(base_url=base_url)
+        if profile.paging == PAGING_NONE and getattr(self.client, "paging", None) == UNKNOWN:
+            self.client.paging = PAGING_NONE  # walk date windows from the start
+            self.client.result_cap = profile.result_cap
+        return profile
+
+    def _note_extension(self, name: str, answer: Any) -> None:
+        if answer is not None:
+            self.profile.note(name, YES)
+        elif callable(getattr(self.client, name, None)):
+            url = f"{getattr(self.client, 'base_url', '')}{name}.json"
+            self.profile.note(name, NO, f"GET {url} answered 404")
+
+    def _save_profile(self, result: SyncResult) -> None:
+        """Keep what this pull saw: format, paging, the features found missing, the method used."""
+        profile = self.profile
+        fmt = getattr(self.client, "fmt", None)
+        if fmt in ("json", "xml"):
+            profile.format = fmt
+            profile.note(fmt, YES)
+        paging = getattr(self.client, "paging", UNKNOWN)
+        if paging != UNKNOWN and not (paging == PAGING_PAGE and profile.paging == PAGING_NEXT_URL):
+            profile.note("paging", paging, getattr(self.client, "paging_evidence", None))
+            profile.result_cap = getattr(self.client, "result_cap", None) if paging == PAGING_NONE else None
+        if result.method and result.method != "full":
+            profile.incremental_method = result.method
+        profile.touch()
+        self.store.save_platform_profile(profile)
+
+    def _report_missing(self, result: SyncResult) -> None:
+        """One information line per feature the platform lacks, when this pull found it (or was full)."""
+        meaning = {
+            "history": tr("this platform keeps no report histories; skipped"),
+            "updated_after": tr(
+                "this platform ignores updated_after; changes were fetched by start_date and the open reports' ids"
+            ),
+            "districts": tr("this platform has no districts list; skipped"),
+            "departments": tr("this platform has no departments list; skipped"),
+            "write_back": tr("this platform accepts no responses from QGIS; they are kept here"),
+        }
+        missing = [feature for feature in self.profile.missing() if feature in meaning]
+        result.missing = [feature_label(feature) for feature in missing]
+        for feature in missing:
+            if result.full or feature not in self._missing_before:
+                evidence = (self.profile.evidence.get(feature) or "").rstrip(". ")
+                text = f"{evidence}: {meaning[feature]}" if evidence else meaning[feature]
+                result.notice(text[0].upper() + text[1:] + ".")
 
     # -- push --------------------------------------------------------------
     def push(self) -> PushResult:
@@ -561,6 +737,14 @@ class SyncEngine:
         if pushed.canceled:
             return RunResult(pushed, SyncResult(full=full, canceled=True))
         return RunResult(pushed, self.pull(full=full))
+
+
+class UpdatedAfterIgnoredError(Exception):
+    """The platform answered reports changed before the ``updated_after`` asked for."""
+
+    def __init__(self, evidence: str) -> None:
+        super().__init__(evidence)
+        self.evidence = evidence
 
 
 class _Prefetch:

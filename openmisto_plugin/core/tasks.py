@@ -146,6 +146,7 @@ class SyncSummary:
     canceled: bool = False
     busy: str = ""  # another sync held the workspace's lock: this one was skipped (the message why)
     without_position: int = 0  # reports kept without a position, to place by hand (core/positions.py)
+    missing: list[str] = field(default_factory=list)  # features the platform lacks (information)
 
     @classmethod
     def from_results(cls, pull: Any, push: Any = None) -> SyncSummary:
@@ -168,6 +169,7 @@ class SyncSummary:
             push_error="; ".join(str(e) for e in errors[:3]) if isinstance(errors, (list, tuple)) else "",
             canceled=flag(pull) or flag(push),
             without_position=_count(pull, "without_position"),
+            missing=_missing(pull),
         )
 
     @property
@@ -200,7 +202,16 @@ class SyncSummary:
             text += " " + tr("Sending failed: {0}").format(self.push_error)
         if self.canceled:
             text += " " + tr("Canceled: the next sync completes what is missing.")
+        if self.missing:
+            text += " " + tr("Not offered by this platform: {0}.").format(", ".join(self.missing))
         return text
+
+
+def _missing(pull: Any) -> list[str]:
+    """Names of the features the platform lacks, when the pull has just found one missing."""
+    if not getattr(pull, "notices", None):  # said when found (and by full syncs), not every few minutes
+        return []
+    return list(getattr(pull, "missing", []))
 
 
 @dataclass
@@ -214,6 +225,8 @@ class SyncParams:
     full: bool = False
     lock_wait_s: float = 0.0  # another sync on the workspace: wait this long, then skip
     city_area: tuple[float, float, float, float] | None = None  # Settings; None: the workspace's (core/city_area.py)
+    answer_format: str = "auto"  # auto (JSON when offered, else XML), json, xml
+    jurisdiction_id: str = ""  # sent on every call when set
 
     def __repr__(self) -> str:  # never show the key
         return (
@@ -273,7 +286,14 @@ class SyncTask(OpenMistoTask):
         p = self.params
         store = open_or_create_store(p.workspace_path)
         try:
-            client = Open311Client(p.base_url, api_key=p.api_key, page_size=p.page_size, expected_bbox=p.city_area)
+            client = Open311Client(
+                p.base_url,
+                api_key=p.api_key,
+                page_size=p.page_size,
+                expected_bbox=p.city_area,
+                fmt=p.answer_format,
+                jurisdiction_id=p.jurisdiction_id or None,
+            )
             engine = SyncEngine(store, client, feedback, reports_done=lambda _result: self.reportsStored.emit())
             outcome = run_sync_exclusive(engine, full=p.full, wait_s=p.lock_wait_s)
             if outcome.skipped:

@@ -41,8 +41,9 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import workflow as wf
 from ..core.i18n import tr
+from ..core.open311.profile import format_label
 from ..core.positions import parse_bbox
-from ..core.settings import ROLES, PluginSettings, default_workspace_path
+from ..core.settings import ANSWER_FORMATS, ROLES, PluginSettings, default_workspace_path
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.store.pg_connection import (
     DEFAULT_SCHEMA,
@@ -111,6 +112,14 @@ class SettingsDialog(QDialog):
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://openmisto.example.org/open311/v2/")
         form.addRow(tr("Platform URL"), self.url_edit)
+        self.format_combo = QComboBox()
+        for choice in ANSWER_FORMATS:
+            self.format_combo.addItem(format_label(choice), choice)
+        self.format_combo.setToolTip(tr("JSON is optional in Open311: some platforms answer in XML only"))
+        form.addRow(tr("Answer format"), self.format_combo)
+        self.jurisdiction_edit = QLineEdit()
+        self.jurisdiction_edit.setPlaceholderText(tr("Only for platforms serving several cities"))
+        form.addRow(tr("jurisdiction_id"), self.jurisdiction_edit)
 
         self.auth_select = QgsAuthConfigSelect(self)
         form.addRow(tr("Saved API key"), self.auth_select)
@@ -229,6 +238,8 @@ class SettingsDialog(QDialog):
         self.auth_select.setConfigId(s.authcfg)
         self.interval_spin.setValue(s.sync_interval_min)
         self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
+        self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(s.answer_format)))
+        self.jurisdiction_edit.setText(s.jurisdiction_id)
         self._fill_workspace(s.workspace_path)
         self._fill_media_url(s.workspace_path)
         self.city_area_edit.setText(s.city_bbox)
@@ -361,6 +372,8 @@ class SettingsDialog(QDialog):
             base_url=self.url_edit.text().strip(),
             authcfg=self.auth_select.configId(),
             page_size=self.page_size_spin.value(),
+            answer_format=str(self.format_combo.currentData() or "auto"),
+            jurisdiction_id=self.jurisdiction_edit.text().strip(),
             sync_interval_min=self.interval_spin.value(),
             workspace_path=self.workspace_address(),
             role=str(self.role_combo.currentData()),
@@ -460,7 +473,15 @@ class SettingsDialog(QDialog):
             return None
         from ..core.open311.client import Open311Client
 
-        client = Open311Client(url, api_key=api_key, page_size=1, timeout_s=TEST_TIMEOUT_S, retries=0)
+        client = Open311Client(
+            url,
+            api_key=api_key,
+            page_size=1,
+            timeout_s=TEST_TIMEOUT_S,
+            retries=0,
+            fmt=str(self.format_combo.currentData() or "auto"),
+            jurisdiction_id=self.jurisdiction_edit.text().strip() or None,
+        )
         task = CallableTask(tr("Open City: testing the connection"), client.test_connection)
         task.done.connect(self._test_done)
         self._test_client = client

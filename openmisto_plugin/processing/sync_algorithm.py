@@ -53,11 +53,14 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
 from ..core.i18n import tr
+from ..core.open311.client import FORMAT_CHOICES
+from ..core.open311.profile import format_label, method_label
 from ..core.qgis_compat import NUMBER_DOUBLE, NUMBER_INTEGER, PARAMETER_ADVANCED
 from .base import OpenMistoAlgorithm, setting_default
 
@@ -79,6 +82,8 @@ class SyncAlgorithm(OpenMistoAlgorithm):
     PUSH = "PUSH"
     LOCK_WAIT = "LOCK_WAIT"
     CITY_AREA = "CITY_AREA"
+    FORMAT = "FORMAT"
+    JURISDICTION_ID = "JURISDICTION_ID"
 
     def __init__(self) -> None:
         super().__init__()
@@ -186,6 +191,22 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         )
         city_area.setFlags(city_area.flags() | PARAMETER_ADVANCED)
         self.addParameter(city_area)
+        fmt = QgsProcessingParameterEnum(
+            self.FORMAT,
+            tr("Format of the platform's answers"),
+            options=[format_label(choice) for choice in FORMAT_CHOICES],
+            defaultValue=max(0, FORMAT_CHOICES.index(setting_default("answer_format") or "auto")),
+        )
+        fmt.setFlags(fmt.flags() | PARAMETER_ADVANCED)
+        self.addParameter(fmt)
+        jurisdiction = QgsProcessingParameterString(
+            self.JURISDICTION_ID,
+            tr("jurisdiction_id (only for platforms serving several cities)"),
+            defaultValue=setting_default("jurisdiction_id") or "",
+            optional=True,
+        )
+        jurisdiction.setFlags(jurisdiction.flags() | PARAMETER_ADVANCED)
+        self.addParameter(jurisdiction)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
         self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
@@ -257,6 +278,8 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             city_area = parse_bbox(self.parameterAsString(parameters, self.CITY_AREA, context))
         except ValueError as exc:
             raise QgsProcessingException(tr("The city area is not readable: {0}").format(exc)) from exc
+        fmt = FORMAT_CHOICES[self.parameterAsEnum(parameters, self.FORMAT, context)]
+        jurisdiction = self.parameterAsString(parameters, self.JURISDICTION_ID, context).strip() or None
 
         postgres = is_postgres(workspace)
         if not postgres:
@@ -278,7 +301,14 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         busy = ""
         try:
             with self.open_workspace(workspace, create=True, also=(OSError,)) as store:
-                client = Open311Client(url, api_key=self._api_key, page_size=page_size, expected_bbox=city_area)
+                client = Open311Client(
+                    url,
+                    api_key=self._api_key,
+                    page_size=page_size,
+                    expected_bbox=city_area,
+                    fmt=fmt,
+                    jurisdiction_id=jurisdiction,
+                )
                 engine = SyncEngine(store, client, feedback)
                 run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
             if run.skipped:
@@ -337,6 +367,12 @@ class SyncAlgorithm(OpenMistoAlgorithm):
                     " {2} far outside the city (kept, flagged)."
                 ).format(pulled.without_position, pulled.repaired_swaps, pulled.far_outside)
             )
+        if pulled.method:
+            feedback.pushInfo(tr("Reports fetched: {0}").format(method_label(pulled.method)))
+        for notice in pulled.notices:  # what the platform lacks: information, not errors
+            feedback.pushInfo(notice)
+        if pulled.missing:
+            feedback.pushInfo(tr("Not offered by this platform: {0}.").format(", ".join(pulled.missing)))
         if pulled.canceled or pushed.canceled:
             feedback.pushWarning(tr("Canceled: the next sync completes what is missing."))
         return outputs

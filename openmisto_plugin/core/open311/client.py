@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -33,7 +33,9 @@ from .parser import (
     parse_services,
     parse_updates,
 )
+from .profile import PAGING_NEXT_URL, PAGING_NONE, PAGING_PAGE, UNKNOWN
 from .transport import HttpResponse, NetworkError, QgisTransport, Transport
+from .windows import WindowWalk
 
 __all__ = ["DEFAULT_CITY_BBOX", "MAX_PAGE_SIZE", "Open311Client", "Open311Error", "ParseError", "UpdatePage"]
 
@@ -51,6 +53,9 @@ POKROV_BBOX: BBox = DEFAULT_CITY_BBOX
 
 #: The ``fmt`` values of :class:`Open311Client`: ``auto`` is JSON when offered, else XML.
 FORMAT_CHOICES = ("auto", "json", "xml")
+
+#: Open311 servers answer the last 90 days when no ``start_date`` is given; the date windows do the same.
+DEFAULT_WINDOW_DAYS = 90
 
 #: The largest ``page_size`` the sync asks for (the reference server allows 10 000).
 MAX_PAGE_SIZE = 10000
@@ -94,6 +99,36 @@ def _usable_services(response: HttpResponse, fmt: str) -> bool:
         return bool(parse_services(response.body, fmt, skipped=skipped)) or not skipped
     except ParseError:
         return False
+
+
+class PagingIgnoredError(Exception):
+    """The server answers the same records whatever the page: ``first`` is its whole answer, when kept."""
+
+    def __init__(self, first: ParsedPage | None, evidence: str) -> None:
+        super().__init__(evidence)
+        self.first = first
+        self.evidence = evidence
+
+
+def _as_datetime(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _unseen(page: ParsedPage, seen: set[str]) -> ParsedPage:
+    """``page`` without the records already given in this walk (date windows share their boundaries)."""
+    kept = [r for r in page.requests if r.service_request_id not in seen]
+    skipped = [s for s in page.skipped if not s.record_id or s.record_id not in seen]
+    seen.update(r.service_request_id for r in kept)
+    seen.update(s.record_id for s in skipped if s.record_id)
+    if len(kept) == len(page.requests) and len(skipped) == len(page.skipped):
+        return page
+    return ParsedPage(kept, skipped, page.next_page_url, page.total_count)
 
 
 def _status_kind(status: int) -> str:
@@ -150,6 +185,12 @@ class Open311Client:
         self.jurisdiction_id = jurisdiction_id
         self.expected_bbox = expected_bbox
         self._sleep = sleep
+        #: paging style seen so far (``profile.PAGING_*``; "none": date windows) and what showed it
+        self.paging = UNKNOWN
+        self.paging_evidence: str | None = None
+        #: the most records the server gives per answer when it does not page (learned by the windows)
+        self.result_cap: int | None = None
+        self.window_calls = 0
         #: what :meth:`test_connection` found the platform to offer (``profile.PlatformProfile``)
         self.profile: Any = None
 
@@ -270,8 +311,13 @@ class Open311Client:
         params: dict[str, Any],
         parse_page: Callable[[HttpResponse], tuple[Any, int, str | None]],
         page_size: int | None = None,
+        strict: bool = False,
     ) -> Iterator[tuple[Any, HttpResponse]]:
         """Walk the pages of one list call; yields ``(parsed, response)`` for each page.
+
+        ``strict``: a server found ignoring paging (a first page larger than asked, a page repeating
+        the one before) raises :class:`PagingIgnoredError` instead of ending the walk (the caller then
+        walks date windows).
 
         Follows ``X-Next-Page-URL`` when the server sends it (then its absence ends the
         walk), else counts ``page`` up. Ends on an empty page, a short page (unless
@@ -290,10 +336,13 @@ class Open311Client:
         seen_next: set[str] = set()
         fetched = 0
         previous_first: str | None = None
+        first_page: Any = None
         while True:
             if next_url:
                 has_key = "api_key" in parse_qs(urlsplit(next_url).query)
                 extra = {"api_key": self.api_key} if self.api_key and not has_key else None
+                if self.jurisdiction_id and "jurisdiction_id" not in parse_qs(urlsplit(next_url).query):
+                    extra = {"jurisdiction_id": self.jurisdiction_id, **(extra or {})}
                 response = self._call("GET", next_url, extra, allow_404=True)
             else:
                 response = self._call("GET", url, self._params({**query, "page": page_no}), allow_404=True)
@@ -305,8 +354,15 @@ class Open311Client:
             parsed, count, first_id = parse_page(response)
             if count and first_id is not None and first_id == previous_first:
                 log.warning("GET %s: page %d repeats the previous page; the server ignores paging", name, page_no)
+                if strict:
+                    raise PagingIgnoredError(first_page, f"GET {without_key(response.url)} repeated page {page_no - 1}")
                 return
+            if strict and page_no == 1 and count > size:
+                raise PagingIgnoredError(parsed, f"GET {without_key(response.url)} gave {count} records for {size}")
+            self._note_paging(response)
             previous_first = first_id
+            if page_no == 1:
+                first_page = parsed
             fetched += count
             total = _int_header(response, "x-result-count")
             page_count = _int_header(response, "x-page-count")
@@ -336,6 +392,34 @@ class Open311Client:
             elif count < size and (total is None or fetched >= total) and (total is not None or not probe_end):
                 return
 
+    def _note_paging(self, response: HttpResponse) -> None:
+        """Remember the paging style an answer shows (for the platform profile)."""
+        if (response.header("x-next-page-url") or "").strip():
+            style = PAGING_NEXT_URL
+        elif response.header("x-page-count") or response.header("x-result-count"):
+            style = PAGING_PAGE
+        else:
+            return
+        if self.paging != PAGING_NEXT_URL:
+            self.paging = style
+            self.paging_evidence = f"GET {without_key(response.url)} answered {response.status} with paging headers"
+
+    def _window_pages(
+        self, params: dict[str, Any], start: datetime, end: datetime, first: ParsedPage | None = None
+    ) -> Iterator[ParsedPage]:
+        """``GET requests`` in date windows (a server without paging); see :mod:`.windows`."""
+        plain = {k: v for k, v in params.items() if k not in ("start_date", "end_date", "page", "page_size")}
+
+        def fetch(window_start: datetime, window_end: datetime) -> ParsedPage:
+            query = {**plain, "start_date": to_wire(window_start), "end_date": to_wire(window_end)}
+            return self._request_page(self._call("GET", self.endpoint("requests"), self._params(query)))[0]
+
+        walk = WindowWalk(fetch, cap=self.result_cap)
+        yield from walk.pages(start, end, first)
+        if walk.cap is not None:
+            self.result_cap = walk.cap
+        self.window_calls += walk.calls
+
     # ------------------------------------------------------------------ calls
 
     def discovery(self) -> dict[str, Any]:
@@ -344,9 +428,23 @@ class Open311Client:
         return self._parse(response, parse_discovery)
 
     def services(self) -> list[Service]:
-        """``GET services``: the categories."""
+        """``GET services``: the categories (following ``X-Next-Page-URL`` on a server that pages them)."""
         response = self._call("GET", self.endpoint("services"), self._params())
-        return self._parse(response, parse_services)
+        services: list[Service] = self._parse(response, parse_services)
+        if not (response.header("x-next-page-url") or "").strip():
+            return services
+        codes = {service.service_code for service in services}
+
+        def parse_page(page: HttpResponse) -> tuple[list[Service], int, str | None]:
+            found = self._parse(page, parse_services)
+            return found, len(found), found[0].service_code if found else None
+
+        pages = self._paged("services", {}, parse_page)
+        next(pages)  # the first page again: its size and headers start the walk
+        for found, _response in pages:
+            services.extend(s for s in found if s.service_code not in codes)
+            codes.update(s.service_code for s in found)
+        return services
 
     def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage:
         """``GET requests/{id}``: one report as a page (empty when it is unknown)."""
@@ -377,11 +475,13 @@ class Open311Client:
         ext = "true" if extensions else None
         if ids is not None:
             id_list = [str(i) for i in ids]
-            for start in range(0, len(id_list), IDS_PER_QUERY):
-                chunk = ",".join(id_list[start : start + IDS_PER_QUERY])
-                params = self._params({"service_request_id": chunk, "extensions": ext})
-                response = self._call("GET", self.endpoint("requests"), params)
-                yield self._request_page(response)[0]
+            step = min(IDS_PER_QUERY, self.result_cap or IDS_PER_QUERY)  # a capped answer must hold them all
+            for start in range(0, len(id_list), step):
+                chunk = ",".join(id_list[start : start + step])
+                query = {"service_request_id": chunk, "extensions": ext}
+                query = {k: v for k, v in query.items() if v is not None}
+                for page, _response in self._paged("requests", query, self._request_page):
+                    yield page
             return
         params = {
             "updated_after": _wire_time(updated_after),
@@ -393,8 +493,31 @@ class Open311Client:
             "is_canceled": None if is_canceled is None else ("true" if is_canceled else "false"),
         }
         params = {k: v for k, v in params.items() if v is not None}
-        for page, _response in self._paged("requests", params, self._request_page, page_size):
-            yield page
+        now = datetime.now(timezone.utc)
+        start = _as_datetime(start_date) or now - timedelta(days=DEFAULT_WINDOW_DAYS)
+        end = _as_datetime(end_date) or now + timedelta(days=1)
+        seen: set[str] = set()
+        if self.paging == PAGING_NONE:
+            pages: Iterator[ParsedPage] = self._window_pages(params, start, end)
+        else:
+            pages = self._paged_requests(params, page_size, start, end)
+        for page in pages:
+            fresh = _unseen(page, seen)
+            if fresh.requests or fresh.skipped or not (page.requests or page.skipped):
+                yield fresh
+
+    def _paged_requests(
+        self, params: dict[str, Any], page_size: int | None, start: datetime, end: datetime
+    ) -> Iterator[ParsedPage]:
+        """Pages of ``GET requests``; date windows from the point the server shows it ignores paging."""
+        try:
+            for page, _response in self._paged("requests", params, self._request_page, page_size, strict=True):
+                yield page
+        except PagingIgnoredError as ignored:
+            log.info("%s: the platform does not page; walking date windows", ignored.evidence)
+            self.paging = PAGING_NONE
+            self.paging_evidence = ignored.evidence
+            yield from self._window_pages(params, start, end, ignored.first)
 
     def _request_page(self, response: HttpResponse) -> tuple[ParsedPage, int, str | None]:
         page: ParsedPage = self._parse(response, lambda body: parse_requests(body, expected_bbox=self.expected_bbox))

@@ -191,6 +191,13 @@ def method_label(method: str) -> str:
     }.get(method, method)
 
 
+def format_label(choice: str) -> str:
+    """The format setting in words: ``auto``, ``json``, ``xml``."""
+    return {"auto": tr("Automatic (JSON when offered, else XML)"), "json": tr("JSON"), "xml": tr("XML")}.get(
+        choice, choice
+    )
+
+
 def far_future(now: datetime | None = None) -> datetime:
     """A time after every record (the probe for ``updated_after``)."""
     return (now or datetime.now(timezone.utc)) + timedelta(days=2)
