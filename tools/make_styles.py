@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,9 +146,19 @@ def districts_style(layer: QgsVectorLayer) -> None:
     layer.setLabelsEnabled(True)
 
 
+# The memory layers each style is made on (and a committed style is loaded into by --check).
+LAYER_SOURCES = {
+    "reports.qml": "Point?crs=EPSG:4326&field=external_status_code:string&field=status:string&field=deadline:datetime",
+    "districts.qml": "MultiPolygon?crs=EPSG:4326&field=code:string&field=name:string",
+}
+# Symbol layer ids (QGIS >= 3.30): a new random UUID on every save, also inside escaped symbol XML.
+_SYMBOL_LAYER_ID = re.compile(r'(\bid=(?:"|&quot;))\{[0-9a-f-]{36}\}')
+
+
 def _normalise(qml: str) -> str:
-    """Drop what varies between runs or QGIS versions (version stamp)."""
-    return re.sub(r'<qgis [^>]*version="[^"]*"', lambda m: re.sub(r'version="[^"]*"', 'version=""', m.group(0)), qml)
+    """Drop what varies between runs or QGIS versions (version stamp, random symbol layer ids)."""
+    qml = re.sub(r'<qgis [^>]*version="[^"]*"', lambda m: re.sub(r'version="[^"]*"', 'version=""', m.group(0)), qml)
+    return _SYMBOL_LAYER_ID.sub(r"\1", qml)
 
 
 def build(target: Path) -> list[Path]:
@@ -155,17 +166,13 @@ def build(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     written = []
 
-    reports = QgsVectorLayer(
-        "Point?crs=EPSG:4326&field=external_status_code:string&field=status:string&field=deadline:datetime",
-        "reports",
-        "memory",
-    )
+    reports = QgsVectorLayer(LAYER_SOURCES["reports.qml"], "reports", "memory")
     reports.setRenderer(reports_renderer())
     path = target / "reports.qml"
     _save(reports, path)
     written.append(path)
 
-    districts = QgsVectorLayer("MultiPolygon?crs=EPSG:4326&field=code:string&field=name:string", "districts", "memory")
+    districts = QgsVectorLayer(LAYER_SOURCES["districts.qml"], "districts", "memory")
     districts_style(districts)
     path = target / "districts.qml"
     _save(districts, path)
@@ -183,6 +190,48 @@ def _save(layer: QgsVectorLayer, path: Path) -> None:
     path.write_text(_normalise(path.read_text(encoding="utf-8")), encoding="utf-8")
 
 
+def resaved(committed: Path, target: Path) -> Path | None:
+    """The committed style as the running QGIS writes it: loaded into a new layer and saved into ``target``.
+
+    The files are written by one QGIS version; each version serialises a style its own way (QGIS 3.40 adds
+    attributes and drops the legacy ``<prop>`` elements), so --check compares what this QGIS makes of the
+    committed file with what it makes of the status model. ``None`` when the file is missing or unreadable.
+    """
+    if not committed.exists():
+        return None
+    layer = QgsVectorLayer(LAYER_SOURCES[committed.name], committed.stem, "memory")
+    _message, ok = layer.loadNamedStyle(str(committed))
+    if not ok:
+        return None
+    path = target / committed.name
+    _save(layer, path)
+    return path
+
+
+def differences(made: Path, again: Path, committed_text: str) -> list[str]:
+    """Where ``made`` (from the status model) and ``again`` (the committed file, resaved) differ, both written
+    by the running QGIS.
+
+    An attribute that the committed file never names is left out: the QGIS that wrote the file did not know it,
+    so loading gives it a legacy default where a new style gets the current one (on QGIS 3.44 the label tab
+    stops and line anchor text point).
+    """
+    found: list[str] = []
+
+    def walk(a: ET.Element, b: ET.Element, where: str) -> None:
+        for name in sorted(set(a.attrib) | set(b.attrib)):
+            if a.attrib.get(name) != b.attrib.get(name) and f' {name}="' in committed_text:
+                found.append(f"{where} {name}: {a.attrib.get(name)!r} != {b.attrib.get(name)!r}")
+        if (a.text or "").strip() != (b.text or "").strip() or len(a) != len(b):
+            found.append(f"{where}: other content")
+            return
+        for x, y in zip(a, b):
+            walk(x, y, f"{where}/{x.tag}")
+
+    walk(ET.parse(made).getroot(), ET.parse(again).getroot(), made.name)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare with the files in resources/styles")
@@ -195,12 +244,16 @@ def main() -> int:
                 print(f"wrote {path.relative_to(ROOT)}")
             return 0
         with tempfile.TemporaryDirectory() as tmp:
-            stale = [
-                p.name
-                for p in build(Path(tmp))
-                if not (STYLES_DIR / p.name).exists()
-                or (STYLES_DIR / p.name).read_text(encoding="utf-8") != p.read_text(encoding="utf-8")
-            ]
+            made, committed = Path(tmp) / "made", Path(tmp) / "committed"
+            committed.mkdir()
+            stale = []
+            for path in build(made):
+                again = resaved(STYLES_DIR / path.name, committed)
+                found = ["missing or unreadable"] if again is None else []
+                found = found or differences(path, again, (STYLES_DIR / path.name).read_text(encoding="utf-8"))
+                if found:
+                    stale.append(path.name)
+                    print("\n".join(found[:5]))
         if stale:
             print("out of date (run tools/make_styles.py): " + ", ".join(stale))
             return 1
