@@ -99,14 +99,16 @@ mount_root() {
   mount --bind /dev/pts "$root/dev/pts" && mounted+=("$root/dev/pts")
   mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm" && mounted+=("$root/dev/shm")
 }
-# Processes still running inside the root (a server a test left behind) keep its mounts busy: end them.
+# Processes still running inside the root or below the directory (a server a test left behind) keep its mounts
+# busy: end them.
 kill_root_processes() {
-  local root=$1 pid link real
-  real=$(readlink -f "$root")
+  local pid link real target
+  real=$(readlink -f "$1")
   for link in /proc/[0-9]*/root; do
     pid=${link#/proc/}
     pid=${pid%/root}
-    [ "$(readlink "$link" 2>/dev/null)" = "$real" ] || continue
+    target=$(readlink "$link" 2>/dev/null) || continue
+    [ "$target" = "$real" ] || [ "${target#"$real"/}" != "$target" ] || continue
     kill -9 "$pid" 2>/dev/null || true
   done
 }
@@ -117,13 +119,23 @@ unmount_all() {
   done
   mounted=()
 }
+# Everything mounted below a root, deepest first, whoever mounted it (the subshell that did may be gone).
+unmount_under() {
+  local real point
+  real=$(readlink -f "$1")
+  awk -v r="$real/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r point; do
+    umount "$point" 2>/dev/null || umount -l "$point" 2>/dev/null || true
+  done
+}
 current_root=""
 cleanup() {
   if [ -n "$current_root" ]; then
     kill_root_processes "$current_root"
-    sleep 0.2
+    sleep 0.5
+    kill_root_processes "$current_root"
   fi
   unmount_all
+  [ -z "$current_root" ] || unmount_under "$current_root"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
@@ -313,9 +325,13 @@ for platform in "${wanted[@]}"; do
   exec 9>"$cache/$suite.lock"
   flock 9
   t_build=$SECONDS
+  # Builds and runs are subshells: when interrupted, this shell ends what runs in the suite's roots and
+  # unmounts them.
+  current_root=$cache/$suite
   if ! root=$(ensure_root "$platform"); then
     loud "$platform ($suite): THE ROOT COULD NOT BE BUILT - SKIPPED, NOT TESTED (see the log above)"
     summaries+=("matrix: $platform: SKIPPED, root could not be built")
+    current_root=""
     flock -u 9
     continue
   fi
@@ -324,12 +340,14 @@ for platform in "${wanted[@]}"; do
   [ $built -lt 5 ] || built_note="root built in $built s"
   if [ $build_only -eq 1 ]; then
     summaries+=("matrix: $platform: $built_note ($root)")
+    current_root=""
     flock -u 9
     continue
   fi
   log=$cache/logs/$platform-$(date -u +%Y%m%dT%H%M%SZ).log
   say "$platform: make test in $root (log: $log)"
   read -r status seconds qgis python < <(run_platform "$platform" "$root" "$log")
+  current_root=""
   flock -u 9
   summary=$(summary_of "$log")
   passed=$(count_in "$summary" passed)
