@@ -911,6 +911,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Change</source>
         <translation>Зміна</translation>
@@ -1458,6 +1459,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Write the reason for rejecting report {id}.</source>
+        <translation>Напишіть причину відхилення звернення {id}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Write the reason: the citizen reads why the city cannot act.</source>
         <translation>Напишіть причину: заявник прочитає, чому місто не може діяти.</translation>
     </message>
@@ -1873,12 +1879,23 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/common.py"/>
+        <source>Yes</source>
+        <translation>Так</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/common.py"/>
+        <source>No</source>
+        <translation>Ні</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/common.py"/>
         <source>OK</source>
         <translation>Гаразд</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/common.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
@@ -2337,6 +2354,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Accept</source>
         <translation>Прийняти</translation>
     </message>
@@ -2347,6 +2365,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Reject…</source>
         <translation>Відхилити…</translation>
     </message>
@@ -2451,11 +2470,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Reason (internal; the report is hidden from the public):</source>
         <translation>Причина (внутрішня; звернення приховується від громадськості):</translation>
     </message>
@@ -2463,6 +2484,11 @@
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <source>Why the city cannot act (the citizen reads it):</source>
         <translation>Чому місто не може діяти (це прочитає заявник):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <source>Close the report</source>
+        <translation>Закрити звернення</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
@@ -2807,6 +2833,36 @@
         <location filename="../openmisto_plugin/gui/place_report_tool.py"/>
         <source>Placing cancelled.</source>
         <translation>Розміщення скасовано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>No. {0}</source>
+        <translation>№ {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>no address</source>
+        <translation>без адреси</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>… and {n} more</source>
+        <translation>… і ще {n}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>Report:</source>
+        <translation>Звернення:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>Reports ({n}):</source>
+        <translation>Звернення ({n}):</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
+        <source>Write the reason to continue.</source>
+        <translation>Напишіть причину, щоб продовжити.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -3373,6 +3429,16 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Select exactly one report on the map to respond to it.</source>
         <translation>Виберіть на карті рівно одне звернення, щоб відповісти на нього.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Report {id} rejected.</source>
+        <translation>Звернення {id} відхилено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Report {id} accepted for consideration.</source>
+        <translation>Звернення {id} прийнято до розгляду.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>

@@ -772,6 +772,16 @@ class OpenMistoPlugin:
             elif not allowed:
                 dialog.respond_button.setToolTip(tr("The report's status allows no response now."))
         elif actor.role == wf.MODERATOR:
+            # the queue's decisions on the card itself: one click, not card → close → queue → button
+            allowed = statuses.allowed_next(text_of(report.get("external_status_code")) or None, actor.role)
+            dialog.accept_button = dialog.add_action(
+                tr("Accept"), lambda d=dialog: self.moderate(request_id, "accept", d)
+            )
+            dialog.accept_button.setEnabled("investigating" in allowed)
+            dialog.reject_button = dialog.add_action(
+                tr("Reject…"), lambda d=dialog: self.moderate(request_id, "reject", d)
+            )
+            dialog.reject_button.setEnabled("hidden" in allowed)
             dialog.duplicates_button = dialog.add_action(
                 tr("Duplicates…"), lambda d=dialog: self.show_duplicates(request_id, d)
             )
@@ -874,7 +884,8 @@ class OpenMistoPlugin:
         from .gui.no_position_panel import NoPositionPanel
         from .gui.outbox_panel import OutboxPanel
 
-        self._remove_pages(clear_filter=False)
+        # a new role gets an empty filter form: the map must not stay filtered by the old one
+        self._remove_pages(clear_filter=True)
         store, actor, canvas = self.gui_store(), self.actor, self.iface.mapCanvas()
         pages: list[tuple[Any, str]] = []
         if actor.role == wf.MODERATOR:
@@ -1099,6 +1110,45 @@ class OpenMistoPlugin:
         self._keep_dialog(dialog)
         dialog.show()
         return dialog
+
+    def moderate(self, service_request_id: str, action: str, detail: Any = None) -> bool:
+        """Accept or reject (``action``) one report from its card; the card opens again showing the change."""
+        from .core.store.base import VersionConflictError
+        from .gui.reason_dialog import ask_reason
+
+        store = self._writer_store(wf.MODERATOR)
+        report = store.report(service_request_id) if store is not None else None
+        if report is None:
+            return False
+        version = report.get("version")
+        try:
+            if action == "reject":
+                reason = ask_reason(
+                    detail or self.iface.mainWindow(),
+                    tr("Reject"),
+                    tr("Reason (internal; the report is hidden from the public):"),
+                    [report],
+                    tr("Reject"),
+                )
+                if not reason:
+                    return False
+                with store.transaction():
+                    wf.reject(store, self.actor, service_request_id, reason, base_version=version)
+                done = tr("Report {id} rejected.")
+            else:
+                with store.transaction():
+                    wf.accept(store, self.actor, service_request_id, base_version=version)
+                done = tr("Report {id} accepted for consideration.")
+        except (wf.WorkflowError, VersionConflictError) as exc:
+            self._message(str(exc), Qgis.Warning)
+            return False
+        self._message(done.format(id=service_request_id), Qgis.Success)
+        self.local_change(push=False)
+        if detail is not None and not sip.isdeleted(detail):
+            detail.close()
+        self.show_report_id(service_request_id)
+        self.request_push()
+        return True
 
     def assign(self, ids: list[str], parent: Any = None) -> Any:
         """The assignment dialog for these reports (moderator)."""

@@ -128,12 +128,17 @@ def test_officer_has_filter_and_outbox_but_no_moderation(officer):
 
 def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderator):
     plugin, _server, _ids = moderator
+    layer = project_layers.find_layer(project_layers.REPORTS)
+    plugin.filter_panel.district_list.set_checked([DISTRICT])
+    assert plugin.filter_panel.apply() is not None and layer.subsetString()
     settings = PluginSettings.load()
     settings.role = "viewer"
     settings.save()
     plugin.apply_settings(settings)
     flush_deletes()
     assert plugin.dock.page_titles()[1:] == [tr("Filter")]
+    # the new role's empty filter form and the map agree: the old filter is gone from the layer too
+    assert plugin.filter_panel.district_list.checked() == [] and layer.subsetString() == ""
     assert plugin.moderation_panel is None and plugin.outbox_panel is None and plugin.no_position_panel is None
 
 
@@ -202,6 +207,33 @@ def test_filter_by_district_lists_the_reports_and_opens_the_detail(moderator):
     # After a sync the filter is applied again (the list stays).
     plugin.refresh_pages()
     assert report_list.table.rowCount() == min(result.count, report_list.MAX_ROWS)
+
+
+def test_moderator_accepts_and_rejects_from_the_report_card(moderator, monkeypatch):
+    plugin, _server, ids = moderator
+    detail = plugin.show_report_id(ids[0])
+    assert detail.accept_button.isEnabled() and detail.reject_button.isEnabled()
+    detail.accept_button.click()
+    assert plugin.store.report(ids[0])["external_status_code"] == "investigating"
+    reopened = plugin.detail_dialogs[-1]
+    assert reopened is not detail and reopened.report["external_status_code"] == "investigating"
+    assert not reopened.accept_button.isEnabled()  # accepted already
+
+    from openmisto_plugin.gui import reason_dialog
+
+    asked = []
+    monkeypatch.setattr(reason_dialog, "ask_reason", lambda *a: asked.append(a[3]) or "реклама")
+    card = plugin.show_report_id(ids[1])
+    card.reject_button.click()
+    assert [r["service_request_id"] for r in asked[0]] == [ids[1]]  # the reason dialog names the report
+    assert plugin.store.report(ids[1])["external_status_code"] == "hidden"
+    monkeypatch.setattr(reason_dialog, "ask_reason", lambda *a: None)  # cancelled: nothing changes
+    card = plugin.show_report_id(ids[2])
+    card.reject_button.click()
+    assert plugin.store.report(ids[2])["external_status_code"] == "for_triage"
+    for dialog in list(plugin.detail_dialogs):
+        dialog.close()
+    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
 
 
 # --- the officer responds from the detail view ---------------------------------------------------------------------

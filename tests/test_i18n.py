@@ -136,3 +136,36 @@ def test_dialog_buttons_speak_ukrainian(qgis_app):
         QCoreApplication.removeTranslator(translator)
     assert texts == expected, texts
     assert "Cancel" not in texts and "Close" not in texts, texts
+
+
+def test_questions_speak_ukrainian(qgis_app, tmp_path):
+    """Yes/No of the plugin's questions (reject, bulk assign, dropping changes) are Ukrainian, not Qt's English."""
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    from openmisto_plugin.gui.common import plain_message_box, translate_buttons
+
+    translator = QTranslator()
+    assert translator.load(str(_compiled_qm(tmp_path)))
+    QCoreApplication.installTranslator(translator)
+    try:
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = translate_buttons(plain_message_box(None, "t", "x", yes | no, QMessageBox.Icon.Question))
+        texts = [box.button(yes).text(), box.button(no).text()]
+    finally:
+        QCoreApplication.removeTranslator(translator)
+    assert texts == ["Так", "Ні"], texts
+
+
+def test_the_demo_qgis_has_qt_s_own_ukrainian_translation():
+    """QGIS labels Qt's own dialogs (the file dialog's Open/Save/Cancel) from qtbase_uk.qm: tools/system-deps.sh
+    installs it (qttranslations5-l10n), and it translates the file dialog's buttons."""
+    from qgis.PyQt.QtCore import QLibraryInfo
+
+    try:
+        where = QLibraryInfo.location(QLibraryInfo.LibraryLocation.TranslationsPath)
+    except AttributeError:  # Qt6
+        where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator()
+    assert translator.load("qtbase_uk", where), f"no qtbase_uk.qm in {where}: run tools/system-deps.sh"
+    assert translator.translate("QFileDialog", "&Open") not in ("", "&Open")
+    assert "qttranslations5-l10n" in (ROOT / "tools" / "system-deps.sh").read_text(encoding="utf-8")

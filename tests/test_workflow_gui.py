@@ -7,10 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 from qgis.core import QgsPointXY, QgsProject
-from qgis.PyQt.QtWidgets import QDialogButtonBox, QInputDialog
+from qgis.PyQt.QtWidgets import QDialogButtonBox
 
 from openmisto_plugin.core import project_layers, statuses
 from openmisto_plugin.core import workflow as wf
+from openmisto_plugin.gui import moderation_panel
 from openmisto_plugin.gui.assign_dialog import AssignDialog
 from openmisto_plugin.gui.duplicates_dialog import DuplicatesDialog
 from openmisto_plugin.gui.moderation_panel import ModerationPanel
@@ -92,13 +93,21 @@ def test_queue_accept_reject_and_bulk_assign_from_the_map_selection(moderated, q
     assert changed
 
     panel.select_ids([ids[6]])
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("реклама", True))
+    asked = []
+
+    def answer(text):
+        def ask(_parent, _title, _prompt, reports, _action):
+            asked.append(reports)
+            return text
+
+        return ask
+
+    monkeypatch.setattr(moderation_panel, "ask_reason", answer("реклама"))
     panel.reject_button.click()
     assert store.report(ids[6])["external_status_code"] == "hidden"
+    assert [r["service_request_id"] for r in asked[-1]] == [ids[6]]  # the dialog names the report
     panel.select_ids([ids[7]])
-    monkeypatch.setattr(
-        QInputDialog, "getMultiLineText", lambda *a, **k: ("Це зона відповідальності АТ «Укрзалізниця»", True)
-    )
+    monkeypatch.setattr(moderation_panel, "ask_reason", answer("Це зона відповідальності АТ «Укрзалізниця»"))
     panel.not_remit_button.click()
     assert store.report(ids[7])["status_notes"].startswith("Це зона")
 
@@ -303,3 +312,27 @@ def test_conflict_dialog_shows_both_versions_and_reapplies(fresh_refserver, tmp_
     assert [u[2] for u in api_updates(server, [sid])] == ["action_scheduled", "action_scheduled"]
     first.close()
     second.close()
+
+
+def test_reject_needs_a_reason_and_names_the_report(moderated, qgis_canvas):
+    _server, store, _sync, ids, _layer = moderated
+    with pytest.raises(wf.WorkflowError):
+        wf.reject(store, MODERATOR, ids[0], "   ")
+    assert store.report(ids[0])["external_status_code"] != "hidden"
+
+    from openmisto_plugin.gui.reason_dialog import ReasonDialog
+
+    report = store.report(ids[0])
+    dialog = ReasonDialog("Reject", "Reason:", [report], "Reject")
+    named = dialog.reports_label.text()
+    assert ids[0] in named and report["service_name"] in named
+    assert (report["address"] or "no address") in named
+    assert not dialog.ok_button.isEnabled() and not dialog.hint_label.isHidden()
+    dialog.reason_edit.setPlainText("  ")
+    dialog.accept()
+    assert dialog.result() == 0  # an empty reason does not close the dialog
+    dialog.reason_edit.setPlainText("реклама")
+    assert dialog.ok_button.isEnabled()
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancel"
+    dialog.ok_button.click()
+    assert dialog.result() == 1 and dialog.reason() == "реклама"

@@ -18,6 +18,7 @@ packages=(
   xvfb xauth imagemagick                     # make docs: QGIS under xvfb-run, convert for the screenshots
   fonts-dejavu-core                          # DejaVu Sans (Ukrainian letters) for atlases and the quick reference
   zip unzip                                  # make package / make install
+  qttranslations5-l10n                       # qtbase_uk.qm: QGIS labels Qt's own buttons (file dialog) in Ukrainian
   postgresql                                 # server and client (initdb, pg_ctl, psql) for tools/pg-start.sh
 )
 

@@ -269,9 +269,12 @@ def reject(
     reason: str | None = None,
     base_version: int | None = None,
 ) -> str:
-    """Reject as spam or abuse: ``hidden`` (the public no longer sees it)."""
+    """Reject as spam or abuse: ``hidden`` (the public no longer sees it); the reason (internal) is required."""
+    text = _answer(reason)
+    if not text:
+        raise WorkflowError(tr("Write the reason for rejecting report {id}.").format(id=service_request_id))
     report = _report(store, service_request_id)
-    return _record(store, report, "hidden", actor, base_version, description=_answer(reason))
+    return _record(store, report, "hidden", actor, base_version, description=text)
 
 
 def close_not_remit(

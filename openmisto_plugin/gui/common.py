@@ -103,10 +103,29 @@ def plain_message_box(parent: QWidget | None, title: str, text: str, buttons: An
     return box
 
 
+def translate_buttons(box: QMessageBox) -> QMessageBox:
+    """Label a message box's standard buttons in the plugin's language.
+
+    Qt names Yes/No/Cancel from its own translations (``qtbase_uk.qm``), which a QGIS without the
+    ``qttranslations5-l10n`` package lacks: a Ukrainian question would end with English buttons.
+    """
+    for which, text in (
+        (QMessageBox.StandardButton.Yes, tr("Yes")),
+        (QMessageBox.StandardButton.No, tr("No")),
+        (QMessageBox.StandardButton.Ok, tr("OK")),
+        (QMessageBox.StandardButton.Cancel, tr("Cancel")),
+        (QMessageBox.StandardButton.Close, tr("Close")),
+    ):
+        button = box.button(which)
+        if button is not None:
+            button.setText(text)
+    return box
+
+
 def ask_plain(parent: QWidget | None, title: str, text: str) -> bool:
-    """Yes/No question with ``text`` shown literally; True for Yes."""
+    """Yes/No question with ``text`` shown literally, its buttons in the plugin's language; True for Yes."""
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-    box = plain_message_box(parent, title, text, yes | no, QMessageBox.Icon.Question)
+    box = translate_buttons(plain_message_box(parent, title, text, yes | no, QMessageBox.Icon.Question))
     return box.exec() == yes
 
 

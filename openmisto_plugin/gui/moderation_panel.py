@@ -19,7 +19,6 @@ from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +32,7 @@ from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
 from .common import format_datetime, plain_label, plain_tooltip, select_rows, selected_row_data, setup_list_table
 from .help import help_button
+from .reason_dialog import ask_reason
 
 log = logging.getLogger(__name__)
 
@@ -334,21 +334,35 @@ class ModerationPanel(QWidget):
             tr("Category changed: {n}."),
         )
 
+    def _selected_reports(self) -> list[dict[str, Any]]:
+        """The selected queue items as ``{service_request_id, service_name, address}`` (to name them)."""
+        wanted = set(self.selected_ids())
+        return [
+            {"service_request_id": i.service_request_id, "service_name": i.service_name, "address": i.address}
+            for i in self.items
+            if i.service_request_id in wanted
+        ]
+
     def _ask_reject(self) -> None:
-        reason, ok = QInputDialog.getText(
+        reason = ask_reason(
             self,
             tr("Reject"),
             tr("Reason (internal; the report is hidden from the public):"),
-            QLineEdit.EchoMode.Normal,
+            self._selected_reports(),
+            tr("Reject"),
         )
-        if ok:
+        if reason:
             self.reject_selected(reason)
 
     def _ask_not_remit(self) -> None:
-        reason, ok = QInputDialog.getMultiLineText(
-            self, tr("Not the city's remit"), tr("Why the city cannot act (the citizen reads it):")
+        reason = ask_reason(
+            self,
+            tr("Not the city's remit"),
+            tr("Why the city cannot act (the citizen reads it):"),
+            self._selected_reports(),
+            tr("Close the report"),
         )
-        if ok:
+        if reason:
             self.close_selected_not_remit(reason)
 
     def _ask_category(self) -> None:
@@ -356,10 +370,18 @@ class ModerationPanel(QWidget):
         if not choices:
             self._report(tr("The workspace has no categories yet: synchronise first."), Qgis.Warning)
             return
-        labels = [f"{name} ({code})" for code, name in choices]
-        label, ok = QInputDialog.getItem(self, tr("Change the category"), tr("New category:"), labels, 0, False)
-        if ok and label in labels:
-            self.recategorise_selected(choices[labels.index(label)][0])
+        names = [name or code for code, name in choices]
+        # names only; the code only where two categories share a name
+        labels = [f"{n} ({code})" if names.count(n) > 1 else n for n, (code, _name) in zip(names, choices)]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(tr("Change the category"))
+        dialog.setLabelText(tr("New category:"))
+        dialog.setComboBoxItems(labels)
+        dialog.setComboBoxEditable(False)
+        dialog.setOkButtonText(tr("Change"))
+        dialog.setCancelButtonText(tr("Cancel"))
+        if dialog.exec() and dialog.textValue() in labels:
+            self.recategorise_selected(choices[labels.index(dialog.textValue())][0])
 
     def show_duplicates(self) -> Any:
         """Open the duplicates dialog for the selected report."""

@@ -20,7 +20,6 @@ from qgis.PyQt.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
-    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -33,6 +32,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
 from .common import (
+    ask_plain,
     button_box,
     format_datetime,
     plain_label,
@@ -328,13 +328,11 @@ class OutboxPanel(QWidget):
         return count
 
     def confirm_drop(self, count: int) -> bool:
-        answer = QMessageBox.question(
+        return ask_plain(
             self,
             tr("Drop changes"),
             tr("Drop {n} changes? They are not sent; the reports show the platform's values again.").format(n=count),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def _ask_drop(self) -> None:
         ids = [r.update_id for r in self._selected_rows() if r.state != SENT]
