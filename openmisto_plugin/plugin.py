@@ -36,7 +36,7 @@ from qgis.core import (
     QgsSettings,
 )
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator, pyqtBoundSignal
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 from .core import project_layers
@@ -210,8 +210,10 @@ class OpenMistoPlugin:
 
         # At QGIS start-up plugins load before QGIS opens its first (empty or given) project:
         # add the layers only when QGIS is ready, else they would be dropped with that project.
+        # Only a real Qt signal will ever fire: a stand-in interface (pytest-qgis 4+) answers any
+        # attribute with a mock, and waiting on that would never add the layers.
         ready_signal = getattr(self.iface, "initializationCompleted", None)
-        if ready_signal is not None and not main_window.isVisible():
+        if isinstance(ready_signal, pyqtBoundSignal) and not main_window.isVisible():
             ready_signal.connect(self._qgis_ready)
             self._waiting_for_qgis = True
         else:

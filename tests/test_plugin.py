@@ -159,11 +159,14 @@ def canvas_items(iface) -> set[int]:
 
 
 @pytest.fixture()
-def iface(qgis_iface, monkeypatch):
-    """pytest-qgis's interface, with the dock calls QGIS has and the stub lacks acting on the main window."""
+def iface(qgis_iface):
+    """pytest-qgis's interface, with the dock calls QGIS has and the stub lacks acting on the main window.
+
+    Set for the whole session, not undone after the test: a plugin a failed test left loaded is unloaded after
+    this fixture's teardown (tests/fixtures_isolation.py), and its unload() needs them."""
     window = qgis_iface.mainWindow()
-    monkeypatch.setattr(qgis_iface, "addDockWidget", window.addDockWidget, raising=False)
-    monkeypatch.setattr(qgis_iface, "removeDockWidget", window.removeDockWidget, raising=False)
+    qgis_iface.addDockWidget = window.addDockWidget
+    qgis_iface.removeDockWidget = window.removeDockWidget
     qgis_iface.messageBar().messages = {k: [] for k in qgis_iface.messageBar().messages}
     return qgis_iface
 
@@ -192,11 +195,15 @@ def workspace(tmp_path, clean_settings) -> Path:
 def plugin(iface, qgis_new_project, clean_settings):
     """A loaded plugin, unloaded at the end."""
     instance = classFactory(iface)
-    instance.initGui()
-    yield instance
-    if instance.dock is not None:
-        instance.unload()
-    flush_deletes()
+    try:
+        instance.initGui()
+        yield instance
+    finally:  # also when initGui or the test failed: no translator, dock or layers left for the next test
+        try:
+            if instance.dock is not None or instance.translator is not None:
+                instance.unload()
+        finally:
+            flush_deletes()
 
 
 @pytest.fixture()
@@ -265,6 +272,49 @@ def test_plugin_loads_and_unloads_without_leftovers(iface, qgis_new_project, wor
     again.unload()
     flush_deletes()
     assert gui_counts(iface) == before
+
+
+def _workspace_layers() -> list:
+    return [layer for t in project_layers.TABLES if (layer := project_layers.find_layer(t)) is not None]
+
+
+def test_stand_in_interface_answering_everything_does_not_make_the_plugin_wait(
+    iface, qgis_new_project, workspace, monkeypatch
+):
+    """pytest-qgis 4+ answers any attribute of its interface with a mock: that is no signal that will fire."""
+    from unittest.mock import MagicMock
+
+    monkeypatch.setattr(iface, "initializationCompleted", MagicMock(name="initializationCompleted"), raising=False)
+    loaded = classFactory(iface)
+    try:
+        loaded.initGui()
+        assert not loaded._waiting_for_qgis
+        assert len(_workspace_layers()) == len(project_layers.TABLES)
+    finally:
+        loaded.unload()
+        flush_deletes()
+
+
+def test_plugin_loaded_at_qgis_start_waits_for_its_signal(iface, qgis_new_project, workspace, monkeypatch):
+    """Started with QGIS (main window not shown yet): the layers come once QGIS says it is ready."""
+    from qgis.PyQt.QtCore import QObject, pyqtSignal
+
+    class StartingQgis(QObject):
+        initializationCompleted = pyqtSignal()
+
+    qgis = StartingQgis()
+    monkeypatch.setattr(iface, "initializationCompleted", qgis.initializationCompleted, raising=False)
+    assert not iface.mainWindow().isVisible()
+    loaded = classFactory(iface)
+    try:
+        loaded.initGui()
+        assert loaded._waiting_for_qgis and _workspace_layers() == []
+        qgis.initializationCompleted.emit()
+        assert not loaded._waiting_for_qgis
+        assert len(_workspace_layers()) == len(project_layers.TABLES)
+    finally:
+        loaded.unload()
+        flush_deletes()
 
 
 def test_english_locale_keeps_source_strings(iface, qgis_new_project, clean_settings):
