@@ -15,6 +15,8 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 pytest_plugins = [
+    "pytester",
+    "tests.fixtures_isolation",
     "tests.fixtures_server",
     "tests.fixtures_postgis",
     "tests.fixtures_atlas",
