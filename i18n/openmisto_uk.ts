@@ -674,7 +674,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Expected by</source>
         <translation>Очікуваний строк</translation>
     </message>
@@ -716,7 +715,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Deadline</source>
         <translation>Кінцевий строк</translation>
     </message>
@@ -2893,6 +2891,31 @@
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Show on map</source>
         <translation>Показати на мапі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>The deadline the Procedure sets for the report's current stage (moderation, the answer within the working days of the Procedure, or the planned date). Overdue is counted from it.</source>
+        <translation>Строк, який Порядок встановлює для поточного етапу звернення (модерація, відповідь у межах робочих днів за Порядком або запланована дата). Прострочення рахується від нього.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>The date the platform or the department expects the work to be done (as the platform sent it). It is informative: overdue is counted from the Procedure's deadline.</source>
+        <translation>Дата, до якої платформа або виконавець очікує виконати роботу (як її надіслала платформа). Вона довідкова: прострочення рахується від строку за Порядком.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Deadline (Procedure and platform agree)</source>
+        <translation>Кінцевий строк (за Порядком і від платформи)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Deadline by the Procedure</source>
+        <translation>Строк за Порядком</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Expected date (platform or department)</source>
+        <translation>Очікувана дата (від платформи/виконавця)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>

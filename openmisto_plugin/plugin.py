@@ -371,7 +371,9 @@ class OpenMistoPlugin:
             if key in self.actions:
                 self.actions[key].setVisible(settings.role == role)
         if self.dock is not None:
-            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
+            self.dock.show_settings(
+                settings, self._workspace_last_pull(), self._workspace_profile(), self._department_name(settings)
+            )
             self._refresh_counts(settings)
             self.update_pages(settings)
         if self.timer is not None:
@@ -423,7 +425,9 @@ class OpenMistoPlugin:
         self.refresh_pages()
         settings = PluginSettings.load()
         if self.dock is not None and not sip.isdeleted(self.dock):
-            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
+            self.dock.show_settings(
+                settings, self._workspace_last_pull(), self._workspace_profile(), self._department_name(settings)
+            )
             self._refresh_counts(settings)
         self.announce_overdue()
 
@@ -568,7 +572,9 @@ class OpenMistoPlugin:
                 self._message(message, Qgis.Critical, 0 if not automatic else MESSAGE_SECONDS)
             self._last_error = message
         if self.dock is not None and not sip.isdeleted(self.dock):
-            self.dock.show_settings(settings, self._workspace_last_pull(), self._workspace_profile())
+            self.dock.show_settings(
+                settings, self._workspace_last_pull(), self._workspace_profile(), self._department_name(settings)
+            )
             self.dock.set_last_sync_attention(attention)
             self.dock.show_message(message, error=error)
             self._refresh_counts(settings)
@@ -812,6 +818,17 @@ class OpenMistoPlugin:
 
         store = self.gui_store()
         return from_store(store.get_state(LAST_PULL)) if store is not None else None
+
+    def _department_name(self, settings: PluginSettings) -> str:
+        """The officer's department by its name in the workspace ('' when unknown: the dock shows the code)."""
+        store = self.gui_store()
+        if store is None or not settings.department:
+            return ""
+        try:
+            return dict(wf.departments(store)).get(settings.department, "")
+        except Exception:
+            log.debug("Cannot read the departments", exc_info=True)
+            return ""
 
     def _workspace_profile(self) -> Any:
         """The platform profile kept in the workspace (None without a workspace or before the first probe)."""

@@ -112,6 +112,9 @@ def test_moderator_has_moderation_filter_and_outbox(moderator):
     assert plugin.no_position_panel.table.rowCount() == plugin.store.count("position_flag IS NOT NULL")
     queued = [plugin.moderation_panel.table.item(r, 0).text() for r in range(plugin.moderation_panel.table.rowCount())]
     assert set(ids) <= set(queued)
+    # The queue's district column shows the district's name, not its code (issue 11, item 5).
+    district = plugin.moderation_panel.table.item(queued.index(ids[0]), 4).text()
+    assert district == dict(wf.districts(plugin.store))[DISTRICT] and district != DISTRICT
     assert plugin.actions["assign"].isVisible() and not plugin.actions["respond"].isVisible()
     assert plugin.filter_panel.layer is project_layers.find_layer(project_layers.REPORTS)
 
@@ -124,6 +127,9 @@ def test_officer_has_filter_and_outbox_but_no_moderation(officer):
     assert plugin.moderation_panel is None
     # The officer's own department is ticked in the filter by default.
     assert plugin.filter_panel.department_list.checked() == ["roads"]
+    # The role line names the department, not its internal code (issue 11, item 5).
+    name = dict(wf.departments(plugin.store))["roads"]
+    assert name != "roads" and name in plugin.dock.role_label.text() and "roads" not in plugin.dock.role_label.text()
 
 
 def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderator):

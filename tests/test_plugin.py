@@ -442,7 +442,8 @@ def test_detail_shows_citizen_text_as_plain_text(qgis_app, workspace):
         assert "<script>" not in dialog.photo_label.text()
         assert "&quot;&gt;&lt;script&gt;" in dialog.photo_label.text()
         assert dialog.fields["requested_datetime"].text() == "01.03.2024 10:30"  # Kyiv time (UTC+2)
-        assert "Управління житлово-комунального господарства" in dialog.fields["agency_responsible"].text()
+        # the department by its name only: its internal code is not for officers (issue 11, item 5)
+        assert dialog.fields["agency_responsible"].text() == "Управління житлово-комунального господарства"
         assert dialog.overdue_label.isVisibleTo(dialog)
         assert dialog.status_label.text() == statuses.label("in_progress")
         history_text = dialog.history_text()
@@ -736,3 +737,30 @@ def test_sync_without_platform_asks_for_settings(iface, plugin, monkeypatch):
     # The timer never nags.
     opened.clear()
     assert plugin.start_sync(automatic=True) is None and not opened
+
+
+def test_detail_names_its_two_deadlines_and_shows_one_when_they_agree(qgis_app):
+    """The Procedure's deadline and the platform's expected date are labelled for what they are (issue 11, 8)."""
+    from openmisto_plugin.core.i18n import tr
+    from openmisto_plugin.gui.report_detail import ReportDetailDialog
+
+    def captions(dialog):
+        form = dialog.form
+        return {form.labelForField(w).text(): key for key, w in dialog.fields.items() if form.labelForField(w)}
+
+    both = {"service_request_id": "1", "deadline": "2026-12-18T16:00:00Z", "expected_datetime": "2026-12-20T10:00Z"}
+    dialog = ReportDetailDialog(both)
+    try:
+        shown = captions(dialog)
+        assert shown[tr("Deadline by the Procedure")] == "deadline"
+        assert shown[tr("Expected date (platform or department)")] == "expected_datetime"
+        assert dialog.fields["deadline"].toolTip() and dialog.fields["expected_datetime"].toolTip()
+    finally:
+        dialog.deleteLater()
+    same = dict(both, expected_datetime="2026-12-18T09:00:00Z")
+    dialog = ReportDetailDialog(same)
+    try:
+        assert "expected_datetime" not in dialog.fields
+        assert tr("Deadline (Procedure and platform agree)") in captions(dialog)
+    finally:
+        dialog.deleteLater()

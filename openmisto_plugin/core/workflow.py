@@ -137,6 +137,12 @@ def departments(store: ReportStore) -> list[tuple[str, str]]:
     return [(r["code"], r["name"] or r["code"]) for r in rows]
 
 
+def districts(store: ReportStore) -> list[tuple[str, str]]:
+    """``(code, name)`` of the districts in the workspace, in name order."""
+    rows = _rows(store, "SELECT code, name FROM districts ORDER BY name, code")
+    return [(r["code"], r["name"] or r["code"]) for r in rows]
+
+
 def services(store: ReportStore) -> list[tuple[str, str]]:
     """``(service_code, service_name)`` of the categories in the workspace, in name order."""
     rows = _rows(store, "SELECT service_code, service_name FROM services ORDER BY service_name, service_code")
@@ -1208,6 +1214,7 @@ __all__ = [
     "close_not_remit",
     "conflict_fields",
     "departments",
+    "districts",
     "drop",
     "duplicate_candidates",
     "explain_entry",

@@ -355,13 +355,18 @@ class OpenMistoDock(QgsDockWidget):
         self.last_sync_label.setStyleSheet(WARNING_STYLE if attention else "")
 
     def show_settings(
-        self, settings: PluginSettings, workspace_pull: datetime | None = None, profile: Any = None
+        self,
+        settings: PluginSettings,
+        workspace_pull: datetime | None = None,
+        profile: Any = None,
+        department_name: str = "",
     ) -> None:
         """Show the platform, role and last sync (from the settings, else from the workspace).
 
         ``workspace_pull`` is the last pull recorded in the workspace: a sync made elsewhere (a scheduled
         ``qgis_process`` run, another workstation on a shared store) shows there too. ``profile`` (the
         workspace's ``PlatformProfile``) says what the platform lacks, e.g. that responses stay here.
+        ``department_name``: the officer's department as the workspace names it (else its code shows).
         """
         self.show_profile(profile)
         from ..core.store.factory import describe
@@ -377,7 +382,7 @@ class OpenMistoDock(QgsDockWidget):
             self.connection_label.setText(tr("Not configured: open the settings and enter the platform address."))
         role = role_label(settings.role)
         if settings.role == "officer" and settings.department:
-            role = tr("{0}, department {1}").format(role, settings.department)
+            role = tr("{0}, department {1}").format(role, department_name or settings.department)
         self.role_label.setText(tr("Role: {0}").format(role))
         if settings.is_postgres and workspace_pull is not None:
             # shared: whoever synchronised last (the server's schedule, a colleague) counts

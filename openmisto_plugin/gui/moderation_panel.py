@@ -160,6 +160,7 @@ class ModerationPanel(QWidget):
         """Read the queue from the store and keep the selection where it was."""
         selected = set(self.selected_ids())
         self.items = wf.moderation_queue(self.store) if self.store is not None else []
+        district_names = dict(wf.districts(self.store)) if self.store is not None else {}
         self._syncing = True
         try:
             self.table.setRowCount(len(self.items))
@@ -170,7 +171,7 @@ class ModerationPanel(QWidget):
                     waited,
                     statuses.label(item.external_status_code),
                     item.service_name or item.service_code or "",
-                    item.district or "",
+                    district_names.get(item.district or "", item.district or ""),  # the name; the code if unknown
                     (item.address or "") + ("" if item.has_position else " · " + tr("no position")),
                 )
                 tip = tr("Received: {when}. Due: {due}.").format(

@@ -196,7 +196,7 @@ class ReportDetailDialog(QDialog):
         status_row.addStretch(1)
         layout.addLayout(status_row)
 
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         form.setFieldGrowthPolicy(
             QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
         )  # wrapped labels get their height
@@ -208,9 +208,7 @@ class ReportDetailDialog(QDialog):
             form.addRow(caption, widget)
 
         department = text_of(report.get("agency_responsible"))
-        department_text = self.departments.get(department, department)
-        if department and department_text != department:
-            department_text = f"{department_text} ({department})"
+        department_text = self.departments.get(department, department)  # the name; the code only if unknown
         add("service_request_id", tr("Report number"), text_of(report.get("service_request_id")))
         add("service_name", tr("Category"), text_of(report.get("service_name")))
         add("agency_responsible", tr("Department"), department_text)
@@ -224,8 +222,7 @@ class ReportDetailDialog(QDialog):
         add("requested_datetime", tr("Received"), format_datetime(report.get("requested_datetime")))
         add("updated_datetime", tr("Updated"), format_datetime(report.get("updated_datetime")))
         add("assigned_datetime", tr("Assigned"), format_datetime(report.get("assigned_datetime")))
-        add("deadline", tr("Deadline"), format_datetime(report.get("deadline")))
-        add("expected_datetime", tr("Expected by"), format_datetime(report.get("expected_datetime")))
+        self._add_deadlines(add)
         if text_of(report.get("duplicate_of")):
             add("duplicate_of", tr("Duplicate of"), text_of(report.get("duplicate_of")))
 
@@ -262,6 +259,29 @@ class ReportDetailDialog(QDialog):
         self.button_box.rejected.connect(self.reject)
         self.pan_button = self.add_action(tr("Show on map"), self._emit_pan)
         layout.addWidget(self.button_box)
+
+    def _add_deadlines(self, add: Callable[[str, str, str], None]) -> None:
+        """The Procedure's deadline and the platform's expected date, each named for what it is; one row when
+        they fall on the same day."""
+        deadline, expected = (self.report.get(k) for k in ("deadline", "expected_datetime"))
+        due, planned = to_datetime(deadline), to_datetime(expected)
+        procedure_tip = tr(
+            "The deadline the Procedure sets for the report's current stage (moderation, the answer within "
+            "the working days of the Procedure, or the planned date). Overdue is counted from it."
+        )
+        expected_tip = tr(
+            "The date the platform or the department expects the work to be done (as the platform sent it). "
+            "It is informative: overdue is counted from the Procedure's deadline."
+        )
+        if due is not None and planned is not None and format_datetime(due)[:10] == format_datetime(planned)[:10]:
+            add("deadline", tr("Deadline (Procedure and platform agree)"), format_datetime(deadline))
+            self.fields["deadline"].setToolTip(plain_tooltip(procedure_tip + "\n\n" + expected_tip))
+            return
+        add("deadline", tr("Deadline by the Procedure"), format_datetime(deadline))
+        self.fields["deadline"].setToolTip(plain_tooltip(procedure_tip))
+        if planned is not None or text_of(expected):
+            add("expected_datetime", tr("Expected date (platform or department)"), format_datetime(expected))
+            self.fields["expected_datetime"].setToolTip(plain_tooltip(expected_tip))
 
     @staticmethod
     def _plain_box(text: str) -> QPlainTextEdit:
