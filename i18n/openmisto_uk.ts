@@ -441,23 +441,18 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Formats: {0} (used: {1})</source>
-        <translation>Формати: {0} (використовується: {1})</translation>
+        <source>Formats</source>
+        <translation>Формати</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>page and page_size</source>
-        <translation>page і page_size</translation>
+        <source>{0} (used: {1})</source>
+        <translation>{0} (використовується: {1})</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>page and page_size with X-Next-Page-URL</source>
-        <translation>page і page_size з X-Next-Page-URL</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>none: reports are fetched in date windows</source>
-        <translation>немає: звернення завантажуються за проміжками дат</translation>
+        <source>none (date windows)</source>
+        <translation>немає (проміжки дат)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
@@ -466,18 +461,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>(at most {0} reports per answer)</source>
-        <translation>(не більше {0} звернень у відповіді)</translation>
+        <source>at most {0} per answer</source>
+        <translation>не більше {0} у відповіді</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Paging: {0}</source>
-        <translation>Посторінкова видача: {0}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Last incremental sync: {0}</source>
-        <translation>Остання часткова синхронізація: {0}</translation>
+        <source>Last incremental sync</source>
+        <translation>Остання часткова синхронізація</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
@@ -501,33 +491,39 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Changes since the last sync (updated_after)</source>
-        <translation>Зміни від останньої синхронізації (updated_after)</translation>
+        <source>Only changes (updated_after)</source>
+        <translation>Лише зміни (updated_after)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Extended attributes (extensions=true)</source>
-        <translation>Розширені атрибути (extensions=true)</translation>
+        <source>Extended attributes</source>
+        <translation>Розширені атрибути</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Report history (GET servicerequestupdates)</source>
-        <translation>Історія звернень (GET servicerequestupdates)</translation>
+        <source>Report history</source>
+        <translation>Історія звернень</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Responses from QGIS (POST servicerequestupdates)</source>
-        <translation>Відповіді з QGIS (POST servicerequestupdates)</translation>
+        <source>Responses from QGIS</source>
+        <translation>Відповіді з QGIS</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Districts (reference server)</source>
-        <translation>Райони (еталонний сервер)</translation>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Districts</source>
+        <translation>Райони</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <source>Departments (reference server)</source>
-        <translation>Відділи (еталонний сервер)</translation>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <source>Departments</source>
+        <translation>Відділи</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
@@ -590,20 +586,6 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Citizen reports</source>
         <translation>Звернення громадян</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <source>Districts</source>
-        <translation>Райони</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
-        <source>Departments</source>
-        <translation>Виконавчі органи</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
@@ -2833,6 +2815,11 @@
         <translation>Розміщення скасовано.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/platform_profile_view.py"/>
+        <source>What this platform offers:</source>
+        <translation>Що пропонує ця платформа:</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/reason_dialog.py"/>
         <source>No. {0}</source>
         <translation>№ {0}</translation>
@@ -3887,6 +3874,58 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Reports fetched: {0}</source>
         <translation>Отримано звернення: {0}</translation>
+    </message>
+    <message>
+        <source>Formats: {0} (used: {1})</source>
+        <translation type="vanished">Формати: {0} (використовується: {1})</translation>
+    </message>
+    <message>
+        <source>page and page_size</source>
+        <translation type="vanished">page і page_size</translation>
+    </message>
+    <message>
+        <source>page and page_size with X-Next-Page-URL</source>
+        <translation type="vanished">page і page_size з X-Next-Page-URL</translation>
+    </message>
+    <message>
+        <source>none: reports are fetched in date windows</source>
+        <translation type="vanished">немає: звернення завантажуються за проміжками дат</translation>
+    </message>
+    <message>
+        <source>(at most {0} reports per answer)</source>
+        <translation type="vanished">(не більше {0} звернень у відповіді)</translation>
+    </message>
+    <message>
+        <source>Paging: {0}</source>
+        <translation type="vanished">Посторінкова видача: {0}</translation>
+    </message>
+    <message>
+        <source>Last incremental sync: {0}</source>
+        <translation type="vanished">Остання часткова синхронізація: {0}</translation>
+    </message>
+    <message>
+        <source>Changes since the last sync (updated_after)</source>
+        <translation type="vanished">Зміни від останньої синхронізації (updated_after)</translation>
+    </message>
+    <message>
+        <source>Extended attributes (extensions=true)</source>
+        <translation type="vanished">Розширені атрибути (extensions=true)</translation>
+    </message>
+    <message>
+        <source>Report history (GET servicerequestupdates)</source>
+        <translation type="vanished">Історія звернень (GET servicerequestupdates)</translation>
+    </message>
+    <message>
+        <source>Responses from QGIS (POST servicerequestupdates)</source>
+        <translation type="vanished">Відповіді з QGIS (POST servicerequestupdates)</translation>
+    </message>
+    <message>
+        <source>Districts (reference server)</source>
+        <translation type="vanished">Райони (еталонний сервер)</translation>
+    </message>
+    <message>
+        <source>Departments (reference server)</source>
+        <translation type="vanished">Відділи (еталонний сервер)</translation>
     </message>
     <message>
         <source>Public holidays are unknown ({0}): deadlines treat only Saturdays and Sundays as days off.</source>

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from qgis.core import QgsProcessingFeedback
 
-from openmisto_plugin.core.open311.profile import NO, PAGING_NEXT_URL, PAGING_NONE, YES
+from openmisto_plugin.core.open311.profile import NO, PAGING_NEXT_URL, PAGING_NONE, YES, feature_label
 from openmisto_plugin.core.store.factory import open_store
 from tests import replay_open311 as replay
 from tests.replay_open311 import DATA, ReplayServer, Update
@@ -138,7 +138,7 @@ def test_six_aika_paged_without_history(openmisto_provider, six_aika, tmp_path: 
     assert (outputs["NEW"], outputs["UPDATED"]) == (1, 1)
     assert not any("servicerequestupdates" in path for _m, path, _p in six_aika.calls[before:])  # known absent
     assert not any("answered 404" in line for line in feedback.info)  # not repeated by each sync
-    assert any("servicerequestupdates" in line for line in feedback.info)  # but still listed as lacking
+    assert any(feature_label("history") in line for line in feedback.info)  # but still listed as lacking
     assert rows["lq8gl5vf"]["status"] == "closed" and "new00001" in rows
     calls = [params for method, path, params in six_aika.calls if path.endswith("requests.json")]
     assert "updated_after" in calls[-1]
@@ -287,3 +287,32 @@ def test_qgis_process_against_a_platform_without_history(six_aika, tmp_path: Pat
     results = parse_json_output(ran.stdout)["results"]
     assert int(results["NEW"]) == len(stored(workspace)) == len(ids_in(DATA / "helsinki" / "requests.json"))
     assert "servicerequestupdates" in ran.stdout + ran.stderr
+
+
+def test_settings_show_the_profile_and_keep_it(qgis_app, sf311, tmp_path: Path) -> None:
+    """Test connection lists each feature (the lacking ones marked), and the workspace keeps the profile."""
+    from qgis.core import QgsSettings
+
+    from openmisto_plugin.core.settings import PluginSettings
+    from openmisto_plugin.core.store.gpkg import GeoPackageStore
+    from openmisto_plugin.gui.settings_dialog import SettingsDialog
+    from tests.test_plugin import wait_for
+
+    QgsSettings().remove("openmisto")
+    workspace = tmp_path / "w.gpkg"
+    GeoPackageStore.create(workspace).close()
+    try:
+        dialog = SettingsDialog(PluginSettings(base_url=sf311.base_url, workspace_path=str(workspace)))
+        dialog.url_edit.setText(sf311.base_url)
+        assert dialog.test_connection() is not None
+        assert wait_for(lambda: dialog.test_button.isEnabled(), 60)
+        assert not dialog.profile_view.isHidden()
+        texts = [w.text() for w in dialog.profile_view.findChildren(type(dialog.test_label))]
+        assert any("XML" in text for text in texts)
+        kept = profile_of(workspace)
+        assert kept is not None and (kept.format, kept.history, kept.write_back) == ("xml", NO, NO)
+        marked = [w for w in dialog.profile_view.findChildren(type(dialog.test_label)) if w.styleSheet()]
+        assert len(marked) == len(kept.missing())  # history, write-back, districts, departments, updated_after
+        dialog.reject()
+    finally:
+        QgsSettings().remove("openmisto")

@@ -57,6 +57,7 @@ from ..core.tasks import CallableTask, TaskOutcome
 from .common import button_box, icon, plain_label
 from .dock import role_label
 from .help import help_button
+from .platform_profile_view import PlatformProfileView
 from .report_detail import load_departments
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,9 @@ class SettingsDialog(QDialog):
         self.test_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.test_label.setVisible(False)
         form.addRow("", self.test_label)
+        self.profile_view = PlatformProfileView()  # what Test connection found the platform to offer
+        self.profile_view.setVisible(False)
+        form.addRow(self.profile_view)  # the whole width: two columns of text
         layout.addWidget(platform)
 
         sync = QGroupBox(tr("Synchronisation"))
@@ -497,10 +501,15 @@ class SettingsDialog(QDialog):
         self._test_task = None
         self.test_button.setEnabled(True)
         if outcome.ok:
-            self._show_test(str(outcome.result or tr("Connected.")), True)
-            self._keep_profile(getattr(self._test_client, "profile", None))
+            profile = getattr(self._test_client, "profile", None)
+            summary = str(outcome.result or tr("Connected."))
+            self._show_test(summary.split("\n", 1)[0] if profile is not None else summary, True)
+            self.profile_view.show_profile(profile)
+            self._keep_profile(profile)
         else:
+            self.profile_view.show_profile(None)
             self._show_test(outcome.error_message(), False)
+        self.adjustSize()
 
     def _keep_profile(self, profile: Any) -> None:
         """Store the probed platform profile in the workspace (when it exists already)."""

@@ -107,28 +107,35 @@ class PlatformProfile:
 
     def missing(self) -> list[str]:
         """Features known to be absent (names of the fields), in display order."""
-        return [name for name in FEATURE_ORDER if name != "jurisdiction_needed" and getattr(self, name) == NO]
+        skip = ("json", "xml", "jurisdiction_needed")  # formats: one is enough; jurisdiction: "no" is no lack
+        return [name for name in FEATURE_ORDER if name not in skip and getattr(self, name) == NO]
 
     # -- display ---------------------------------------------------------------------------------
-    def lines(self) -> list[str]:
-        """Translated lines, one per feature, for Settings (Test connection) and the dock's tooltip."""
+    def rows(self) -> list[tuple[str, str, str, bool]]:
+        """``(feature, value, evidence, lacking)`` in words, one per feature, for Settings and the dock."""
         formats = [name.upper() for name in ("json", "xml") if getattr(self, name) == YES] or [self.format.upper()]
-        out = [tr("Formats: {0} (used: {1})").format(", ".join(formats), self.format.upper())]
+        out = [(tr("Formats"), tr("{0} (used: {1})").format(", ".join(formats), self.format.upper()), "", False)]
         paging = {
-            PAGING_PAGE: tr("page and page_size"),
-            PAGING_NEXT_URL: tr("page and page_size with X-Next-Page-URL"),
-            PAGING_NONE: tr("none: reports are fetched in date windows"),
+            PAGING_PAGE: "page, page_size",
+            PAGING_NEXT_URL: "page, page_size, X-Next-Page-URL",
+            PAGING_NONE: tr("none (date windows)"),
         }.get(self.paging, tr("not known yet"))
         if self.paging == PAGING_NONE and self.result_cap:
-            paging += " " + tr("(at most {0} reports per answer)").format(self.result_cap)
-        out.append(tr("Paging: {0}").format(paging))
+            paging += " " + tr("at most {0} per answer").format(self.result_cap)
+        out.append((feature_label("paging"), paging, self.evidence.get("paging", ""), False))
+        lacking = set(self.missing())
         for name in FEATURE_ORDER:
             if name in ("json", "xml"):
                 continue
-            out.append(f"{feature_label(name)}: {value_label(name, getattr(self, name))}")
+            why = "\n".join(part for part in (feature_call(name), self.evidence.get(name, "")) if part)
+            out.append((feature_label(name), value_label(name, getattr(self, name)), why, name in lacking))
         if self.incremental_method:
-            out.append(tr("Last incremental sync: {0}").format(method_label(self.incremental_method)))
+            out.append((tr("Last incremental sync"), method_label(self.incremental_method), "", False))
         return out
+
+    def lines(self) -> list[str]:
+        """Translated lines, one per feature (``feature: value``)."""
+        return [f"{feature}: {value}" for feature, value, _evidence, _lacking in self.rows()]
 
     def dock_notice(self) -> str:
         """A short sentence for the dock about what the platform lacks that users notice ('' when nothing)."""
@@ -156,20 +163,34 @@ FEATURE_ORDER = (
 
 
 def feature_label(name: str) -> str:
-    """The translated name of a feature."""
+    """The translated name of a feature, short (the Open311 call in parentheses where it helps)."""
     return {
         "json": tr("JSON"),
         "xml": tr("XML"),
-        "updated_after": tr("Changes since the last sync (updated_after)"),
-        "extensions": tr("Extended attributes (extensions=true)"),
-        "history": tr("Report history (GET servicerequestupdates)"),
-        "write_back": tr("Responses from QGIS (POST servicerequestupdates)"),
-        "districts": tr("Districts (reference server)"),
-        "departments": tr("Departments (reference server)"),
+        "updated_after": tr("Only changes (updated_after)"),
+        "extensions": tr("Extended attributes"),
+        "history": tr("Report history"),
+        "write_back": tr("Responses from QGIS"),
+        "districts": tr("Districts"),
+        "departments": tr("Departments"),
         "discovery": tr("Discovery"),
         "jurisdiction_needed": tr("jurisdiction_id required"),
         "paging": tr("Paging"),
     }.get(name, name)
+
+
+def feature_call(name: str) -> str:
+    """The Open311 call or parameter behind a feature (for tooltips and logs)."""
+    return {
+        "updated_after": "GET requests?updated_after=…",
+        "extensions": "GET requests?extensions=true",
+        "history": "GET servicerequestupdates",
+        "write_back": "POST servicerequestupdates",
+        "districts": "GET districts.json",
+        "departments": "GET departments.json",
+        "discovery": "GET discovery",
+        "paging": "page, page_size, X-Next-Page-URL",
+    }.get(name, "")
 
 
 def value_label(name: str, value: str) -> str:
