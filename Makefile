@@ -91,7 +91,7 @@ install: venv package
 	echo "Installed into $$plugins/$(PLUGIN)"
 
 server: venv
-	$(PY) -m server --db $(DEMO_DIR)/server.sqlite --port $(SERVER_PORT) --seed-if-empty
+	$(PY) -m server --db $(DEMO_DIR)/server.sqlite --port $(SERVER_PORT) --seed-if-empty $(SERVER_OPTIONS)
 
 demo: venv translations install
 	bash tools/demo.sh

@@ -20,6 +20,8 @@ DEMO_DIR=$(cd "$DEMO_DIR" && pwd)
 SERVER_PORT=${SERVER_PORT:-8311}
 DEMO_REPORTS=${DEMO_REPORTS:-3000}
 DEMO_SEED=${DEMO_SEED:-20231}
+# e.g. DEMO_SERVER_OPTIONS="--plain --xml-only --result-cap 200": a platform without the extensions (docs/server.md)
+DEMO_SERVER_OPTIONS=${DEMO_SERVER_OPTIONS:-}
 PLATFORM_URL="http://127.0.0.1:${SERVER_PORT}/open311/v2/"
 DEMO_API_KEY=moderator-key
 QGIS_PROCESS=${QGIS_PROCESS:-$(command -v qgis_process.bin || command -v qgis_process || echo /usr/bin/qgis_process.bin)}
@@ -51,7 +53,7 @@ rm -rf "${DEMO_DIR:?}"/{server.sqlite,server.sqlite-*,server.log,workspace.gpkg,
 
 say "Starting the reference Open City server with Pokrov data ($DEMO_REPORTS reports, seed $DEMO_SEED) on 127.0.0.1:$SERVER_PORT"
 nohup "$PY" -m server --db "$DEMO_DIR/server.sqlite" --port "$SERVER_PORT" --seed-if-empty \
-  --reports "$DEMO_REPORTS" --seed "$DEMO_SEED" >"$DEMO_DIR/server.log" 2>&1 &
+  --reports "$DEMO_REPORTS" --seed "$DEMO_SEED" $DEMO_SERVER_OPTIONS >"$DEMO_DIR/server.log" 2>&1 &
 echo $! >"$PID_FILE"
 "$PY" - "$PLATFORM_URL" "$(cat "$PID_FILE")" "$DEMO_DIR/server.log" <<'EOF'
 import os, sys, time, urllib.request
@@ -62,12 +64,13 @@ while time.monotonic() < deadline:
         os.kill(pid, 0)
     except OSError:
         sys.exit(f"error: the server stopped; see {log}:\n" + open(log, encoding="utf-8", errors="replace").read()[-2000:])
-    try:
-        with urllib.request.urlopen(url, timeout=2) as answer:
-            if answer.status == 200:
-                sys.exit(0)
-    except OSError:
-        pass
+    for ready in (url, url[: -len("json")] + "xml"):  # an --xml-only server answers XML only
+        try:
+            with urllib.request.urlopen(ready, timeout=2) as answer:
+                if answer.status == 200:
+                    sys.exit(0)
+        except OSError:
+            pass
     time.sleep(0.3)
 sys.exit(f"error: the server did not answer {url} within 180 s; see {log}")
 EOF
