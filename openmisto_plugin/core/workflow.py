@@ -45,6 +45,7 @@ from . import statuses
 from .anonymise import PhotoError, strip_photo_metadata
 from .deadlines import deadline_for
 from .duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M, candidate_query_params, find_duplicate_candidates
+from .escaping import file_name_component
 from .i18n import tr
 from .rules import RoutingRules, Suggestion
 from .statuses import CLOSED_CODES, STATUSES, allowed_next, open311_state
@@ -478,7 +479,7 @@ def set_media_base_url(store: ReportStore, url: str) -> None:
 
 def media_file_name(service_request_id: str, photo: str | Path) -> str:
     """A new unique file name for a report's photo in the media folder."""
-    safe_id = "".join(ch if ch.isalnum() else "_" for ch in str(service_request_id))
+    safe_id = file_name_component(service_request_id, fallback="report")
     return f"{safe_id}_{uuid.uuid4().hex[:12]}{Path(photo).suffix.lower()}"
 
 

@@ -122,6 +122,12 @@ def translate_buttons(box: QMessageBox) -> QMessageBox:
     return box
 
 
+def warn_plain(parent: QWidget | None, title: str, text: str) -> None:
+    """A warning box with ``text`` shown literally (it may quote a platform answer or what was typed)."""
+    box = plain_message_box(parent, title, text, QMessageBox.StandardButton.Ok, QMessageBox.Icon.Warning)
+    translate_buttons(box).exec()
+
+
 def ask_plain(parent: QWidget | None, title: str, text: str) -> bool:
     """Yes/No question with ``text`` shown literally, its buttons in the plugin's language; True for Yes."""
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No

@@ -36,7 +36,7 @@ from ..core.stats import Period
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.tasks import OpenMistoTask, TaskOutcome
 from ..core.timeutil import KYIV
-from .common import button_box
+from .common import button_box, push_plain_message
 from .help import help_button
 
 log = logging.getLogger(__name__)
@@ -273,7 +273,7 @@ class MonthlyReportDialog(QDialog):
         if callable(bar):
             from qgis.core import Qgis
 
-            bar().pushMessage(tr("Monthly report"), text, Qgis.Critical if error else Qgis.Success, 10)
+            push_plain_message(bar(), tr("Monthly report"), text, Qgis.Critical if error else Qgis.Success, 10)
         else:
             log.log(logging.ERROR if error else logging.INFO, "%s", text)
 

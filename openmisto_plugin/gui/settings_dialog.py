@@ -32,7 +32,6 @@ from qgis.PyQt.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -54,7 +53,7 @@ from ..core.store.pg_connection import (
     valid_schema,
 )
 from ..core.tasks import CallableTask, TaskOutcome
-from .common import button_box, icon, plain_label
+from .common import button_box, icon, plain_label, warn_plain
 from .dock import role_label
 from .help import help_button
 from .platform_profile_view import PlatformProfileView
@@ -421,7 +420,7 @@ class SettingsDialog(QDialog):
             authcfg = save_api_key(key, AUTHCFG_NAME, authcfg=self.auth_select.configId() or None)
         except Exception as exc:  # noqa: BLE001 - AuthError has a user message
             message = TaskOutcome(False, error=exc).error_message()
-            QMessageBox.warning(self, self.windowTitle(), message)
+            warn_plain(self, self.windowTitle(), message)
             return False
         self.key_edit.clear()
         self.auth_select.setConfigId(authcfg)
@@ -431,14 +430,14 @@ class SettingsDialog(QDialog):
         """Validate, store the key in the auth DB, save the settings."""
         problem = self._validate(self.values())
         if problem:
-            QMessageBox.warning(self, self.windowTitle(), problem)
+            warn_plain(self, self.windowTitle(), problem)
             return
         if not self.store_new_key():
             return
         values = self.values()
         problem = self.save_media_url(values.workspace_path)
         if problem:
-            QMessageBox.warning(self, self.windowTitle(), problem)
+            warn_plain(self, self.windowTitle(), problem)
             return
         self.settings = values
         self.settings.save()
