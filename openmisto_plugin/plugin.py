@@ -488,6 +488,7 @@ class OpenMistoPlugin:
             city_area=settings.city_area,  # swapped positions are repaired against it (issue 9)
             answer_format=settings.answer_format,
             jurisdiction_id=settings.jurisdiction_id,
+            allow_plain_http=settings.allow_plain_http,
         )
         task = SyncTask(params, automatic=automatic)
         task.done.connect(self._sync_done)
@@ -548,7 +549,11 @@ class OpenMistoPlugin:
         elif outcome.ok and isinstance(outcome.result, SyncSummary):
             summary = outcome.result
             text = summary.message()
-            level = Qgis.Warning if (summary.skipped or summary.refused or summary.push_error) else Qgis.Success
+            level = (
+                Qgis.Warning
+                if (summary.skipped or summary.refused or summary.push_error or summary.notice)
+                else Qgis.Success
+            )
             overdue = self.overdue_count()
             overdue_changed = overdue is not None and overdue != self._last_overdue
             if not automatic or summary.changed or overdue_changed:

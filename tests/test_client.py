@@ -73,6 +73,7 @@ class StubServer:
                         "query": query,
                         "form": form,
                         "content_type": self.headers.get("Content-Type"),
+                        "key_header": self.headers.get("X-Api-Key"),
                     }
                 )
                 answer = stub.handler(method, parts.path, query, form)
@@ -336,7 +337,7 @@ def test_api_key_never_logged(stub, caplog):
     caplog.set_level(logging.DEBUG, logger="openmisto_plugin")
     with pytest.raises(Open311Error) as info:
         _client(stub, api_key=SECRET, retries=1).services()
-    assert stub.calls[0]["query"]["api_key"] == SECRET
+    assert stub.calls[0]["key_header"] == SECRET and "api_key" not in stub.calls[0]["query"]
     assert caplog.records
     assert SECRET not in caplog.text
     assert SECRET not in str(info.value) and SECRET not in info.value.user_message()
@@ -367,7 +368,8 @@ def test_page_number_paging(stub, count):
     ids = [r.service_request_id for p in pages for r in p.requests]
     assert ids == [str(i) for i in range(count)]
     assert all(p.total_count == count for p in pages)
-    assert all(c["query"]["api_key"] == SECRET and c["query"]["page_size"] == "10" for c in stub.calls)
+    assert all(c["key_header"] == SECRET and c["query"]["page_size"] == "10" for c in stub.calls)
+    assert not any("api_key" in c["query"] for c in stub.calls)
     # 20 = two full pages, then a 404 past the end; otherwise a short (or empty) page ends it
     assert len(stub.calls) == {0: 1, 7: 1, 20: 3, 25: 3}[count]
 
@@ -413,7 +415,7 @@ def test_next_page_url_paging(stub):
     assert [len(p.requests) for p in pages] == [10, 10, 3]
     assert [r.service_request_id for p in pages for r in p.requests] == [str(i) for i in range(23)]
     assert [c["query"].get("page") for c in stub.calls] == ["1", "2", "3"]
-    assert all(c["query"]["api_key"] == SECRET for c in stub.calls)
+    assert all(c["key_header"] == SECRET and "api_key" not in c["query"] for c in stub.calls)
     assert pages[0].next_page_url and SECRET not in pages[0].next_page_url
     assert pages[-1].next_page_url is None and pages[0].total_count == 23
 

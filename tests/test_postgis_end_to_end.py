@@ -178,13 +178,16 @@ def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_mod
     assert row_of(panel.table, sid) < 0 and row_of(panel.table, ids[2]) < 0  # the queue follows too
 
 
-def test_processing_sync_on_a_postgres_address_and_a_second_run_is_busy(fresh_refserver, pg_info, openmisto_provider):
+def test_processing_sync_on_a_postgres_address_and_a_second_run_is_busy(
+    fresh_refserver, pg_info, openmisto_provider, monkeypatch
+):
     import processing
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", fresh_refserver.keys["moderator"])
 
     address = pg_info.to_uri()
     params = {
         "PLATFORM_URL": fresh_refserver.base_url,
-        "API_KEY": fresh_refserver.keys["moderator"],
         "WORKSPACE": address,
     }
     first = processing.run("openmisto:sync", params)

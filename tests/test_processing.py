@@ -75,7 +75,8 @@ def test_provider_registers_sync(provider: OpenMistoProvider) -> None:
     alg = QgsApplication.processingRegistry().algorithmById("openmisto:sync")
     assert alg is not None
     params = {p.name() for p in alg.parameterDefinitions()}
-    assert {"PLATFORM_URL", "AUTHCFG", "API_KEY", "WORKSPACE", "FULL", "PAGE_SIZE"} <= params
+    assert {"PLATFORM_URL", "AUTHCFG", "WORKSPACE", "FULL", "PAGE_SIZE"} <= params
+    assert "API_KEY" not in params  # a key parameter lands in Processing history and qgis_process output
     outputs = {o.name() for o in alg.outputDefinitions()}
     assert {*OUTPUT_KEYS, "WORKSPACE"} <= outputs
 
@@ -83,13 +84,14 @@ def test_provider_registers_sync(provider: OpenMistoProvider) -> None:
 # --- in process -----------------------------------------------------------------------------------
 
 
-def test_sync_outputs_match_store_and_server(provider, fresh_refserver, tmp_path: Path) -> None:
+def test_sync_outputs_match_store_and_server(provider, fresh_refserver, tmp_path: Path, monkeypatch) -> None:
     import processing
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", fresh_refserver.keys["moderator"])
 
     workspace = tmp_path / "ws" / "workspace.gpkg"
     params = {
         "PLATFORM_URL": api_url(fresh_refserver),
-        "API_KEY": fresh_refserver.keys["moderator"],
         "WORKSPACE": str(workspace),
         "FULL": True,
         "PAGE_SIZE": 250,
@@ -108,15 +110,16 @@ def test_sync_outputs_match_store_and_server(provider, fresh_refserver, tmp_path
     assert store_report_count(workspace) == in_store
 
 
-def test_unreachable_platform_is_a_processing_error(provider, tmp_path: Path) -> None:
+def test_unreachable_platform_is_a_processing_error(provider, tmp_path: Path, monkeypatch) -> None:
     import processing
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", "secret-key-123")
 
     with pytest.raises(QgsProcessingException) as err:
         processing.run(
             "openmisto:sync",
             {
                 "PLATFORM_URL": "http://127.0.0.1:9/open311/v2/",
-                "API_KEY": "secret-key-123",
                 "WORKSPACE": str(tmp_path / "w.gpkg"),
             },
         )
@@ -124,15 +127,16 @@ def test_unreachable_platform_is_a_processing_error(provider, tmp_path: Path) ->
     assert "Traceback" not in str(err.value)
 
 
-def test_unknown_key_is_refused_in_words(provider, refserver, tmp_path: Path) -> None:
+def test_unknown_key_is_refused_in_words(provider, refserver, tmp_path: Path, monkeypatch) -> None:
     import processing
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", "no-such-key")
 
     with pytest.raises(QgsProcessingException) as err:
         processing.run(
             "openmisto:sync",
             {
                 "PLATFORM_URL": api_url(refserver),
-                "API_KEY": "no-such-key",
                 "WORKSPACE": str(tmp_path / "w.gpkg"),
             },
         )
@@ -156,13 +160,14 @@ class CancelAfter(QgsProcessingFeedback):
             self.cancel()
 
 
-def test_progress_cancel_and_resume(provider, fresh_refserver, tmp_path: Path) -> None:
+def test_progress_cancel_and_resume(provider, fresh_refserver, tmp_path: Path, monkeypatch) -> None:
     import processing
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", fresh_refserver.keys["moderator"])
 
     workspace = tmp_path / "workspace.gpkg"
     params = {
         "PLATFORM_URL": api_url(fresh_refserver),
-        "API_KEY": fresh_refserver.keys["moderator"],
         "WORKSPACE": str(workspace),
         "PAGE_SIZE": 50,
     }

@@ -2,13 +2,16 @@
 
 Core modules log with ``logging.getLogger(__name__)``; :func:`setup_logging`
 attaches one handler to the package logger. Secrets are never logged: the
-client logs URLs with the ``api_key`` parameter masked (see :func:`mask_secrets`).
+client logs URLs with the ``api_key`` parameter masked (see :func:`mask_secrets`), and every
+key the plugin uses is remembered (:func:`remember_secret`) so that it is masked wherever it
+appears: in a platform's error text, an exception, a URL written by someone else.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 
 from qgis.core import Qgis, QgsMessageLog
 
@@ -23,12 +26,29 @@ _LEVELS = {
     logging.CRITICAL: Qgis.Critical,
 }
 
-_SECRET_PATTERN = re.compile(r"(api_key=)[^&\s\"']+", re.IGNORECASE)
+_SECRET_PATTERN = re.compile(r"(api_key=|x-api-key:\s*)[^&\s\"']+", re.IGNORECASE)
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+#: Shorter values are not masked by value (they would mask ordinary words); the pattern still applies.
+MIN_SECRET_LENGTH = 4
+
+
+def remember_secret(value: str | None) -> None:
+    """Mask ``value`` (an API key) wherever :func:`mask_secrets` sees it from now on."""
+    if value and len(value) >= MIN_SECRET_LENGTH:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
 
 
 def mask_secrets(text: str) -> str:
-    """Replace API keys in URLs or form bodies by ``***``."""
-    return _SECRET_PATTERN.sub(r"\1***", text)
+    """Replace API keys (``api_key=…``, ``X-Api-Key: …`` and every remembered key) by ``***``."""
+    text = _SECRET_PATTERN.sub(r"\1***", text)
+    with _SECRETS_LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
+    return text
 
 
 class QgsMessageLogHandler(logging.Handler):

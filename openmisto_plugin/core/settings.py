@@ -59,6 +59,9 @@ class PluginSettings:
     city_bbox: str = ""
     answer_format: str = "auto"  # the platform's answers: auto (JSON when offered, else XML), json, xml
     jurisdiction_id: str = ""  # sent on every call when set (platforms serving several cities)
+    # Send the API key over plain http to a host other than this machine (unencrypted): only on the
+    # user's explicit choice (docs/security.md).
+    allow_plain_http: bool = False
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -80,6 +83,7 @@ class PluginSettings:
             city_bbox=str(s.value(_key("city_bbox"), "") or ""),
             answer_format=fmt if fmt in ANSWER_FORMATS else "auto",
             jurisdiction_id=str(s.value(_key("jurisdiction_id"), "") or "").strip(),
+            allow_plain_http=str(s.value(_key("allow_plain_http"), "false")).lower() in ("true", "1"),
         )
 
     def save(self) -> None:
@@ -96,6 +100,7 @@ class PluginSettings:
         s.setValue(_key("city_bbox"), self.city_bbox.strip())
         s.setValue(_key("answer_format"), self.answer_format)
         s.setValue(_key("jurisdiction_id"), self.jurisdiction_id.strip())
+        s.setValue(_key("allow_plain_http"), bool(self.allow_plain_http))
         s.sync()
 
     @property

@@ -8,7 +8,11 @@ again (already stored pages then count as unchanged). An incremental pull asks f
 
 Push: pending outbox entries go oldest first, each with its ``update_id`` (the platform
 answers a repeat as a success without applying it twice) and ``expected_updated_datetime``
-(409 when someone changed the report first). See docs/store.md.
+(409 when someone changed the report first). See docs/store.md. An entry is sent only when
+the answer confirms it; 401, 408, 429, 5xx, network trouble, a redirect or an unreadable
+answer stop the push with every entry still waiting; 400/403 (and 404 for a report the
+platform does not know) refuse that entry only; a platform without write-back (405/501, or
+404 for a report it knows) stops the push, keeps every entry waiting and says so once.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from .i18n import tr
+from .log import mask_secrets
 from .model import SkippedRecord
 from .open311.profile import (
     ABSENT_STATUSES,
@@ -58,8 +63,8 @@ FULL_HISTORY_PAGE_SIZE = 10000
 KEEP_PAGE_SIZE_BELOW = 1000
 # Open311 servers default to the last 90 days without start_date: a full pull asks from here.
 FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
+WRITE_BACK = "write_back"  # sync state: "absent" while the platform answers that it takes no responses
 REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
-STOP_KINDS = ("unreachable", "timeout", "tls", "server")
 
 
 class Feedback(Protocol):
@@ -134,6 +139,10 @@ class PushResult:
     retry_later: int = 0
     canceled: bool = False
     errors: list[str] = field(default_factory=list)
+    # The platform takes no responses (no write-back): every entry still waits. ``notice`` is the
+    # sentence to show, set only by the push that found it out (the officer is told once).
+    no_write_back: bool = False
+    notice: str = ""
 
 
 @dataclass
@@ -676,6 +685,9 @@ class SyncEngine:
                 answer = self.client.post_update(fields)
             except Open311Error as exc:
                 reason = exc.platform_message or exc.user_message()
+                if exc.kind == "no_write_back":
+                    self._no_write_back(result, exc)
+                    break
                 result.errors.append(f"{entry.service_request_id}: {reason}")
                 if exc.kind == "conflict":
                     self.store.mark_outbox_conflict(
@@ -683,17 +695,20 @@ class SyncEngine:
                     )
                     result.conflicts += 1
                     blocked.add(entry.service_request_id)
-                elif exc.kind in REFUSED_KINDS:
+                    continue
+                if exc.kind in REFUSED_KINDS:
                     self.store.mark_outbox_refused(entry.update_id, reason, exc.http_status)
                     result.refused += 1
-                else:
-                    self.store.mark_outbox_failed(entry.update_id, str(exc), exc.http_status)
-                    result.retry_later += 1
-                    blocked.add(entry.service_request_id)
-                    if exc.kind in STOP_KINDS:
-                        log.warning("Push stopped: %s; %d entries wait", exc, len(entries) - index)
-                        break
-                continue
+                    continue
+                self._stop_push(result, entry, str(exc), exc.http_status, exc.retry_after_s, len(entries) - index)
+                break
+            except Exception as exc:  # an answer that breaks the client must not kill every sync
+                log.warning("Sending %s failed unexpectedly", entry.update_id, exc_info=True)
+                text = mask_secrets(f"{type(exc).__name__}: {exc}")[:500]
+                result.errors.append(f"{entry.service_request_id}: {text}")
+                self._stop_push(result, entry, text, None, None, len(entries) - index)
+                break
+            self._write_back_present()
             stamp = _parse_time((answer or {}).get("updated_datetime"))
             self.store.mark_outbox_sent(entry.update_id, stamp)
             if stamp is not None:
@@ -711,6 +726,34 @@ class SyncEngine:
             result.retry_later,
         )
         return result
+
+    def _stop_push(
+        self, result: PushResult, entry: Any, error: str, status: int | None, retry_after: float | None, waiting: int
+    ) -> None:
+        """A passing trouble (network, 401, 408, 429, 5xx, redirect, unconfirmed answer): the entry waits
+        (after ``Retry-After`` when the platform gave one) and so do all after it."""
+        retry_at = now_utc() + timedelta(seconds=retry_after) if retry_after else None
+        self.store.mark_outbox_failed(entry.update_id, error, status, retry_at=retry_at)
+        result.retry_later += 1
+        log.warning("Push stopped: %s; %d entries wait", mask_secrets(error), waiting)
+
+    def _no_write_back(self, result: PushResult, exc: Exception) -> None:
+        """The platform has no write-back: nothing is marked, every entry waits; tell it once."""
+        result.no_write_back = True
+        if self.store.get_state(WRITE_BACK) != "absent":
+            with self.store.transaction():
+                self.store.set_state(WRITE_BACK, "absent")
+            result.notice = tr(
+                "This platform accepts no responses from QGIS. They are kept here as waiting: export them and "
+                "enter them on the platform by hand; they are sent when the platform accepts them."
+            )
+        log.info("Push stopped: the platform takes no responses (%s); every entry waits", exc)
+
+    def _write_back_present(self) -> None:
+        if self.store.get_state(WRITE_BACK) == "absent":
+            with self.store.transaction():
+                self.store.set_state(WRITE_BACK, None)
+            log.info("The platform takes responses again")
 
     def _platform_copy(self, service_request_id: str) -> dict[str, Any] | None:
         """The platform's current report (for the conflict view), also stored as the report's base."""

@@ -143,6 +143,7 @@ class SyncSummary:
     conflicts: int = 0
     retry_later: int = 0
     push_error: str = ""
+    notice: str = ""  # told once: e.g. the platform takes no responses from QGIS
     canceled: bool = False
     busy: str = ""  # another sync held the workspace's lock: this one was skipped (the message why)
     without_position: int = 0  # reports kept without a position, to place by hand (core/positions.py)
@@ -167,6 +168,7 @@ class SyncSummary:
             conflicts=_count(push, "conflicts", "conflict"),
             retry_later=_count(push, "retry_later"),
             push_error="; ".join(str(e) for e in errors[:3]) if isinstance(errors, (list, tuple)) else "",
+            notice=str((push.get("notice") if isinstance(push, dict) else getattr(push, "notice", "")) or ""),
             canceled=flag(pull) or flag(push),
             without_position=_count(pull, "without_position"),
             missing=_missing(pull),
@@ -176,7 +178,14 @@ class SyncSummary:
     def changed(self) -> bool:
         """True when the layer has something new to show or the user has something to read."""
         return bool(
-            self.new or self.updated or self.skipped or self.sent or self.refused or self.conflicts or self.push_error
+            self.new
+            or self.updated
+            or self.skipped
+            or self.sent
+            or self.refused
+            or self.conflicts
+            or self.push_error
+            or self.notice
         )
 
     def message(self) -> str:
@@ -200,6 +209,8 @@ class SyncSummary:
             text += " " + tr("Waiting to be sent again: {0}.").format(self.retry_later)
         if self.push_error:
             text += " " + tr("Sending failed: {0}").format(self.push_error)
+        if self.notice:
+            text += " " + self.notice
         if self.canceled:
             text += " " + tr("Canceled: the next sync completes what is missing.")
         if self.missing:
@@ -227,6 +238,7 @@ class SyncParams:
     city_area: tuple[float, float, float, float] | None = None  # Settings; None: the workspace's (core/city_area.py)
     answer_format: str = "auto"  # auto (JSON when offered, else XML), json, xml
     jurisdiction_id: str = ""  # sent on every call when set
+    allow_plain_http: bool = False  # the key over plain http to another machine (the user's choice)
 
     def __repr__(self) -> str:  # never show the key
         return (
@@ -293,6 +305,7 @@ class SyncTask(OpenMistoTask):
                 expected_bbox=p.city_area,
                 fmt=p.answer_format,
                 jurisdiction_id=p.jurisdiction_id or None,
+                allow_plain_http=p.allow_plain_http,
             )
             engine = SyncEngine(store, client, feedback, reports_done=lambda _result: self.reportsStored.emit())
             outcome = run_sync_exclusive(engine, full=p.full, wait_s=p.lock_wait_s)

@@ -25,6 +25,7 @@ from qgis.gui import QgsAuthConfigSelect, QgsFileWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -128,6 +129,15 @@ class SettingsDialog(QDialog):
         self.key_edit.setPlaceholderText(tr("Paste a new key here to save it in the QGIS authentication database"))
         self.key_edit.setClearButtonEnabled(True)
         form.addRow(tr("New API key"), self.key_edit)
+        self.plain_http_check = QCheckBox(tr("Allow sending the key over plain http (unencrypted)"))
+        self.plain_http_check.setObjectName("allowPlainHttp")
+        self.plain_http_check.setToolTip(
+            tr(
+                "Off: the key goes only over https, or over http to this computer. Turn it on only for a "
+                "platform in a trusted local network that has no https."
+            )
+        )
+        form.addRow("", self.plain_http_check)
 
         test_row = QHBoxLayout()
         self.test_button = QPushButton(tr("Test connection"))
@@ -239,6 +249,7 @@ class SettingsDialog(QDialog):
         s = self.settings
         self.url_edit.setText(s.base_url)
         self.auth_select.setConfigId(s.authcfg)
+        self.plain_http_check.setChecked(s.allow_plain_http)
         self.interval_spin.setValue(s.sync_interval_min)
         self.page_size_spin.setValue(max(10, min(10000, s.page_size)))
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(s.answer_format)))
@@ -383,6 +394,7 @@ class SettingsDialog(QDialog):
             department=self.department() if self.role_combo.currentData() == "officer" else "",
             last_sync=self.settings.last_sync,
             city_bbox=self.city_area_edit.text().strip(),
+            allow_plain_http=self.plain_http_check.isChecked(),
         )
 
     def _validate(self, values: PluginSettings) -> str:
@@ -484,6 +496,7 @@ class SettingsDialog(QDialog):
             retries=0,
             fmt=str(self.format_combo.currentData() or "auto"),
             jurisdiction_id=self.jurisdiction_edit.text().strip() or None,
+            allow_plain_http=self.plain_http_check.isChecked(),
         )
         task = CallableTask(tr("Open City: testing the connection"), client.test_connection)
         task.done.connect(self._test_done)

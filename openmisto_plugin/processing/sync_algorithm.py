@@ -10,7 +10,7 @@ openmisto_plugin``)::
         PLATFORM_URL=http://127.0.0.1:8311/open311/v2/ AUTHCFG=abc1234 \
         WORKSPACE=/data/workspace.gpkg FULL=false
 
-Parameters: ``PLATFORM_URL``, ``AUTHCFG``, ``API_KEY``, ``WORKSPACE`` (a
+Parameters: ``PLATFORM_URL``, ``AUTHCFG``, ``WORKSPACE`` (a
 GeoPackage path or a shared PostGIS workspace ``postgres:service=pokrov
 schema=openmisto`` / ``postgres:connection=<QGIS saved connection>
 schema=openmisto``; created when missing), ``FULL`` (default false:
@@ -18,7 +18,8 @@ incremental), ``PUSH`` (default true: send the outbox first), ``PAGE_SIZE``,
 ``LOCK_WAIT`` (seconds to wait when another sync runs on the workspace, then
 skip; default 0), ``CITY_AREA`` (``lon_min, lat_min, lon_max, lat_max``, default the
 Settings' city area; empty: the workspace's districts, else the bulk of its reports —
-swapped positions are repaired against it, points far outside it flagged).
+swapped positions are repaired against it, points far outside it flagged), ``ALLOW_PLAIN_HTTP``
+(send the key over plain http to a host other than this machine; default false).
 Outputs: ``NEW``, ``UPDATED``, ``UNCHANGED``, ``SKIPPED``,
 ``PAGES`` (the pull), ``NO_POSITION`` (reports kept without a position), ``SENT``, ``REFUSED``,
 ``CONFLICTS`` (the push), ``BUSY`` (1 when skipped because another sync held the workspace) and
@@ -30,12 +31,11 @@ server's schedule and a moderator's "Sync now" at once — logs "another sync is
 to ``LOCK_WAIT`` seconds and is then skipped (``BUSY`` = 1; not an error: the other run brings the data).
 
 The API key comes from an authentication configuration (``AUTHCFG``, the
-recommended way), else from the ``API_KEY`` parameter, else from the
-environment variable ``OPENMISTO_API_KEY``. Processing writes parameter values
-into its history and ``qgis_process --json`` echoes them, so a key given as
-``API_KEY`` is visible there: scheduled runs should use ``AUTHCFG`` (with
-``QGIS_AUTH_PASSWORD_FILE`` to unlock the authentication database) or the
-environment variable. The key is never written to the log by this code.
+recommended way, with ``QGIS_AUTH_PASSWORD_FILE`` to unlock the authentication
+database headless), else from the environment variable ``OPENMISTO_API_KEY``.
+There is no key parameter: Processing writes parameter values into its history,
+``qgis_process --json`` echoes them and the process list shows them. The key is
+never written to the log (docs/security.md).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
 
     PLATFORM_URL = "PLATFORM_URL"
     AUTHCFG = "AUTHCFG"
-    API_KEY = "API_KEY"
+    ALLOW_PLAIN_HTTP = "ALLOW_PLAIN_HTTP"
     FULL = "FULL"
     PAGE_SIZE = "PAGE_SIZE"
     PUSH = "PUSH"
@@ -109,8 +109,8 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             "the given seconds, then is skipped. Incremental by default: "
             "only reports changed since the last sync are fetched; a full sync fetches all of "
             "them again. Changes made in this workspace (assignments, responses) are sent to the "
-            "platform first. Store the API key in an authentication configuration rather than "
-            "typing it in the API key field, which Processing keeps in its history."
+            "platform first. The API key comes from an authentication configuration, or headless "
+            "from the environment variable OPENMISTO_API_KEY."
         )
 
     def tags(self) -> list[str]:
@@ -136,13 +136,6 @@ class SyncAlgorithm(OpenMistoAlgorithm):
                 optional=True,
             )
         )
-        api_key = QgsProcessingParameterString(
-            self.API_KEY,
-            tr("API key (discouraged: prefer an authentication configuration)"),
-            optional=True,
-        )
-        api_key.setFlags(api_key.flags() | PARAMETER_ADVANCED)
-        self.addParameter(api_key)
         self.add_workspace_parameter(
             tr(
                 "Workspace: a GeoPackage file, or postgres:service=… schema=… (shared PostGIS); "
@@ -207,6 +200,13 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         )
         jurisdiction.setFlags(jurisdiction.flags() | PARAMETER_ADVANCED)
         self.addParameter(jurisdiction)
+        plain_http = QgsProcessingParameterBoolean(
+            self.ALLOW_PLAIN_HTTP,
+            tr("Send the API key over plain http (unencrypted) to another machine"),
+            defaultValue=False,
+        )
+        plain_http.setFlags(plain_http.flags() | PARAMETER_ADVANCED)
+        self.addParameter(plain_http)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
         self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
@@ -230,7 +230,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
     ) -> bool:
         """Resolve the API key in the main thread (the auth manager may ask for the master password)."""
         authcfg = self.parameterAsString(parameters, self.AUTHCFG, context).strip()
-        key = self.parameterAsString(parameters, self.API_KEY, context).strip()
+        key = ""
         if authcfg:
             from ..core.open311.auth import AuthError, load_api_key
 
@@ -280,6 +280,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             raise QgsProcessingException(tr("The city area is not readable: {0}").format(exc)) from exc
         fmt = FORMAT_CHOICES[self.parameterAsEnum(parameters, self.FORMAT, context)]
         jurisdiction = self.parameterAsString(parameters, self.JURISDICTION_ID, context).strip() or None
+        allow_plain_http = self.parameterAsBoolean(parameters, self.ALLOW_PLAIN_HTTP, context)
 
         postgres = is_postgres(workspace)
         if not postgres:
@@ -308,6 +309,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
                     expected_bbox=city_area,
                     fmt=fmt,
                     jurisdiction_id=jurisdiction,
+                    allow_plain_http=allow_plain_http,
                 )
                 engine = SyncEngine(store, client, feedback)
                 run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
@@ -349,6 +351,8 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             )
         for error in pushed.errors[:MAX_REASONS]:
             feedback.reportError(tr("Not sent: {0}").format(error), fatalError=False)
+        if pushed.no_write_back:  # the whole sentence the first time, a short reminder after
+            feedback.pushWarning(pushed.notice or tr("This platform accepts no responses from QGIS; they wait here."))
         if push:
             feedback.pushInfo(
                 tr("Sent: {0}, refused: {1}, conflicts: {2}, to retry: {3}").format(

@@ -2,9 +2,15 @@
 
 All HTTP goes through a transport (default :class:`QgisTransport`, i.e. QGIS networking).
 Failures become :class:`Open311Error` with a ``kind`` the GUI and the sync act upon.
-Timeouts, unreachable hosts and 5xx are retried with exponential backoff; 4xx are not.
-The ``api_key`` travels as a query parameter on GET and in the form body on POST and
-never reaches the logs (URLs are masked with :func:`core.log.mask_secrets`).
+Timeouts, unreachable hosts and 5xx are retried with exponential backoff (408/429 too,
+honouring a short ``Retry-After``); other 4xx are not. Redirects are never followed.
+
+Where the API key goes (docs/security.md, "The key and the wire"): only to the scheme, host
+and port of ``base_url``; in the form body of a POST (as the Open311 spec says) and in the
+``X-Api-Key`` header of a GET (in the query only when ``key_in_query`` is set, for platforms
+that read it nowhere else); never over plain http to a host other than loopback unless
+``allow_plain_http`` is set; never in logs or error texts (:func:`core.log.mask_secrets`
+masks every key the client was given).
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..i18n import tr
-from ..log import mask_secrets
+from ..log import mask_secrets, remember_secret
 from ..model import ParsedPage, RequestUpdate, Service, SkippedRecord
 from ..timeutil import to_wire
 from .errors import Open311Error, ParseError
@@ -59,6 +65,14 @@ DEFAULT_WINDOW_DAYS = 90
 
 #: The largest ``page_size`` the sync asks for (the reference server allows 10 000).
 MAX_PAGE_SIZE = 10000
+#: The most pages one list walk follows (100 000 reports in pages of 50 is 2 000 pages).
+MAX_PAGES = 5000
+#: A ``Retry-After`` up to this many seconds is waited for within a call; a longer one ends the call.
+MAX_INLINE_RETRY_AFTER_S = 10.0
+#: The header carrying the key on GET (the reference server reads it; FixMyStreet needs no key to read).
+API_KEY_HEADER = "X-Api-Key"
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def _wire_time(value: datetime | str | None) -> str | None:
@@ -132,15 +146,80 @@ def _unseen(page: ParsedPage, seen: set[str]) -> ParsedPage:
 
 
 def _status_kind(status: int) -> str:
-    if status in (401, 403):
+    if 300 <= status < 400:
+        return "redirect"
+    if status == 401:
+        return "unauthorized"
+    if status == 403:
         return "forbidden"
     if status == 404:
         return "not_found"
+    if status == 408:
+        return "timeout"
     if status == 409:
         return "conflict"
+    if status == 429:
+        return "throttled"
+    if status in (405, 501):
+        return "not_supported"
     if status >= 500:
         return "server"
     return "bad_request"
+
+
+def retry_after_s(response: HttpResponse) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), ``None`` when absent or unreadable."""
+    raw = (response.header("retry-after") or "").strip()
+    if not raw:
+        return None
+    if raw.isdigit():
+        return float(raw)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(when.tzinfo)).total_seconds())
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, the port made explicit for http and https."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port if port is not None else _DEFAULT_PORTS.get(scheme)
+
+
+def is_loopback(url: str) -> bool:
+    """True for a URL on this machine (``localhost``, ``127.x.x.x``, ``::1``)."""
+    host = origin(url)[1]
+    return host in _LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def _link_without_key(url: str) -> str:
+    """``url`` without any ``api_key`` query parameter (a next-page link never carries ours)."""
+    parts = urlsplit(url)
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "api_key"]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), parts.fragment))
+
+
+def _confirms(answer: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """Does a POST answer confirm the update it answers? Its ``update_id`` (ours, or the platform's own
+    as FixMyStreet gives) or its ``service_request_id`` (ours) must be there, and nothing else than ours."""
+    if not isinstance(answer, dict) or ("code" in answer and ("description" in answer or "detail" in answer)):
+        return False
+    sent_request = str(fields.get("service_request_id") or "")
+    got_request = answer.get("service_request_id")
+    if got_request is not None and str(got_request).strip() != sent_request:
+        return False
+    got_update = answer.get("update_id")
+    return bool(str(got_update).strip()) if got_update is not None else got_request is not None
 
 
 class UpdatePage(list):
@@ -166,13 +245,23 @@ class Open311Client:
         jurisdiction_id: str | None = None,
         expected_bbox: BBox | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        allow_plain_http: bool = False,
+        key_in_query: bool = False,
+        max_pages: int = MAX_PAGES,
     ) -> None:
         """``retries``: extra attempts after the first; ``expected_bbox``: lon/lat box of the
-        city used to repair swapped coordinates (see :mod:`.parser`)."""
+        city used to repair swapped coordinates (see :mod:`.parser`); ``allow_plain_http``: send the
+        key over http to a host other than loopback (the user's explicit choice); ``key_in_query``:
+        the key in the query of a GET instead of the ``X-Api-Key`` header (for platforms that need
+        it there); ``max_pages``: the most pages one list walk follows."""
         if fmt not in FORMAT_CHOICES:
             raise ValueError(f"fmt must be one of {FORMAT_CHOICES}, not {fmt!r}")
         self.base_url = base_url.strip().split("?", 1)[0].rstrip("/") + "/"
         self.api_key = api_key or None
+        remember_secret(self.api_key)
+        self.allow_plain_http = allow_plain_http
+        self.key_in_query = key_in_query
+        self.max_pages = max(1, int(max_pages))
         self.page_size = max(1, int(page_size))
         self.transport: Transport = transport or QgisTransport()
         # "auto": JSON when the platform offers it, else XML (JSON is optional in GeoReport v2);
@@ -230,20 +319,45 @@ class Open311Client:
         if self.jurisdiction_id:
             params["jurisdiction_id"] = self.jurisdiction_id
         params.update({k: v for k, v in (extra or {}).items() if v is not None})
-        if self.api_key:
-            params["api_key"] = self.api_key
         return params
 
     def _headers(self) -> dict[str, str]:
         accept = "application/json" if self.fmt == "json" else "application/xml, text/xml"
         return {"Accept": accept}
 
+    def key_allowed(self, url: str) -> bool:
+        """May the key go to ``url``? Only to the configured scheme, host and port."""
+        return origin(url) == origin(self.base_url)
+
+    def _check_key_transport(self, method: str, url: str) -> None:
+        """Refuse, before anything is sent, to put the key on a wire it must not travel."""
+        shown = mask_secrets(url)
+        if not self.key_allowed(url):
+            raise Open311Error("insecure", f"{method} {shown}: not the configured platform; the API key is not sent")
+        if origin(url)[0] != "https" and not is_loopback(url) and not self.allow_plain_http:
+            raise Open311Error(
+                "insecure", f"{method} {shown}: plain http to another machine; the API key is not sent unencrypted"
+            )
+
     def _error_from_response(self, method: str, response: HttpResponse) -> Open311Error:
-        platform = parse_error_message(response.body)
         kind = _status_kind(response.status)
         request = f"{method} {without_key(response.url)}"
-        error = Open311Error(kind, f"{request} answered HTTP {response.status}", response.status, platform)
+        if kind == "redirect":
+            target = without_key((response.header("location") or "").strip()) or "?"
+            error = Open311Error(
+                kind, f"{request} answered HTTP {response.status}: redirect to {target} not followed", response.status
+            )
+            error.request = request
+            return error
+        platform = parse_error_message(response.body)
+        error = Open311Error(
+            kind,
+            f"{request} answered HTTP {response.status}",
+            response.status,
+            mask_secrets(platform) if platform else None,
+        )
         error.request = request
+        error.retry_after_s = retry_after_s(response)
         return error
 
     def _call(
@@ -257,17 +371,30 @@ class Open311Client:
         allow_404: bool = False,
         retries: int | None = None,
     ) -> HttpResponse:
-        """One call with retries; returns a 2xx response (or 404 when ``allow_404``)."""
+        """One call with retries; returns a 2xx response (or 404 when ``allow_404``).
+
+        With a key, it is checked first (:meth:`_check_key_transport`), then put in the form body
+        (POST), the ``X-Api-Key`` header or, with ``key_in_query``, the query (GET).
+        """
         attempts = 1 + (self.retries if retries is None else retries) if idempotent else 1
         shown = mask_secrets(url)
+        headers = self._headers()
+        if self.api_key:
+            self._check_key_transport(method, url)
+            if method == "POST":
+                data = {**(data or {}), "api_key": self.api_key}
+            elif self.key_in_query:
+                params = {**(params or {}), "api_key": self.api_key}
+            else:
+                headers[API_KEY_HEADER] = self.api_key
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
                 response = self.transport.request(
-                    method, url, params=params, data=data, headers=self._headers(), timeout_s=self.timeout_s
+                    method, url, params=params, data=data, headers=headers, timeout_s=self.timeout_s
                 )
             except NetworkError as exc:
-                kind = exc.kind if exc.kind in ("unreachable", "timeout", "tls") else "unreachable"
+                kind = exc.kind if exc.kind in ("unreachable", "timeout", "tls", "too_large") else "unreachable"
                 error = Open311Error(kind, f"{method} {shown}: {mask_secrets(exc.message)}")
                 if last or exc.kind not in ("unreachable", "timeout"):
                     raise error from None
@@ -276,14 +403,20 @@ class Open311Client:
             if 200 <= response.status < 300 or (allow_404 and response.status == 404):
                 return response
             error = self._error_from_response(method, response)
-            if response.status < 500 or last:
+            wait = error.retry_after_s
+            again = response.status >= 500 or (
+                response.status in (408, 429) and (wait is None or wait <= MAX_INLINE_RETRY_AFTER_S)
+            )
+            if not again or last:
                 log.warning("%s", mask_secrets(str(error)))
                 raise error
-            self._pause(attempt, error)
+            self._pause(attempt, error, wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _pause(self, attempt: int, error: Open311Error) -> None:
+    def _pause(self, attempt: int, error: Open311Error, wait: float | None = None) -> None:
         delay = self.backoff_s * (2**attempt)
+        if wait is not None:
+            delay = max(delay, min(wait, MAX_INLINE_RETRY_AFTER_S))
         log.warning("%s; retrying in %.1f s", mask_secrets(str(error)), delay)
         if delay > 0:
             self._sleep(delay)
@@ -302,8 +435,24 @@ class Open311Client:
 
     # ------------------------------------------------------------------ paging
 
-    def _same_server(self, url: str) -> bool:
-        return urlsplit(url).netloc.lower() == urlsplit(self.base_url).netloc.lower()
+    def _next_link(self, url: str) -> str | None:
+        """A next-page link made safe to follow, or ``None`` (then paging goes on by page number).
+
+        A link on the configured scheme, host and port is followed. A link that differs only by
+        ``http`` where ``https`` is configured, on the same host (a server behind a TLS proxy writes
+        its links with the scheme it sees), is rebuilt on the configured base: never downgraded.
+        Anything else (another host, port or scheme) is not followed. An ``api_key`` in the link
+        is dropped: the key goes only where :meth:`_call` puts it.
+        """
+        link = _link_without_key(url)
+        if self.key_allowed(link):
+            return link
+        scheme, host, port = origin(link)
+        base_scheme, base_host, base_port = origin(self.base_url)
+        if host == base_host and scheme == "http" and base_scheme == "https" and port in (80, base_port):
+            parts, base = urlsplit(link), urlsplit(self.base_url)
+            return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
+        return None
 
     def _paged(
         self,
@@ -338,11 +487,12 @@ class Open311Client:
         previous_first: str | None = None
         first_page: Any = None
         while True:
+            if page_no > self.max_pages:
+                raise Open311Error("too_large", f"GET {name}: more than {self.max_pages} pages; stopped")
             if next_url:
-                has_key = "api_key" in parse_qs(urlsplit(next_url).query)
-                extra = {"api_key": self.api_key} if self.api_key and not has_key else None
+                extra = None
                 if self.jurisdiction_id and "jurisdiction_id" not in parse_qs(urlsplit(next_url).query):
-                    extra = {"jurisdiction_id": self.jurisdiction_id, **(extra or {})}
+                    extra = {"jurisdiction_id": self.jurisdiction_id}
                 response = self._call("GET", next_url, extra, allow_404=True)
             else:
                 response = self._call("GET", url, self._params({**query, "page": page_no}), allow_404=True)
@@ -378,11 +528,14 @@ class Open311Client:
                     log.warning("GET %s: X-Next-Page-URL loops; stopping", name)
                     return
                 seen_next.add(candidate)
-                if self._same_server(candidate):
-                    next_url = candidate
-                else:  # a proxied server naming its internal host: keep to page numbers
-                    log.warning("GET %s: next page URL on another host ignored; using page=%d", name, page_no)
-                    next_url = None
+                next_url = self._next_link(candidate)
+                if next_url is None:  # a proxied server naming its internal host, or a hostile link
+                    log.warning(
+                        "GET %s: next page URL %s is not on the configured platform; not followed, using page=%d",
+                        name,
+                        mask_secrets(_link_without_key(candidate)),
+                        page_no,
+                    )
                 continue
             if next_style:
                 return
@@ -449,7 +602,8 @@ class Open311Client:
     def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage:
         """``GET requests/{id}``: one report as a page (empty when it is unknown)."""
         params = self._params({"extensions": "true" if extensions else None})
-        response = self._call("GET", self.endpoint(f"requests/{service_request_id}"), params, allow_404=True)
+        path = f"requests/{quote(str(service_request_id), safe='')}"
+        response = self._call("GET", self.endpoint(path), params, allow_404=True)
         if response.status == 404:
             return ParsedPage()
         return self._parse(response, lambda body: parse_requests(body, expected_bbox=self.expected_bbox))
@@ -620,8 +774,6 @@ class Open311Client:
                 data[key] = to_wire(value)
         if self.jurisdiction_id:
             data.setdefault("jurisdiction_id", self.jurisdiction_id)
-        if self.api_key:
-            data["api_key"] = self.api_key
         response = self._call("POST", self.endpoint(name), data=data, idempotent=idempotent)
         return self._parse(response, parse_post_response)
 
@@ -629,8 +781,40 @@ class Open311Client:
         """``POST servicerequestupdates`` (write-back). ``fields`` carry ``service_request_id``,
         ``update_id`` (client UUID: a repeat is harmless, so the call is retried), ``status``,
         ``external_status_code``, ``description``, ``agency_responsible``… Returns the
-        platform's first answer entry; raises :class:`Open311Error` (409 -> ``conflict``)."""
-        return self._post("servicerequestupdates", fields, idempotent=bool(fields.get("update_id")))
+        platform's first answer entry, once it confirms the update.
+
+        Raises :class:`Open311Error`: ``conflict`` (409); ``no_write_back`` when the platform has no
+        such endpoint (405/501, or a 404 while ``GET requests/{id}`` shows the report exists);
+        ``unconfirmed`` when a 2xx answer does not confirm the update (empty, ``{}``, an error
+        list, HTML, another report): it may not have been applied, so it is sent again later.
+        """
+        url = self.endpoint("servicerequestupdates")
+        try:
+            answer = self._post("servicerequestupdates", fields, idempotent=bool(fields.get("update_id")))
+        except Open311Error as exc:
+            if exc.kind == "not_supported" or (exc.kind == "not_found" and self._report_exists(fields)):
+                raise Open311Error(
+                    "no_write_back", f"POST {mask_secrets(url)} answered HTTP {exc.http_status}", exc.http_status, None
+                ) from None
+            if exc.kind == "parse":
+                raise Open311Error("unconfirmed", f"POST {mask_secrets(url)}: {exc.message}") from None
+            raise
+        if not _confirms(answer, fields):
+            raise Open311Error("unconfirmed", f"POST {mask_secrets(url)}: the answer does not confirm the update")
+        return answer
+
+    def _report_exists(self, fields: dict[str, Any]) -> bool:
+        """After a 404 to a POST: does the platform know the report? (Then the endpoint is what is missing.)
+        When that cannot be told, it is taken as known: the entry waits rather than being refused."""
+        request_id = str(fields.get("service_request_id") or "")
+        if not request_id:
+            return True
+        try:
+            page = self.request(request_id, extensions=False)
+        except Open311Error as exc:
+            log.info("Could not check report %s after a 404 to a POST (%s)", request_id, exc.kind)
+            return True
+        return any(req.service_request_id == request_id for req in page.requests) or bool(page.skipped)
 
     def post_request(self, fields: dict[str, Any]) -> dict[str, Any]:
         """``POST requests`` (citizen submission); returns ``{service_request_id|token, service_notice}``.

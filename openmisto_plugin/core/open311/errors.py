@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..i18n import tr
 
 #: Kinds a :class:`NetworkError` can have (the transport's view of a failure).
-NETWORK_KINDS = ("unreachable", "timeout", "tls", "other")
+NETWORK_KINDS = ("unreachable", "timeout", "tls", "too_large", "other")
 
 #: Kinds an :class:`Open311Error` can have (see docs/architecture.md).
 ERROR_KINDS = (
@@ -19,10 +19,18 @@ ERROR_KINDS = (
     "server",
     "not_open311",
     "parse",
+    "unauthorized",  # 401: the key was not accepted (expired, not yet valid): try later, stop the push
+    "throttled",  # 429: too many requests (``retry_after_s`` when the platform says how long)
+    "redirect",  # 3xx: never followed (the key would go along)
+    "insecure",  # the key would travel to another place or unencrypted: nothing was sent
+    "too_large",  # an answer above the size limit, or more pages than the limit
+    "not_supported",  # 405/501: the platform has no such call
+    "no_write_back",  # POST servicerequestupdates is not offered: responses wait in the outbox
+    "unconfirmed",  # a 2xx to a POST that does not confirm it: not counted as delivered
 )
 
 #: Kinds worth trying again after a pause.
-RETRYABLE_KINDS = frozenset({"unreachable", "timeout", "server"})
+RETRYABLE_KINDS = frozenset({"unreachable", "timeout", "server", "throttled", "unauthorized", "unconfirmed"})
 
 
 class NetworkError(Exception):
@@ -55,6 +63,7 @@ class Open311Error(Exception):
         self.platform_message = platform_message
         #: the call that failed, without the key ("GET http://host/open311/v2/requests.json?page=2")
         self.request: str | None = None
+        self.retry_after_s: float | None = None  # the platform's Retry-After, in seconds
 
     def __str__(self) -> str:
         parts = [f"[{self.kind}]", self.message]
@@ -108,4 +117,25 @@ def _user_texts() -> dict[str, str]:
         "server": tr("The platform had an internal error. Try again later."),
         "not_open311": tr("The address does not point to an Open311 platform. Check the platform URL."),
         "parse": tr("The platform's answer could not be read."),
+        "unauthorized": tr(
+            "The platform did not accept the API key (HTTP 401). Check the key in Settings; the responses wait."
+        ),
+        "throttled": tr("The platform asks to slow down (too many requests). The next sync tries again."),
+        "redirect": tr(
+            "The platform sent the request elsewhere (a redirect). It was not followed, so the API key stayed "
+            "here. Check the platform address in Settings."
+        ),
+        "insecure": tr(
+            "The API key was not sent: the address is not the configured platform, or the connection is not "
+            "encrypted (http). Use an https address, or allow plain http in Settings."
+        ),
+        "too_large": tr("The platform's answer is larger than the plugin accepts; it was cut off."),
+        "not_supported": tr("The platform does not offer this call."),
+        "no_write_back": tr(
+            "This platform accepts no responses from QGIS. They are kept here as waiting: export them and "
+            "enter them on the platform by hand; they are sent when the platform accepts them."
+        ),
+        "unconfirmed": tr(
+            "The platform did not confirm the response. It stays waiting and is sent again at the next sync."
+        ),
     }

@@ -1,23 +1,29 @@
 """HTTP through QGIS networking (proxy, SSL and network settings of the user apply).
 
-:class:`QgisTransport` wraps ``QgsBlockingNetworkRequest``, which is safe on the main
-thread, in worker threads (``QgsTask``) and in ``qgis_process``. HTTP error statuses
-come back as :class:`HttpResponse`; only failures without an HTTP answer raise
-:class:`NetworkError`. Any object with the same ``request`` method can replace it
-(tests use fakes).
+:class:`QgisTransport` sends each request through ``QgsNetworkAccessManager`` and waits
+for it in a local event loop (main thread, ``QgsTask`` threads and ``qgis_process``
+alike). It does not use ``QgsBlockingNetworkRequest``: that class follows every redirect
+itself, to any host, re-sending a POST body with the API key (QGIS 3.22-3.44). Here a
+redirect is never followed: a 3xx comes back as an :class:`HttpResponse` and the client
+treats it as an error naming the target.
+
+Bounded resources: an answer larger than ``max_bytes`` is cut (``NetworkError("too_large")``),
+a request gets ``timeout_s`` of silence and ``deadline_s`` in total (a slow endless stream is
+cut too). HTTP error statuses come back as :class:`HttpResponse`; only failures without an
+HTTP answer raise :class:`NetworkError`. Any object with the same ``request`` method can
+replace it (tests use fakes).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from qgis.core import QgsBlockingNetworkRequest, QgsFeedback, QgsNetworkAccessManager
-from qgis.PyQt.QtCore import QByteArray, QUrl
+from qgis.core import QgsFeedback, QgsNetworkAccessManager
+from qgis.PyQt.QtCore import QByteArray, QCoreApplication, QEventLoop, QThread, QTimer, QUrl
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 
 from ..log import mask_secrets
@@ -110,17 +116,72 @@ _UNREACHABLE = _codes(
 # OperationCanceled: the transfer timeout (or our deadline) aborted the reply.
 _TIMEOUT = _codes("TimeoutError", "OperationCanceledError")
 _TLS = _codes("SslHandshakeFailedError")
-_BLOCKING_TIMEOUT = _code(_enum(QgsBlockingNetworkRequest, "ErrorCode", "TimeoutError"))
 _STATUS_ATTRIBUTE = _enum(QNetworkRequest, "Attribute", "HttpStatusCodeAttribute")
 _CONTENT_TYPE = _enum(QNetworkRequest, "KnownHeaders", "ContentTypeHeader")
+_CONTENT_LENGTH = _enum(QNetworkRequest, "KnownHeaders", "ContentLengthHeader")
+_REDIRECT_POLICY = _enum(QNetworkRequest, "Attribute", "RedirectPolicyAttribute")
+_MANUAL_REDIRECT = _enum(QNetworkRequest, "RedirectPolicy", "ManualRedirectPolicy")
+_CACHE_LOAD = _enum(QNetworkRequest, "Attribute", "CacheLoadControlAttribute")
+_ALWAYS_NETWORK = _enum(QNetworkRequest, "CacheLoadControl", "AlwaysNetwork")
+_CACHE_SAVE = _enum(QNetworkRequest, "Attribute", "CacheSaveControlAttribute")
+_EXCLUDE_USER_INPUT = _enum(QEventLoop, "ProcessEventsFlag", "ExcludeUserInputEvents")
+
+#: The largest answer read (bytes): a page of 10 000 reports is about 10 MB.
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+#: The longest a request may take in total (seconds), however steadily the answer trickles in.
+DEFAULT_DEADLINE_S = 300.0
+
+
+class _Exchange:
+    """One request in flight: reads the answer in chunks, enforces the limits, records why it ended."""
+
+    def __init__(self, reply: QNetworkReply, max_bytes: int) -> None:
+        self.reply = reply
+        self.max_bytes = max_bytes
+        self.chunks: list[bytes] = []
+        self.received = 0
+        self.stopped: str | None = None  # "too_large", "silence", "deadline", "canceled"
+
+    def read(self) -> None:
+        if self.stopped:
+            return
+        data = bytes(self.reply.readAll())
+        self.received += len(data)
+        if self.received > self.max_bytes:
+            self.stop("too_large")
+            return
+        self.chunks.append(data)
+
+    def check_length(self) -> None:
+        declared = self.reply.header(_CONTENT_LENGTH)
+        try:
+            too_long = declared is not None and int(declared) > self.max_bytes
+        except (TypeError, ValueError):
+            too_long = False
+        if too_long:
+            self.stop("too_large")
+
+    def stop(self, why: str) -> None:
+        if self.stopped is None:
+            self.stopped = why
+        if self.reply.isRunning():
+            self.reply.abort()
 
 
 class QgisTransport:
-    """Blocking HTTP via ``QgsBlockingNetworkRequest`` (never ``requests``)."""
+    """Blocking HTTP through ``QgsNetworkAccessManager`` (never ``requests``), redirects never followed."""
 
-    def __init__(self, feedback: QgsFeedback | None = None) -> None:
-        """``feedback``: an optional ``QgsFeedback`` whose cancel aborts a running request."""
+    def __init__(
+        self,
+        feedback: QgsFeedback | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline_s: float = DEFAULT_DEADLINE_S,
+    ) -> None:
+        """``feedback``: an optional ``QgsFeedback`` whose cancel aborts a running request;
+        ``max_bytes``: the largest answer read; ``deadline_s``: the longest a request may take."""
         self._feedback = feedback
+        self.max_bytes = int(max_bytes)
+        self.deadline_s = float(deadline_s)
 
     def request(
         self,
@@ -131,58 +192,95 @@ class QgisTransport:
         headers: dict[str, str] | None = None,
         timeout_s: float = 30,
     ) -> HttpResponse:
-        """Send one request; raise :class:`NetworkError` when no HTTP answer came."""
+        """Send one request; raise :class:`NetworkError` when no (complete, bounded) HTTP answer came."""
+        verb = method.upper()
+        if verb not in ("GET", "POST"):
+            raise ValueError(f"unsupported HTTP method {method!r}")
         full_url = build_url(url, params)
         shown = mask_secrets(full_url)
         qreq = QNetworkRequest(QUrl(full_url))
         qreq.setRawHeader(b"User-Agent", USER_AGENT.encode())
         for name, value in (headers or {}).items():
             qreq.setRawHeader(name.encode("latin-1"), str(value).encode("utf-8"))
+        qreq.setAttribute(_REDIRECT_POLICY, _MANUAL_REDIRECT)
+        # No disk cache: answers need none, and a cached body must never stand in for a live one.
+        qreq.setAttribute(_CACHE_LOAD, _ALWAYS_NETWORK)
+        qreq.setAttribute(_CACHE_SAVE, False)
 
-        # Timeout: Qt >= 5.15 has a per-request transfer (inactivity) timeout; older Qt gets
-        # an overall deadline through a QgsFeedback that a timer cancels. QGIS's own global
-        # network timeout (Settings > Network) applies on top of both.
-        timeout_ms = max(1, int(timeout_s * 1000))
-        timer: threading.Timer | None = None
-        feedback = self._feedback
-        if hasattr(qreq, "setTransferTimeout"):
-            qreq.setTransferTimeout(timeout_ms)
-        elif feedback is None:
-            feedback = QgsFeedback()
-            timer = threading.Timer(timeout_s, feedback.cancel)
-            timer.daemon = True
-
-        # QGIS's disk cache must hold no copy of this URL: QgsBlockingNetworkRequest mixes an error
-        # answer with a cached body and the cached status 200 (QGIS 3.22); and answers need no caching.
-        cache = QgsNetworkAccessManager.instance().cache()
-        if cache is not None:
-            cache.remove(QUrl(full_url))
-        blocking = QgsBlockingNetworkRequest()
-        verb = method.upper()
         started = time.monotonic()
-        if timer is not None:
-            timer.start()
-        try:
-            if verb == "GET":
-                code = blocking.get(qreq, True, feedback)
-            elif verb == "POST":
-                body = urlencode([(k, _param_text(v)) for k, v in (data or {}).items() if v is not None])
-                qreq.setHeader(_CONTENT_TYPE, "application/x-www-form-urlencoded")
-                code = blocking.post(qreq, QByteArray(body.encode("utf-8")), True, feedback)
-            else:
-                raise ValueError(f"unsupported HTTP method {method!r}")
-        finally:
-            if timer is not None:
-                timer.cancel()
+        exchange = self._exchange(verb, qreq, data, timeout_s)
         elapsed = time.monotonic() - started
-        reply = blocking.reply()
+        reply = exchange.reply
+        try:
+            return self._response(verb, shown, exchange, timeout_s, elapsed)
+        finally:
+            reply.deleteLater()
+
+    def _exchange(self, verb: str, qreq: QNetworkRequest, data: dict[str, Any] | None, timeout_s: float) -> _Exchange:
+        manager = QgsNetworkAccessManager.instance()
+        if verb == "POST":
+            body = urlencode([(k, _param_text(v)) for k, v in (data or {}).items() if v is not None])
+            qreq.setHeader(_CONTENT_TYPE, "application/x-www-form-urlencoded")
+            reply = manager.post(qreq, QByteArray(body.encode("utf-8")))
+        else:
+            reply = manager.get(qreq)
+        exchange = _Exchange(reply, self.max_bytes)
+        loop = QEventLoop()
+        silence = QTimer()
+        silence.setSingleShot(True)
+        silence.setInterval(max(1, int(timeout_s * 1000)))
+        silence.timeout.connect(lambda: exchange.stop("silence"))
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.setInterval(max(1, int(self.deadline_s * 1000)))
+        deadline.timeout.connect(lambda: exchange.stop("deadline"))
+
+        def progress(*_args: Any) -> None:
+            silence.start()
+
+        def ready() -> None:
+            silence.start()
+            exchange.read()
+
+        reply.metaDataChanged.connect(exchange.check_length)
+        reply.readyRead.connect(ready)
+        reply.downloadProgress.connect(progress)
+        reply.uploadProgress.connect(progress)
+        reply.finished.connect(loop.quit)
+        feedback = self._feedback
+        if feedback is not None:
+            feedback.canceled.connect(lambda: exchange.stop("canceled"))
+        if feedback is not None and feedback.isCanceled():
+            exchange.stop("canceled")
+        silence.start()
+        deadline.start()
+        if not reply.isFinished():
+            # In the main thread user input waits (no click lands in a half-done action); workers run
+            # their own loop. QGIS's network timeout (Settings > Network) applies on top.
+            main = (
+                QCoreApplication.instance() is not None
+                and QThread.currentThread() == QCoreApplication.instance().thread()
+            )
+            loop.exec(_EXCLUDE_USER_INPUT) if main else loop.exec()
+        silence.stop()
+        deadline.stop()
+        exchange.read()
+        return exchange
+
+    def _response(self, verb: str, shown: str, exchange: _Exchange, timeout_s: float, elapsed: float) -> HttpResponse:
+        reply = exchange.reply
         qt_error = _code(reply.error())
         status = reply.attribute(_STATUS_ATTRIBUTE)
-        message = mask_secrets(blocking.errorMessage() or reply.errorString() or "")
-
-        if self._feedback is not None and self._feedback.isCanceled():
+        message = mask_secrets(reply.errorString() or "")
+        if exchange.stopped == "canceled":
             raise NetworkError("other", f"request canceled: {verb} {shown}")
-        if _code(code) == _BLOCKING_TIMEOUT or qt_error in _TIMEOUT:
+        if exchange.stopped == "too_large":
+            log.warning("%s %s: answer larger than %d bytes; cut", verb, shown, self.max_bytes)
+            raise NetworkError("too_large", f"the answer of {shown} is larger than {self.max_bytes} bytes")
+        if exchange.stopped == "deadline":
+            log.warning("%s %s: still running after %.0f s; cut", verb, shown, elapsed)
+            raise NetworkError("timeout", f"{shown} took longer than {self.deadline_s:g} s in total")
+        if exchange.stopped == "silence" or qt_error in _TIMEOUT:
             log.warning("%s %s: timeout after %.1f s", verb, shown, elapsed)
             raise NetworkError("timeout", f"no answer within {timeout_s:g} s from {shown}")
         if qt_error in _TLS or ("ssl" in message.lower() and status is None):
@@ -198,8 +296,6 @@ class QgisTransport:
         for raw_name in reply.rawHeaderList():
             name = bytes(raw_name).decode("latin-1")
             response_headers[name.lower()] = bytes(reply.rawHeader(raw_name)).decode("utf-8", "replace")
-        response = HttpResponse(int(status), response_headers, bytes(reply.content()), shown)
-        if cache is not None:
-            cache.remove(QUrl(full_url))
+        response = HttpResponse(int(status), response_headers, b"".join(exchange.chunks), shown)
         log.debug("%s %s -> %s (%d bytes, %.2f s)", verb, shown, response.status, len(response.body), elapsed)
         return response
