@@ -440,6 +440,47 @@
         <translation>Не вдалося прочитати відповідь платформи.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform did not accept the API key (HTTP 401). Check the key in Settings; the responses wait.</source>
+        <translation>Платформа не прийняла ключ API (HTTP 401). Перевірте ключ у налаштуваннях; відповіді чекають.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform asks to slow down (too many requests). The next sync tries again.</source>
+        <translation>Платформа просить зменшити частоту (забагато запитів). Наступна синхронізація спробує знову.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform sent the request elsewhere (a redirect). It was not followed, so the API key stayed here. Check the platform address in Settings.</source>
+        <translation>Платформа переспрямувала запит в інше місце. Переспрямування не виконано, тож ключ API нікуди не пішов. Перевірте адресу платформи в налаштуваннях.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The API key was not sent: the address is not the configured platform, or the connection is not encrypted (http). Use an https address, or allow plain http in Settings.</source>
+        <translation>Ключ API не надіслано: адреса не належить налаштованій платформі або з'єднання не зашифроване (http). Вкажіть адресу https або дозвольте звичайний http у налаштуваннях.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform's answer is larger than the plugin accepts; it was cut off.</source>
+        <translation>Відповідь платформи більша, ніж приймає модуль; її обірвано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform does not offer this call.</source>
+        <translation>Платформа не підтримує цей запит.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>This platform accepts no responses from QGIS. They are kept here as waiting: export them and enter them on the platform by hand; they are sent when the platform accepts them.</source>
+        <translation>Ця платформа не приймає відповідей із QGIS. Вони зберігаються тут як такі, що очікують: експортуйте їх і внесіть на платформі вручну; їх буде надіслано, щойно платформа почне їх приймати.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <source>The platform did not confirm the response. It stays waiting and is sent again at the next sync.</source>
+        <translation>Платформа не підтвердила відповідь. Вона залишається в черзі й буде надіслана знову під час наступної синхронізації.</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
         <source>Formats</source>
         <translation>Формати</translation>
@@ -3096,6 +3137,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Allow sending the key over plain http (unencrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>Off: the key goes only over https, or over http to this computer. Turn it on only for a platform in a trusted local network that has no https.</source>
+        <translation>Вимкнено: ключ надсилається лише через https або через http на цей комп'ютер. Вмикайте лише для платформи в довіреній локальній мережі, яка не має https.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Test connection</source>
         <translation>Перевірити з’єднання</translation>
     </message>
@@ -3657,8 +3708,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
-        <source>Downloads new and changed citizen reports from an Open311 platform into a workspace: a GeoPackage file, or a shared PostGIS workspace given as postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). One sync at a time runs on a workspace: when another one is running, this one waits the given seconds, then is skipped. Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
-        <translation>Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору: файлу GeoPackage або спільного робочого простору PostGIS, заданого як postgres:service=… schema=… чи postgres:connection=… schema=… (створюється, якщо його немає). Над одним робочим простором водночас працює лише одна синхронізація: якщо інша вже триває, ця чекає вказану кількість секунд, а потім пропускається. Типово інкрементна: завантажуються лише звернення, змінені після останньої синхронізації; повна синхронізація завантажує їх усі знову. Зміни, зроблені в цьому робочому просторі (призначення, відповіді), спершу надсилаються на платформу. Зберігайте ключ API у конфігурації автентифікації, а не вводьте його в поле ключа API, яке Processing зберігає у своїй історії.</translation>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a workspace: a GeoPackage file, or a shared PostGIS workspace given as postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). One sync at a time runs on a workspace: when another one is running, this one waits the given seconds, then is skipped. Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. The API key comes from an authentication configuration, or headless from the environment variable OPENMISTO_API_KEY.</source>
+        <translation>Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору: файлу GeoPackage або спільного робочого простору PostGIS, заданого як postgres:service=… schema=… чи postgres:connection=… schema=… (створюється, якщо його немає). Над одним робочим простором водночас працює лише одна синхронізація: якщо інша вже триває, ця чекає вказану кількість секунд, а потім пропускається. Типово інкрементна: завантажуються лише звернення, змінені після останньої синхронізації; повна синхронізація завантажує їх усі знову. Зміни, зроблені в цьому робочому просторі (призначення, відповіді), спершу надсилаються на платформу. Ключ API береться з конфігурації автентифікації, а без графічного інтерфейсу — зі змінної середовища OPENMISTO_API_KEY.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3679,11 +3730,6 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Authentication configuration holding the API key</source>
         <translation>Конфігурація автентифікації з API-ключем</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
-        <source>API key (discouraged: prefer an authentication configuration)</source>
-        <translation>API-ключ (не рекомендовано: краще конфігурація автентифікації)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3724,6 +3770,11 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>jurisdiction_id (only for platforms serving several cities)</source>
         <translation>jurisdiction_id (лише для платформ, що обслуговують кілька міст)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>Send the API key over plain http (unencrypted) to another machine</source>
+        <translation>Надсилати ключ API звичайним http (без шифрування) на інший комп'ютер</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
@@ -3857,6 +3908,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
+        <source>This platform accepts no responses from QGIS; they wait here.</source>
+        <translation>Ця платформа не приймає відповідей із QGIS; вони чекають тут.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Sent: {0}, refused: {1}, conflicts: {2}, to retry: {3}</source>
         <translation>Надіслано: {0}, відхилено: {1}, конфліктів: {2}, для повторної спроби: {3}</translation>
     </message>
@@ -3874,6 +3930,14 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Reports fetched: {0}</source>
         <translation>Отримано звернення: {0}</translation>
+    </message>
+    <message>
+        <source>Downloads new and changed citizen reports from an Open311 platform into a workspace: a GeoPackage file, or a shared PostGIS workspace given as postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). One sync at a time runs on a workspace: when another one is running, this one waits the given seconds, then is skipped. Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>
+        <translation type="vanished">Завантажує нові та змінені звернення громадян з платформи Open311 до робочого простору: файлу GeoPackage або спільного робочого простору PostGIS, заданого як postgres:service=… schema=… чи postgres:connection=… schema=… (створюється, якщо його немає). Над одним робочим простором водночас працює лише одна синхронізація: якщо інша вже триває, ця чекає вказану кількість секунд, а потім пропускається. Типово інкрементна: завантажуються лише звернення, змінені після останньої синхронізації; повна синхронізація завантажує їх усі знову. Зміни, зроблені в цьому робочому просторі (призначення, відповіді), спершу надсилаються на платформу. Зберігайте ключ API у конфігурації автентифікації, а не вводьте його в поле ключа API, яке Processing зберігає у своїй історії.</translation>
+    </message>
+    <message>
+        <source>API key (discouraged: prefer an authentication configuration)</source>
+        <translation type="vanished">API-ключ (не рекомендовано: краще конфігурація автентифікації)</translation>
     </message>
     <message>
         <source>Formats: {0} (used: {1})</source>
@@ -3970,6 +4034,50 @@
     <message>
         <source>Authentication configuration {0} holds no API key (or the authentication database is locked: set its master password, or QGIS_AUTH_PASSWORD_FILE for headless runs).</source>
         <translation type="vanished">Конфігурація автентифікації {0} не містить API-ключа (або база автентифікації заблокована: задайте її головний пароль або QGIS_AUTH_PASSWORD_FILE для запуску без інтерфейсу).</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation type="vanished">Новий статус</translation>
+    </message>
+    <message>
+        <source>Made by</source>
+        <translation type="vanished">Хто вніс</translation>
+    </message>
+    <message>
+        <source>Change id</source>
+        <translation type="vanished">Ідентифікатор зміни</translation>
+    </message>
+    <message>
+        <source>Waiting responses</source>
+        <translation type="vanished">Відповіді в черзі</translation>
+    </message>
+    <message>
+        <source>Export waiting…</source>
+        <translation type="vanished">Експортувати чергу…</translation>
+    </message>
+    <message>
+        <source>Save the waiting changes as a table (XLSX or CSV), to enter them on the platform by hand</source>
+        <translation type="vanished">Зберегти зміни, що очікують, як таблицю (XLSX або CSV), щоб унести їх на платформі вручну</translation>
+    </message>
+    <message>
+        <source>Export waiting changes</source>
+        <translation type="vanished">Експорт змін, що очікують</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation type="vanished">Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>The file could not be written: {0}</source>
+        <translation type="vanished">Не вдалося записати файл: {0}</translation>
+    </message>
+    <message>
+        <source>Waiting changes exported: {0} ({1}).</source>
+        <translation type="vanished">Експортовано змін, що очікують: {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Allow plain http for the key</source>
+        <translation type="vanished">Дозволити http без шифрування</translation>
     </message>
 </context>
 </TS>

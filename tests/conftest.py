@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures_server",
     "tests.fixtures_postgis",
     "tests.fixtures_atlas",
+    "tests.fixtures_hostile",
 ]
 
 

@@ -42,9 +42,11 @@ import logging
 import math
 import re
 import xml.etree.ElementTree as ET  # nosec B405 - see _xml_root: no DTD/entities reach the parser
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
+from xml.parsers import expat
 
 from ..model import ParsedPage, RequestUpdate, Service, ServiceRequest, SkippedRecord
 from ..positions import FLAG_FAR, FLAG_MISSING, SOURCE_PLATFORM, SOURCE_SWAP, bulk_area, far_outside, inside
@@ -67,6 +69,25 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BBox = tuple[float, float, float, float]
+
+#: XML elements nested deeper than this make the answer unreadable (Open311 needs about 5 levels).
+MAX_XML_DEPTH = 64
+_Result = TypeVar("_Result")
+
+
+def _bounded(parse: Callable[..., _Result]) -> Callable[..., _Result]:
+    """Any answer nested too deeply for Python (JSON or XML) becomes a :class:`ParseError`, never a
+    ``RecursionError`` that would escape the sync."""
+
+    @wraps(parse)
+    def guarded(*args: Any, **kwargs: Any) -> _Result:
+        try:
+            return parse(*args, **kwargs)
+        except RecursionError:
+            raise ParseError("the answer is nested too deeply to be read") from None
+
+    return guarded
+
 
 # Keys of extended_attributes that map onto ServiceRequest fields.
 _EXT_FIELDS = ("external_status_code", "district", "duplicate_of")
@@ -240,12 +261,38 @@ def _load_json(body: bytes | str) -> Any:
         return json.loads(_decode(body))
     except ValueError as exc:
         raise ParseError(f"the JSON answer is broken or truncated ({exc})") from None
+    except RecursionError:
+        raise ParseError("the JSON answer is nested too deeply to be read") from None
+
+
+class _DtdFoundError(Exception):
+    """Raised from expat's handlers: the document has a DTD (entities could expand or reach out)."""
+
+
+def _refuse_dtd(*_args: Any) -> None:
+    raise _DtdFoundError
+
+
+def _check_no_dtd(raw: bytes) -> None:
+    """Refuse any DOCTYPE or entity declaration anywhere in the document, in any encoding expat reads.
+
+    A first pass of expat with only these handlers set (C speed); Open311 answers never need a DTD.
+    """
+    checker = expat.ParserCreate()
+    checker.StartDoctypeDeclHandler = _refuse_dtd
+    checker.EntityDeclHandler = _refuse_dtd
+    checker.ExternalEntityRefHandler = _refuse_dtd
+    try:
+        checker.Parse(raw, True)
+    except _DtdFoundError:
+        raise ParseError("the XML answer declares a DTD or entities; refused") from None
+    except expat.ExpatError:
+        pass  # broken XML: ElementTree says where
 
 
 def _xml_root(body: bytes | str) -> ET.Element:
     raw = body.encode("utf-8") if isinstance(body, str) else body
-    if b"<!ENTITY" in raw[:4096]:
-        raise ParseError("the XML answer declares entities; refused")
+    _check_no_dtd(raw)
     try:
         return ET.fromstring(raw)  # noqa: S314 - entity declarations refused above; expat resolves no external entity  # nosec B314
     except ET.ParseError as exc:
@@ -270,8 +317,10 @@ def _is_list(parent: str, child: str, count: int) -> bool:
     return parent in plurals or _XML_PLURALS.get(parent) == child
 
 
-def _xml_value(elem: ET.Element) -> Any:
+def _xml_value(elem: ET.Element, depth: int = 0) -> Any:
     """An element as Python: text for leaves, list for same-named children, else dict."""
+    if depth > MAX_XML_DEPTH:
+        raise ParseError(f"the XML answer is nested too deeply (more than {MAX_XML_DEPTH} levels)")
     nil = {_local(k): v for k, v in elem.attrib.items()}.get("nil")
     if nil in ("true", "1"):
         return None
@@ -280,11 +329,11 @@ def _xml_value(elem: ET.Element) -> Any:
         return elem.text.strip() if elem.text else ""
     lower = [_local(c.tag) for c in children]
     if len(set(lower)) == 1 and _is_list(_local(elem.tag), lower[0], len(children)):
-        return [_xml_value(c) for c in children]
+        return [_xml_value(c, depth + 1) for c in children]
     names = [_name(c.tag) for c in children]
     result: dict[str, Any] = {}
     for name, child in zip(names, children):
-        value = _xml_value(child)
+        value = _xml_value(child, depth + 1)
         if name in result:
             if not isinstance(result[name], list):
                 result[name] = [result[name]]
@@ -754,6 +803,7 @@ def _fast_request(record: dict[str, Any], bbox: BBox | None) -> ServiceRequest |
     )
 
 
+@_bounded
 def parse_requests(
     body: bytes | str, fmt: str | None = None, expected_bbox: BBox | None = None, fast: bool = True
 ) -> ParsedPage:
@@ -786,6 +836,7 @@ def parse_requests(
 # --------------------------------------------------------------------------- services
 
 
+@_bounded
 def parse_services(
     body: bytes | str, fmt: str | None = None, skipped: list[SkippedRecord] | None = None
 ) -> list[Service]:
@@ -872,6 +923,7 @@ def _fast_update(record: dict[str, Any]) -> RequestUpdate | None:
     )
 
 
+@_bounded
 def parse_updates(
     body: bytes | str, fmt: str | None = None, skipped: list[SkippedRecord] | None = None, fast: bool = True
 ) -> list[RequestUpdate]:
@@ -917,6 +969,7 @@ def _plain(value: Any) -> Any:
     return _clean(value)
 
 
+@_bounded
 def parse_post_response(body: bytes | str, fmt: str | None = None) -> dict[str, Any]:
     """The first entry of a POST answer (``[{service_request_id, service_notice}]`` or an update)."""
     if isinstance(body, bytes) and not body.strip():
@@ -937,6 +990,7 @@ def parse_post_response(body: bytes | str, fmt: str | None = None) -> dict[str, 
     return _plain(data)
 
 
+@_bounded
 def parse_discovery(body: bytes | str, fmt: str | None = None) -> dict[str, Any]:
     """``GET discovery`` as a plain dict (``changeset``, ``contact``, ``endpoints``...)."""
     kind = fmt or detect_format(body if isinstance(body, bytes) else body.encode("utf-8"))
@@ -992,11 +1046,11 @@ def parse_error_message(body: bytes | str, fmt: str | None = None) -> str | None
         raw = body if isinstance(body, bytes) else body.encode("utf-8")
         kind = fmt if fmt in ("json", "xml") else detect_format(raw)
         if kind == "json":
-            return _error_from_json(json.loads(_decode(body)))
+            return _error_from_json(_load_json(raw))
         if kind == "xml":
-            return _error_from_xml(ET.fromstring(raw))  # noqa: S314 - expat: no external entities, amplification limited  # nosec B314
-    except (ValueError, ET.ParseError):
-        pass
+            return _error_from_xml(_xml_root(raw))
+    except (ParseError, RecursionError):
+        return None
     text = _decode(body).strip()
     if text and detect_format(text.encode("utf-8")) is None and len(text) <= 300:
         return text  # a short plain-text error
