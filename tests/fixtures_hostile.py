@@ -109,6 +109,7 @@ class ScriptedServer:
 
         self.httpd = ThreadingHTTPServer((self.host, 0), Handler)
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = lambda *_args: None  # a client cutting an answer is what some tests do
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()

@@ -305,10 +305,12 @@ class Open311Client:
     def raw(
         self, method: str, url: str, params: dict[str, Any] | None = None, data: dict[str, Any] | None = None
     ) -> HttpResponse | None:
-        """One call, not retried, whatever its status (for probing); ``None`` when no HTTP answer came."""
+        """One call, not retried, whatever its status (for probing); ``None`` when no HTTP answer came.
+        The key goes as in :meth:`_call` (and is refused as there)."""
+        params, data, headers = self._with_key(method, url, params, data)
         try:
             return self.transport.request(
-                method, url, params=params, data=data, headers=self._headers(), timeout_s=self.timeout_s
+                method, url, params=params, data=data, headers=headers, timeout_s=self.timeout_s
             )
         except NetworkError as exc:
             log.info("%s %s: %s", method, without_key(url), mask_secrets(exc.message))
@@ -324,6 +326,22 @@ class Open311Client:
     def _headers(self) -> dict[str, str]:
         accept = "application/json" if self.fmt == "json" else "application/xml, text/xml"
         return {"Accept": accept}
+
+    def _with_key(
+        self, method: str, url: str, params: dict[str, Any] | None, data: dict[str, Any] | None
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, str]]:
+        """``(params, data, headers)`` of a call with the key where it belongs, after checking it may go."""
+        headers = self._headers()
+        if not self.api_key:
+            return params, data, headers
+        self._check_key_transport(method, url)
+        if method == "POST":
+            data = {**(data or {}), "api_key": self.api_key}
+        elif self.key_in_query:
+            params = {**(params or {}), "api_key": self.api_key}
+        else:
+            headers[API_KEY_HEADER] = self.api_key
+        return params, data, headers
 
     def key_allowed(self, url: str) -> bool:
         """May the key go to ``url``? Only to the configured scheme, host and port."""
@@ -378,15 +396,7 @@ class Open311Client:
         """
         attempts = 1 + (self.retries if retries is None else retries) if idempotent else 1
         shown = mask_secrets(url)
-        headers = self._headers()
-        if self.api_key:
-            self._check_key_transport(method, url)
-            if method == "POST":
-                data = {**(data or {}), "api_key": self.api_key}
-            elif self.key_in_query:
-                params = {**(params or {}), "api_key": self.api_key}
-            else:
-                headers[API_KEY_HEADER] = self.api_key
+        params, data, headers = self._with_key(method, url, params, data)
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:

@@ -213,8 +213,6 @@ class Prober:
         data: dict[str, Any] = {}
         if self.client.jurisdiction_id:
             data["jurisdiction_id"] = self.client.jurisdiction_id
-        if self.client.api_key:
-            data["api_key"] = self.client.api_key
         url = self.client.endpoint("servicerequestupdates", self.profile.format)
         response = self.client.raw("POST", url, data=data)
         if response is None:
