@@ -103,6 +103,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
@@ -617,6 +618,76 @@
         <translation>Автоматично (JSON, якщо є, інакше XML)</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Report</source>
+        <translation>Звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Address</source>
+        <translation>Адреса</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <source>New status</source>
+        <translation>Новий статус</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Answer</source>
+        <translation>Відповідь</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/reports.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Made</source>
+        <translation>Зроблено</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <source>Made by</source>
+        <translation>Хто вніс</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <source>Change id</source>
+        <translation>Ідентифікатор зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <source>Waiting responses</source>
+        <translation>Відповіді в черзі</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -662,18 +733,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Description</source>
@@ -699,15 +758,6 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Expected by</source>
         <translation>Очікуваний строк</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Address</source>
-        <translation>Адреса</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
@@ -929,13 +979,6 @@
         <location filename="../openmisto_plugin/core/reports.py"/>
         <source>Previous</source>
         <translation>Попередній</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
-        <source>Change</source>
-        <translation>Зміна</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/reports.py"/>
@@ -1679,11 +1722,6 @@
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Open/closed</source>
         <translation>Відкрите/закрите</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Answer</source>
-        <translation>Відповідь</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
@@ -2761,17 +2799,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
-        <source>Made</source>
-        <translation>Зроблено</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Report</source>
-        <translation>Звернення</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
@@ -2807,6 +2834,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Export waiting…</source>
+        <translation>Експортувати чергу…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Save the waiting changes as a table (XLSX or CSV), to enter them on the platform by hand</source>
+        <translation>Зберегти зміни, що очікують, як таблицю (XLSX або CSV), щоб унести їх на платформі вручну</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Waiting: {p}, refused: {r}, conflicts: {c}, sent: {s}</source>
         <translation>Очікують: {p}, відхилено: {r}, конфліктів: {c}, надіслано: {s}</translation>
     </message>
@@ -2814,6 +2851,26 @@
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>Report {id}: {change}</source>
         <translation>Звернення {id}: {change}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Export waiting changes</source>
+        <translation>Експорт змін, що очікують</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>The file could not be written: {0}</source>
+        <translation>Не вдалося записати файл: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Waiting changes exported: {0} ({1}).</source>
+        <translation>Експортовано змін, що очікують: {0} ({1}).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
@@ -3137,8 +3194,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <source>Allow sending the key over plain http (unencrypted)</source>
-        <translation type="unfinished"></translation>
+        <source>Allow plain http for the key</source>
+        <translation>Дозволити http без шифрування</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
@@ -4034,50 +4091,6 @@
     <message>
         <source>Authentication configuration {0} holds no API key (or the authentication database is locked: set its master password, or QGIS_AUTH_PASSWORD_FILE for headless runs).</source>
         <translation type="vanished">Конфігурація автентифікації {0} не містить API-ключа (або база автентифікації заблокована: задайте її головний пароль або QGIS_AUTH_PASSWORD_FILE для запуску без інтерфейсу).</translation>
-    </message>
-    <message>
-        <source>New status</source>
-        <translation type="vanished">Новий статус</translation>
-    </message>
-    <message>
-        <source>Made by</source>
-        <translation type="vanished">Хто вніс</translation>
-    </message>
-    <message>
-        <source>Change id</source>
-        <translation type="vanished">Ідентифікатор зміни</translation>
-    </message>
-    <message>
-        <source>Waiting responses</source>
-        <translation type="vanished">Відповіді в черзі</translation>
-    </message>
-    <message>
-        <source>Export waiting…</source>
-        <translation type="vanished">Експортувати чергу…</translation>
-    </message>
-    <message>
-        <source>Save the waiting changes as a table (XLSX or CSV), to enter them on the platform by hand</source>
-        <translation type="vanished">Зберегти зміни, що очікують, як таблицю (XLSX або CSV), щоб унести їх на платформі вручну</translation>
-    </message>
-    <message>
-        <source>Export waiting changes</source>
-        <translation type="vanished">Експорт змін, що очікують</translation>
-    </message>
-    <message>
-        <source>Excel (*.xlsx);;CSV (*.csv)</source>
-        <translation type="vanished">Excel (*.xlsx);;CSV (*.csv)</translation>
-    </message>
-    <message>
-        <source>The file could not be written: {0}</source>
-        <translation type="vanished">Не вдалося записати файл: {0}</translation>
-    </message>
-    <message>
-        <source>Waiting changes exported: {0} ({1}).</source>
-        <translation type="vanished">Експортовано змін, що очікують: {0} ({1}).</translation>
-    </message>
-    <message>
-        <source>Allow plain http for the key</source>
-        <translation type="vanished">Дозволити http без шифрування</translation>
     </message>
 </context>
 </TS>

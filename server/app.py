@@ -47,6 +47,7 @@ class Call:
     form: dict[str, str]  # form body of a POST
     host: str  # "127.0.0.1:8311", for absolute URLs
     principal: Principal = field(default_factory=lambda: Principal("anonymous"))
+    scheme: str = "http"  # "https" behind a TLS proxy that says so (X-Forwarded-Proto), for absolute URLs
 
     def flag(self, name: str) -> bool:
         return self.params.get(name, "").strip().lower() in ("true", "1", "yes")
@@ -227,7 +228,9 @@ class OpenCityApp:
         page_sql = f"SELECT {db.REQUEST_COLUMNS} FROM requests WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608 - WHERE/ORDER are the query builder's fixed clauses; values are bound  # nosec B608
         rows = conn.execute(page_sql, (json.dumps(ids),)).fetchall()
         rows.sort(key=lambda row: position[row[0]])
-        payload = records.request_records(rows, db.service_names(conn), call.flag("extensions"))
+        payload = records.request_records(
+            rows, db.service_names(conn), call.flag("extensions"), internal=call.principal.role != "anonymous"
+        )
         return Reply(200, payload, "requests", call.fmt, self._paging_headers(call, page, total))
 
     def one_request(self, call: Call, conn: sqlite3.Connection, match: re.Match) -> Reply:
@@ -242,7 +245,9 @@ class OpenCityApp:
             raise ApiError(
                 403, f"Service request {id_text} belongs to another department; officers see only their own."
             )
-        payload = records.request_records([row], db.service_names(conn), call.flag("extensions"))
+        payload = records.request_records(
+            [row], db.service_names(conn), call.flag("extensions"), internal=principal.role != "anonymous"
+        )
         return Reply(200, payload, "requests", call.fmt)
 
     def post_request(self, call: Call, conn: sqlite3.Connection, _m: re.Match) -> Reply:
@@ -307,7 +312,7 @@ class OpenCityApp:
         headers = {"X-Result-Count": str(total), "X-Page-Count": str(pages)}
         if page.number < pages:
             pairs = [(k, v) for k, v in call.query_pairs if k != "page"] + [("page", str(page.number + 1))]
-            url = f"http://{call.host}{PREFIX}{call.name}.{call.fmt}?{urlencode(pairs)}"
+            url = f"{call.scheme}://{call.host}{PREFIX}{call.name}.{call.fmt}?{urlencode(pairs)}"
             headers["X-Next-Page-URL"] = url
             headers["Link"] = f'<{url}>; rel="next"'
         return headers

@@ -118,6 +118,7 @@ class Handler(BaseHTTPRequestHandler):
             query_pairs=pairs,
             form=form,
             host=self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}",
+            scheme="https" if (self.headers.get("X-Forwarded-Proto") or "").strip().lower() == "https" else "http",
         )
         try:
             return self.server.app.handle(call)

@@ -13,6 +13,8 @@ from .timefmt import BadDatetimeError, param_to_db, to_db
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
+#: The highest page number accepted (its offset must fit SQLite's 64-bit integers with room to spare).
+MAX_PAGE = 10**9
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_RADIUS_M = 1000.0
 METRES_PER_DEGREE = 111320.0
@@ -56,6 +58,8 @@ def page_of(params: dict[str, str]) -> Page:
     size = _positive_int(params, "page_size", DEFAULT_PAGE_SIZE)
     if size > MAX_PAGE_SIZE:
         raise ApiError(400, f"page_size must be at most {MAX_PAGE_SIZE}.")
+    if number > MAX_PAGE:
+        raise ApiError(400, f"page must be at most {MAX_PAGE}.")
     return Page(number, size)
 
 

@@ -10,8 +10,11 @@ from .statuses import open311_status
 from .timefmt import to_wire
 
 
-def request_records(rows: Iterable[tuple], service_names: dict[str, str], extensions: bool) -> list[dict[str, Any]]:
-    """Rows selected with ``db.REQUEST_COLUMNS`` -> Open311 service requests."""
+def request_records(
+    rows: Iterable[tuple], service_names: dict[str, str], extensions: bool, internal: bool = False
+) -> list[dict[str, Any]]:
+    """Rows selected with ``db.REQUEST_COLUMNS`` -> Open311 service requests; the staff's internal ``notes``
+    only when ``internal`` (a caller with a key: never the anonymous public)."""
     records = []
     for (
         rid,
@@ -56,8 +59,9 @@ def request_records(rows: Iterable[tuple], service_names: dict[str, str], extens
                 "district": district,
                 "duplicate_of": str(duplicate_of) if duplicate_of is not None else None,
                 "assigned_datetime": to_wire(assigned),
-                "notes": json.loads(notes_json) if notes_json else [],
             }
+            if internal:
+                record["extended_attributes"]["notes"] = json.loads(notes_json) if notes_json else []
         records.append(record)
     return records
 

@@ -117,12 +117,24 @@ def submit_request(conn: sqlite3.Connection, form: dict[str, str], now: datetime
     return [{"service_request_id": str(request_id), "service_notice": pokrov_data.SERVICE_NOTICE, "account_id": None}]
 
 
-def earlier_result(conn: sqlite3.Connection, update_id: str) -> list[dict[str, Any]] | None:
-    """The answer given the first time this ``update_id`` was applied, if it was."""
+def earlier_result(
+    conn: sqlite3.Connection, update_id: str, principal: Principal, id_text: str | None
+) -> list[dict[str, Any]] | None:
+    """The answer given the first time this ``update_id`` was applied, if it was, checked against who asks:
+    only the same caller, about the same report, gets it again (an ``update_id`` is no key to others' answers)."""
     row = conn.execute(
-        "SELECT result_json FROM updates WHERE update_id = ? AND origin = 'api' ORDER BY seq LIMIT 1", (update_id,)
+        "SELECT result_json, author, service_request_id FROM updates WHERE update_id = ? AND origin = 'api'"
+        " ORDER BY seq LIMIT 1",
+        (update_id,),
     ).fetchone()
-    return json.loads(row[0]) if row else None
+    if row is None:
+        return None
+    result_json, author, request_id = row
+    if author != principal.name:
+        raise ApiError(403, "This update_id belongs to an update made by someone else.")
+    if id_text is not None and id_text != str(request_id):
+        raise ApiError(409, "This update_id was already used for another report.")
+    return json.loads(result_json)
 
 
 def _new_status(form: dict[str, str], current: str) -> str | None:
@@ -189,7 +201,7 @@ def post_update(
     update_id = _text(form, "update_id") or str(uuid.uuid4())
     if len(update_id) > 100:
         raise ApiError(400, "update_id is longer than 100 characters.")
-    earlier = earlier_result(conn, update_id)
+    earlier = earlier_result(conn, update_id, principal, _text(form, "service_request_id"))
     if earlier is not None:
         return earlier, True
 

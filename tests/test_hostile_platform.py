@@ -199,6 +199,29 @@ def test_no_write_back_keeps_every_entry_waiting_and_says_so_once(hostile, store
     assert [e.state for e in store.outbox_entries()] == ["sent"] * 3
 
 
+def test_waiting_responses_can_be_exported_to_enter_by_hand(hostile, store, tmp_path):
+    import csv
+
+    import openpyxl
+
+    from openmisto_plugin.core.outbox_export import export_waiting
+
+    hostile.answer = (405, {}, b"")
+    store.record_local_update("2", {"external_status_code": "fixed", "description": "Яму засипано; ="}, "officer")
+    _queue(store, "1")
+    assert SyncEngine(store, _client(hostile)).push().no_write_back
+    assert export_waiting(store, tmp_path / "waiting.xlsx") == 2
+    sheet = openpyxl.load_workbook(tmp_path / "waiting.xlsx").active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert [r[0] for r in rows[1:]] == ["2", "1"]  # oldest first, the order to enter them
+    assert rows[1][5] == "Яму засипано; =" and rows[1][3]  # the answer and the new status, as text
+    assert export_waiting(store, tmp_path / "waiting.csv") == 2
+    with open(tmp_path / "waiting.csv", encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle, delimiter=";" if ";" in handle.readline() else ","))
+    assert len(table) == 2 and table[0][0] == "2"
+    assert [e.state for e in store.outbox_entries()] == ["pending", "pending"]
+
+
 def test_a_404_for_a_report_the_platform_does_not_know_refuses_that_entry(hostile, store):
     def answer(call):
         if call.method == "POST":
@@ -396,6 +419,7 @@ def test_a_report_id_cannot_reach_other_paths(hostile):
     (call,) = hostile.calls
     assert call.path.startswith("/open311/v2/requests/") and "/admin/" not in call.path
     assert "%2F" in call.path and call.query.get("x") is None
+    assert _client(hostile).request("..").requests == [] and len(hostile.calls) == 1  # not sent at all
 
 
 def test_entities_are_refused_anywhere_in_a_page(hostile):
@@ -403,3 +427,74 @@ def test_entities_are_refused_anywhere_in_a_page(hostile):
     with pytest.raises(Open311Error) as info:
         list(_client(hostile, fmt="xml").iter_updates())
     assert info.value.kind == "parse" and "DTD" in info.value.message
+
+
+# -- the reference server: what it serves to whom (items 8 and 10) -----------------------------------------
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_server_keeps_internal_notes_from_the_anonymous_public(refserver):
+    status, _headers, body = _get(refserver.url("requests.json?extensions=true&page_size=400"))
+    public = json.loads(body)
+    assert status == 200 and public
+    assert not any("notes" in (r.get("extended_attributes") or {}) for r in public)
+    key = {"X-Api-Key": refserver.keys["moderator"]}
+    staff = json.loads(_get(refserver.url("requests.json?extensions=true&page_size=400"), key)[2])
+    assert all("notes" in r["extended_attributes"] for r in staff)
+    with_notes = next(r for r in staff if r["extended_attributes"]["notes"])
+    one = json.loads(_get(refserver.url(f"requests/{with_notes['service_request_id']}.json?extensions=true"))[2])
+    assert "notes" not in one[0]["extended_attributes"]
+
+
+@pytest.mark.parametrize("page", ["1000000001", "10" * 20, "99999999999999999999999999999"])
+def test_the_server_answers_a_huge_page_with_400_not_500(refserver, page):
+    status, _headers, body = _get(refserver.url(f"requests.json?page={page}"))
+    assert status == 400 and b"page must be at most" in body
+
+
+def test_the_server_writes_https_links_behind_a_tls_proxy(refserver):
+    _status, headers, _body = _get(refserver.url("requests.json?page_size=10"), {"X-Forwarded-Proto": "https"})
+    assert headers["X-Next-Page-URL"].startswith("https://")
+
+
+def test_the_server_checks_who_asks_before_answering_a_replayed_update_id(fresh_refserver):
+    import sqlite3
+
+    with sqlite3.connect(fresh_refserver.db_path) as conn:
+        rid, agency = conn.execute(
+            "SELECT id, agency_responsible FROM requests WHERE agency_responsible IS NOT NULL"
+            " AND external_status_code = 'action_scheduled' ORDER BY id LIMIT 1"
+        ).fetchone()
+    other = next(
+        k for name, k in fresh_refserver.keys.items() if name.startswith("officer:") and name != f"officer:{agency}"
+    )
+    moderator = Open311Client(fresh_refserver.base_url, api_key=fresh_refserver.keys["moderator"], retries=0)
+    fields = {"service_request_id": str(rid), "update_id": "replay-probe-1", "description": "Внутрішня примітка"}
+    first = moderator.post_update({**fields, "external_status_code": "investigating"})
+    again = moderator.post_update({**fields, "external_status_code": "investigating"})
+    assert again == first  # the same caller's repeat is answered as before
+    stranger = Open311Client(fresh_refserver.base_url, api_key=other, retries=0)
+    with pytest.raises(Open311Error) as info:
+        stranger.post_update(fields)
+    assert info.value.kind == "forbidden" and "Внутрішня" not in str(info.value)
+    with pytest.raises(Open311Error) as info:
+        moderator.post_update({**fields, "service_request_id": str(rid + 1)})
+    assert info.value.kind == "conflict"
+
+
+def test_a_deeply_nested_extension_answer_is_a_parse_error(hostile):
+    hostile.answer = (200, {}, NESTED_JSON)
+    with pytest.raises(Open311Error) as info:
+        _client(hostile).districts()
+    assert info.value.kind == "parse" and "nested" in info.value.message

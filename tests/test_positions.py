@@ -342,7 +342,9 @@ def _check_positions(store, original: dict[str, tuple[float, float]], far: str) 
     assert POKROV[0] <= xmin and xmax <= POKROV[2] and POKROV[1] <= ymin and ymax <= POKROV[3]
 
 
-def test_gui_sync_and_processing_sync_repair_swapped_pokrov_reports(fresh_refserver, tmp_path, openmisto_provider):
+def test_gui_sync_and_processing_sync_repair_swapped_pokrov_reports(
+    fresh_refserver, tmp_path, openmisto_provider, monkeypatch
+):
     """Issue 12's finding: the GUI's sync task built its client without the city's area. Both paths repair now,
     from the districts (the GUI, no area set) and from the CITY_AREA parameter (openmisto:sync)."""
     import processing
@@ -367,11 +369,11 @@ def test_gui_sync_and_processing_sync_repair_swapped_pokrov_reports(fresh_refser
     assert layer.extent().xMinimum() > 33.9 and layer.extent().yMaximum() < 48  # Kyiv (30.52 E, 50.45 N) is not in it
 
     cli_path = str(tmp_path / "processing.gpkg")
+    monkeypatch.setenv("OPENMISTO_API_KEY", fresh_refserver.keys["moderator"])  # openmisto:sync has no key parameter
     result = processing.run(
         "openmisto:sync",
         {
             "PLATFORM_URL": fresh_refserver.base_url,
-            "API_KEY": fresh_refserver.keys["moderator"],
             "WORKSPACE": cli_path,
             "FULL": True,
             "CITY_AREA": positions.format_bbox(POKROV),

@@ -262,7 +262,13 @@ def test_qgis_process_sync_matches_store(qgis_process_env, fresh_refserver, tmp_
     assert int(results["UPDATED"]) == int(results["SKIPPED"]) == 0
     assert int(results["PAGES"]) >= in_store // 500
     assert Path(results["WORKSPACE"]) == workspace
-    assert fresh_refserver.keys["moderator"] not in ran.stdout + ran.stderr
+    key = fresh_refserver.keys["moderator"]
+    assert key not in ran.stdout + ran.stderr
+    # nor in anything QGIS keeps in its profile: Processing history and logs, settings, caches
+    profile_files = [p for p in Path(qgis_process_env["QGIS_CUSTOM_CONFIG_PATH"]).rglob("*") if p.is_file()]
+    assert profile_files
+    assert not [p for p in profile_files if key.encode() in p.read_bytes()]
+    assert key.encode() not in fresh_refserver.log_path.read_bytes()  # the server's log
 
 
 @needs_qgis_process

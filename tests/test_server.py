@@ -134,8 +134,9 @@ def test_services_in_json_and_xml(refserver):
 
 def test_requests_xml_carries_the_same_records_as_json(refserver):
     params = {**EVERYTHING, "page_size": 25, "extensions": "true"}
-    records = get(refserver, "requests.json", **params).json()
-    root = ET.fromstring(get(refserver, "requests.xml", **params).content)
+    key = refserver.keys["viewer"]  # internal notes are for key holders only
+    records = get(refserver, "requests.json", key, **params).json()
+    root = ET.fromstring(get(refserver, "requests.xml", key, **params).content)
     assert root.tag == "service_requests"
     assert len(root) == len(records) == 25
     for element, record in zip(root, records):
@@ -243,7 +244,8 @@ def test_an_unencoded_plus_in_a_datetime_is_understood(refserver):
 def test_extensions_add_the_external_status_and_district(refserver):
     plain = get(refserver, "requests.json", page_size=20, **EVERYTHING).json()
     assert all("extended_attributes" not in r for r in plain)
-    records = get(refserver, "requests.json", page_size=200, extensions="true", **EVERYTHING).json()
+    key = refserver.keys["viewer"]  # internal notes are for key holders only
+    records = get(refserver, "requests.json", key, page_size=200, extensions="true", **EVERYTHING).json()
     truth = {
         row[0]: row[1:]
         for row in query(

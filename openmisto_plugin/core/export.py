@@ -273,7 +273,32 @@ def write_xlsx(path: str | Path, figures_by_grouping: Mapping[str, FiguresInput]
             name = _field_of_column(data, i, None)
             styles.append(_STYLE_PERCENT if name in SHARE_FIELDS else _STYLE_DAYS if name in DAYS_FIELDS else 0)
         sheets.append((sheet_name(grouping_label(grouping), taken), _sheet_xml(header, rows, styles)))
+    _write_workbook(path, sheets)
+    log.info("Wrote the figures to %s", path)
+    return path
 
+
+def write_rows_xlsx(path: str | Path, sheet: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
+    """One plain sheet (a header row, then ``rows``) as an XLSX workbook; returns the path."""
+    path = Path(path)
+    _write_workbook(path, [(sheet_name(sheet, set()), _sheet_xml(header, rows, [0] * len(header)))])
+    return path
+
+
+def write_rows_csv(path: str | Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
+    """A plain table as CSV (UTF-8 with BOM; ``;`` where the decimal separator is a comma); returns the path."""
+    decimal = _locale_decimal()
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";" if decimal == "," else ",", lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([_csv_value(value, None, decimal) for value in row])
+    return path
+
+
+def _write_workbook(path: Path, sheets: Sequence[tuple[str, str]]) -> None:
+    """The XLSX package around ``(sheet name, sheet XML)`` pairs."""
     n = len(sheets)
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
@@ -321,8 +346,6 @@ def write_xlsx(path: str | Path, figures_by_grouping: Mapping[str, FiguresInput]
         z.writestr("xl/styles.xml", _STYLES)
         for i, (_, xml) in enumerate(sheets, start=1):
             z.writestr(f"xl/worksheets/sheet{i}.xml", xml)
-    log.info("Wrote the figures to %s", path)
-    return path
 
 
-__all__ = ["FiguresInput", "sheet_name", "table", "write_csv", "write_xlsx"]
+__all__ = ["FiguresInput", "sheet_name", "table", "write_csv", "write_rows_csv", "write_rows_xlsx", "write_xlsx"]

@@ -214,6 +214,10 @@ class OutboxPanel(QWidget):
         self.drop_button = self._button(buttons, tr("Drop…"), self._ask_drop)
         self.reapply_button = self._button(conflict_buttons, tr("Re-apply"), self.reapply_selected)
         self.compare_button = self._button(conflict_buttons, tr("Compare versions…"), self.show_conflict)
+        self.export_button = self._button(top, tr("Export waiting…"), self._ask_export)
+        self.export_button.setToolTip(
+            tr("Save the waiting changes as a table (XLSX or CSV), to enter them on the platform by hand")
+        )
         self.refresh_button = self._button(buttons, tr("Refresh"), self.refresh)
         conflict_buttons.addWidget(help_button(self, "outbox"))
         layout.addLayout(buttons)
@@ -317,6 +321,29 @@ class OutboxPanel(QWidget):
         self.changed.emit()
         if push:
             self.pushRequested.emit()
+
+    def _ask_export(self) -> None:
+        from qgis.PyQt.QtWidgets import QFileDialog
+
+        path, _filter = QFileDialog.getSaveFileName(
+            self, tr("Export waiting changes"), "waiting-responses.xlsx", tr("Excel (*.xlsx);;CSV (*.csv)")
+        )
+        if path:
+            self.export_waiting(path)
+
+    def export_waiting(self, path: str) -> int:
+        """Write the waiting changes to ``path`` (XLSX, else CSV); returns how many."""
+        if self.store is None:
+            return 0
+        from ..core.outbox_export import export_waiting
+
+        try:
+            count = export_waiting(self.store, path)
+        except OSError as exc:
+            self._report(tr("The file could not be written: {0}").format(exc), Qgis.Warning)
+            return 0
+        self._report(tr("Waiting changes exported: {0} ({1}).").format(count, path), Qgis.Success)
+        return count
 
     def retry_selected(self) -> int:
         """Waiting changes: try at the next push, now; refused ones: queue again. Asks for a sync."""

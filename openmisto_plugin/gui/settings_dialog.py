@@ -129,7 +129,7 @@ class SettingsDialog(QDialog):
         self.key_edit.setPlaceholderText(tr("Paste a new key here to save it in the QGIS authentication database"))
         self.key_edit.setClearButtonEnabled(True)
         form.addRow(tr("New API key"), self.key_edit)
-        self.plain_http_check = QCheckBox(tr("Allow sending the key over plain http (unencrypted)"))
+        self.plain_http_check = QCheckBox(tr("Allow plain http for the key"))
         self.plain_http_check.setObjectName("allowPlainHttp")
         self.plain_http_check.setToolTip(
             tr(

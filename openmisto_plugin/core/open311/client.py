@@ -22,8 +22,9 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
-from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from ..escaping import url_path_segment
 from ..i18n import tr
 from ..log import mask_secrets, remember_secret
 from ..model import ParsedPage, RequestUpdate, Service, SkippedRecord
@@ -612,7 +613,10 @@ class Open311Client:
     def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage:
         """``GET requests/{id}``: one report as a page (empty when it is unknown)."""
         params = self._params({"extensions": "true" if extensions else None})
-        path = f"requests/{quote(str(service_request_id), safe='')}"
+        try:
+            path = f"requests/{url_path_segment(service_request_id)}"
+        except ValueError:  # "", "." or "..": no report has such an id, and as a path segment it names another path
+            return ParsedPage()
         response = self._call("GET", self.endpoint(path), params, allow_404=True)
         if response.status == 404:
             return ParsedPage()
@@ -737,6 +741,8 @@ class Open311Client:
             return json.loads(response.body.decode("utf-8-sig"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"the {name} answer is not JSON ({exc}) ({response.url})") from None
+        except RecursionError:
+            raise ParseError(f"the {name} answer is nested too deeply to be read ({response.url})") from None
 
     def districts(self) -> list[tuple[str, str, dict[str, Any]]] | None:
         """``GET districts.json`` (a GeoJSON FeatureCollection; an extension of the reference server):
