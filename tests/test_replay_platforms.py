@@ -41,12 +41,25 @@ class Recorder(QgsProcessingFeedback):
         super().reportError(error, fatalError)
 
 
-def sync(server: ReplayServer, workspace: Path, full: bool, **extra: Any) -> tuple[dict, Recorder]:
+def sync(
+    server: ReplayServer, workspace: Path, full: bool, key: str | None = None, **extra: Any
+) -> tuple[dict, Recorder]:
+    """``openmisto:sync`` in process; ``key`` through the environment (the algorithm has no key parameter)."""
+    import os
+
     import processing
 
     feedback = Recorder()
     params = {"PLATFORM_URL": server.base_url, "WORKSPACE": str(workspace), "FULL": full, **extra}
-    outputs = processing.run("openmisto:sync", params, feedback=feedback)
+    before = os.environ.pop("OPENMISTO_API_KEY", None)
+    if key:
+        os.environ["OPENMISTO_API_KEY"] = key
+    try:
+        outputs = processing.run("openmisto:sync", params, feedback=feedback)
+    finally:
+        os.environ.pop("OPENMISTO_API_KEY", None)
+        if before is not None:
+            os.environ["OPENMISTO_API_KEY"] = before
     return outputs, feedback
 
 
@@ -257,7 +270,7 @@ def test_plain_reference_server(openmisto_provider, plain_refserver, tmp_path: P
     assert "QGIS" in profile.dock_notice()
 
     workspace = tmp_path / "plain.gpkg"
-    outputs, feedback = sync(plain_refserver, workspace, True, API_KEY=key)
+    outputs, feedback = sync(plain_refserver, workspace, True, key=key)
     with sqlite3.connect(f"file:{plain_refserver.db_path}?mode=ro", uri=True) as db:
         on_server = {str(row[0]) for row in db.execute("SELECT id FROM requests")}
         changed = db.execute(
@@ -272,7 +285,7 @@ def test_plain_reference_server(openmisto_provider, plain_refserver, tmp_path: P
             " WHERE id = ?",
             (changed,),
         )
-    outputs, feedback = sync(plain_refserver, workspace, False, API_KEY=key)
+    outputs, feedback = sync(plain_refserver, workspace, False, key=key)
     assert stored(workspace)[str(changed)]["external_status_code"] == "fixed"
     assert outputs["UPDATED"] >= 1
 
