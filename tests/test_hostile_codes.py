@@ -245,3 +245,22 @@ def test_ticking_a_hostile_district_leaves_the_workspace_intact(panel: Any, work
 
     assert outbox_rows(working_copy) == before
     assert not (tmp_path / "stolen").exists()
+
+
+def test_reports_with_hostile_ids_are_skipped_and_the_rest_kept(tmp_path: Path, caplog) -> None:
+    from openmisto_plugin.core.store.gpkg import GeoPackageStore
+    from tests.helpers_store import req
+
+    store = GeoPackageStore.create(str(tmp_path / "workspace.gpkg"))
+    try:
+        with caplog.at_level(logging.WARNING, logger="openmisto_plugin"):
+            counts = store.upsert_requests([req(1), req(2)])
+            hostile = [req(3), req(4)]
+            hostile[0].service_request_id = ATTACK_DELETE
+            hostile[1].service_request_id = "../../admin"
+            counts = counts + store.upsert_requests([*hostile, req(5)])
+        ids = [r["service_request_id"] for r in store.query("SELECT service_request_id FROM reports ORDER BY fid")]
+    finally:
+        store.close()
+    assert ids == ["1", "2", "5"] and counts.new == 3
+    assert sum("invalid code" in r.getMessage() for r in caplog.records) == 2

@@ -574,6 +574,11 @@ def department_rows(departments: Iterable[Any]) -> list[dict[str, Any]]:
     return valid_code_rows(rows, lambda r: r["code"], "department")
 
 
+def valid_requests(requests: Iterable[ServiceRequest]) -> list[ServiceRequest]:
+    """The reports whose ``service_request_id`` is a valid code (others skipped with a logged reason)."""
+    return valid_code_rows(requests, lambda r: r.service_request_id, "report")
+
+
 def district_rows(districts: Iterable[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
     """``(code, name, geometry)`` of the districts whose code is valid (others skipped, logged)."""
     return valid_code_rows(districts, lambda d: d[0], "district")

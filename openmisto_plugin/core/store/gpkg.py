@@ -61,6 +61,7 @@ from .base import (
     request_row,
     store_time,
     undo_values,
+    valid_requests,
     version_conflict,
     wire_payload,
 )
@@ -376,7 +377,7 @@ class GeoPackageStore(ReportStore):
         platform's copy; the platform's copy is kept in the outbox entry (docs/store.md).
         """
         rows: dict[str, dict[str, Any]] = {}
-        for req in requests:
+        for req in valid_requests(requests):
             row = request_row(req)
             rows[row["service_request_id"]] = row
         counts = UpsertCounts()

@@ -69,6 +69,7 @@ from .base import (
     request_row,
     store_time,
     undo_values,
+    valid_requests,
     version_conflict,
     wire_payload,
 )
@@ -630,7 +631,7 @@ class PostGisStore(ReportStore):
         client is seen (and stays on top, as in the GeoPackage store); unchanged rows are not locked.
         """
         rows: dict[str, dict[str, Any]] = {}
-        for req in requests:
+        for req in valid_requests(requests):
             row = request_row(req)
             rows[row["service_request_id"]] = row
         if not rows:
