@@ -562,12 +562,12 @@ def test_settings_dialog_saves_settings_and_key_only_in_auth_db(qgis_app, clean_
 
 
 def test_settings_dialog_refuses_bad_url(qgis_app, clean_settings, monkeypatch):
-    from qgis.PyQt.QtWidgets import QMessageBox
-
+    from openmisto_plugin.gui import settings_dialog
     from openmisto_plugin.gui.settings_dialog import SettingsDialog
 
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    # the warning is a plain-text box (gui/common.py: warn_plain); a modal box would wait for a click
+    monkeypatch.setattr(settings_dialog, "warn_plain", lambda *args: shown.append(args[2]))
     dialog = SettingsDialog(PluginSettings.load())
     dialog.url_edit.setText("ftp://example.org")
     dialog.accept()
