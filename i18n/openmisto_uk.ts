@@ -1797,18 +1797,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Not delivered yet ({n} tries); next try at {time}.</source>
-        <translation>Ще не доставлено (спроб: {n}); наступна спроба о {time}.</translation>
+        <source>Saved here and will be sent as soon as the platform is reachable (tries: {n}; next try at {time}). Nothing to do; if it lasts for hours, check the network or tell the platform's administrator.</source>
+        <translation>Збережено тут і буде надіслано, щойно платформа стане доступною (спроб: {n}; наступна о {time}). Нічого робити не треба; якщо це триває годинами, перевірте мережу або повідомте адміністратора платформи.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Last error: {0}</source>
-        <translation>Остання помилка: {0}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Waiting for the next synchronisation.</source>
-        <translation>Очікує наступної синхронізації.</translation>
+        <source>Saved here; sent at the next synchronisation.</source>
+        <translation>Збережено тут; буде надіслано під час наступної синхронізації.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
@@ -3987,6 +3982,18 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Reports fetched: {0}</source>
         <translation>Отримано звернення: {0}</translation>
+    </message>
+    <message>
+        <source>Not delivered yet ({n} tries); next try at {time}.</source>
+        <translation type="vanished">Ще не доставлено (спроб: {n}); наступна спроба о {time}.</translation>
+    </message>
+    <message>
+        <source>Last error: {0}</source>
+        <translation type="vanished">Остання помилка: {0}</translation>
+    </message>
+    <message>
+        <source>Waiting for the next synchronisation.</source>
+        <translation type="vanished">Очікує наступної синхронізації.</translation>
     </message>
     <message>
         <source>Downloads new and changed citizen reports from an Open311 platform into a workspace: a GeoPackage file, or a shared PostGIS workspace given as postgres:service=… schema=… or postgres:connection=… schema=… (created when it does not exist). One sync at a time runs on a workspace: when another one is running, this one waits the given seconds, then is skipped. Incremental by default: only reports changed since the last sync are fetched; a full sync fetches all of them again. Changes made in this workspace (assignments, responses) are sent to the platform first. Store the API key in an authentication configuration rather than typing it in the API key field, which Processing keeps in its history.</source>

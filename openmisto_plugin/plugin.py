@@ -46,7 +46,7 @@ from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
 from .core.settings import PluginSettings, save_last_sync
 from .core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
-from .gui.common import icon, push_plain_message
+from .gui.common import icon, pop_message, push_plain_message
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,7 @@ class OpenMistoPlugin:
         self.workflow_dialogs: list[Any] = []
         self._waiting_for_qgis = False
         self._last_error = ""
+        self._sync_error_item: Any = None  # the message bar item of the last sync failure (cleared on success)
         # The workflow pages and the one store they share (see the module docstring).
         self.store: Any = None
         self._store_path = ""
@@ -357,10 +358,16 @@ class OpenMistoPlugin:
         else:
             log.warning("Cannot load translation %s", path)
 
-    def _message(self, text: str, level: Any = Qgis.Info, duration: int = MESSAGE_SECONDS) -> None:
+    def _message(self, text: str, level: Any = Qgis.Info, duration: int = MESSAGE_SECONDS) -> Any:
         bar = self.iface.messageBar()
         if bar is not None:
-            push_plain_message(bar, tr("Open City"), text, level, duration)
+            return push_plain_message(bar, tr("Open City"), text, level, duration)
+        return None
+
+    def _clear_sync_error(self) -> None:
+        """A sync succeeded: the red bar of an earlier failure no longer tells the truth."""
+        item, self._sync_error_item = self._sync_error_item, None
+        pop_message(self.iface.messageBar(), item)
 
     # --- settings and timer ------------------------------------------------------------------------
 
@@ -563,6 +570,7 @@ class OpenMistoPlugin:
                     self._last_overdue = overdue
                 self._message(shown, level)
             self._last_error = ""
+            self._clear_sync_error()
             settings.last_sync = tr("{0} — {1}").format(_now_text(), text)
             save_last_sync(settings.last_sync)
             # The summary is shown once, in "Last sync" (coloured when it needs attention), not repeated below it.
@@ -574,7 +582,8 @@ class OpenMistoPlugin:
             message, error = tr("Synchronisation failed: {0}").format(outcome.error_message()), True
             # The timer repeats a failure every few minutes: say it once, until a sync succeeds again.
             if not automatic or message != self._last_error:
-                self._message(message, Qgis.Critical, 0 if not automatic else MESSAGE_SECONDS)
+                self._clear_sync_error()  # one red bar at a time
+                self._sync_error_item = self._message(message, Qgis.Critical, 0 if not automatic else MESSAGE_SECONDS)
             self._last_error = message
         if self.dock is not None and not sip.isdeleted(self.dock):
             self.dock.show_settings(

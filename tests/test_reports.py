@@ -164,6 +164,30 @@ def test_text_holds_names_and_figures(internal, atlas_workspace) -> None:
     assert Path(internal.csv).read_bytes().startswith(b"\xef\xbb\xbf")
 
 
+def test_overdue_categories_print_whole_and_shares_have_one_decimal(internal) -> None:
+    """The overdue table gives the category what its name needs (no "Пошкоджений дитячий май"); per cent is one
+    format everywhere: one decimal with the Ukrainian comma, never "75 %" beside "83,3 %" (issue 11, item 13)."""
+    pages = pdf_pages(Path(internal.pdf))
+    for group in internal.data.groups:
+        text = " ".join(" ".join(pages[group.first_page - 1 : group.first_page - 1 + group.page_count]).split())
+        for row in group.overdue_rows:
+            # whole, or (a name longer than the narrow first-page column allows) visibly cut after a long start
+            cut = re.search(re.escape(row.category[:18]) + r"[^…]*…", text)
+            assert row.category in text or cut, (row.category, group.key)
+    # names wider than the old fixed column (33 mm) now print whole on the first page of their group
+    first_pages = " ".join(" ".join(pages[g.first_page - 1] for g in internal.data.groups).split())
+    wide = {
+        r.category for g in internal.data.groups for r in g.overdue_rows[:3] if reports.text_width_mm(r.category) > 33
+    }
+    assert wide and any(name in first_pages for name in wide), wide
+    shares = re.findall(r"(?<![\d,])(\d+(?:,\d+)?) %", " ".join(pages))
+    assert shares and all(re.fullmatch(r"\d+,\d", share) for share in shares), shares
+    lang = Lang("uk")
+    assert lang.value("resolved_in_time_share", 0.75) == "75,0 %" and lang.value("resolved_in_time_share", 5 / 6) == (
+        "83,3 %"
+    )
+
+
 def test_long_overdue_lists_flow_onto_more_pages(internal) -> None:
     data = internal.data
     long = [g for g in data.groups if g.page_count > 1]

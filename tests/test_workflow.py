@@ -345,7 +345,7 @@ def test_outbox_rows_explain_states(store):
     uid = wf.assign(store, MODERATOR, ["1"], "roads").update_ids["1"]
     rows = wf.outbox_rows(store)
     assert rows[0].state == "pending" and "department → roads" in rows[0].change
-    assert rows[0].explanation == "Waiting for the next synchronisation."
+    assert rows[0].explanation == "Saved here; sent at the next synchronisation."
     store.mark_outbox_refused(uid, "Officers of 'ujkg' may update only their department's reports.", 403)
     row = wf.outbox_rows(store)[0]
     assert row.state_label == "Refused by the platform"
@@ -355,6 +355,11 @@ def test_outbox_rows_explain_states(store):
     pending = store.outbox_entries(["pending"])
     assert len(pending) == 1 and pending[0].update_id != uid and pending[0].payload["agency_responsible"] == "roads"
     assert store.report("1")["agency_responsible"] == "roads"
+    # A platform that cannot be reached: the officer reads that the change is safe, not the transport's words.
+    store.mark_outbox_failed(pending[0].update_id, "[unreachable] POST http://127.0.0.1:9/requests: refused", None)
+    waiting = wf.outbox_rows(store)[0]
+    assert waiting.state == "pending" and "as soon as the platform is reachable" in waiting.explanation
+    assert "unreachable" not in waiting.explanation and "http" not in waiting.explanation
     wf.drop(store, pending[0].update_id)
     assert store.outbox_entries() == [] and store.report("1")["agency_responsible"] is None
     assert wf.outbox_counts(store) == {"pending": 0, "sent": 0, "refused": 0, "conflict": 0}

@@ -96,12 +96,16 @@ class Lang:
             return str(int(value))
         return self.locale.toString(float(value), "f", decimals)
 
+    def percent(self, share: float) -> str:
+        """A share as per cent, always one decimal in the locale's form: ``75,0 %``, ``83,3 %`` (uk)."""
+        return f"{self.locale.toString(round(float(share) * 100, 1), 'f', 1)} %"
+
     def value(self, name: str, value: int | float | None) -> str:
         """One figure for a table (shares in per cent); an en dash without a value."""
         if value is None:
             return "–"
         if name in stats.SHARE_FIELDS:
-            return f"{self.number(round(value * 100, 1))} %"
+            return self.percent(value)  # one format in every table: not "75 %" beside "83,3 %"
         if name in stats.DAYS_FIELDS:
             return self.number(round(float(value), 1))
         return str(int(value))
@@ -117,6 +121,11 @@ class Lang:
             value, unit = round(float(value), 1), ""
         else:
             unit = ""
+        if name in stats.SHARE_FIELDS:  # percentage points: one decimal, as the shares themselves
+            if value == 0:
+                return self.locale.toString(0.0, "f", 1) + unit
+            sign = "+" if value > 0 else "−"
+            return f"{sign}{self.locale.toString(abs(value), 'f', 1)}{unit}"
         if value == 0:
             return "0" + unit
         sign = "+" if value > 0 else "−"

@@ -361,13 +361,21 @@ def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
                     ]
                 )
             )
+    # A category name wider than its column ends in "…" (a visible cut), not mid-word ("Пошкоджений дитячий май").
+    # A value wider than its column ends in "…" (a visible cut), not mid-word ("Пошкоджений дитячий май").
+    needs = _overdue_needs(data)
+    room = {
+        first: {a: w for a, _h, w, _al in _overdue_columns(lang, frame[2], data.keep_citizen_text, *needs)}
+        for first, frame in ((True, tpl.OVERDUE_FIRST_FRAME), (False, tpl.OVERDUE_NEXT_FRAME))
+    }
     for group in data.groups:
         for i, row in enumerate(group.overdue_rows):
             chunk = chunk_of(i, data.rows_first, data.rows_next)
+            widths = room[chunk == 1]
+            category = elide_mm(row.category or "", widths["category"])
+            address = row.address if data.keep_citizen_text else elide_mm(row.address or "", widths["address"])
             overdue.append(
-                _feature(
-                    [row.group_key, chunk, i, row.number, row.category, row.address, row.days_late, row.description]
-                )
+                _feature([row.group_key, chunk, i, row.number, category, address, row.days_late, row.description])
             )
     page_layer = _memory_layer(
         f"Polygon?{crs}&field=page_no:integer&field=key:string&field=chunk:integer&field=title:string"
@@ -472,14 +480,63 @@ def _figure_columns(lang: Lang, width: float) -> list[tuple[str, str, float, int
     ]
 
 
-def _overdue_columns(lang: Lang, width: float, with_text: bool) -> list[tuple[str, str, float, int]]:
-    number_w, days_w = 13.0, 17.0
+#: Points per millimetre-scale pixel of the context that measures table text (any positive factor works).
+_MEASURE_SCALE = 10.0
+#: Font size (points) and cell margin (mm) of the atlas tables' content (``atlas_templates._table``).
+TABLE_TEXT_SIZE, TABLE_CELL_MARGIN = 6.8, 0.9
+
+
+def text_width_mm(text: str, size: float = TABLE_TEXT_SIZE) -> float:
+    """Printed width (mm) of one line of ``text`` in the atlas tables' font."""
+    from qgis.core import QgsRenderContext, QgsTextRenderer
+
+    context = QgsRenderContext()
+    context.setScaleFactor(_MEASURE_SCALE)  # painter units per mm
+    return QgsTextRenderer.textWidth(context, tpl.text_format(size), [text]) / _MEASURE_SCALE
+
+
+def elide_mm(text: str, width: float) -> str:
+    """``text`` cut with "…" to fit ``width`` mm of a table cell (unchanged when it fits)."""
+    room = width - 2 * TABLE_CELL_MARGIN
+    if text_width_mm(text) <= room:
+        return text
+    cut = text
+    while cut and text_width_mm(cut.rstrip() + "…") > room:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
+def column_need_mm(texts: Sequence[str]) -> float:
+    """The column width (mm) the widest of ``texts`` needs, margins included."""
+    return max((text_width_mm(t) for t in texts if t), default=0.0) + 2 * TABLE_CELL_MARGIN + 0.5
+
+
+def _overdue_needs(data: AtlasData) -> tuple[float, float]:
+    """What the widest category and address of the overdue lists need (mm)."""
+    rows = [row for group in data.groups for row in group.overdue_rows]
+    return column_need_mm([r.category for r in rows]), column_need_mm([r.address for r in rows])
+
+
+def _overdue_columns(
+    lang: Lang, width: float, with_text: bool, category_need: float = 0.0, address_need: float = 0.0
+) -> list[tuple[str, str, float, int]]:
+    """Columns of an overdue table ``width`` mm wide. Without the citizen's text the category and the address
+    share the room by what their widest values need (``*_need``), each between 40 and 60 %."""
+    number_w, days_w = 11.0, 17.0  # six-digit numbers fit in 11 mm
     rest = width - number_w - days_w - 5.0
     if with_text:
-        category_w, address_w = rest * 0.25, rest * 0.3
+        category_w = min(max(category_need, rest * 0.25), rest * 0.25 + 2.0)  # the citizen's text keeps its room
+        address_w = rest * 0.3
         text = [("description", lang.tr("Citizen's text"), rest - category_w - address_w, Qt.AlignmentFlag.AlignLeft)]
     else:
-        category_w, address_w, text = rest * 0.45, rest * 0.55, []
+        if category_need + address_need <= rest:
+            category_w = category_need + (rest - category_need - address_need) / 2
+        elif category_need and address_need:
+            category_w = rest * category_need / (category_need + address_need)
+        else:
+            category_w = rest * 0.45
+        category_w = min(max(category_w, rest * 0.4), rest * 0.6)
+        address_w, text = rest - category_w, []
     return [
         ("number", lang.tr("No."), number_w, Qt.AlignmentFlag.AlignLeft),
         ("category", lang.tr("Category"), category_w, Qt.AlignmentFlag.AlignLeft),
@@ -586,6 +643,7 @@ def fill_group(layout: QgsPrintLayout, data: AtlasData, layers: AtlasLayers, mad
         width = _find(layout, "om_figures").rect().width()
         _set_table(figures, layers.figures, f'"group_key" = {key} AND {chunk} = 1', _figure_columns(lang, width))
     with_text = data.keep_citizen_text
+    needs = _overdue_needs(data)
     for frame_id, expression in (
         ("om_overdue_first", f'"group_key" = {key} AND "chunk" = 1 AND {chunk} = 1'),
         ("om_overdue_next", f'"group_key" = {key} AND "chunk" = {chunk} AND {chunk} > 1'),
@@ -593,7 +651,7 @@ def fill_group(layout: QgsPrintLayout, data: AtlasData, layers: AtlasLayers, mad
         table = _table_of(layout, frame_id)
         if table is not None:
             width = _find(layout, frame_id).rect().width()
-            _set_table(table, layers.overdue, expression, _overdue_columns(lang, width, with_text))
+            _set_table(table, layers.overdue, expression, _overdue_columns(lang, width, with_text, *needs))
     layout.setName(lang.tr("Monthly report {period}: atlas").format(period=lang.period(data.period)))
 
 

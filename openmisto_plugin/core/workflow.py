@@ -1044,12 +1044,17 @@ def explain_entry(entry: OutboxEntry) -> str:
             return tr("Refused: the platform does not know this report (deleted or never published).") + said
         return tr("Refused: the platform found the change invalid.") + said
     if entry.attempts:
+        # The transport's words ("[unreachable] POST http://…: Connection refused") are for the log, not for
+        # the officer: the change is safe and goes out by itself; say so, and what to do if it lasts.
         when = from_store(entry.next_attempt_at)
         retry = local(when).strftime("%d.%m.%Y %H:%M") if when else ""
-        return tr("Not delivered yet ({n} tries); next try at {time}.").format(n=entry.attempts, time=retry) + (
-            " " + tr("Last error: {0}").format(reason) if reason else ""
-        )
-    return tr("Waiting for the next synchronisation.")
+        if reason:
+            log.debug("Outbox entry %s not delivered yet: %s", entry.update_id, reason)
+        return tr(
+            "Saved here and will be sent as soon as the platform is reachable (tries: {n}; next try at {time}). "
+            "Nothing to do; if it lasts for hours, check the network or tell the platform's administrator."
+        ).format(n=entry.attempts, time=retry)
+    return tr("Saved here; sent at the next synchronisation.")
 
 
 @dataclass(frozen=True)

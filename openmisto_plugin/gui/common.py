@@ -91,9 +91,24 @@ def plain_tooltip(text: str) -> str:
     return rich_plain_text(text)
 
 
-def push_plain_message(bar: Any, title: str, text: str, level: Any, duration: int = 0) -> None:
-    """A message bar message whose title and text are shown literally (the bar renders HTML)."""
+def push_plain_message(bar: Any, title: str, text: str, level: Any, duration: int = 0) -> Any:
+    """A message bar message whose title and text are shown literally (the bar renders HTML).
+
+    Returns the bar's item of the message (None where the bar does not say), to take it away later.
+    """
     bar.pushMessage(html_text(title), html_text(text), level, duration)
+    current = getattr(bar, "currentItem", None)
+    return current() if callable(current) else None
+
+
+def pop_message(bar: Any, item: Any) -> bool:
+    """Take ``item`` off the message bar if it is still shown (e.g. an error that a later success answers)."""
+    if bar is None or item is None or not hasattr(bar, "popWidget"):
+        return False
+    try:
+        return bool(bar.popWidget(item))
+    except RuntimeError:  # the user closed it: the item is gone already
+        return False
 
 
 def plain_message_box(parent: QWidget | None, title: str, text: str, buttons: Any, icon: Any) -> QMessageBox:
