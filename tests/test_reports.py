@@ -362,6 +362,7 @@ def test_dialog_builds_in_a_task_and_keeps_the_layouts(qgis_new_project, atlas_w
     assert dialog.period() == PERIOD
     dialog.pdf[1].setText(str(tmp_path / "dialog.pdf"))
     dialog.open_pdf.setChecked(False)
+    dialog.add_layouts.setChecked(True)  # off by default: the user's project is not touched unless asked
     outcomes = []
     dialog.start()
     dialog.task.done.connect(outcomes.append)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsApplication, QgsFeedback, QgsProject, QgsTask
+from qgis.core import QgsApplication, QgsFeedback, QgsProject, QgsSettings, QgsTask
 from qgis.PyQt.QtCore import QDate, Qt, QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # Dialogs whose task still runs: kept alive until the task reports back (the dialog is closed by then).
 _RUNNING: set[MonthlyReportDialog] = set()
+#: Where the dialog remembers its choices (QgsSettings).
+SETTINGS_GROUP = "openmisto/monthly_report"
 
 
 class MonthlyReportTask(OpenMistoTask):
@@ -87,15 +89,16 @@ class MonthlyReportDialog(QDialog):
         self.setWindowTitle(tr("Monthly report"))
         self.setMinimumWidth(520)
 
-        today = datetime.now(KYIV).date()
+        # The last whole month (the guide's "last month"), not the current, unfinished one.
+        last_month_end = _month_start(datetime.now(KYIV).date()).addDays(-1)
         self.whole_month = QRadioButton(tr("Calendar month"))
         self.whole_month.setChecked(True)
-        self.month = QDateEdit(_month_start(today))
+        self.month = QDateEdit(_month_start(last_month_end.toPyDate()))
         self.month.setDisplayFormat("MM.yyyy")
         self.month.setCalendarPopup(True)
         self.any_dates = QRadioButton(tr("From – to"))
-        self.first = QDateEdit(_month_start(today))
-        self.last = QDateEdit(QDate(today.year, today.month, today.day))
+        self.first = QDateEdit(_month_start(last_month_end.toPyDate()))
+        self.last = QDateEdit(last_month_end)
         for edit in (self.first, self.last):
             edit.setDisplayFormat("dd.MM.yyyy")
             edit.setCalendarPopup(True)
@@ -116,7 +119,8 @@ class MonthlyReportDialog(QDialog):
         self.csv = self._file_row(tr("CSV files (*.csv)"), save=True)
         self.xlsx = self._file_row(tr("Excel workbooks (*.xlsx)"), save=True)
         self.add_layouts = QCheckBox(tr("Keep the layouts in the project (for the layout designer)"))
-        self.add_layouts.setChecked(True)
+        self.add_layouts.setToolTip(tr("Adds the atlas's layouts and a layer group to the current project"))
+        self.add_layouts.setChecked(False)  # the user's project is left alone unless asked
         self.open_pdf = QCheckBox(tr("Open the PDF when it is ready"))
         self.open_pdf.setChecked(True)
 
@@ -146,6 +150,7 @@ class MonthlyReportDialog(QDialog):
         self.buttons = button_box(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton(help_button(self, "monthly_report"), QDialogButtonBox.ButtonRole.HelpRole)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Make the report"))
+        self.buttons.accepted.connect(self.save_settings)  # first: the choices are remembered even if it fails
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -159,8 +164,49 @@ class MonthlyReportDialog(QDialog):
         self.grouping.currentIndexChanged.connect(self._suggest_name)
         self.version.currentIndexChanged.connect(self._suggest_name)
         self.pdf[1].textChanged.connect(self._update)
+        self.load_settings()
         self._suggest_name()
         self._update()
+
+    # -- remembered choices (QgsSettings; paths and choices only, never a secret)
+    def _remembered(self) -> list[tuple[str, Any]]:
+        return [
+            ("grouping", self.grouping),
+            ("public", self.version),
+            ("language", self.language),
+            ("cells", self.cells),
+            ("keep_text", self.keep_text),
+            ("add_layouts", self.add_layouts),
+            ("open_pdf", self.open_pdf),
+        ]
+
+    def load_settings(self) -> None:
+        """The choices of the last report made (the period always starts at the last whole month)."""
+        settings = QgsSettings()
+        for key, widget in self._remembered():
+            value = settings.value(f"{SETTINGS_GROUP}/{key}")
+            if value is None:
+                continue
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(str(value).lower() in ("true", "1"))
+            else:
+                wanted = str(value).lower() in ("true", "1") if key == "public" else str(value)
+                index = widget.findData(wanted)
+                if index >= 0:
+                    widget.setCurrentIndex(index)
+        folder = settings.value(f"{SETTINGS_GROUP}/folder") or ""
+        if folder and Path(str(folder)).is_dir():
+            self.pdf[1].setText(str(Path(str(folder)) / "atlas.pdf"))  # the name follows the choices
+
+    def save_settings(self) -> None:
+        """Remember the choices and the output folder for the next report."""
+        settings = QgsSettings()
+        for key, widget in self._remembered():
+            value = widget.isChecked() if isinstance(widget, QCheckBox) else widget.currentData()
+            settings.setValue(f"{SETTINGS_GROUP}/{key}", value)
+        pdf = self.pdf[1].text().strip()
+        if pdf:
+            settings.setValue(f"{SETTINGS_GROUP}/folder", str(Path(pdf).parent))
 
     # -- widgets
     def _file_row(self, file_filter: str, save: bool) -> tuple[QWidget, QLineEdit]:
