@@ -2318,6 +2318,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Click the polygon's corners on the map; a right click finishes it, Esc cancels.</source>
+        <translation>Клацайте вершини полігона на карті; права кнопка миші завершує, Esc скасовує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <source>Polygon: {n} vertices</source>
         <translation>Полігон: вершин — {n}</translation>
     </message>
@@ -2628,6 +2633,11 @@
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>Keep the layouts in the project (for the layout designer)</source>
         <translation>Залишити макети в проєкті (для конструктора макетів)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Adds the atlas's layouts and a layer group to the current project</source>
+        <translation>Додає макети атласу й групу шарів до поточного проєкту</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>

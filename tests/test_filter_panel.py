@@ -217,3 +217,34 @@ def test_distance_from_selected_features_of_another_layer(panel: Any, workspace:
     assert both.count > result.count
     assert set(result.fids) <= set(both.fids)
     assert panel.last_filter.near_layer == "Вулиці" and len(panel.last_filter.near_wkts) == 2
+
+
+def test_form_is_usable_in_the_dock(panel: Any, qgis_iface: Any) -> None:
+    """Issue 11, item 10: the lists show their items without scrolling inside the scrolling form; the distance
+    layer list offers only layers with geometry; drawing a polygon says on the map how to do it."""
+    from qgis.core import Qgis
+
+    panel.resize(350, 600)
+    panel.show()
+    try:
+        statuses_list = panel.status_list
+        assert statuses_list.count() >= 10
+        assert statuses_list.verticalScrollBar().maximum() == 0  # every status visible, no inner scrolling
+        assert statuses_list.height() >= statuses_list.count() * statuses_list.sizeHintForRow(0)
+
+        table = QgsVectorLayer("None?field=name:string", "Таблиця без геометрії", "memory")
+        points = QgsVectorLayer("Point?crs=EPSG:4326&field=name:string", "Школи", "memory")
+        QgsProject.instance().addMapLayers([table, points])
+        offered = [panel.near_layer_combo.layer(i) for i in range(panel.near_layer_combo.count())]
+        assert points in offered and table not in offered
+
+        bar = qgis_iface.messageBar()
+        before = len(bar.get_messages(Qgis.Info))
+        panel.draw_button.click()
+        hints = bar.get_messages(Qgis.Info)[before:]
+        assert hints and "right click" in hints[-1].lower()
+        assert "right click" in panel.polygon_label.text().lower()
+        panel.draw_button.click()  # stopped: the panel's hint goes too
+        assert panel.polygon_label.text() == "No polygon"
+    finally:
+        panel.hide()

@@ -748,6 +748,22 @@ def test_a_successful_sync_takes_the_red_bar_of_an_earlier_failure_away(
     assert failure not in shown and all(item.level() != Qgis.Critical for item in shown), [i.text() for i in shown]
 
 
+def test_the_sync_lines_never_grow_so_the_dock_does_not_jump(plugin):
+    """A long result or error stays one line (cut with "…", whole in the tooltip): the buttons under it keep
+    their place (issue 11, item 10)."""
+    dock = plugin.dock
+    dock.resize(350, 700)
+    dock.show_message("OK", error=False)
+    short = dock.message_label.sizeHint().height()
+    y = dock.sync_button.mapTo(dock, dock.sync_button.rect().topLeft()).y()
+    long = "Синхронізація не вдалася: " + "платформа не відповідає, спробуйте пізніше; " * 12
+    dock.show_message(long, error=True)
+    dock.last_sync_label.setText("Остання синхронізація: " + long)
+    assert dock.message_label.sizeHint().height() == short
+    assert dock.message_label.text() == long and long.strip() in dock.message_label.toolTip()
+    assert dock.sync_button.mapTo(dock, dock.sync_button.rect().topLeft()).y() == y
+
+
 def test_sync_without_platform_asks_for_settings(iface, plugin, monkeypatch):
     from qgis.core import Qgis
 

@@ -53,6 +53,7 @@ GEOMETRY_POLYGON = scoped_enum("Qgis.GeometryType.Polygon", "QgsWkbTypes.Polygon
 
 # Layer combo box filter (Qgis.LayerFilter since 3.34)
 LAYER_FILTER_VECTOR = scoped_enum("Qgis.LayerFilter.VectorLayer", "QgsMapLayerProxyModel.VectorLayer")
+LAYER_FILTER_HAS_GEOMETRY = scoped_enum("Qgis.LayerFilter.HasGeometry", "QgsMapLayerProxyModel.HasGeometry")
 
 # Feature requests (Qgis.FeatureRequestFlag since 3.36)
 REQUEST_NO_GEOMETRY = scoped_enum("Qgis.FeatureRequestFlag.NoGeometry", "QgsFeatureRequest.NoGeometry")

@@ -15,6 +15,7 @@ from qgis.PyQt.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -84,6 +85,41 @@ def plain_label(text: str = "", parent: QWidget | None = None, selectable: bool 
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setText(text)
     return label
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text, cut with "…" to the label's width; the whole text in the tooltip.
+
+    Its height never changes with the text, so the widgets below it do not jump when a long message
+    arrives (a wrapped label grows and moves the buttons under the user's pointer). ``text()`` is the
+    whole text.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(1)
+        self.setText(text)
+
+    def setText(self, text: str | None) -> None:
+        self._full = text or ""
+        self.setToolTip(plain_tooltip(self._full) if self._full else "")
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        one_line = " · ".join(part.strip() for part in self._full.splitlines() if part.strip())
+        shown = self.fontMetrics().elidedText(one_line, Qt.TextElideMode.ElideRight, max(1, self.width()))
+        super().setText(shown)
 
 
 def plain_tooltip(text: str) -> str:

@@ -39,7 +39,7 @@ from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.settings import PluginSettings
 from ..core.timeutil import KYIV, now_utc
-from .common import format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
+from .common import ElidedLabel, format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
 from .help import help_button
 
 OBJECT_NAME = "OpenMistoDock"
@@ -254,8 +254,10 @@ class OpenMistoDock(QgsDockWidget):
         # Sync
         sync = QGroupBox(tr("Synchronisation"))
         sync_layout = QVBoxLayout(sync)
-        self.last_sync_label = plain_label()
-        self.message_label = plain_label()
+        # One line each, cut with "…" (whole text in the tooltip): a wrapping line made the dock jump under
+        # the pointer, so a click meant for a button landed on the next one.
+        self.last_sync_label = ElidedLabel()
+        self.message_label = ElidedLabel()
         self.message_label.setVisible(False)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)

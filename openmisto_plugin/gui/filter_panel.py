@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateTransform,
     QgsGeometry,
     QgsProject,
@@ -43,15 +45,25 @@ from qgis.PyQt.QtWidgets import (
 from ..core import filters, statuses
 from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
-from ..core.qgis_compat import GEOMETRY_POLYGON, LAYER_FILTER_VECTOR
-from .common import plain_label, plain_tooltip
+from ..core.qgis_compat import GEOMETRY_POLYGON, LAYER_FILTER_HAS_GEOMETRY
+from .common import plain_label, plain_tooltip, pop_message, push_plain_message
 from .draw_polygon_tool import DrawPolygonTool, make_polygon_band
 from .help import help_button
 
 log = logging.getLogger(__name__)
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
-LIST_HEIGHT = 110
+#: Rows a filter list shows before it scrolls (the status list's 11 fit).
+MAX_VISIBLE_ROWS = 12
+
+
+def _message_bar() -> Any:
+    """QGIS's message bar (None outside QGIS)."""
+    try:
+        from qgis.utils import iface
+    except ImportError:  # pragma: no cover - qgis.utils is part of QGIS
+        return None
+    return iface.messageBar() if iface is not None else None
 
 
 def _officer_department() -> str:
@@ -70,8 +82,40 @@ class CheckList(QListWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setMaximumHeight(LIST_HEIGHT)
         self.setUniformItemSizes(True)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its items (up to ``MAX_VISIBLE_ROWS``): the panel scrolls as one, not a list inside it."""
+        rows = min(max(self.count(), 1), MAX_VISIBLE_ROWS)
+        row = self.sizeHintForRow(0) if self.count() else self.fontMetrics().height() + 4
+        # frames, and the horizontal scroll bar of long names once shown
+        chrome = self.height() - self.viewport().height() if self.isVisible() else 2 * self.frameWidth()
+        self.setFixedHeight(rows * max(row, 1) + 2 * self.spacing() * rows + max(chrome, 2 * self.frameWidth()) + 2)
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if self.count() > MAX_VISIBLE_ROWS
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+
+    def showEvent(self, event: Any) -> None:
+        """Rows have their final height once the list is polished: fit again."""
+        super().showEvent(event)
+        self._fit()
+
+    def resizeEvent(self, event: Any) -> None:
+        """A narrower dock may add the horizontal scroll bar: keep every row visible."""
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit()
+
+    def addItem(self, item: QListWidgetItem) -> None:  # type: ignore[override]
+        super().addItem(item)
+        self._fit()
+
+    def clear(self) -> None:
+        super().clear()
+        self._fit()
 
     def set_items(self, pairs: list[tuple[str, str]], checked: list[str] | None = None) -> None:
         keep = set(checked if checked is not None else self.checked())
@@ -246,7 +290,7 @@ class FilterPanel(QWidget):
         self.distance_spin.setValue(100)
         self.near_layer_combo = QgsMapLayerComboBox()
         self.near_layer_combo.setObjectName("nearLayer")
-        self.near_layer_combo.setFilters(LAYER_FILTER_VECTOR)
+        self.near_layer_combo.setFilters(LAYER_FILTER_HAS_GEOMETRY)  # a table has no distance to measure
         self.near_layer_combo.setAllowEmptyLayer(True)
         self.near_layer_combo.layerChanged.connect(self._near_changed)
         near = QHBoxLayout()
@@ -409,11 +453,28 @@ class FilterPanel(QWidget):
             self._previous_tool = self.canvas.mapTool()
             self.canvas.setMapTool(self._tool)
             self.canvas.mapToolSet.connect(self._tool_replaced)
+            self._show_drawing_hint()
         else:
             self._stop_drawing()
 
+    def _show_drawing_hint(self) -> None:
+        """Say on the map how to draw (QGIS's message bar above the canvas), until the drawing ends."""
+        self._hide_drawing_hint()
+        text = tr("Click the polygon's corners on the map; a right click finishes it, Esc cancels.")
+        self.polygon_label.setText(text)
+        bar = _message_bar()
+        if bar is not None:
+            self._hint_item = push_plain_message(bar, tr("Draw a polygon"), text, Qgis.Info, 0)
+
+    def _hide_drawing_hint(self) -> None:
+        item, self._hint_item = getattr(self, "_hint_item", None), None
+        pop_message(_message_bar(), item)
+        if self._polygon is None and self.polygon_label.text() != tr("No polygon"):
+            self.polygon_label.setText(tr("No polygon"))
+
     def _tool_replaced(self, new_tool: object, _old: object = None) -> None:
         if new_tool is not self._tool:
+            self._hide_drawing_hint()
             self.draw_button.blockSignals(True)
             self.draw_button.setChecked(False)
             self.draw_button.blockSignals(False)
@@ -425,6 +486,7 @@ class FilterPanel(QWidget):
                 self.canvas.mapToolSet.disconnect(self._tool_replaced)
 
     def _stop_drawing(self) -> None:
+        self._hide_drawing_hint()
         self._disconnect_tool_watch()
         if self.canvas is not None and self._tool is not None and self.canvas.mapTool() is self._tool:
             if self._previous_tool is not None:
