@@ -148,6 +148,11 @@
         <translation>Відповідальна особа: {name}</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/basemap.py"/>
+        <source>OpenStreetMap (basemap)</source>
+        <translation>OpenStreetMap (підложка)</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/deadlines.py"/>
         <source>Procedure file {file}: {problem}</source>
         <translation>Файл Порядку {file}: {problem}</translation>

@@ -291,6 +291,28 @@ def test_layouts_in_a_project(internal, tmp_path) -> None:
     # again: replaced, not doubled
     reports.add_layouts_to_project(project, internal)
     assert len(project.layoutManager().printLayouts()) == 2
+    # memory layers (no data_path) are made again from the workspace: QGIS must not ask on quit whether to
+    # keep them (QgisApp::checkMemoryLayers skips a layer with this custom property; issue 11, item 13)
+    memory = [layer for layer in project.mapLayers().values() if layer.providerType() == "memory"]
+    assert memory and all(int(layer.customProperty("skipMemoryLayersCheck", 0)) == 1 for layer in memory)
+
+
+def test_the_basemap_goes_under_the_maps_only_when_asked(internal) -> None:
+    """Issue 11, item 14: the atlas draws the OpenStreetMap basemap under its maps when asked (default off: the
+    atlas above was made without it, offline); the layer is only configured here, no tile is fetched."""
+    from openmisto_plugin.core import basemap
+
+    project = QgsProject()
+    cover, group = reports.load_layouts(project)
+    layers = reports.make_layers(internal.data, internal.workspace_path)
+    reports.fill_group(group, internal.data, layers, NOW)
+    assert all(layer.providerType() != "wms" for layer in group.itemById("om_map_group").layers())
+    layers.basemap = basemap.osm_layer()
+    reports.fill_cover(cover, internal.data, layers, NOW)
+    reports.fill_group(group, internal.data, layers, NOW)
+    for layout, item_id in ((cover, "om_map_status"), (group, "om_map_group")):
+        drawn = layout.itemById(item_id).layers()
+        assert drawn[-1] is layers.basemap and drawn[0] is not layers.basemap  # bottom, under the reports
 
 
 def test_parse_period() -> None:

@@ -128,6 +128,12 @@ def cmd_project(args: argparse.Namespace) -> int:
             if layer.isValid():
                 project.addMapLayer(layer)
                 layers[table] = layer
+    try:  # streets and house numbers under the reports (offline the tiles just do not load)
+        from openmisto_plugin.core.basemap import add_basemap
+
+        add_basemap(project)
+    except ImportError:
+        pass
     reports = layers.get("reports")
     if reports is not None and reports.featureCount() > 0:
         extent = QgsCoordinateTransform(reports.crs(), project.crs(), project).transformBoundingBox(reports.extent())

@@ -125,6 +125,10 @@ def parse_period(value: Any) -> stats.Period:
 # --------------------------------------------------------------------------- layers
 
 
+#: The custom property QGIS reads to leave a memory layer out of its "temporary layers will be lost" question.
+SKIP_MEMORY_CHECK = "skipMemoryLayersCheck"
+
+
 def _memory_layer(uri: str, name: str, features: list[QgsFeature]) -> QgsVectorLayer:
     layer = QgsVectorLayer(uri, name, "memory")
     if not layer.isValid():
@@ -132,6 +136,9 @@ def _memory_layer(uri: str, name: str, features: list[QgsFeature]) -> QgsVectorL
     layer.dataProvider().addFeatures(features)
     layer.updateExtents()
     layer.setCustomProperty(LAYER_PROPERTY, name)
+    # Made again from the workspace whenever needed: QGIS must not warn on quit that its content "will be lost"
+    # (the custom property QgisApp::checkMemoryLayers() skips).
+    layer.setCustomProperty(SKIP_MEMORY_CHECK, 1)
     return layer
 
 
@@ -255,6 +262,11 @@ class AtlasLayers:
     pages: QgsVectorLayer
     figures: QgsVectorLayer
     overdue: QgsVectorLayer
+    basemap: Any = None  # the OpenStreetMap layer under the maps (core/basemap.py), when asked for
+
+    def base(self) -> list[Any]:
+        """What every map draws under the reports: the districts, then the basemap (bottom)."""
+        return [layer for layer in (self.districts, self.basemap) if layer is not None]
 
     def all(self) -> list[QgsVectorLayer]:
         layers = [self.districts, self.reports, self.heat, self.pages, self.figures, self.overdue]
@@ -603,7 +615,7 @@ def fill_cover(layout: QgsPrintLayout, data: AtlasData, layers: AtlasLayers, mad
     """Put the data into a layout loaded from the cover template."""
     lang = data.lang
     QgsExpressionContextUtils.setLayoutVariables(layout, _variables(data, made))
-    base = [layers.districts] if layers.districts is not None else []
+    base = layers.base()
     _set_map(_find(layout, "om_map_status"), [layers.reports, *base], data.city_extent)
     _set_map(_find(layout, "om_map_heat"), [layers.heat, *base], data.city_extent)
     _set_legend(_find(layout, "om_legend_status"), layers.reports, "")
@@ -633,7 +645,7 @@ def fill_group(layout: QgsPrintLayout, data: AtlasData, layers: AtlasLayers, mad
     atlas.setSortExpression('"page_no"')
     atlas.setPageNameExpression('"title"')
     atlas.setFilenameExpression("'page_' || lpad(to_string(\"page_no\"), 4, '0')")
-    base = [layers.districts] if layers.districts is not None else []
+    base = layers.base()
     _set_map(_find(layout, "om_map_group"), [layers.reports, *base], data.city_extent)
     _set_legend(_find(layout, "om_legend_group"), layers.reports, "")
     key = "attribute(@atlas_feature, 'key')"
