@@ -3410,6 +3410,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Add the OpenStreetMap basemap</source>
+        <translation>Додати підложку OpenStreetMap</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Streets and house numbers under the reports (needs the internet)</source>
+        <translation>Вулиці й номери будинків під зверненнями (потрібен інтернет)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Respond to selected…</source>
         <translation>Відповісти на вибране…</translation>
     </message>
@@ -3482,6 +3492,11 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>The workspace has no layers to add.</source>
         <translation>У робочому просторі немає шарів для додавання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>Basemap: {0}. Without the internet it stays empty; the reports are drawn anyway.</source>
+        <translation>Підложка: {0}. Без інтернету вона порожня; звернення показано все одно.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>

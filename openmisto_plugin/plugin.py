@@ -155,6 +155,12 @@ class OpenMistoPlugin:
                 "identify", tr("Report details"), self.activate_identify, tr("Click a report on the map"), True
             ),
             "layers": self._action("layers", tr("Add layers to the map"), self.add_layers),
+            "basemap": self._action(
+                "layers",
+                tr("Add the OpenStreetMap basemap"),
+                self.add_basemap,
+                tr("Streets and house numbers under the reports (needs the internet)"),
+            ),
             "respond": self._action(
                 "respond", tr("Respond to selected…"), self.respond_to_selected, tr("One report selected on the map")
             ),
@@ -171,7 +177,7 @@ class OpenMistoPlugin:
         }
         self.menu = QMenu(tr("Open City"), main_window)
         self.menu.setObjectName(MENU_OBJECT_NAME)
-        for key in ("sync", "dock", "identify", "layers", "respond", "assign", "monthly_report"):
+        for key in ("sync", "dock", "identify", "layers", "basemap", "respond", "assign", "monthly_report"):
             self.menu.addAction(self.actions[key])
         self.menu.addSeparator()
         self.menu.addAction(self.actions["settings"])
@@ -629,6 +635,16 @@ class OpenMistoPlugin:
                 QTimer.singleShot(0, self._new_project_view)
         self._layers_changed()
         return layers
+
+    def add_basemap(self) -> Any:
+        """The OpenStreetMap basemap at the bottom of the project (once); offline its tiles simply do not load."""
+        from .core.basemap import add_basemap
+
+        layer = add_basemap(QgsProject.instance())
+        self._message(
+            tr("Basemap: {0}. Without the internet it stays empty; the reports are drawn anyway.").format(layer.name())
+        )
+        return layer
 
     def _new_project_view(self) -> None:
         project = QgsProject.instance()

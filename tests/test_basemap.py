@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures of tests/test_plugin.py are imported by name and used as parameters
 """The OpenStreetMap basemap (issue 11, item 14): configured as QGIS ships it, at the bottom of the demo project,
 under the atlas's maps when asked for; nothing needs the network (no tile is fetched here)."""
 
@@ -11,6 +12,7 @@ from urllib.parse import unquote
 from qgis.core import QgsProject
 
 from openmisto_plugin.core import basemap
+from tests.test_plugin import clean_settings, iface, plugin  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 QGIS_OSM = "type=xyz&url=https://tile.openstreetmap.org/{z}/{x}/{y}.png&zmax=19&zmin=0"  # QGIS's own connection
@@ -56,3 +58,11 @@ def test_the_demo_project_has_the_basemap_under_the_reports(qgis_app, qgis_new_p
     assert "type=xyz" in layer.source() and QGIS_OSM.split("url=")[1] in unquote(layer.source())
     assert project.layerTreeRoot().findLayers()[-1].layer() is layer  # bottom of the legend
     project.clear()
+
+
+def test_the_plugin_menu_adds_the_basemap_once(plugin):
+    assert plugin.actions["basemap"] in plugin.menu.actions()
+    plugin.actions["basemap"].trigger()
+    plugin.actions["basemap"].trigger()
+    found = [layer for layer in QgsProject.instance().mapLayers().values() if layer.providerType() == "wms"]
+    assert len(found) == 1 and found[0].source() == QGIS_OSM
