@@ -87,8 +87,10 @@ class AssignDialog(QDialog):
         self.suggested_radio = QRadioButton(tr("Each report to its suggested department"))
         self.one_radio = QRadioButton(tr("All to one department:"))
         self.department_combo = QComboBox()
-        for code, name in wf.departments(store):
-            self.department_combo.addItem(f"{name} ({code})", code)
+        #: department names by code: the dialog shows names, the internal code only where a name is missing
+        self.department_names = dict(wf.departments(store))
+        for code, name in self.department_names.items():
+            self.department_combo.addItem(name or code, code)
         one_row = QHBoxLayout()
         one_row.addWidget(self.one_radio)
         one_row.addWidget(self.department_combo, 1)
@@ -139,12 +141,12 @@ class AssignDialog(QDialog):
             suggestion = self.suggestions.get(sid)
             now = statuses.label(report.get("external_status_code"))
             if report.get("agency_responsible"):
-                now += f" ({report['agency_responsible']})"
+                now += f" ({self.department_name(report['agency_responsible'])})"
             values = (
                 sid,
                 report.get("service_name") or report.get("service_code") or "",
                 now,
-                suggestion.department if suggestion else tr("no rule"),
+                self.department_name(suggestion.department) if suggestion else tr("no rule"),
                 suggestion.rule_description if suggestion else "",
             )
             for column, value in enumerate(values):
@@ -158,6 +160,10 @@ class AssignDialog(QDialog):
         self.suggested_radio.setEnabled(bool(found))
         (self.suggested_radio if found else self.one_radio).setChecked(True)
         self._update()
+
+    def department_name(self, code: str) -> str:
+        """A department's name (its code when the workspace does not name it)."""
+        return self.department_names.get(code) or code
 
     def import_rules(self, path: str | None = None) -> bool:
         """Import routing rules from JSON into the workspace and suggest again."""
