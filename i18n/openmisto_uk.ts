@@ -412,8 +412,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
-        <source>The platform refused access: the API key is wrong or has no right to do this.</source>
-        <translation>Платформа відмовила в доступі: API-ключ неправильний або не має права на цю дію.</translation>
+        <source>The platform refused access: the API key is wrong or has no right to do this. Check the key in the plugin's settings, or ask the platform's administrator for a key of your role.</source>
+        <translation>Платформа відмовила в доступі: API-ключ неправильний або не має права на цю дію. Перевірте ключ у налаштуваннях модуля або попросіть адміністратора платформи видати ключ для вашої ролі.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
@@ -4012,6 +4012,10 @@
         <location filename="../openmisto_plugin/processing/sync_algorithm.py"/>
         <source>Reports fetched: {0}</source>
         <translation>Отримано звернення: {0}</translation>
+    </message>
+    <message>
+        <source>The platform refused access: the API key is wrong or has no right to do this.</source>
+        <translation type="vanished">Платформа відмовила в доступі: API-ключ неправильний або не має права на цю дію.</translation>
     </message>
     <message>
         <source>Not delivered yet ({n} tries); next try at {time}.</source>

@@ -599,6 +599,7 @@ def test_refserver_bad_key_is_forbidden(refserver):
         client.test_connection()
     assert info.value.kind == "forbidden" and info.value.http_status == 403
     assert info.value.platform_message and info.value.user_message()
+    assert "settings" in info.value.user_message()  # says what to do, not only what the platform said
     with pytest.raises(Open311Error) as info:
         list(client.iter_request_pages())
     assert info.value.kind == "forbidden"

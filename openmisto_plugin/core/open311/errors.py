@@ -110,7 +110,10 @@ def _user_texts() -> dict[str, str]:
         "unreachable": tr("The platform could not be reached. Check the platform address and the network connection."),
         "timeout": tr("The platform did not answer in time. Try again later."),
         "tls": tr("The secure connection to the platform failed (certificate or TLS error)."),
-        "forbidden": tr("The platform refused access: the API key is wrong or has no right to do this."),
+        "forbidden": tr(
+            "The platform refused access: the API key is wrong or has no right to do this. Check the key in the "
+            "plugin's settings, or ask the platform's administrator for a key of your role."
+        ),
         "not_found": tr("The platform does not know this address or this report."),
         "conflict": tr("The report was changed on the platform in the meantime. Synchronise and try again."),
         "bad_request": tr("The platform rejected the data as invalid."),
