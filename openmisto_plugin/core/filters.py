@@ -66,7 +66,7 @@ from qgis.core import (
 from .escaping import sql_identifier, sql_in, sql_literal
 from .i18n import tr
 from .prepared_geometry import PreparedGeometry
-from .timeutil import KYIV, now_utc, to_store
+from .timeutil import KYIV, now_utc, parse_day, to_store
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,9 @@ class ReportFilter:
                 continue
             value = data[f.name]
             if f.name in ("date_from", "date_to"):
-                value = date.fromisoformat(str(value))
+                value = parse_day(str(value))
+                if value is None:
+                    raise ValueError(f"not a date: {data[f.name]!r}")
             elif f.name == "extent":
                 xmin, ymin, xmax, ymax = (float(v) for v in value)
                 value = QgsRectangle(xmin, ymin, xmax, ymax)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from .timeutil import KYIV
+from .timeutil import parse_reason
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +58,7 @@ def as_text(value: Any) -> str | None:
 
 def as_datetime(value: Any) -> datetime | None:
     """An aware datetime from a datetime (naive = Kyiv), ISO/store text or a ``QDateTime``."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=KYIV)
-    if hasattr(value, "toPyDateTime"):  # QDateTime
-        if value.isNull() or not value.isValid():
-            return None
-        return value.toUTC().toPyDateTime().replace(tzinfo=timezone.utc)
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-    except ValueError:
-        log.debug("Not a datetime: %r", text)
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=KYIV)
+    when, reason = parse_reason(value)
+    if reason:
+        log.debug("%s", reason)
+    return when

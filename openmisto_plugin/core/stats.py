@@ -47,7 +47,7 @@ from .deadlines import (
 from .i18n import tr
 from .reportfields import as_text, get_value
 from .statuses import CLOSED_CODES
-from .timeutil import KYIV, to_store
+from .timeutil import KYIV, parse, parse_reason, to_store
 from .workdays import working_days_between
 
 log = logging.getLogger(__name__)
@@ -367,43 +367,20 @@ _MISSING = object()
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=KYIV)
+    return value if value.tzinfo is not None else value.replace(tzinfo=KYIV)  # naive = Kyiv, as in timeutil
 
 
 def to_datetime(value: Any) -> datetime | None:
     """An aware datetime from store text, a datetime (naive = Kyiv) or a QDateTime; ``None`` if empty/bad."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return _aware(value)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day, tzinfo=KYIV)
-    if hasattr(value, "toPyDateTime"):  # QDateTime from a QGIS provider
-        if hasattr(value, "isNull") and value.isNull():
-            return None
-        if hasattr(value, "toUTC"):
-            utc = value.toUTC().toPyDateTime()
-            return utc.replace(tzinfo=timezone.utc)
-        return _aware(value.toPyDateTime())
-    text = str(value).strip()
-    if text.endswith("Z") or text.endswith("z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        log.debug("Not a datetime: %r", value)
-        return None
-    return _aware(parsed)
+    when, reason = parse_reason(value)
+    if reason:
+        log.debug("%s", reason)
+    return when
 
 
 def _parse_utc(text: str) -> datetime | None:
     """:func:`to_datetime` of a text, in UTC; the store's own ``YYYY-MM-DDTHH:MM:SS.sssZ`` the quick way."""
-    if len(text) == 24 and text[23] == "Z" and text[10] == "T":
-        try:
-            return datetime.fromisoformat(text[:23]).replace(tzinfo=_UTC)
-        except ValueError:
-            pass
-    parsed = to_datetime(text)
+    parsed = parse(text)
     return parsed.astimezone(_UTC) if parsed is not None else None
 
 

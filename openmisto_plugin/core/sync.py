@@ -43,7 +43,7 @@ from .open311.profile import (
     feature_label,
 )
 from .store.base import ReportStore, request_row
-from .timeutil import KYIV, from_store, now_utc, to_store
+from .timeutil import from_store, now_utc, parse, to_store
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +155,7 @@ class RunResult:
 
 def _later(a: datetime, b: datetime) -> bool:
     """``a > b`` for datetimes that may be naive (= Kyiv time, as the store reads them)."""
-    if a.tzinfo is None:
-        a = a.replace(tzinfo=KYIV)
-    if b.tzinfo is None:
-        b = b.replace(tzinfo=KYIV)
-    return a > b
+    return parse(a) > parse(b)
 
 
 def _newest(stamps: list[datetime | None], newest: datetime | None) -> datetime | None:
@@ -180,16 +176,8 @@ def _newest(stamps: list[datetime | None], newest: datetime | None) -> datetime 
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
-    if not value:
-        return None
-    text = str(value).strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    """A platform's answer stamp (naive = Kyiv time, as everywhere); ``None`` when missing or unreadable."""
+    return parse(value)
 
 
 class SyncEngine:

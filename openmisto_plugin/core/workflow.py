@@ -50,7 +50,7 @@ from .i18n import tr
 from .rules import RoutingRules, Suggestion
 from .statuses import CLOSED_CODES, STATUSES, allowed_next, open311_state
 from .store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, StoreError
-from .timeutil import from_store, local, now_utc, to_store
+from .timeutil import from_store, local, now_utc, parse, to_store
 from .workdays import END_OF_WORKING_DAY, end_of_day, kyiv_date, working_days_between
 
 log = logging.getLogger(__name__)
@@ -1007,13 +1007,8 @@ def describe_change(payload: Mapping[str, Any]) -> str:
 
 def _day_text(value: Any) -> str:
     """``DD.MM.YYYY`` (Kyiv) of a datetime or ISO text; the text itself when unreadable."""
-    when = value
-    if not isinstance(value, datetime):
-        try:
-            when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return str(value)
-    return kyiv_date(when).strftime("%d.%m.%Y")
+    when = parse(value)
+    return kyiv_date(when).strftime("%d.%m.%Y") if when is not None else str(value)
 
 
 def explain_entry(entry: OutboxEntry) -> str:
@@ -1127,9 +1122,7 @@ def retry_now(store: ReportStore, update_ids: Iterable[str]) -> int:
             elif entry.state == REFUSED:
                 fields = dict(entry.payload)
                 if isinstance(fields.get("expected_datetime"), str):
-                    fields["expected_datetime"] = datetime.fromisoformat(
-                        fields["expected_datetime"].replace("Z", "+00:00")
-                    )
+                    fields["expected_datetime"] = parse(fields["expected_datetime"])
                 store.record_local_update(entry.service_request_id, fields, entry.author or "")
                 store.drop_outbox(update_id)
                 count += 1

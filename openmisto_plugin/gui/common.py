@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from qgis.PyQt.QtCore import QDateTime, Qt
@@ -24,7 +24,7 @@ from qgis.PyQt.QtWidgets import (
 from ..core.escaping import html_text, rich_plain_text
 from ..core.i18n import tr
 from ..core.paths import resource
-from ..core.timeutil import from_store, local
+from ..core.timeutil import local, parse
 
 
 def icon(name: str) -> QIcon:
@@ -54,18 +54,8 @@ def text_of(value: Any) -> str:
 
 
 def to_datetime(value: Any) -> datetime | None:
-    """A store datetime (text, ``QDateTime`` or ``datetime``) as an aware UTC datetime."""
-    if is_null(value):
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, QDateTime):
-        utc = value.toUTC()
-        return datetime.fromtimestamp(utc.toMSecsSinceEpoch() / 1000.0, tz=timezone.utc)
-    try:
-        return from_store(str(value))
-    except ValueError:
-        return None
+    """A store datetime (text, ``QDateTime`` or ``datetime``; naive = Kyiv time) as an aware datetime."""
+    return None if is_null(value) else parse(value)
 
 
 def format_datetime(value: Any) -> str:

@@ -33,7 +33,7 @@ from ..core.qgis_compat import PARAMETER_ADVANCED
 from ..core.store.base import StoreError
 from ..core.store.factory import describe, workspace_exists
 from ..core.store.pg_connection import PgConnectionError
-from ..core.timeutil import KYIV
+from ..core.timeutil import KYIV, parse_day
 from .base import OpenMistoAlgorithm
 
 GROUPINGS = ("department", "district")
@@ -52,7 +52,10 @@ def _day(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value).strip()[:10])
+    day = parse_day(str(value).strip()[:10])
+    if day is None:
+        raise ValueError(f"not a date: {value!r}")
+    return day
 
 
 class MonthlyReportAlgorithm(OpenMistoAlgorithm):

@@ -28,7 +28,7 @@ from ..escaping import url_path_segment
 from ..i18n import tr
 from ..log import mask_secrets, remember_secret
 from ..model import ParsedPage, RequestUpdate, Service, SkippedRecord
-from ..timeutil import to_wire
+from ..timeutil import parse, to_wire
 from .errors import Open311Error, ParseError
 from .parser import (
     BBox,
@@ -126,13 +126,8 @@ class PagingIgnoredError(Exception):
 
 
 def _as_datetime(value: datetime | str | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    """A window bound (naive = Kyiv time, as everywhere); ``None`` when missing or unreadable."""
+    return parse(value)
 
 
 def _unseen(page: ParsedPage, seen: set[str]) -> ParsedPage:

@@ -43,7 +43,7 @@ import math
 import re
 import xml.etree.ElementTree as ET  # nosec B405 - see _xml_root: no DTD/entities reach the parser
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 from xml.parsers import expat
@@ -51,7 +51,7 @@ from xml.parsers import expat
 from ..model import ParsedPage, RequestUpdate, Service, ServiceRequest, SkippedRecord
 from ..positions import FLAG_FAR, FLAG_MISSING, SOURCE_PLATFORM, SOURCE_SWAP, bulk_area, far_outside, inside
 from ..statuses import STATUSES
-from ..timeutil import KYIV
+from ..timeutil import parse, parse_reason
 from .errors import ParseError
 
 __all__ = [
@@ -211,43 +211,17 @@ def _bool(value: Any) -> bool:
     return bool(value)
 
 
-_DT_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$"
-)
-
-
 def parse_datetime(value: Any) -> datetime | None:
-    """An aware datetime from W3C/ISO text; ``None`` for null/empty.
+    """An aware datetime from W3C/ISO text (:func:`core.timeutil.parse`); ``None`` for null/empty.
 
     Accepts ``Z``, ``+02:00``, ``+0200``, ``+02``, any number of fraction digits, a space
     instead of ``T``, a date alone; text without a zone is Europe/Kyiv local time.
     Raises ``ValueError`` for anything else.
     """
-    value = _clean(value)
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=KYIV)
-    match = _DT_RE.match(str(value))
-    if not match:
-        raise ValueError(f"not a datetime: {value!r}")
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    micro = int((fraction or "0")[:6].ljust(6, "0"))
-    naive = datetime(
-        int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0), micro
-    )  # raises ValueError for 2026-13-45
-    if not zone:
-        return naive.replace(tzinfo=KYIV)
-    if zone in ("Z", "z", "UTC"):
-        return naive.replace(tzinfo=timezone.utc)
-    sign = -1 if zone[0] == "-" else 1
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"bad time zone offset in {value!r}")
-    return naive.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    when, reason = parse_reason(_clean(value))
+    if reason:
+        raise ValueError(reason)
+    return when
 
 
 def _decode(body: bytes | str) -> str:
@@ -624,32 +598,14 @@ def parse_request(record: Any, expected_bbox: BBox | None = None, xml: bool = Fa
 # Most records of a real server are well formed: text fields are text (or null), lat/long are numbers
 # inside the expected box, datetimes are W3C text with an offset. For those, ``_fast_request`` builds
 # the same ServiceRequest as ``parse_request`` in one pass, without the per-field helper chain, and
-# parses datetimes once per distinct text (cache) with ``datetime.fromisoformat`` for the fixed W3C
-# shapes. Anything it does not recognise makes it return ``None``, and the record goes through the
+# parses datetimes once per distinct text (cache) with ``timeutil.parse`` (quick for the fixed W3C
+# shapes). Anything it does not recognise makes it return ``None``, and the record goes through the
 # tolerant ``parse_request`` (which also gives the reasons for skipped records). tests/test_parser.py
 # checks that both paths give identical records.
 
 _DT_CACHE: dict[str, datetime] = {}
 _DT_CACHE_MAX = 20_000  # about two pages of distinct datetimes (~3 MB); cleared when full
 _NULL_WORDS = ("null", "none")
-_fromisoformat = datetime.fromisoformat
-
-
-def _w3c_shape(text: str) -> bool:
-    """``YYYY-MM-DDTHH:MM:SS[.mmm](Z|+HH:MM)``: the shapes ``datetime.fromisoformat`` reads exactly like
-    :func:`parse_datetime` (other text goes to :func:`parse_datetime` itself)."""
-    n = len(text)
-    if n not in (20, 24, 25, 29) or text[4] != "-" or text[7] != "-" or text[10] != "T" or text[13] != ":":
-        return False
-    if text[16] != ":" or not text.isascii() or text[11:13] >= "24":
-        return False  # hour 24: Python 3.14's fromisoformat reads it as the next midnight, parse_datetime refuses it
-    if n == 20:
-        return text[19] == "Z"
-    if n == 24:
-        return text[19] == "." and text[23] == "Z"
-    zone = 19 if n == 25 else 23
-    # minutes of the offset below 60: fromisoformat would carry "+02:60" over to 03:00
-    return (n == 25 or text[19] == ".") and text[zone] in "+-" and text[zone + 3] == ":" and text[zone + 4] < "6"
 
 
 def _cached_datetime(text: str) -> datetime | None:
@@ -657,10 +613,7 @@ def _cached_datetime(text: str) -> datetime | None:
     when = _DT_CACHE.get(text)
     if when is not None:
         return when
-    try:
-        when = _fromisoformat(text) if _w3c_shape(text) else parse_datetime(text)
-    except (ValueError, TypeError):
-        return None
+    when = parse(text)
     if when is None:
         return None
     if len(_DT_CACHE) >= _DT_CACHE_MAX:
