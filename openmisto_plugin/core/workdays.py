@@ -29,7 +29,7 @@ from bisect import bisect_left
 from datetime import MAXYEAR, date, datetime, time, timedelta
 from functools import lru_cache
 
-from .timeutil import KYIV
+from .timeutil import KYIV, parse
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def kyiv_date(value: date | datetime) -> date:
 def to_kyiv(value: datetime) -> datetime:
     """An aware datetime in Kyiv time (naive ones are taken as Kyiv local time)."""
     if value.tzinfo is None:
-        return value.replace(tzinfo=KYIV)
+        return parse(value)  # naive = Kyiv, as everywhere
     return value.astimezone(KYIV)
 
 

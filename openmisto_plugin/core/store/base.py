@@ -31,7 +31,7 @@ from ..open311.profile import PlatformProfile
 from ..positions import FLAG_FAR, FLAG_MISSING, SOURCE_HAND, SOURCE_PLATFORM
 from ..reportfields import as_datetime
 from ..statuses import CLOSED_CODES, STATUSES, open311_state
-from ..timeutil import KYIV, to_store
+from ..timeutil import parse, to_store
 from ..workdays import kyiv_date
 from .schema import SchemaError, SchemaTooNewError
 
@@ -248,7 +248,7 @@ def fast_store(value: datetime | None) -> str | None:
         return None
     if value.tzinfo.__class__ is not timezone:  # naive (= Kyiv) or a zone with DST: not cached (fold)
         if value.tzinfo is None:
-            value = value.replace(tzinfo=KYIV)
+            value = parse(value)  # naive = Kyiv, as everywhere
         return value.astimezone(_UTC).isoformat(timespec="milliseconds")[:23] + "Z"
     text = _STORE_TEXT.get(value)
     if text is None:
