@@ -1079,10 +1079,10 @@ class OpenMistoPlugin:
         store = self.gui_store()
         if store is None:
             return None
-        from .core.timeutil import now_utc, to_store
+        from .core.deadlines import overdue_where
 
-        where = "status = 'open' AND deadline IS NOT NULL AND deadline < ?"
-        params: list[Any] = [to_store(now_utc())]
+        where = overdue_where()
+        params: list[Any] = []
         if self.actor.role == wf.OFFICER and self.actor.department:
             where += " AND agency_responsible = ?"
             params.append(self.actor.department)

@@ -21,11 +21,12 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from .escaping import sql_literal
 from .i18n import tr
 from .paths import resource
 from .reportfields import as_datetime, as_text, get_value
 from .statuses import CLOSED_CODES, STATUSES
-from .timeutil import now_utc
+from .timeutil import now_utc, to_store
 from .workdays import END_OF_WORKING_DAY, add_working_days, end_of_day, kyiv_date, to_kyiv, working_days_between
 
 log = logging.getLogger(__name__)
@@ -278,11 +279,38 @@ def working_days_left(due: datetime, now: datetime | None = None) -> int:
     return min(-1, -working_days_between(due, now))
 
 
+# --------------------------------------------------------------------------- the overdue rule
+# A report is overdue when its status is open and its deadline has passed. This is the one place that
+# says so: the Python predicates below, and the SQL condition and QGIS expression built from the same
+# template (the layer style, the dock counts, the message bar and the filters use those).
+
+OVERDUE_STATUS = "open"
+_OVERDUE_RULE = '"status" = \'{status}\' AND "deadline" IS NOT NULL AND "deadline" < {now}'
+
+
 def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:
     """True when there is a deadline and it has passed."""
     if due is None:
         return False
     return to_kyiv(now or now_utc()) > to_kyiv(due)
+
+
+def report_is_overdue(report: Any, now: datetime | None = None) -> bool:
+    """The overdue rule on one report (a mapping, a ``QgsFeature`` of the reports layer or an object)."""
+    if as_text(get_value(report, "status")) != OVERDUE_STATUS:
+        return False
+    return is_overdue(as_datetime(get_value(report, "deadline")), now)
+
+
+def overdue_where(now: datetime | None = None) -> str:
+    """The overdue rule as an SQL condition on the ``reports`` table (SQLite/GeoPackage and PostgreSQL),
+    with ``now`` (default: the current time) written in as the store's UTC text."""
+    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, now=sql_literal(to_store(now or now_utc())))
+
+
+def overdue_expression() -> str:
+    """The overdue rule as a QGIS expression on the reports layer (the style's "Overdue" rule)."""
+    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, now="now()")
 
 
 def deadline_for(

@@ -63,10 +63,11 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .deadlines import overdue_where
 from .escaping import sql_identifier, sql_in, sql_literal
 from .i18n import tr
 from .prepared_geometry import PreparedGeometry
-from .timeutil import KYIV, now_utc, parse_day, to_store
+from .timeutil import KYIV, parse_day, to_store
 
 log = logging.getLogger(__name__)
 
@@ -286,8 +287,7 @@ def attribute_where(flt: ReportFilter, now: datetime | None = None, dialect: str
     if flt.date_to:
         clauses.append(f'"requested_datetime" < {quote_literal(kyiv_day_start(flt.date_to + timedelta(days=1)))}')
     if flt.overdue_only:
-        stamp = to_store(now or now_utc())
-        clauses.append(f'"status" = \'open\' AND "deadline" < {quote_literal(stamp or "")}')
+        clauses.append(overdue_where(now))
     words = text_where(flt.text, dialect=dialect)
     if words:
         clauses.append(words)

@@ -25,6 +25,7 @@ from qgis.core import (
 )
 
 from . import statuses
+from .deadlines import overdue_expression, overdue_where
 from .i18n import tr
 from .paths import resource
 
@@ -167,6 +168,7 @@ def translate_legend(layer: QgsVectorLayer) -> None:
         key = rule.ruleKey()
         if key == OVERDUE_RULE_KEY:
             rule.setLabel(tr("Overdue (deadline passed)"))
+            rule.setFilterExpression(overdue_expression())  # the rule of core.deadlines, not the file's copy
         elif key == OTHER_RULE_KEY:
             rule.setLabel(tr("Other status"))
         elif key.startswith(STATUS_RULE_PREFIX):
@@ -304,13 +306,11 @@ def status_counts(workspace: str, store: object = None) -> tuple[dict[str, int],
     ``store``: an open store of the workspace (needed for a PostGIS one; a GeoPackage is read with OGR).
     """
     if store is not None and hasattr(store, "query"):
-        from .timeutil import now_utc, to_store
-
         rows = store.query(
             "SELECT external_status_code AS code, count(*) AS n FROM reports GROUP BY external_status_code"
         )
         counts = {(r["code"] or ""): int(r["n"]) for r in rows}
-        overdue = store.count("status = 'open' AND deadline IS NOT NULL AND deadline < ?", [to_store(now_utc())])
+        overdue = store.count(overdue_where())
         return counts, int(overdue)
     if not workspace or not Path(workspace).is_file():
         return {}, 0
@@ -330,8 +330,7 @@ def status_counts(workspace: str, store: object = None) -> tuple[dict[str, int],
                 counts[feature.GetField(0) or ""] = int(feature.GetField(1))
             source.ReleaseResultSet(result)
         result = source.ExecuteSQL(
-            "SELECT count(*) FROM reports WHERE status = 'open' AND deadline IS NOT NULL "
-            "AND deadline < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            "SELECT count(*) FROM reports WHERE " + overdue_where(),  # noqa: S608 - a fixed rule and a quoted stamp  # nosec B608
             dialect="SQLITE",
         )
         if result is not None:

@@ -43,6 +43,7 @@ from .deadlines import (
     Terms,
     cached_procedure,
     deadline_for,
+    is_overdue,
 )
 from .i18n import tr
 from .reportfields import as_text, get_value
@@ -367,7 +368,7 @@ _MISSING = object()
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=KYIV)  # naive = Kyiv, as in timeutil
+    return value if value.tzinfo is not None else parse(value)  # naive = Kyiv, as everywhere
 
 
 def to_datetime(value: Any) -> datetime | None:
@@ -453,7 +454,7 @@ class ReportState(NamedTuple):
     describe it at the period's reference moment ``at = min(end, now)``: its status code then
     (``""`` when it did not exist yet) and, while it was open, the deadline of its stage then
     (the store's ``deadline`` for *now*, else :func:`core.deadlines.deadline_for` as of ``at``;
-    ``None`` without a deadline). ``overdue`` is ``due < at``.
+    ``None`` without a deadline). ``overdue`` is :func:`core.deadlines.is_overdue` at ``at``.
     """
 
     service_request_id: str
@@ -760,7 +761,7 @@ class FigureEngine:
                 if resolved:
                     before = r.state_before(closing_at)
                     due = due_of(r, before, closing_at) if before is not None else None
-                    resolved_in_time = due is not None and closing_at <= due
+                    resolved_in_time = due is not None and not is_overdue(due, closing_at)
                 if (resolved or not_resolved) and requested is not None:
                     closing_days = working_days(requested, closing_at)
             state = r.state_before(at)
@@ -771,7 +772,7 @@ class FigureEngine:
                 # now: the store's deadline (as the layer and its style show it) while the status is the same
                 stored = r.stored_deadline if at_now and state[1] == r.current else None
                 due = stored if stored is not None else due_of(r, state, at)
-                overdue = due is not None and due < at
+                overdue = is_overdue(due, at)
             append(
                 ReportState(
                     r.rid,

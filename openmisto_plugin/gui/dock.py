@@ -35,6 +35,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import statuses
+from ..core.deadlines import report_is_overdue
 from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.settings import PluginSettings
@@ -111,7 +112,7 @@ class ReportList(QWidget):
                 values = {n: feature[n] for n in names}
                 deadline = to_datetime(values.get("deadline"))
                 is_open = text_of(values.get("status")) == "open"
-                overdue = bool(is_open and deadline is not None and deadline < now)
+                overdue = report_is_overdue(values, now)
                 key = (
                     not overdue,
                     not is_open,

@@ -33,10 +33,10 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core import statuses
+from ..core.deadlines import report_is_overdue
 from ..core.escaping import expression_field, expression_literal
 from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
-from ..core.timeutil import now_utc
 from ..core.unplaced import position_text
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
@@ -132,9 +132,8 @@ def load_districts(workspace: str) -> dict[str, str]:
 
 
 def is_overdue(report: dict[str, Any]) -> bool:
-    """Open and past its deadline (the same rule as the layer style)."""
-    deadline = to_datetime(report.get("deadline"))
-    return text_of(report.get("status")) == "open" and deadline is not None and deadline < now_utc()
+    """Open and past its deadline (:func:`core.deadlines.report_is_overdue`, the rule of the layer style)."""
+    return report_is_overdue(report)
 
 
 class ReportDetailDialog(QDialog):
