@@ -314,6 +314,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 mkdir -p "$cache/logs"
+find "$cache/logs" -name '*.log' -mtime +"$max_age_days" -delete 2>/dev/null || true
 t_all=$SECONDS
 summaries=()
 failed=0
