@@ -1334,6 +1334,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/sync.py"/>
+        <source>The platform answered as many reports as it gives at a time for {0} date windows that could not be narrowed (it may ignore start_date and end_date): some reports may be missing there.</source>
+        <translation>Платформа віддала стільки звернень, скільки дозволяє за раз, для {0} проміжків дат, які не вдалося звузити (можливо, вона ігнорує start_date і end_date): частини звернень там може бракувати.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync.py"/>
         <source>this platform keeps no report histories; skipped</source>
         <translation>ця платформа не веде історії звернень; пропущено</translation>
     </message>

@@ -111,6 +111,9 @@ class Behaviour:
     updated_after: bool = True
     history: bool = False
     write_back_status: int = 404
+    headers: bool = True  # "drf": the X-… paging headers (off: only the 404 past the last page ends a walk)
+    ignores_dates: bool = False  # start_date/end_date unknown to it (its newest reports, whatever is asked)
+    max_span: timedelta | None = None  # start_date..end_date wider than this: 400 (a server limiting windows)
     services: dict[str, Path] = field(default_factory=dict)
 
 
@@ -243,8 +246,12 @@ class ReplayServer:
         if ids:
             return [r for r in self.records if r.id in ids]
         start, end = when(params.get("start_date")), when(params.get("end_date"))
+        if self.behaviour.ignores_dates:
+            start = end = None
         after = when(params.get("updated_after")) if self.behaviour.updated_after else None
-        if start is None and end is None and after is None:  # the spec's default: the last 90 days
+        if (
+            start is None and end is None and after is None and not self.behaviour.ignores_dates
+        ):  # the spec's default: the last 90 days
             start = datetime.now(timezone.utc) - timedelta(days=90)
         chosen = []
         for record in self.records:
@@ -260,6 +267,11 @@ class ReplayServer:
         return chosen
 
     def _requests(self, params: dict[str, str], fmt: str, host: str) -> tuple[int, dict, bytes, str]:
+        start, end = when(params.get("start_date")), when(params.get("end_date"))
+        if self.behaviour.max_span and (start is None or end is None or end - start > self.behaviour.max_span):
+            return self._error(
+                400, f"start_date and end_date must be at most {self.behaviour.max_span.days} days apart", fmt
+            )
         chosen = self._selected(params)
         headers: dict[str, str] = {}
         paging = self.behaviour.paging
@@ -277,7 +289,9 @@ class ReplayServer:
                 if page > pages:
                     return self._error(404, "Invalid page.", fmt)
                 headers = {"X-Result-Count": str(len(chosen)), "X-Page-Count": str(pages)}
-                if page < pages:
+                if not self.behaviour.headers:
+                    headers = {}
+                elif page < pages:
                     query = urlencode({**params, "page": page + 1})
                     headers["X-Next-Page-URL"] = f"http://{host}{PREFIX}requests.{fmt}?{query}"
             chosen = chosen[(page - 1) * size : page * size]

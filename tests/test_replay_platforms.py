@@ -161,10 +161,12 @@ def test_six_aika_past_the_last_page_is_the_end(openmisto_provider, six_aika, tm
     """A 404 {"detail": "Invalid page."} after the last page ends the walk (page numbers, no next URL used)."""
     from openmisto_plugin.core.open311.client import Open311Client
 
-    six_aika.behaviour.paging = "drf"
-    client = Open311Client(six_aika.base_url, page_size=10, retries=0)
+    six_aika.behaviour.headers = False  # no X-… headers: 5 full pages of 5, then page 6 answers 404
+    client = Open311Client(six_aika.base_url, page_size=5, retries=0)
     pages = list(client.iter_request_pages(start_date="2000-01-01T00:00:00+00:00"))
     assert sum(len(p.requests) + len(p.skipped) for p in pages) == 25
+    asked = [int(p["page"]) for _m, path, p in six_aika.calls if path.endswith("requests.json")]
+    assert asked == [1, 2, 3, 4, 5, 6]
 
 
 def test_spec_only_xml_server_with_a_cap(openmisto_provider, sf311, tmp_path: Path) -> None:
@@ -329,3 +331,34 @@ def test_settings_show_the_profile_and_keep_it(qgis_app, sf311, tmp_path: Path) 
         dialog.reject()
     finally:
         QgsSettings().remove("openmisto")
+
+
+def test_a_server_limiting_its_date_windows(qgis_app) -> None:
+    """400 for a window wider than a year: the walk splits it, and still finds all 56 SF reports (20 an answer)."""
+    from datetime import timedelta
+
+    from openmisto_plugin.core.open311.client import Open311Client
+
+    server = replay.spec_only_xml(cap=20)
+    server.behaviour.max_span = timedelta(days=365)
+    try:
+        client = Open311Client(server.base_url, fmt="xml", retries=0)
+        client.paging = PAGING_NONE
+        pages = list(client.iter_request_pages(start_date="2000-01-01T00:00:00+00:00"))
+        found = {r.service_request_id for p in pages for r in p.requests}
+        assert found == set(ids_in(DATA / "realworld" / "open311status" / "san_francisco_requests.xml"))
+        assert client.result_cap == 20
+    finally:
+        server.stop()
+
+
+def test_a_capped_server_ignoring_dates_is_said(openmisto_provider, tmp_path: Path) -> None:
+    """It gives its newest 20 whatever is asked: the 20 are stored, and the summary says reports may be missing."""
+    server = replay.spec_only_xml(cap=20)
+    server.behaviour.ignores_dates = True
+    try:
+        outputs, feedback = sync(server, tmp_path / "w.gpkg", True)
+        assert outputs["NEW"] == 20
+        assert any("start_date" in line and "end_date" in line for line in feedback.info)
+    finally:
+        server.stop()

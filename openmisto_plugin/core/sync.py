@@ -629,6 +629,14 @@ class SyncEngine:
 
     def _report_missing(self, result: SyncResult) -> None:
         """One information line per feature the platform lacks, when this pull found it (or was full)."""
+        crowded = getattr(self.client, "crowded_windows", 0)
+        if crowded:
+            result.notice(
+                tr(
+                    "The platform answered as many reports as it gives at a time for {0} date windows that could "
+                    "not be narrowed (it may ignore start_date and end_date): some reports may be missing there."
+                ).format(crowded)
+            )
         meaning = {
             "history": tr("this platform keeps no report histories; skipped"),
             "updated_after": tr(

@@ -276,6 +276,8 @@ class Open311Client:
         #: the most records the server gives per answer when it does not page (learned by the windows)
         self.result_cap: int | None = None
         self.window_calls = 0
+        #: date windows whose answer may have been cut but could not be narrowed (see windows.WindowWalk)
+        self.crowded_windows = 0
         #: what :meth:`test_connection` found the platform to offer (``profile.PlatformProfile``)
         self.profile: Any = None
 
@@ -578,6 +580,7 @@ class Open311Client:
         if walk.cap is not None:
             self.result_cap = walk.cap
         self.window_calls += walk.calls
+        self.crowded_windows += len(walk.crowded)
 
     # ------------------------------------------------------------------ calls
 

@@ -54,7 +54,7 @@ class WindowWalk:
     #: windows asked for, and those split because they may have been cut
     calls: int = 0
     splits: int = 0
-    #: spans that could not be split further although their answer may have been cut
+    #: spans as full as the known cap that could not be split further (reports there may be missing)
     crowded: list[tuple[datetime, datetime]] = field(default_factory=list)
 
     def pages(self, start: datetime, end: datetime, first: ParsedPage | None = None) -> Iterator[ParsedPage]:
@@ -94,7 +94,8 @@ class WindowWalk:
             return
         if end - start <= MIN_SPAN:
             log.warning("%d reports within %s..%s: the platform's answer may be cut; kept as it is", size, start, end)
-            self.crowded.append((start, end))
+            if self.cap is not None:  # as many as the known cap: some may be missing (unknown cap: likely all)
+                self.crowded.append((start, end))
             yield page
             return
         middle = _split_point(page, start, end)
