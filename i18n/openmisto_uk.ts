@@ -1216,6 +1216,7 @@
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Unknown report {id}</source>
         <translation>Невідоме звернення {id}</translation>
     </message>
@@ -1593,6 +1594,26 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>no department for it</source>
+        <translation>немає відповідного виконавчого органу</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>closed ({status})</source>
+        <translation>закрите ({status})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>already assigned to {department}</source>
+        <translation>уже передано до {department}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>{department} is working on it ({status}); reassigning was not chosen</source>
+        <translation>з ним працює {department} ({status}); перепризначення не обрано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>No report selected.</source>
         <translation>Не вибрано жодного звернення.</translation>
     </message>
@@ -1603,13 +1624,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>no department for it</source>
-        <translation>немає відповідного виконавчого органу</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>already assigned to {department}</source>
-        <translation>уже передано до {department}</translation>
+        <source>Report {id} cannot be assigned: {reason}</source>
+        <translation>Звернення {id} не можна призначити: {reason}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/workflow.py"/>
@@ -1862,6 +1878,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Also reassign the reports another department is already working on</source>
+        <translation>Також перепризначити звернення, з якими вже працює інший підрозділ</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Off: such reports stay with their department. On: they move, and their deadline starts again.</source>
+        <translation>Вимкнено: такі звернення лишаються у свого підрозділу. Увімкнено: вони переходять, і їхній строк починається знову.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <source>Note for the citizen (optional):</source>
         <translation>Примітка для заявника (необов’язково):</translation>
@@ -1893,13 +1919,33 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <source>{n} of {total} selected reports will be assigned ({parts}).</source>
-        <translation>Буде передано звернень: {n} з {total} вибраних ({parts}).</translation>
+        <source>Assign {n} ({parts}).</source>
+        <translation>Призначити {n} ({parts}).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <source>{n} without a suggestion stay as they are.</source>
-        <translation>Без пропозиції залишаться як є: {n}.</translation>
+        <source>Reassign {n} from another department:</source>
+        <translation>Перепризначити {n} від іншого підрозділу:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>{id}: {status} with {old} → {new}</source>
+        <translation>{id}: «{status}» у {old} → {new}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Leave {n} as they are:</source>
+        <translation>Залишити без змін {n}:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>{n} — {reason} ({ids})</source>
+        <translation>{n} — {reason} ({ids})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <source>Nothing to assign.</source>
+        <translation>Нічого призначати.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
@@ -1928,8 +1974,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <source>Assign {n} reports ({parts})? They are sent to the platform at the next sync.</source>
-        <translation>Передати звернення ({n}: {parts})? Їх буде надіслано на платформу під час наступної синхронізації.</translation>
+        <source>They are sent to the platform at the next sync. Go on?</source>
+        <translation>Їх буде надіслано на платформу під час наступної синхронізації. Продовжити?</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
@@ -4019,6 +4065,18 @@
         <translation>Отримано звернення: {0}</translation>
     </message>
     <message>
+        <source>{n} of {total} selected reports will be assigned ({parts}).</source>
+        <translation type="vanished">Буде передано звернень: {n} з {total} вибраних ({parts}).</translation>
+    </message>
+    <message>
+        <source>{n} without a suggestion stay as they are.</source>
+        <translation type="vanished">Без пропозиції залишаться як є: {n}.</translation>
+    </message>
+    <message>
+        <source>Assign {n} reports ({parts})? They are sent to the platform at the next sync.</source>
+        <translation type="vanished">Передати звернення ({n}: {parts})? Їх буде надіслано на платформу під час наступної синхронізації.</translation>
+    </message>
+    <message>
         <source>The platform refused access: the API key is wrong or has no right to do this.</source>
         <translation type="vanished">Платформа відмовила в доступі: API-ключ неправильний або не має права на цю дію.</translation>
     </message>
@@ -4137,6 +4195,34 @@
     <message>
         <source>Authentication configuration {0} holds no API key (or the authentication database is locked: set its master password, or QGIS_AUTH_PASSWORD_FILE for headless runs).</source>
         <translation type="vanished">Конфігурація автентифікації {0} не містить API-ключа (або база автентифікації заблокована: задайте її головний пароль або QGIS_AUTH_PASSWORD_FILE для запуску без інтерфейсу).</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation type="vanished">Призначити</translation>
+    </message>
+    <message>
+        <source>The role «{profile}» works in its own workspace: {path}.</source>
+        <translation type="vanished">Роль «{profile}» працює у власному робочому просторі: {path}.</translation>
+    </message>
+    <message>
+        <source>{n} responses made as «{profile}» are not sent yet: they are kept in {path} and are sent when you switch back to that role.</source>
+        <translation type="vanished">Ще не надіслано відповідей, зроблених як «{profile}»: {n}. Вони збережені в {path} і будуть надіслані, коли ви повернетеся до цієї ролі.</translation>
+    </message>
+    <message>
+        <source>This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, or the key of the role: the platform will only allow what the key's role may do.</source>
+        <translation type="vanished">Цей ключ належить ролі «{key}», а нижче обрано роль «{set}». Оберіть роль цього ключа або ключ цієї ролі: платформа дозволить лише те, що може роль ключа.</translation>
+    </message>
+    <message>
+        <source>The workspace file could not be read or written: another program may have changed, moved or removed it (or its -wal/-shm files) while QGIS had it open. It has been opened again; synchronise once more. (SQLite: {0})</source>
+        <translation type="vanished">Робочий простір не вдалося прочитати чи записати: інша програма могла змінити, перемістити або видалити файл (чи його файли -wal/-shm), поки QGIS його тримав відкритим. Його відкрито знову — синхронізуйте ще раз. (SQLite: {0})</translation>
+    </message>
+    <message>
+        <source>Not a date or not a period: {error}</source>
+        <translation type="vanished">Не дата або не період: {error}</translation>
+    </message>
+    <message>
+        <source>The monthly report could not be written: {error}</source>
+        <translation type="vanished">Місячний звіт не вдалося записати: {error}</translation>
     </message>
 </context>
 </TS>

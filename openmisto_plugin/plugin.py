@@ -1232,7 +1232,9 @@ class OpenMistoPlugin:
         if store is None:
             return None
         dialog = DuplicatesDialog(store, self.actor, service_request_id, parent or self.iface.mainWindow())
-        dialog.candidatesShown.connect(self.select_reports)
+        layer = project_layers.find_layer(project_layers.REPORTS)
+        if layer is not None:
+            dialog.follow_on_map(self.iface.mapCanvas(), layer)
         self._connect_accepted(dialog, service_request_id if parent is not None else None, parent)
         self._keep_dialog(dialog)
         dialog.show()
@@ -1248,18 +1250,6 @@ class OpenMistoPlugin:
             self.request_push()
 
         dialog.accepted.connect(accepted)
-
-    def select_reports(self, ids: list[str]) -> None:
-        """Select these reports on the map and zoom to them."""
-        layer = project_layers.find_layer(project_layers.REPORTS)
-        store = self.gui_store()
-        canvas = self.iface.mapCanvas()
-        if layer is None or store is None:
-            return
-        fids = list(wf.fids_of(store, [str(i) for i in ids]).values())
-        layer.selectByIds(fids)
-        if fids and canvas is not None:
-            canvas.zoomToSelected(layer)
 
 
 def _now_text() -> str:

@@ -50,6 +50,9 @@ SETTLE_AFTER_DAYS = 10
 SETTLE_SCALE_DAYS = 12
 # ...down to this floor, which keeps a realistic tail of long-overdue reports.
 STILL_OPEN_FLOOR = 0.07
+# Share of the reports still waiting for the moderator that repeat an earlier report (same category, a few metres,
+# within 30 days) nobody has marked yet: what the Duplicates dialog finds at its default 50 m / 30 days.
+PENDING_DUPLICATE_SHARE = 0.3
 # Categories that only come up in their season (months).
 SEASONS: dict[str, frozenset[int]] = {
     "roads.snow": frozenset({11, 12, 1, 2, 3}),
@@ -80,6 +83,7 @@ class Placed:
     long: float
     district: str
     address: str
+    code: str = ""  # the report's status now (a pending duplicate never copies a closed-as-duplicate one)
 
 
 def default_now() -> datetime:
@@ -192,6 +196,8 @@ class ReportFactory:
         self.target_weights = list(TARGET_WEIGHTS.values())
         self.placed: list[Placed] = []
         self.requested: list[int] = []
+        # Its own stream: the pending duplicates change only the reports they touch, not the rest of the data.
+        self.duplicate_rng = random.Random(rng.getstate()[1][0])
 
     # -- pieces of a report ---------------------------------------------------------------------------------
     def requested_times(self, count: int) -> list[int]:
@@ -321,6 +327,17 @@ class ReportFactory:
             return None
         return self.rng.randrange(low, count) + 1
 
+    def pending_original(self, t0: int) -> Placed | None:
+        """An earlier report (same 30 days, not itself closed as a duplicate or hidden) that a report still waiting
+        for the moderator repeats, for :data:`PENDING_DUPLICATE_SHARE` of those reports; else ``None``."""
+        rng = self.duplicate_rng
+        if rng.random() >= PENDING_DUPLICATE_SHARE:
+            return None
+        count = len(self.requested)
+        low = bisect.bisect_left(self.requested, t0 - 30 * DAY, 0, count)
+        choices = [p for p in self.placed[low:count] if p.code not in ("duplicate", "hidden")]
+        return rng.choice(choices) if choices else None
+
     def report(self, report_id: int, t0: int) -> tuple[tuple, list[tuple]]:
         """One row for ``requests`` and its rows for ``updates``."""
         rng = self.rng
@@ -340,6 +357,10 @@ class ReportFactory:
             district, lat, lon = self.geometry.point(rng)
             street = rng.choice(pokrov_data.DISTRICT_STREETS[district])
             address = f"{street}, {rng.randrange(1, 120)}"
+            repeated = self.pending_original(t0) if target in ("for_triage", "investigating") else None
+            if repeated is not None:  # the same problem reported again, not marked yet
+                service_code, district, address = repeated.service_code, repeated.district, repeated.address
+                lat, lon = self.geometry.near(repeated, self.duplicate_rng)
         house = address.rsplit(", ", 1)[-1]
         department = self.department_of[service_code]
         contact = self.contact()
@@ -390,7 +411,7 @@ class ReportFactory:
             )
             for step in steps
         ]
-        self.placed.append(Placed(service_code, lat, lon, district, address))
+        self.placed.append(Placed(service_code, lat, lon, district, address, last.code))
         self.requested.append(t0)
         return row, updates
 

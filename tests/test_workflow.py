@@ -166,7 +166,7 @@ def test_bulk_assign_skips_what_cannot_be_assigned_and_reassignment_keeps_histor
     result = wf.assign(store, MODERATOR, ["1", "2", "3", "5"], "roads")
     assert sorted(result.update_ids) == ["1", "2"]
     reasons = dict(result.skipped)
-    assert "already assigned" in reasons["3"] and "Allowed next" in reasons["5"]
+    assert "already assigned" in reasons["3"] and "closed" in reasons["5"]
     with pytest.raises(wf.WorkflowError, match="Unknown department"):
         wf.assign(store, MODERATOR, ["1"], "nowhere")
     wf.assign(store, MODERATOR, ["1"], "ujkg")
@@ -174,6 +174,24 @@ def test_bulk_assign_skips_what_cannot_be_assigned_and_reassignment_keeps_histor
     assert [h["agency_responsible"] for h in wf.history(store, "1")] == ["roads", "ujkg"]
     with pytest.raises(wf.WorkflowError):
         wf.assign(store, MODERATOR, ["5"], "roads", strict=True)
+
+
+def test_bulk_assign_moves_a_report_in_work_only_when_asked_and_says_what_happens_to_each(store):
+    # 1 new, 2 accepted, 4 in progress with ujkg, 5 closed: the walkthrough's "13 of 13" in small.
+    plan = wf.plan_assignment(store, MODERATOR, ["1", "2", "4", "5"], "landscaping")
+    assert plan.assign == {"1": "landscaping", "2": "landscaping"}
+    assert plan.reassign == {}
+    reasons = dict(plan.skip)
+    assert "closed" in reasons["5"] and "ujkg is working on it" in reasons["4"]
+    result = wf.assign(store, MODERATOR, ["1", "2", "4", "5"], "landscaping", reassign_in_work=False)
+    assert sorted(result.update_ids) == ["1", "2"]
+    assert store.report("4")["agency_responsible"] == "ujkg"
+    assert store.report("4")["external_status_code"] == "in_progress"
+
+    chosen = wf.plan_assignment(store, MODERATOR, ["4", "5"], "landscaping", reassign_in_work=True)
+    assert chosen.reassign == {"4": ("ujkg", "in_progress", "landscaping")} and chosen.assign == {}
+    wf.assign(store, MODERATOR, ["4"], "landscaping", reassign_in_work=True)
+    assert store.report("4")["agency_responsible"] == "landscaping"
 
 
 def test_moderation_queue_oldest_first_with_working_days(store):

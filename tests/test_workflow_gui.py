@@ -121,11 +121,12 @@ def test_queue_accept_reject_and_bulk_assign_from_the_map_selection(moderated, q
     assert dialog.table.item(0, 3).text() == roads and "category roads.pothole" in dialog.table.item(0, 4).text()
     assert dialog.suggested_radio.isChecked()
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Assign 5 reports"
-    assert "5 of 5 selected reports will be assigned (roads: 5)" in dialog.count_label.text()
+    assert dialog.count_label.text() == "Assign 5 (roads: 5)."
+    assert dialog.reassign_check.isHidden()  # nobody is working on these yet
     asked = []
     monkeypatch.setattr(dialog, "ask_confirmation", lambda text: asked.append(text) or True)
     click_ok(dialog.buttons)
-    assert asked and "Assign 5 reports" in asked[0]
+    assert asked and asked[0].startswith("Assign 5 (roads: 5).")
     assert dialog.result_.assigned == 5
     assert all(store.report(i)["agency_responsible"] == "roads" for i in ids[:5])
     assert ids[0] not in [
@@ -338,3 +339,108 @@ def test_reject_needs_a_reason_and_names_the_report(moderated, qgis_canvas):
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "Cancel"
     dialog.ok_button.click()
     assert dialog.result() == 1 and dialog.reason() == "реклама"
+
+
+def _pending_with_duplicates(store) -> tuple[str, list[wf.Candidate]]:
+    """A report waiting for the moderator that the generated data repeats nearby, with its candidates at 50 m."""
+    rows = store.query(
+        "SELECT service_request_id FROM reports WHERE external_status_code IN ('for_triage', 'investigating') "
+        "ORDER BY requested_datetime"
+    )
+    for row in rows:
+        found = wf.duplicate_candidates(store, row["service_request_id"], 50, 30)
+        if found:
+            return row["service_request_id"], found
+    pytest.fail("the generated data holds no report with a duplicate within 50 m and 30 days")
+
+
+def test_generated_data_has_duplicates_the_dialog_finds_at_its_defaults(refserver, tmp_path):
+    store, _sync = workspace(refserver, refserver.keys["moderator"], tmp_path / "m.gpkg")
+    try:
+        sid, found = _pending_with_duplicates(store)
+        dialog = DuplicatesDialog(store, MODERATOR, sid)
+        assert dialog.distance_spin.value() == 50 and dialog.days_spin.value() == 30
+        assert [c.service_request_id for c in dialog.candidates] == [c.service_request_id for c in found]
+        report = store.report(sid)
+        assert all(store.report(c.service_request_id)["service_code"] == report["service_code"] for c in found)
+    finally:
+        store.close()
+
+
+def test_duplicates_zoom_to_the_pair_not_too_close_and_cancel_gives_the_map_back(
+    refserver, tmp_path, project, qgis_canvas
+):
+    store, _sync = workspace(refserver, refserver.keys["moderator"], tmp_path / "m.gpkg")
+    layer = project_layers.add_layers(store.path, project)[project_layers.REPORTS]
+    qgis_canvas.setDestinationCrs(layer.crs())
+    qgis_canvas.setLayers([layer])
+    qgis_canvas.resize(800, 600)
+    qgis_canvas.setExtent(layer.extent())
+    before_extent = qgis_canvas.extent()
+    mine = list(
+        wf.fids_of(
+            store, [store.query("SELECT service_request_id FROM reports LIMIT 3")[2]["service_request_id"]]
+        ).values()
+    )
+    layer.selectByIds(mine)
+    sid, _found = _pending_with_duplicates(store)
+
+    dialog = DuplicatesDialog(store, MODERATOR, sid)
+    dialog.follow_on_map(qgis_canvas, layer)
+    dialog.distance_spin.setValue(500)
+    assert dialog.candidates
+    dialog.table.selectRow(len(dialog.candidates) - 1)
+    pair = [sid, dialog.selected_id()]
+    assert qgis_canvas.scale() >= 4999  # never closer than 1:5 000 (was 1:2 324)
+    extent = qgis_canvas.extent()
+    for rid in pair:
+        report = store.report(rid)
+        assert extent.contains(QgsPointXY(report["long"], report["lat"]))
+    assert set(layer.selectedFeatureIds()) == set(
+        wf.fids_of(store, [sid] + [c.service_request_id for c in dialog.candidates]).values()
+    )
+
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert layer.selectedFeatureIds() == mine
+    after = qgis_canvas.extent()
+    assert (
+        abs(after.width() - before_extent.width()) < 1e-9
+        and abs(after.center().x() - before_extent.center().x()) < 1e-9
+    )
+    store.close()
+
+
+def test_bulk_assign_dialog_lists_each_group_and_reassigns_work_in_progress_only_when_ticked(moderated, monkeypatch):
+    _server, store, _sync, ids, _layer = moderated
+    wf.assign(store, MODERATOR, ids[:1], "roads")
+    wf.respond(store, ROADS, ids[0], "in_progress", "Бригада виїхала")
+    wf.reject(store, MODERATOR, ids[1], "реклама")
+    selected = ids[:4]  # in progress with roads, closed, two new
+    dialog = AssignDialog(store, MODERATOR, selected)
+    dialog.one_radio.setChecked(True)
+    dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("ujkg"))
+    assert dialog.reassign_check.isVisibleTo(dialog) and not dialog.reassign_check.isChecked()
+    text = dialog.count_label.text()
+    assert "Assign 2 (ujkg: 2)." in text
+    assert f"roads is working on it (In progress); reassigning was not chosen ({ids[0]})" in text
+    assert "closed (Rejected by the moderator)" in text and "Reassign" not in text
+    asked = []
+    monkeypatch.setattr(dialog, "ask_confirmation", lambda question: asked.append(question) or True)
+    click_ok(dialog.buttons)
+    assert "Leave 2 as they are" in asked[0]
+    assert store.report(ids[0])["agency_responsible"] == "roads"
+    assert [store.report(i)["agency_responsible"] for i in ids[2:4]] == ["ujkg", "ujkg"]
+
+    again = AssignDialog(store, MODERATOR, ids[:1])
+    again.one_radio.setChecked(True)
+    again.department_combo.setCurrentIndex(again.department_combo.findData("ujkg"))
+    assert not again.buttons.button(
+        QDialogButtonBox.StandardButton.Ok
+    ).isEnabled()  # nothing to do unless reassigning is chosen
+    again.reassign_check.setChecked(True)
+    assert f"{ids[0]}: In progress with roads → ujkg" in again.count_label.text()
+    asked.clear()
+    monkeypatch.setattr(again, "ask_confirmation", lambda question: asked.append(question) or True)
+    click_ok(again.buttons)
+    assert asked and "Reassign 1 from another department" in asked[0]  # even one report: it is asked
+    assert store.report(ids[0])["agency_responsible"] == "ujkg"

@@ -372,6 +372,86 @@ def check_department(store: ReportStore, department: str) -> None:
         raise WorkflowError(tr("Unknown department «{code}».").format(code=department))
 
 
+IN_WORK_CODES = ("action_scheduled", "in_progress", "planned")  # a department has the report
+
+
+@dataclass
+class AssignmentPlan:
+    """What an assignment will do to each report, grouped for the confirmation.
+
+    ``assign``: id → department (no department has it yet); ``reassign``: id → (from department, its status
+    code, to department), reports a department is working on, moved only when asked for explicitly
+    (otherwise they are in ``skip`` with that reason); ``skip``: (id, reason).
+    """
+
+    assign: dict[str, str] = field(default_factory=dict)
+    reassign: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    skip: list[tuple[str, str]] = field(default_factory=list)
+    in_work_held: int = 0  # reports in ``skip`` only because reassigning was not chosen
+
+    @property
+    def targets(self) -> dict[str, str]:
+        """Id → department of every report that will be written."""
+        return {**self.assign, **{sid: to for sid, (_f, _c, to) in self.reassign.items()}}
+
+
+def _skip_reason(report: Mapping[str, Any], target: str | None, actor: Actor) -> str:
+    """Why ``report`` is not assigned to ``target`` ('' when it can be)."""
+    if not target:
+        return tr("no department for it")
+    code = _current_code(report)
+    if code in CLOSED_CODES:
+        return tr("closed ({status})").format(status=statuses.label(code))
+    if code == "action_scheduled" and report.get("agency_responsible") == target:
+        return tr("already assigned to {department}").format(department=target)
+    try:
+        check_transition(report, "action_scheduled", actor)
+    except WorkflowError as exc:
+        return str(exc)
+    return ""
+
+
+def plan_assignment(
+    store: ReportStore,
+    actor: Actor,
+    ids: Iterable[str],
+    department: str | Mapping[str, str],
+    reassign_in_work: bool = False,
+) -> AssignmentPlan:
+    """Sort the reports into assign / reassign / skip (with why), as :func:`assign` will treat them."""
+    ids = [str(i) for i in dict.fromkeys(ids)]
+    per_report = department if isinstance(department, Mapping) else dict.fromkeys(ids, department)
+    plan = AssignmentPlan()
+    for sid in ids:
+        target = per_report.get(sid)
+        report = store.report(sid)
+        if report is None:
+            plan.skip.append((sid, tr("Unknown report {id}").format(id=sid)))
+            continue
+        reason = _skip_reason(report, target, actor)
+        if reason:
+            plan.skip.append((sid, reason))
+            continue
+        holder = report.get("agency_responsible") or ""
+        code = _current_code(report)
+        if holder and holder != target and code in IN_WORK_CODES:
+            if reassign_in_work:
+                plan.reassign[sid] = (holder, code, str(target))
+            else:
+                plan.in_work_held += 1
+                plan.skip.append(
+                    (
+                        sid,
+                        tr("{department} is working on it ({status}); reassigning was not chosen").format(
+                            department=holder, status=statuses.label(code)
+                        ),
+                    )
+                )
+            continue
+        plan.assign[sid] = str(target)
+    return plan
+
+
 def assign(
     store: ReportStore,
     actor: Actor,
@@ -380,12 +460,15 @@ def assign(
     note: str | None = None,
     strict: bool = False,
     base_versions: Mapping[str, int] | None = None,
+    reassign_in_work: bool = True,
 ) -> AssignResult:
     """Assign reports (``action_scheduled`` + ``agency_responsible``) in one transaction.
 
     ``department`` is one code for all, or a mapping id → code (each report its suggestion).
     Reports that cannot be assigned (closed, already with that department…) are skipped with
     the reason, or, with ``strict``, refuse the whole call. Reassignment keeps the history.
+    ``reassign_in_work``: also move reports another department is working on (a caller naming reports
+    means it; the bulk dialog asks, off by default — see :func:`plan_assignment`).
     ``base_versions``: id → the report's version the user saw; a report changed since raises
     :class:`VersionConflictError` (nothing of the call is written).
     """
@@ -404,27 +487,21 @@ def assign(
     text = _answer(note)
     result = AssignResult()
     with store.transaction():
-        for sid in ids:
-            target = per_report.get(sid)
-            try:
-                if not target:
-                    raise WorkflowError(tr("no department for it"))
-                report = _report(store, sid)
-                if _current_code(report) == "action_scheduled" and report.get("agency_responsible") == target:
-                    raise WorkflowError(tr("already assigned to {department}").format(department=target))
-                result.update_ids[sid] = _record(
-                    store,
-                    report,
-                    "action_scheduled",
-                    actor,
-                    (base_versions or {}).get(sid),
-                    agency_responsible=target,
-                    description=text,
-                )
-            except WorkflowError as exc:
-                if strict:
-                    raise
-                result.skipped.append((sid, str(exc)))
+        plan = plan_assignment(store, actor, ids, per_report, reassign_in_work)
+        if strict and plan.skip:
+            sid, reason = plan.skip[0]
+            raise WorkflowError(tr("Report {id} cannot be assigned: {reason}").format(id=sid, reason=reason))
+        result.skipped.extend(plan.skip)
+        for sid, target in plan.targets.items():
+            result.update_ids[sid] = _record(
+                store,
+                _report(store, sid),
+                "action_scheduled",
+                actor,
+                (base_versions or {}).get(sid),
+                agency_responsible=target,
+                description=text,
+            )
     log.info("Assigned %d reports, skipped %d", result.assigned, len(result.skipped))
     return result
 

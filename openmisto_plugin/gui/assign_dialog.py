@@ -14,6 +14,7 @@ from typing import Any
 
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -97,6 +98,13 @@ class AssignDialog(QDialog):
         layout.addWidget(self.suggested_radio)
         layout.addLayout(one_row)
 
+        self.reassign_check = QCheckBox(tr("Also reassign the reports another department is already working on"))
+        self.reassign_check.setObjectName("reassignInWork")
+        self.reassign_check.setToolTip(
+            tr("Off: such reports stay with their department. On: they move, and their deadline starts again.")
+        )
+        layout.addWidget(self.reassign_check)
+
         note_row = QHBoxLayout()
         note_row.addWidget(plain_label(tr("Note for the citizen (optional):"), selectable=False))
         self.note_edit = QLineEdit()
@@ -122,6 +130,7 @@ class AssignDialog(QDialog):
         self.suggested_radio.toggled.connect(self._update)
         self.one_radio.toggled.connect(self._update)
         self.department_combo.currentIndexChanged.connect(self._update)
+        self.reassign_check.toggled.connect(self._update)
         self.load_suggestions()
 
     # ------------------------------------------------------------------ data
@@ -180,25 +189,51 @@ class AssignDialog(QDialog):
         self.load_suggestions()
         return True
 
-    def plan(self) -> dict[str, str]:
-        """Report id → department, as the dialog is set now."""
+    def choices(self) -> dict[str, str]:
+        """Report id → the department chosen for it, as the dialog is set now."""
         if self.suggested_radio.isChecked():
             return {sid: s.department for sid, s in self.suggestions.items() if s}
         code = self.department_combo.currentData()
         return dict.fromkeys(self.ids, code) if code else {}
 
+    def assignment_plan(self) -> wf.AssignmentPlan:
+        """What will happen to each selected report: assigned, reassigned (only when chosen) or skipped, and why."""
+        return wf.plan_assignment(
+            self.store, self.actor, self.ids, self.choices(), reassign_in_work=self.reassign_check.isChecked()
+        )
+
+    def plan(self) -> dict[str, str]:
+        """Report id → department of the reports that will be written."""
+        return self.assignment_plan().targets
+
+    def describe(self, plan: wf.AssignmentPlan) -> str:
+        """The plan in words, group by group (assign; reassign with the current status; skip with why)."""
+        lines = []
+        if plan.assign:
+            parts = ", ".join(f"{code}: {n}" for code, n in sorted(Counter(plan.assign.values()).items()))
+            lines.append(tr("Assign {n} ({parts}).").format(n=len(plan.assign), parts=parts))
+        if plan.reassign:
+            lines.append(tr("Reassign {n} from another department:").format(n=len(plan.reassign)))
+            lines.extend(
+                "  "
+                + tr("{id}: {status} with {old} → {new}").format(id=sid, status=statuses.label(code), old=old, new=new)
+                for sid, (old, code, new) in plan.reassign.items()
+            )
+        if plan.skip:
+            lines.append(tr("Leave {n} as they are:").format(n=len(plan.skip)))
+            for reason, count in Counter(reason for _sid, reason in plan.skip).most_common():
+                ids = [sid for sid, r in plan.skip if r == reason]
+                shown = ", ".join(ids[:6]) + ("…" if len(ids) > 6 else "")
+                lines.append("  " + tr("{n} — {reason} ({ids})").format(n=count, reason=reason, ids=shown))
+        return "\n".join(lines)
+
     def _update(self, *_args: Any) -> None:
         self.department_combo.setEnabled(self.one_radio.isChecked())
-        plan = self.plan()
-        per_department = Counter(plan.values())
-        parts = ", ".join(f"{code}: {n}" for code, n in sorted(per_department.items()))
-        text = tr("{n} of {total} selected reports will be assigned ({parts}).").format(
-            n=len(plan), total=len(self.ids), parts=parts or "—"
-        )
-        left = len(self.ids) - len(plan)
-        if left:
-            text += " " + tr("{n} without a suggestion stay as they are.").format(n=left)
-        self.count_label.setText(text)
+        assignment = self.assignment_plan()
+        plan = assignment.targets
+        in_work = assignment.in_work_held + len(assignment.reassign)
+        self.reassign_check.setVisible(in_work > 0)
+        self.count_label.setText(self.describe(assignment) or tr("Nothing to assign."))
         self.intro_label.setText(
             tr("Report {id}").format(id=self.ids[0])
             if len(self.ids) == 1
@@ -217,18 +252,16 @@ class AssignDialog(QDialog):
         return ask_plain(self, tr("Assign to a department"), text)
 
     def confirm_and_assign(self) -> bool:
-        """Confirm the count (bulk), write the assignments, close on success."""
-        plan = self.plan()
+        """Confirm what happens to each group (bulk, or any reassignment/skip), write, close on success."""
+        assignment = self.assignment_plan()
+        plan = assignment.targets
         if not plan:
             return False
-        if len(plan) > 1:
-            per_department = ", ".join(f"{c}: {n}" for c, n in sorted(Counter(plan.values()).items()))
-            question = tr("Assign {n} reports ({parts})? They are sent to the platform at the next sync.").format(
-                n=len(plan), parts=per_department
-            )
+        if len(self.ids) > 1 or assignment.reassign:
+            question = self.describe(assignment) + "\n\n" + tr("They are sent to the platform at the next sync. Go on?")
             if not self.ask_confirmation(question):
                 return False
-        if not self._assign(plan):
+        if not self._assign(self.choices()):
             return False
         if self.result_.skipped:
             details = "\n".join(f"{sid}: {reason}" for sid, reason in self.result_.skipped)
@@ -237,16 +270,18 @@ class AssignDialog(QDialog):
         return True
 
     def _assign(self, plan: dict[str, str]) -> bool:
-        """Write the assignments on the versions shown; a report changed meanwhile shows both versions."""
+        """Write the assignments (``plan``: id → chosen department) on the versions shown; a report changed
+        meanwhile shows both versions."""
         while True:
             try:
                 self.result_ = wf.assign(
                     self.store,
                     self.actor,
-                    list(plan),
+                    self.ids,
                     plan,
                     self.note_edit.text(),
                     base_versions={sid: v for sid, v in self.versions.items() if v is not None},
+                    reassign_in_work=self.reassign_check.isChecked(),
                 )
                 return True
             except wf.WorkflowError as exc:

@@ -8,6 +8,7 @@ report links to it (``duplicate_of``) and the history shows it.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import (
@@ -32,6 +33,7 @@ from ..core.i18n import tr
 from ..core.store.base import ReportStore
 from .common import button_box, format_datetime, plain_label, plain_tooltip
 from .help import help_button
+from .map_focus import MapFocus
 
 log = logging.getLogger(__name__)
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -41,6 +43,7 @@ class DuplicatesDialog(QDialog):
     """Candidates for one report; OK closes it as a duplicate of the selected one."""
 
     candidatesShown = pyqtSignal(list)  # ids of the report and its candidates (to select on the map)
+    pairShown = pyqtSignal(list)  # the report and the selected candidate (to zoom to)
 
     def __init__(self, store: ReportStore, actor: wf.Actor, service_request_id: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -113,7 +116,24 @@ class DuplicatesDialog(QDialog):
         self.distance_spin.valueChanged.connect(lambda _v: self.search())
         self.days_spin.valueChanged.connect(lambda _v: self.search())
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.table.itemSelectionChanged.connect(self._show_pair)
+        self.map_focus: MapFocus | None = None
         self.search()
+
+    def follow_on_map(self, canvas: Any, layer: Any) -> MapFocus:
+        """Select the candidates on ``layer`` and zoom to the chosen pair; Cancel gives the map back as it was."""
+        focus = MapFocus(canvas, layer, lambda ids: wf.fids_of(self.store, ids))
+        self.map_focus = focus
+        self.candidatesShown.connect(focus.select)
+        self.pairShown.connect(focus.zoom_to)
+        self.rejected.connect(focus.restore)
+        focus.select([self.service_request_id] + [c.service_request_id for c in self.candidates])
+        self._show_pair()
+        return focus
+
+    def _show_pair(self) -> None:
+        chosen = self.selected_id()
+        self.pairShown.emit([self.service_request_id] + ([chosen] if chosen else []))
 
     def search(self) -> None:
         """Look for candidates with the current distance and period."""

@@ -392,7 +392,9 @@ class ModerationPanel(QWidget):
         if len(ids) != 1:
             return None
         dialog = DuplicatesDialog(self.store, self.actor, ids[0], self)
-        dialog.candidatesShown.connect(self._select_on_map)
+        layer = self.layer()
+        if layer is not None and self.canvas is not None:
+            dialog.follow_on_map(self.canvas, layer)
         dialog.accepted.connect(self._after_change)
         self._keep(dialog)
         dialog.show()
@@ -414,12 +416,3 @@ class ModerationPanel(QWidget):
     def _keep(self, dialog: Any) -> None:
         self.dialogs.append(dialog)
         dialog.finished.connect(lambda _r=0, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
-
-    def _select_on_map(self, ids: list[str]) -> None:
-        layer = self.layer()
-        if layer is None or self.store is None:
-            return
-        fids = list(wf.fids_of(self.store, ids).values())
-        layer.selectByIds(fids)
-        if fids and self.canvas is not None:
-            self.canvas.zoomToSelected(layer)
