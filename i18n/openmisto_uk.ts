@@ -693,6 +693,16 @@
         <translation>Відповіді в черзі</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/profiles.py"/>
+        <source>The role «{profile}» works in its own workspace: {path}.</source>
+        <translation>Роль «{profile}» працює у власному робочому просторі: {path}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/profiles.py"/>
+        <source>{n} responses made as «{profile}» are not sent yet: they are kept in {path} and are sent when you switch back to that role.</source>
+        <translation>Ще не надіслано відповідей, зроблених як «{profile}»: {n}. Вони збережені в {path} і будуть надіслані, коли ви повернетеся до цієї ролі.</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -3440,6 +3450,11 @@
         <translation>З’єднано.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, or the key of the role: the platform will only allow what the key's role may do.</source>
+        <translation>Цей ключ належить ролі «{key}», а нижче обрано роль «{set}». Оберіть роль цього ключа або ключ цієї ролі: платформа дозволить лише те, що може роль ключа.</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Fetch new and changed reports</source>
         <translation>Отримати нові та змінені звернення</translation>
@@ -4199,18 +4214,6 @@
     <message>
         <source>Assign</source>
         <translation type="vanished">Призначити</translation>
-    </message>
-    <message>
-        <source>The role «{profile}» works in its own workspace: {path}.</source>
-        <translation type="vanished">Роль «{profile}» працює у власному робочому просторі: {path}.</translation>
-    </message>
-    <message>
-        <source>{n} responses made as «{profile}» are not sent yet: they are kept in {path} and are sent when you switch back to that role.</source>
-        <translation type="vanished">Ще не надіслано відповідей, зроблених як «{profile}»: {n}. Вони збережені в {path} і будуть надіслані, коли ви повернетеся до цієї ролі.</translation>
-    </message>
-    <message>
-        <source>This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, or the key of the role: the platform will only allow what the key's role may do.</source>
-        <translation type="vanished">Цей ключ належить ролі «{key}», а нижче обрано роль «{set}». Оберіть роль цього ключа або ключ цієї ролі: платформа дозволить лише те, що може роль ключа.</translation>
     </message>
     <message>
         <source>The workspace file could not be read or written: another program may have changed, moved or removed it (or its -wal/-shm files) while QGIS had it open. It has been opened again; synchronise once more. (SQLite: {0})</source>

@@ -403,7 +403,7 @@ class OpenMistoPlugin:
         if not settings.workspace_exists:
             self._message(tr("There is no workspace yet: synchronise first."), Qgis.Warning)
             return None
-        return open_monthly_report_dialog(settings.workspace_path, self.iface, self.iface.mainWindow())
+        return open_monthly_report_dialog(settings.workspace, self.iface, self.iface.mainWindow())
 
     def show_settings(self) -> None:
         """The settings dialog; applies and re-points the layers when accepted."""
@@ -413,16 +413,24 @@ class OpenMistoPlugin:
         dialog = SettingsDialog(before, self.iface.mainWindow(), store=self.gui_store())
         if not dialog.exec():
             return
-        after = dialog.settings
-        if after.workspace_path != before.workspace_path:
+        self.settings_changed(before, PluginSettings.load())
+
+    def settings_changed(self, before: PluginSettings, after: PluginSettings) -> None:
+        """Apply new settings; another profile's workspace replaces the layers and the pages' store."""
+        from .core.profiles import switch_note
+
+        if after.workspace != before.workspace:
             self.close_store()  # the pages get the new workspace's store
             self._store_failed = None
         self.apply_settings(after)
-        if after.workspace_path != before.workspace_path and project_layers.find_layer(project_layers.REPORTS):
+        if after.workspace != before.workspace and project_layers.find_layer(project_layers.REPORTS):
             if after.workspace_exists:
-                project_layers.add_layers(after.workspace_path)
+                project_layers.add_layers(after.workspace)
             else:
                 project_layers.remove_layers()
+        note = switch_note(before, after)
+        if note:
+            self._message(note, Qgis.Info)
 
     def _timer_tick(self) -> None:
         settings = PluginSettings.load()
@@ -493,7 +501,7 @@ class OpenMistoPlugin:
             return None
         params = SyncParams(
             base_url=settings.base_url,
-            workspace_path=settings.workspace_path,
+            workspace_path=settings.workspace,
             api_key=api_key,
             page_size=settings.page_size,
             full=full,
@@ -607,7 +615,7 @@ class OpenMistoPlugin:
             return
         try:
             store = self.gui_store() if settings.is_postgres else None
-            counts, overdue = project_layers.status_counts(settings.workspace_path, store)
+            counts, overdue = project_layers.status_counts(settings.workspace, store)
         except Exception:
             log.debug("Cannot count reports", exc_info=True)
             counts, overdue = {}, 0
@@ -624,7 +632,7 @@ class OpenMistoPlugin:
             return {}
         project = QgsProject.instance()
         was_empty = not project.mapLayers()
-        layers = project_layers.add_layers(settings.workspace_path, project)
+        layers = project_layers.add_layers(settings.workspace, project)
         if not layers and not quiet:
             self._message(tr("The workspace has no layers to add."), Qgis.Warning)
         if was_empty and layers:
@@ -770,15 +778,15 @@ class OpenMistoPlugin:
                 history = sorted(store.history(request_id), key=lambda r: str(r.get("updated_datetime") or ""))
             except Exception:
                 log.debug("store.history() failed", exc_info=True)
-                history = load_history(settings.workspace_path, request_id)
+                history = load_history(settings.workspace, request_id)
         else:
-            history = load_history(settings.workspace_path, request_id)
+            history = load_history(settings.workspace, request_id)
         dialog = ReportDetailDialog(
             report,
             history,
-            load_departments(settings.workspace_path),
+            load_departments(settings.workspace),
             self.iface.mainWindow(),
-            load_districts(settings.workspace_path),
+            load_districts(settings.workspace),
             undelivered_states(store, request_id),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -875,7 +883,7 @@ class OpenMistoPlugin:
         None while there is no workspace (before the first sync) or when it cannot be opened.
         """
         settings = PluginSettings.load()
-        path = settings.workspace_path if settings.workspace_exists else ""
+        path = settings.workspace if settings.workspace_exists else ""
         if self.store is not None and self._store_path == path and not getattr(self.store, "closed", False):
             return self.store  # (a shared workspace whose connection broke is opened again)
         self.close_store()
@@ -924,7 +932,7 @@ class OpenMistoPlugin:
         if self.outbox_panel is not None:
             self.outbox_panel.set_store(store)
         if self.filter_panel is not None and settings.workspace_exists:
-            self.filter_panel.set_workspace(settings.workspace_path)
+            self.filter_panel.set_workspace(settings.workspace)
 
     def _build_pages(self, settings: PluginSettings) -> None:
         from .gui.dock import FilterPage, ReportList
@@ -955,7 +963,7 @@ class OpenMistoPlugin:
         self.filter_panel.filterApplied.connect(self._filter_applied)
         self.filter_panel.filterCleared.connect(self.report_list.clear)
         if settings.workspace_exists:
-            self.filter_panel.set_workspace(settings.workspace_path)
+            self.filter_panel.set_workspace(settings.workspace)
         self.filter_panel.set_layer(project_layers.find_layer(project_layers.REPORTS))
         pages.append((FilterPage(self.filter_panel, self.report_list), tr("Filter")))
         if actor.role in (wf.MODERATOR, wf.OFFICER):
@@ -1023,7 +1031,7 @@ class OpenMistoPlugin:
         if self.filter_panel is not None:
             settings = PluginSettings.load()
             if settings.workspace_exists:
-                self.filter_panel.set_workspace(settings.workspace_path)
+                self.filter_panel.set_workspace(settings.workspace)
             layer = project_layers.find_layer(project_layers.REPORTS)
             if layer is not self.filter_panel.layer:
                 self.filter_panel.set_layer(layer)

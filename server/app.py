@@ -24,6 +24,9 @@ PREFIX = "/open311/v2/"
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 
 
+ROLE_HEADER = "X-OpenMisto-Role"  # the key's role on answers to a key: "moderator", "viewer", "officer:<dept>"
+
+
 @dataclass
 class Reply:
     """An answer before serialisation: ``kind`` names the XML root (see ``formats.XML_NAMES``)."""
@@ -127,7 +130,10 @@ class OpenCityApp:
                 if method == "GET":
                     conn.execute("BEGIN")  # one snapshot for the count and the page
                 call.principal = principal_for(conn, call.params.get("api_key") or call.form.get("api_key"))
-                return endpoint(call, conn, match)
+                reply = endpoint(call, conn, match)
+                if call.principal.role != "anonymous":  # whose key it is: a client can check its role setting
+                    reply.headers.setdefault(ROLE_HEADER, call.principal.name)
+                return reply
         if known_path:
             raise ApiError(405, f"{call.method} is not allowed on {call.name}.")
         raise ApiError(404, f"No such endpoint: {call.name}.{call.fmt}")

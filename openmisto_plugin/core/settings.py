@@ -3,15 +3,24 @@
 The API key itself is never stored here: only the id of the QGIS authentication
 configuration (``authcfg``) that holds it (see ``core/open311/auth.py``).
 
-``workspace_path`` is the workspace's address: a GeoPackage path, or a shared PostGIS workspace
+``workspace_path`` is the workspace's address as chosen: a GeoPackage path, or a shared PostGIS workspace
 ``postgres:connection=<QGIS saved connection> schema=openmisto`` (or ``service=…``); such an
 address never holds a password (``pg_connection.parse_uri`` refuses one).
+
+One workspace per key identity (a *profile*: ``moderator``, ``viewer`` or ``officer:<department>``): a key
+brings in only what the platform lets it see, so an officer's view never holds what a moderator's key
+brought before. The GeoPackage chosen in the settings belongs to the profile that first used it (its
+*owner*); the other profiles use a file beside it (:func:`workspace_for_profile`). A shared PostGIS
+workspace is the same for every profile (a server syncs it). Each profile also keeps its own saved key
+(``authcfg``), so switching back needs no retyping.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsSettings
@@ -29,6 +38,23 @@ ANSWER_FORMATS = ("auto", "json", "xml")
 def default_workspace_path() -> str:
     """``<QGIS settings dir>/openmisto/workspace.gpkg``."""
     return str(Path(QgsApplication.qgisSettingsDirPath()) / "openmisto" / "workspace.gpkg")
+
+
+def profile_of(role: str, department: str = "") -> str:
+    """The key identity a role stands for: ``moderator``, ``viewer`` or ``officer:<department>``."""
+    return f"officer:{department}" if role == "officer" else role
+
+
+def workspace_for_profile(address: str, profile: str, owner: str) -> str:
+    """The workspace of ``profile``: the chosen GeoPackage for its ``owner`` profile, ``<name>.<profile>.gpkg``
+    beside it for the others; a PostGIS address is shared by all."""
+    from .store.factory import is_postgres
+
+    if not address or is_postgres(address) or profile == owner:
+        return address
+    path = Path(address)
+    slug = re.sub(r"[^0-9A-Za-z_-]+", "-", profile.replace(":", "-")).strip("-") or "user"
+    return str(path.with_name(f"{path.stem}.{slug}{path.suffix or '.gpkg'}"))
 
 
 def _key(name: str) -> str:
@@ -62,6 +88,18 @@ class PluginSettings:
     # Send the API key over plain http to a host other than this machine (unencrypted): only on the
     # user's explicit choice (docs/security.md).
     allow_plain_http: bool = False
+    authcfgs: dict[str, str] = field(default_factory=dict)  # profile -> its saved key (authcfg id)
+    workspace_owner: str = ""  # the profile whose workspace is ``workspace_path`` itself ('' : the current one)
+
+    @property
+    def profile(self) -> str:
+        """The key identity of the role set: ``moderator``, ``viewer`` or ``officer:<department>``."""
+        return profile_of(self.role, self.department)
+
+    @property
+    def workspace(self) -> str:
+        """The workspace of the current profile (see :func:`workspace_for_profile`)."""
+        return workspace_for_profile(self.workspace_path, self.profile, self.workspace_owner or self.profile)
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -69,7 +107,15 @@ class PluginSettings:
         s = QgsSettings()
         role = str(s.value(_key("role"), "viewer") or "viewer")
         fmt = str(s.value(_key("answer_format"), "auto") or "auto")
+        try:
+            authcfgs = json.loads(str(s.value(_key("authcfg_by_profile"), "") or "{}"))
+        except ValueError:
+            authcfgs = {}
+        if not isinstance(authcfgs, dict):
+            authcfgs = {}
         return cls(
+            authcfgs={str(k): str(v) for k, v in authcfgs.items() if v},
+            workspace_owner=str(s.value(_key("workspace_owner"), "") or ""),
             base_url=str(s.value(_key("base_url"), DEFAULT_BASE_URL) or ""),
             authcfg=str(s.value(_key("authcfg"), "") or ""),
             page_size=max(1, _as_int(s.value(_key("page_size"), DEFAULT_PAGE_SIZE), DEFAULT_PAGE_SIZE)),
@@ -101,6 +147,11 @@ class PluginSettings:
         s.setValue(_key("answer_format"), self.answer_format)
         s.setValue(_key("jurisdiction_id"), self.jurisdiction_id.strip())
         s.setValue(_key("allow_plain_http"), bool(self.allow_plain_http))
+        authcfgs = dict(self.authcfgs)
+        if self.authcfg:
+            authcfgs[self.profile] = self.authcfg
+        s.setValue(_key("authcfg_by_profile"), json.dumps(authcfgs, sort_keys=True))
+        s.setValue(_key("workspace_owner"), self.workspace_owner or self.profile)
         s.sync()
 
     @property
@@ -124,7 +175,7 @@ class PluginSettings:
         """A GeoPackage file that exists, or a PostGIS address (checked when opened)."""
         from .store.factory import workspace_exists
 
-        return workspace_exists(self.workspace_path)
+        return workspace_exists(self.workspace)
 
     @property
     def is_postgres(self) -> bool:
@@ -159,8 +210,9 @@ def authcfg() -> str:
 
 
 def workspace_path() -> str:
-    """The workspace address: a GeoPackage path (the default one when unset) or a ``postgres:`` address."""
-    return PluginSettings.load().workspace_path
+    """The current profile's workspace: a GeoPackage path (beside the default one when unset) or a ``postgres:``
+    address."""
+    return PluginSettings.load().workspace
 
 
 def page_size() -> int:

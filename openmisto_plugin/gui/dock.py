@@ -374,7 +374,7 @@ class OpenMistoDock(QgsDockWidget):
         self.show_profile(profile)
         from ..core.store.factory import describe
 
-        workspace = describe(settings.workspace_path)
+        workspace = describe(settings.workspace)
         if settings.is_configured:
             self.connection_label.setText(settings.base_url)
             self.connection_label.setToolTip(plain_tooltip(tr("Workspace: {0}").format(workspace)))

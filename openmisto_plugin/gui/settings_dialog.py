@@ -43,7 +43,7 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.open311.profile import format_label
 from ..core.positions import parse_bbox
-from ..core.settings import ANSWER_FORMATS, ROLES, PluginSettings, default_workspace_path
+from ..core.settings import ANSWER_FORMATS, ROLES, PluginSettings, default_workspace_path, profile_of
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.store.pg_connection import (
     DEFAULT_SCHEMA,
@@ -97,6 +97,11 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(680)
         self._test_task: CallableTask | None = None
         self._test_client: Any = None
+        # one saved key per profile (moderator, viewer, officer:<department>): switching roles needs no retyping
+        self._authcfgs: dict[str, str] = dict(self.settings.authcfgs)
+        if self.settings.authcfg:
+            self._authcfgs.setdefault(self.settings.profile, self.settings.authcfg)
+        self._profile = self.settings.profile
         self._build()
         self._fill()
 
@@ -230,12 +235,14 @@ class SettingsDialog(QDialog):
         for role in ROLES:
             self.role_combo.addItem(role_label(role), role)
         self.role_combo.currentIndexChanged.connect(self._role_changed)
+        self.role_combo.currentIndexChanged.connect(self._profile_changed)
         user_form.addRow(tr("Role"), self.role_combo)
         self.department_combo = QComboBox()
         self.department_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.department_combo.setMinimumContentsLength(20)
         self.department_combo.setEditable(True)
         self.department_combo.setToolTip(tr("The department whose reports an officer handles"))
+        self.department_combo.currentTextChanged.connect(self._profile_changed)
         user_form.addRow(tr("Department"), self.department_combo)
         layout.addWidget(user)
 
@@ -268,6 +275,8 @@ class SettingsDialog(QDialog):
         else:
             self.department_combo.setEditText(s.department)
         self._role_changed()
+        self._profile = self.profile()
+        self.auth_select.setConfigId(self._authcfgs.get(self._profile, s.authcfg))
 
     def _fill_workspace(self, address: str) -> None:
         """The kind, the file or the saved connection and schema of the workspace ``address``."""
@@ -370,6 +379,22 @@ class SettingsDialog(QDialog):
     def _role_changed(self) -> None:
         self.department_combo.setEnabled(self.role_combo.currentData() == "officer")
 
+    def profile(self) -> str:
+        """The key identity the role (and department) set here stands for."""
+        role = str(self.role_combo.currentData() or "viewer")
+        return profile_of(role, self.department() if role == "officer" else "")
+
+    def _profile_changed(self, *_args: Any) -> None:
+        """Keep the key chosen for the profile left; show the one saved for the new profile (or none)."""
+        new = self.profile()
+        if new == self._profile:
+            return
+        chosen = self.auth_select.configId()
+        if chosen:
+            self._authcfgs[self._profile] = chosen
+        self._profile = new
+        self.auth_select.setConfigId(self._authcfgs.get(new, ""))
+
     # --- values ------------------------------------------------------------------------------
 
     def department(self) -> str:
@@ -395,6 +420,8 @@ class SettingsDialog(QDialog):
             last_sync=self.settings.last_sync,
             city_bbox=self.city_area_edit.text().strip(),
             allow_plain_http=self.plain_http_check.isChecked(),
+            authcfgs={**self._authcfgs, self.profile(): self.auth_select.configId()},
+            workspace_owner=self.settings.workspace_owner or self.settings.profile,
         )
 
     def _validate(self, values: PluginSettings) -> str:
@@ -428,13 +455,21 @@ class SettingsDialog(QDialog):
             return True
         from ..core.open311.auth import save_api_key
 
+        profile = self.profile()
+        chosen = self.auth_select.configId()
+        others = {cfg for name, cfg in self._authcfgs.items() if name != profile}
+        # a new key replaces this profile's saved key, never the one another profile uses
+        target = chosen if chosen and chosen not in others else self._authcfgs.get(profile)
+        if target in others:
+            target = None
         try:
-            authcfg = save_api_key(key, AUTHCFG_NAME, authcfg=self.auth_select.configId() or None)
+            authcfg = save_api_key(key, f"{AUTHCFG_NAME} ({profile})", authcfg=target or None)
         except Exception as exc:  # noqa: BLE001 - AuthError has a user message
             message = TaskOutcome(False, error=exc).error_message()
             warn_plain(self, self.windowTitle(), message)
             return False
         self.key_edit.clear()
+        self._authcfgs[profile] = authcfg
         self.auth_select.setConfigId(authcfg)
         return True
 
@@ -515,7 +550,9 @@ class SettingsDialog(QDialog):
         if outcome.ok:
             profile = getattr(self._test_client, "profile", None)
             summary = str(outcome.result or tr("Connected."))
-            self._show_test(summary.split("\n", 1)[0] if profile is not None else summary, True)
+            text = summary.split("\n", 1)[0] if profile is not None else summary
+            mismatch = self.role_mismatch(getattr(self._test_client, "key_role", None))
+            self._show_test(mismatch + "\n" + text if mismatch else text, not mismatch)
             self.profile_view.show_profile(profile)
             self._keep_profile(profile)
         else:
@@ -537,6 +574,22 @@ class SettingsDialog(QDialog):
         finally:
             if opened:
                 store.close()
+
+    def role_mismatch(self, key_role: str | None) -> str:
+        """A warning when the platform says the key belongs to another role than the one set; '' otherwise
+        (also when the platform does not say: third-party servers keep the role to themselves)."""
+        if not key_role:
+            return ""
+        role, _sep, department = key_role.partition(":")
+        if role not in ROLES:
+            return ""
+        if key_role == self.profile():
+            return ""
+        said = role_label(role) + (f" ({department})" if department else "")
+        return tr(
+            "This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, "
+            "or the key of the role: the platform will only allow what the key's role may do."
+        ).format(key=said, set=role_label(str(self.role_combo.currentData())))
 
     def _show_test(self, text: str, ok: bool | None) -> None:
         colour = {True: "#2e7d32", False: "#c62828"}.get(ok, "")

@@ -225,6 +225,9 @@ class UpdatePage(list):
     total_count: int | None = None
 
 
+KEY_ROLE_HEADER = "X-OpenMisto-Role"  # the reference platform names the key's role on its answers
+
+
 class Open311Client:
     """A client for one Open311 endpoint (``base_url`` like ``http://host/open311/v2/``)."""
 
@@ -269,6 +272,8 @@ class Open311Client:
         self.backoff_s = backoff_s
         self.jurisdiction_id = jurisdiction_id
         self.expected_bbox = expected_bbox
+        # the key's role as the platform states it (the reference server's X-OpenMisto-Role); None when not said
+        self.key_role: str | None = None
         self._sleep = sleep
         #: paging style seen so far (``profile.PAGING_*``; "none": date windows) and what showed it
         self.paging = UNKNOWN
@@ -307,12 +312,21 @@ class Open311Client:
         The key goes as in :meth:`_call` (and is refused as there)."""
         params, data, headers = self._with_key(method, url, params, data)
         try:
-            return self.transport.request(
+            response = self.transport.request(
                 method, url, params=params, data=data, headers=headers, timeout_s=self.timeout_s
             )
         except NetworkError as exc:
             log.info("%s %s: %s", method, without_key(url), mask_secrets(exc.message))
             return None
+        if 200 <= response.status < 300:
+            self._note_key_role(response)
+        return response
+
+    def _note_key_role(self, response: HttpResponse) -> None:
+        """Remember the key's role when the platform states it (see :data:`KEY_ROLE_HEADER`)."""
+        stated = response.header(KEY_ROLE_HEADER)
+        if stated and self.api_key:
+            self.key_role = stated.strip()[:80]
 
     def _params(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -409,6 +423,7 @@ class Open311Client:
                 self._pause(attempt, error)
                 continue
             if 200 <= response.status < 300 or (allow_404 and response.status == 404):
+                self._note_key_role(response)
                 return response
             error = self._error_from_response(method, response)
             wait = error.retry_after_s
