@@ -1381,6 +1381,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>The workspace file could not be read or written: another program may have changed, moved or removed it (or its -wal/-shm files) while QGIS had it open. It has been opened again; synchronise once more. (SQLite: {0})</source>
+        <translation>Робочий простір не вдалося прочитати чи записати: інша програма могла змінити, перемістити або видалити файл (чи його файли -wal/-shm), поки QGIS його тримав відкритим. Його відкрито знову — синхронізуйте ще раз. (SQLite: {0})</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
         <source>Unexpected error: {0}</source>
         <translation>Неочікувана помилка: {0}</translation>
     </message>
@@ -4214,10 +4219,6 @@
     <message>
         <source>Assign</source>
         <translation type="vanished">Призначити</translation>
-    </message>
-    <message>
-        <source>The workspace file could not be read or written: another program may have changed, moved or removed it (or its -wal/-shm files) while QGIS had it open. It has been opened again; synchronise once more. (SQLite: {0})</source>
-        <translation type="vanished">Робочий простір не вдалося прочитати чи записати: інша програма могла змінити, перемістити або видалити файл (чи його файли -wal/-shm), поки QGIS його тримав відкритим. Його відкрито знову — синхронізуйте ще раз. (SQLite: {0})</translation>
     </message>
     <message>
         <source>Not a date or not a period: {error}</source>

@@ -45,7 +45,7 @@ from .core.i18n import tr
 from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
 from .core.settings import PluginSettings, save_last_sync
-from .core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
+from .core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome, is_workspace_failure
 from .gui.common import icon, pop_message, push_plain_message
 
 log = logging.getLogger(__name__)
@@ -593,6 +593,8 @@ class OpenMistoPlugin:
             message, error = tr("Synchronisation canceled; the next sync completes it."), False
             self._message(message, Qgis.Info)
         else:
+            if is_workspace_failure(outcome.error):
+                self.reopen_workspace()  # no restart needed: the store and the layers open the file again
             message, error = tr("Synchronisation failed: {0}").format(outcome.error_message()), True
             # The timer repeats a failure every few minutes: say it once, until a sync succeeds again.
             if not automatic or message != self._last_error:
@@ -906,6 +908,15 @@ class OpenMistoPlugin:
         # "unable to open database file" once this connection creates them: let the layers reconnect.
         project_layers.reload_layers()
         return self.store
+
+    def reopen_workspace(self) -> None:
+        """Open the workspace again after its file failed: a new store connection, the layers re-opened."""
+        self.close_store()
+        self._store_failed = None
+        for _table, layer in project_layers.iter_layers():
+            layer.setDataSource(layer.source(), layer.name(), layer.providerType())  # keeps the style
+        self.gui_store()
+        project_layers.reload_layers()
 
     def close_store(self) -> None:
         """Close the GUI store (on unload and when the workspace changes)."""

@@ -25,6 +25,17 @@ log = logging.getLogger(__name__)
 _LIVE_TASKS: set[OpenMistoTask] = set()
 
 
+# SQLite's words for a workspace file that another program changed, moved or damaged under an open connection
+WORKSPACE_FAILURES = ("disk i/o error", "malformed", "unable to open database", "not a database", "no such table")
+
+
+def is_workspace_failure(error: BaseException | None) -> bool:
+    """The workspace file itself failed (not the network, not the platform): it must be opened again."""
+    import sqlite3
+
+    return isinstance(error, sqlite3.DatabaseError) and any(w in str(error).lower() for w in WORKSPACE_FAILURES)
+
+
 @dataclass
 class TaskOutcome:
     """What a task ended with: a result, an error, or a cancellation."""
@@ -38,6 +49,12 @@ class TaskOutcome:
         """The error in words for the user (``Open311Error.user_message()`` when there is one)."""
         if self.error is None:
             return tr("Canceled.") if self.canceled else ""
+        if is_workspace_failure(self.error):
+            return tr(
+                "The workspace file could not be read or written: another program may have changed, moved or "
+                "removed it (or its -wal/-shm files) while QGIS had it open. It has been opened again; "
+                "synchronise once more. (SQLite: {0})"
+            ).format(self.error)
         user_message = getattr(self.error, "user_message", None)
         if callable(user_message):
             try:

@@ -80,7 +80,6 @@ from .schema import (
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15000
-BULK_WAL_PAGES = 16384  # WAL pages between checkpoints during a bulk load (64 MB with 4 KB pages)
 BULK_RTREE_MIN = 64  # from this many new rows per insert, GDAL's per-row triggers are replaced by set statements
 _IN_CHUNK = 500  # ids per "IN (...)" query
 _LOCAL_COLUMNS = tuple(dict.fromkeys(LOCAL_FIELDS.values()))
@@ -199,6 +198,24 @@ def _parse_geometry(value: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
+def _leave_wal(conn: sqlite3.Connection, path: str) -> None:
+    """Use the rollback journal (``journal_mode=DELETE``, GDAL's default for GeoPackage), never WAL.
+
+    In WAL mode committed changes live in ``-wal``/``-shm`` files beside the workspace until a checkpoint:
+    a backup tool or a user removing them, another program opening and closing the file in this process
+    (which drops SQLite's POSIX locks), or a network share gives "disk I/O error" and loses those changes.
+    With the rollback journal every commit is in the file itself and nothing is left beside it when idle.
+    A file still held in WAL mode by another program keeps it until that program lets go (logged).
+    """
+    conn.execute("PRAGMA busy_timeout=2000")
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as exc:  # another connection holds it in WAL mode right now
+        mode = f"wal ({exc})"
+    if str(mode).lower() != "delete":
+        log.warning("The workspace %s stays in journal mode %s while another program holds it", path, mode)
+
+
 class GeoPackageStore(ReportStore):
     """A workspace in one GeoPackage file (see module docstring)."""
 
@@ -230,8 +247,8 @@ class GeoPackageStore(ReportStore):
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         try:
             conn.row_factory = sqlite3.Row
+            _leave_wal(conn, path)
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA cache_size=-32768")
             register_gpkg_functions(conn)
@@ -473,9 +490,9 @@ class GeoPackageStore(ReportStore):
     def bulk_load(self) -> Iterator[bool]:
         """A block of many writes in many transactions (a full sync).
 
-        - Commits do not wait for the disk (``synchronous=NORMAL``, a larger WAL between
-          checkpoints): a kill loses nothing, a power cut at most the last pages, which the next
-          sync fetches again (its watermark is only saved after the block, with a full sync).
+        - Each page is one transaction in the rollback journal with ``synchronous=FULL``: a kill or a
+          power cut loses at most the page being written, which the next sync fetches again (its
+          watermark is only saved after the block).
         - Into an empty ``reports`` table (a first sync) the filter indexes are dropped and built
           once at the end, much faster than row by row. They come back at the end of the block,
           also on an error; a workspace left without them (a kill) gets them back when next opened.
@@ -488,16 +505,11 @@ class GeoPackageStore(ReportStore):
                 with self.transaction():
                     for name, _sql in index_statements("reports"):
                         self._conn.execute(f'DROP INDEX IF EXISTS "{name}"')
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute(f"PRAGMA wal_autocheckpoint={BULK_WAL_PAGES}")
             try:
                 yield deferred
             finally:
-                self._conn.execute("PRAGMA synchronous=FULL")
-                self._conn.execute("PRAGMA wal_autocheckpoint=1000")
                 if deferred:
-                    self._ensure_indexes()  # committed with synchronous=FULL: everything before is on disk
-                self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    self._ensure_indexes()
 
     def _ensure_indexes(self) -> None:
         """Create the secondary indexes of the schema that are missing."""
