@@ -45,6 +45,7 @@ from .core.i18n import tr
 from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
 from .core.settings import PluginSettings, save_last_sync
+from .core.store.journal import restore_journal, use_rollback_journal
 from .core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome, is_workspace_failure
 from .gui.common import icon, pop_message, push_plain_message
 
@@ -144,6 +145,7 @@ class OpenMistoPlugin:
     def initGui(self) -> None:
         """Build the interface."""
         setup_logging()
+        use_rollback_journal()  # QGIS must not turn the workspace to WAL (see core/store/journal.py)
         self._install_translator()
         self.initProcessing()
 
@@ -256,6 +258,7 @@ class OpenMistoPlugin:
 
     def unload(self) -> None:
         """Remove everything ``initGui`` added."""
+        restore_journal()
         if self._waiting_for_qgis:
             self._waiting_for_qgis = False
             with contextlib.suppress(TypeError):

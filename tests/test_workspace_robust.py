@@ -29,11 +29,15 @@ pytestmark = pytest.mark.skipif(not (SQLITE3 and OGRINFO), reason="sqlite3 and o
 
 
 @pytest.fixture()
-def held(_store_fixture, qgis_new_project):  # noqa: F811
-    """The workspace open as in QGIS: the plugin's store and its layers in the project."""
+def held(_store_fixture, plugin):  # noqa: F811
+    """The workspace open as in QGIS with the plugin loaded: a store and its layers, one of them filtered."""
     store = _store_fixture
     layers = project_layers.add_layers(store.path, QgsProject.instance())
-    assert layers[project_layers.REPORTS].featureCount() > 0
+    reports = layers[project_layers.REPORTS]
+    assert reports.featureCount() > 0
+    # a filter: QGIS opens the file for writing to apply it, which used to switch it to WAL
+    assert reports.setSubsetString("\"status\" = 'open'") and reports.featureCount() > 0
+    assert reports.setSubsetString("")
     yield store, layers
     QgsProject.instance().clear()
 

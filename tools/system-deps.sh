@@ -12,7 +12,8 @@ set -euo pipefail
 packages=(
   make python3-qgis qgis qgis-providers python3-venv python3-pip
   python3-psycopg2 python3-gdal tzdata       # imported by tests/tools (psycopg2, osgeo, zoneinfo Europe/Kyiv)
-  gdal-bin                                   # ogrinfo/ogr2ogr (bench, checking a workspace by hand)
+  gdal-bin                                   # ogrinfo/ogr2ogr (bench, checking a workspace by hand, the workspace tests)
+  sqlite3                                    # the workspace tests: another program reading and writing it
   poppler-utils                              # pdftotext, pdftoppm, pdfinfo (report and quick reference tests)
   qttools5-dev-tools                         # lrelease (make translations, tests/test_i18n.py)
   xvfb xauth imagemagick                     # make docs: QGIS under xvfb-run, convert for the screenshots
