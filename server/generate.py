@@ -197,7 +197,8 @@ class ReportFactory:
         self.placed: list[Placed] = []
         self.requested: list[int] = []
         # Its own stream: the pending duplicates change only the reports they touch, not the rest of the data.
-        self.duplicate_rng = random.Random(rng.getstate()[1][0])
+        seed = rng.getstate()[1][0]
+        self.duplicate_rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets  # nosec B311
 
     # -- pieces of a report ---------------------------------------------------------------------------------
     def requested_times(self, count: int) -> list[int]:

@@ -262,7 +262,7 @@ class SettingsDialog(QDialog):
         self.format_combo.setCurrentIndex(max(0, self.format_combo.findData(s.answer_format)))
         self.jurisdiction_edit.setText(s.jurisdiction_id)
         self._fill_workspace(s.workspace_path)
-        self._fill_media_url(s.workspace_path)
+        self._fill_media_url(s.workspace)  # the photos address lives in the profile's workspace
         self.city_area_edit.setText(s.city_bbox)
         index = self.role_combo.findData(s.role)
         self.role_combo.setCurrentIndex(max(0, index))
@@ -482,7 +482,7 @@ class SettingsDialog(QDialog):
         if not self.store_new_key():
             return
         values = self.values()
-        problem = self.save_media_url(values.workspace_path)
+        problem = self.save_media_url(values.workspace)
         if problem:
             warn_plain(self, self.windowTitle(), problem)
             return
