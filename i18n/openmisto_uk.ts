@@ -2765,6 +2765,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>The monthly report could not be written: {error}</source>
+        <translation>Місячний звіт не вдалося записати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>The layouts could not be added to the project: {error}</source>
         <translation>Не вдалося додати макети до проєкту: {error}</translation>
     </message>
@@ -3831,13 +3836,8 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Not a date: {error}</source>
-        <translation>Це не дата: {error}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>The period ends before it starts.</source>
-        <translation>Період закінчується раніше, ніж починається.</translation>
+        <source>Not a date or not a period: {error}</source>
+        <translation>Не дата або не період: {error}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
@@ -4085,6 +4085,14 @@
         <translation>Отримано звернення: {0}</translation>
     </message>
     <message>
+        <source>Not a date: {error}</source>
+        <translation type="vanished">Це не дата: {error}</translation>
+    </message>
+    <message>
+        <source>The period ends before it starts.</source>
+        <translation type="vanished">Період закінчується раніше, ніж починається.</translation>
+    </message>
+    <message>
         <source>{n} of {total} selected reports will be assigned ({parts}).</source>
         <translation type="vanished">Буде передано звернень: {n} з {total} вибраних ({parts}).</translation>
     </message>
@@ -4219,14 +4227,6 @@
     <message>
         <source>Assign</source>
         <translation type="vanished">Призначити</translation>
-    </message>
-    <message>
-        <source>Not a date or not a period: {error}</source>
-        <translation type="vanished">Не дата або не період: {error}</translation>
-    </message>
-    <message>
-        <source>The monthly report could not be written: {error}</source>
-        <translation type="vanished">Місячний звіт не вдалося записати: {error}</translation>
     </message>
 </context>
 </TS>

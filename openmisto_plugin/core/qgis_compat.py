@@ -62,6 +62,10 @@ REQUEST_NO_GEOMETRY = scoped_enum("Qgis.FeatureRequestFlag.NoGeometry", "QgsFeat
 PARAMETER_ADVANCED = scoped_enum(
     "Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.FlagAdvanced"
 )
+# Processing algorithms (Qgis.ProcessingAlgorithmFlag since 3.36)
+ALGORITHM_NO_THREADING = scoped_enum(
+    "Qgis.ProcessingAlgorithmFlag.NoThreading", "QgsProcessingAlgorithm.FlagNoThreading"
+)
 NUMBER_INTEGER = scoped_enum("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Integer")
 NUMBER_DOUBLE = scoped_enum("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Double")
 

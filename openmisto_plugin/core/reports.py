@@ -785,45 +785,47 @@ def export_pdf(cover: QgsPrintLayout, group: QgsPrintLayout, path: str | Path, f
 # --------------------------------------------------------------------------- API
 
 
-def build_atlas(
+def _workspace(workspace_path: str | Path) -> Any:
+    """A GeoPackage path (which must exist), or a shared PostGIS workspace's ``postgres:`` address (kept as text)."""
+    from .store.factory import is_postgres
+
+    workspace: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
+    if isinstance(workspace, Path) and not workspace.exists():
+        raise FileNotFoundError(str(workspace))
+    return workspace
+
+
+def layout_rows(language: str = "uk", templates: Path | None = None) -> tuple[int, int]:
+    """How many overdue rows the group template's tables hold (first page, next pages). Main thread: a layout."""
+    project = QgsProject()
+    _cover, group = load_layouts(project, templates)
+    rows = measure_rows(group, Lang(language))
+    del _cover, group
+    return rows
+
+
+def prepare_atlas(
     workspace_path: str | Path,
     period: Any,
     grouping: str,
     public: bool,
-    output_pdf: str | Path,
+    rows: tuple[int, int],
     aggregate_cells: bool = False,
     language: str = "uk",
     feedback: Any = None,
-    csv_path: str | Path | None = None,
-    xlsx_path: str | Path | None = None,
     *,
+    with_figure_sets: bool = False,
     now: datetime | None = None,
     keep_citizen_text: bool = False,
     overdue_limit: int | None = OVERDUE_LIMIT,
-    templates: Path | None = None,
-) -> AtlasResult:
-    """Write the monthly atlas of ``period`` (a :class:`stats.Period`, ``"2026-11"`` or two dates) to ``output_pdf``.
+) -> AtlasData:
+    """Read the workspace and compute everything the atlas prints (:func:`atlas_data.prepare`).
 
-    ``grouping`` is ``department`` or ``district``; ``public`` leaves out personal data;
-    ``aggregate_cells`` shows counts per grid cell instead of points. ``feedback`` is any object with
-    ``isCanceled()`` and ``setProgress(float)``; a cancel raises :class:`AtlasCanceled`. The CSV and
-    XLSX get the figures of every grouping. GUI-free, safe in a worker thread (own ``QgsProject``).
+    No layout, no layer: safe in a worker thread (a QgsTask), where the long part of an atlas runs.
     """
-    from .store.factory import is_postgres
-
-    # a GeoPackage path, or a shared PostGIS workspace's ``postgres:`` address (kept as text)
-    workspace: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
-    if isinstance(workspace, Path) and not workspace.exists():
-        raise FileNotFoundError(str(workspace))
-    period = parse_period(period)
-    lang = Lang(language)
-    project = QgsProject()
-    project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
-    cover, group = load_layouts(project, templates)
-    rows_first, rows_next = measure_rows(group, lang)
-    data = prepare(
-        workspace,
-        period,
+    return prepare(
+        _workspace(workspace_path),
+        parse_period(period),
         grouping,
         public=public,
         aggregate_cells=aggregate_cells,
@@ -831,12 +833,32 @@ def build_atlas(
         now=now,
         keep_citizen_text=keep_citizen_text,
         overdue_limit=overdue_limit,
-        rows_first=rows_first,
-        rows_next=rows_next,
+        rows_first=rows[0],
+        rows_next=rows[1],
         feedback=feedback,
         progress_span=(0.0, 30.0),
-        all_groupings=bool(csv_path or xlsx_path),
+        all_groupings=with_figure_sets,
     )
+
+
+def render_atlas(
+    data: AtlasData,
+    workspace_path: str | Path,
+    output_pdf: str | Path,
+    feedback: Any = None,
+    csv_path: str | Path | None = None,
+    xlsx_path: str | Path | None = None,
+    templates: Path | None = None,
+) -> AtlasResult:
+    """Fill the layouts with ``data`` and write the PDF (and the CSV/XLSX of the figures).
+
+    In the main thread, like QGIS's own atlas export (its Processing algorithms carry ``NoThreading``): a print
+    layout is a graphics scene, which Qt does not allow outside the GUI thread.
+    """
+    workspace = _workspace(workspace_path)
+    project = QgsProject()
+    project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
+    cover, group = load_layouts(project, templates)
     layers = make_layers(data, workspace)
     project.addMapLayers(layers.all(), False)
     made = now_utc()
@@ -860,7 +882,7 @@ def build_atlas(
             xlsx_out = str(write_xlsx(xlsx_path, sets))
     if feedback is not None:
         feedback.setProgress(100)
-    log.info("Atlas of %s: %d pages in %s", period.label(), data.total_pages, output)
+    log.info("Atlas of %s: %d pages in %s", data.period.label(), data.total_pages, output)
     return AtlasResult(
         pages=data.total_pages,
         pdf=str(output),
@@ -868,11 +890,54 @@ def build_atlas(
         group_pages={g.key: g.first_page for g in data.groups},
         csv=csv_out,
         xlsx=xlsx_out,
-        rows_first=rows_first,
-        rows_next=rows_next,
+        rows_first=data.rows_first,
+        rows_next=data.rows_next,
         data=data,
         workspace_path=str(workspace),
     )
+
+
+def build_atlas(
+    workspace_path: str | Path,
+    period: Any,
+    grouping: str,
+    public: bool,
+    output_pdf: str | Path,
+    aggregate_cells: bool = False,
+    language: str = "uk",
+    feedback: Any = None,
+    csv_path: str | Path | None = None,
+    xlsx_path: str | Path | None = None,
+    *,
+    now: datetime | None = None,
+    keep_citizen_text: bool = False,
+    overdue_limit: int | None = OVERDUE_LIMIT,
+    templates: Path | None = None,
+) -> AtlasResult:
+    """Write the monthly atlas of ``period`` (a :class:`stats.Period`, ``"2026-11"`` or two dates) to ``output_pdf``.
+
+    ``grouping`` is ``department`` or ``district``; ``public`` leaves out personal data;
+    ``aggregate_cells`` shows counts per grid cell instead of points. ``feedback`` is any object with
+    ``isCanceled()`` and ``setProgress(float)``; a cancel raises :class:`AtlasCanceled`. The CSV and
+    XLSX get the figures of every grouping. :func:`layout_rows`, :func:`prepare_atlas` and
+    :func:`render_atlas` in one go: call it in the main thread (the dialog runs only the middle one in a task).
+    """
+    _workspace(workspace_path)
+    data = prepare_atlas(
+        workspace_path,
+        period,
+        grouping,
+        public,
+        layout_rows(language, templates),
+        aggregate_cells,
+        language,
+        feedback,
+        with_figure_sets=bool(csv_path or xlsx_path),
+        now=now,
+        keep_citizen_text=keep_citizen_text,
+        overdue_limit=overdue_limit,
+    )
+    return render_atlas(data, workspace_path, output_pdf, feedback, csv_path, xlsx_path, templates)
 
 
 def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -> AtlasLayers:
@@ -960,7 +1025,10 @@ __all__ = [
     "export_pdf",
     "fill_cover",
     "fill_group",
+    "layout_rows",
     "load_layouts",
     "make_layers",
     "parse_period",
+    "prepare_atlas",
+    "render_atlas",
 ]

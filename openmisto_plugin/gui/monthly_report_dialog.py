@@ -1,8 +1,10 @@
 """The "Monthly report" dialog: period, grouping, internal or public, output files; builds the atlas in a task.
 
-The atlas is built by :func:`core.reports.build_atlas` in a background :class:`QgsTask` (with progress
-and cancel in QGIS's task bar); when it is done the PDF opens in the system viewer and the layouts are
-added to the current project (:func:`core.reports.add_layouts_to_project`) for the layout designer.
+The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the atlas is made by
+:func:`core.monthly_report.make_monthly_report`, the same function ``openmisto:monthlyreport`` calls, in a
+background :class:`QgsTask` (progress and cancel in QGIS's task bar). When it is done the PDF opens in the
+system viewer and the layouts are added to the current project (:func:`core.reports.add_layouts_to_project`)
+for the layout designer.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.i18n import tr
+from ..core.monthly_report import (
+    MonthlyReportRequest,
+    finish_monthly_report,
+    layout_rows,
+    prepare_monthly_report,
+    resolve_period,
+)
 from ..core.stats import Period
 from ..core.store.factory import describe, is_postgres, workspace_exists
 from ..core.tasks import OpenMistoTask, TaskOutcome
@@ -48,11 +57,13 @@ SETTINGS_GROUP = "openmisto/monthly_report"
 
 
 class MonthlyReportTask(OpenMistoTask):
-    """Build the atlas in a worker thread (own QgsProject; the user's project is not touched)."""
+    """Read the workspace and compute the atlas's figures in a worker thread; the PDF is written after it, in
+    the main thread (:func:`core.monthly_report.finish_monthly_report`)."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, request: MonthlyReportRequest, rows: tuple[int, int]) -> None:
         super().__init__(tr("Open City: monthly report"), QgsTask.CanCancel)
-        self.options = options
+        self.request = request
+        self.rows = rows
         self._feedback: QgsFeedback | None = None
 
     def cancel(self) -> None:
@@ -61,15 +72,13 @@ class MonthlyReportTask(OpenMistoTask):
         super().cancel()
 
     def work(self) -> Any:
-        from ..core.reports import build_atlas
-
         feedback = QgsFeedback()
         feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
         self._feedback = feedback
         if self.isCanceled():
             feedback.cancel()
         try:
-            return build_atlas(feedback=feedback, **self.options)
+            return prepare_monthly_report(self.request, self.rows, feedback)
         finally:
             self._feedback = None
 
@@ -252,29 +261,26 @@ class MonthlyReportDialog(QDialog):
 
     # -- the job
     def period(self) -> Period:
-        """The chosen period (a calendar month or the days from – to, inclusive)."""
+        """The chosen period (a calendar month or the days from – to, inclusive), as the algorithm reads it."""
         if self.whole_month.isChecked():
-            d = self.month.date()
-            return Period.month(d.year(), d.month())
+            return resolve_period(self.month.date().toPyDate().replace(day=1))
         first, last = self.first.date().toPyDate(), self.last.date().toPyDate()
-        if last < first:
-            first, last = last, first
-        return Period.days(first, last)
+        return resolve_period(min(first, last), max(first, last))
 
-    def options(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`core.reports.build_atlas`."""
-        return {
-            "workspace_path": self.workspace_path,
-            "period": self.period(),
-            "grouping": self.grouping.currentData(),
-            "public": bool(self.version.currentData()),
-            "output_pdf": self.pdf[1].text().strip(),
-            "aggregate_cells": self.cells.isChecked(),
-            "language": self.language.currentData(),
-            "csv_path": self.csv[1].text().strip() or None,
-            "xlsx_path": self.xlsx[1].text().strip() or None,
-            "keep_citizen_text": self.keep_text.isChecked(),
-        }
+    def request(self) -> MonthlyReportRequest:
+        """What :func:`core.monthly_report.make_monthly_report` is asked for."""
+        return MonthlyReportRequest(
+            workspace=self.workspace_path,
+            period=self.period(),
+            output_pdf=self.pdf[1].text().strip(),
+            grouping=self.grouping.currentData(),
+            public=bool(self.version.currentData()),
+            aggregate_cells=self.cells.isChecked(),
+            language=self.language.currentData(),
+            csv_path=self.csv[1].text().strip() or None,
+            xlsx_path=self.xlsx[1].text().strip() or None,
+            keep_citizen_text=self.keep_text.isChecked(),
+        )
 
     def start(self) -> None:
         """Start the task; the dialog closes, the task bar shows the progress and a cancel button."""
@@ -283,7 +289,8 @@ class MonthlyReportDialog(QDialog):
                 tr("The workspace {path} does not exist: synchronise first.").format(path=describe(self.workspace_path))
             )
             return
-        self.task = MonthlyReportTask(self.options())
+        request = self._request = self.request()
+        self.task = MonthlyReportTask(request, layout_rows(request))
         self.task.done.connect(self._finished)
         keep, open_pdf = self.add_layouts.isChecked(), self.open_pdf.isChecked()
         self._after = (keep, open_pdf)
@@ -300,7 +307,12 @@ class MonthlyReportDialog(QDialog):
             if not outcome.canceled:
                 self._message(outcome.error_message(), error=True)
             return
-        result = outcome.result
+        try:  # the layouts and the PDF: main thread (a print layout is a Qt graphics scene)
+            result = finish_monthly_report(self._request, outcome.result)
+        except Exception as exc:
+            log.warning("Cannot write the monthly report: %s", exc, exc_info=True)
+            self._message(tr("The monthly report could not be written: {error}").format(error=exc), True)
+            return
         if keep:
             try:
                 from ..core.reports import add_layouts_to_project

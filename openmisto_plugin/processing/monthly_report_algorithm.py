@@ -1,6 +1,6 @@
 """``openmisto:monthlyreport``: the working group's PDF atlas (and optional CSV/XLSX of the figures).
 
-The same :func:`~openmisto_plugin.core.reports.build_atlas` as the "Monthly report" dialog, from the
+The same :func:`~openmisto_plugin.core.monthly_report.make_monthly_report` as the "Monthly report" dialog, from the
 toolbox, from models and headless::
 
     qgis_process.bin --json run openmisto:monthlyreport -- \
@@ -29,11 +29,12 @@ from qgis.core import (
 )
 
 from ..core.i18n import tr
-from ..core.qgis_compat import PARAMETER_ADVANCED
+from ..core.monthly_report import MonthlyReportRequest, make_monthly_report, resolve_period
+from ..core.qgis_compat import ALGORITHM_NO_THREADING, PARAMETER_ADVANCED
 from ..core.store.base import StoreError
 from ..core.store.factory import describe, workspace_exists
 from ..core.store.pg_connection import PgConnectionError
-from ..core.timeutil import KYIV, parse_day
+from ..core.timeutil import parse_day
 from .base import OpenMistoAlgorithm
 
 GROUPINGS = ("department", "district")
@@ -75,6 +76,10 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
 
     def name(self) -> str:
         return "monthlyreport"
+
+    def flags(self) -> Any:
+        # print layouts are Qt graphics scenes: main thread only, as QGIS's own atlas export algorithms
+        return super().flags() | ALGORITHM_NO_THREADING
 
     def displayName(self) -> str:
         return tr("Monthly report (PDF atlas)")
@@ -140,34 +145,17 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.PAGES, tr("Pages")))
 
     def _period(self, parameters: dict[str, Any], context: QgsProcessingContext):
-        from ..core.stats import Period
-
         try:
             first = _day(self.parameterAsString(parameters, self.PERIOD_START, context))
             last = _day(self.parameterAsString(parameters, self.PERIOD_END, context))
+            return resolve_period(first, last)
         except ValueError as exc:
-            raise QgsProcessingException(tr("Not a date: {error}").format(error=exc)) from exc
-        if first is None:
-            today = datetime.now(KYIV).date()
-            first = today.replace(day=1)
-        if last is None:
-            month = Period.month(first.year, first.month)
-            if first.day == 1:
-                return month
-            last = month.last_day
-        if last < first:
-            raise QgsProcessingException(tr("The period ends before it starts."))
-        if first.day == 1:
-            month = Period.month(first.year, first.month)
-            if month.last_day == last:
-                return month
-        return Period.days(first, last)
+            raise QgsProcessingException(tr("Not a date or not a period: {error}").format(error=exc)) from exc
 
     def processAlgorithm(
         self, parameters: dict[str, Any], context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> dict[str, Any]:
         from ..core.atlas_data import AtlasCanceled
-        from ..core.reports import build_atlas
 
         workspace = self.workspace_value(parameters, context)
         if not workspace_exists(workspace):
@@ -179,20 +167,20 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
         xlsx_path = self.parameterAsFileOutput(parameters, self.XLSX, context) or None
         language = LANGUAGES[self.parameterAsEnum(parameters, self.LANGUAGE, context)]
         feedback.pushInfo(tr("Period: {period}").format(period=period.label()))
+        request = MonthlyReportRequest(
+            workspace=workspace,
+            period=period,
+            output_pdf=output,
+            grouping=grouping,
+            public=self.parameterAsBoolean(parameters, self.PUBLIC, context),
+            aggregate_cells=self.parameterAsBoolean(parameters, self.AGGREGATE, context),
+            language=language,
+            csv_path=csv_path,
+            xlsx_path=xlsx_path,
+            keep_citizen_text=self.parameterAsBoolean(parameters, self.KEEP_TEXT, context),
+        )
         try:
-            result = build_atlas(
-                workspace,
-                period,
-                grouping,
-                self.parameterAsBoolean(parameters, self.PUBLIC, context),
-                output,
-                aggregate_cells=self.parameterAsBoolean(parameters, self.AGGREGATE, context),
-                language=language,
-                feedback=feedback,
-                csv_path=csv_path,
-                xlsx_path=xlsx_path,
-                keep_citizen_text=self.parameterAsBoolean(parameters, self.KEEP_TEXT, context),
-            )
+            result = make_monthly_report(request, feedback)
         except AtlasCanceled:
             raise QgsProcessingException(tr("Canceled.")) from None
         except (OSError, ValueError, StoreError, PgConnectionError) as exc:
