@@ -694,6 +694,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/profiles.py"/>
+        <source>This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, or the key of the role: the platform will only allow what the key's role may do.</source>
+        <translation>Цей ключ належить ролі «{key}», а нижче обрано роль «{set}». Оберіть роль цього ключа або ключ цієї ролі: платформа дозволить лише те, що може роль ключа.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/profiles.py"/>
         <source>The role «{profile}» works in its own workspace: {path}.</source>
         <translation>Роль «{profile}» працює у власному робочому просторі: {path}.</translation>
     </message>
@@ -3458,11 +3463,6 @@
         <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
         <source>Connected.</source>
         <translation>З’єднано.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <source>This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, or the key of the role: the platform will only allow what the key's role may do.</source>
-        <translation>Цей ключ належить ролі «{key}», а нижче обрано роль «{set}». Оберіть роль цього ключа або ключ цієї ролі: платформа дозволить лише те, що може роль ключа.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>

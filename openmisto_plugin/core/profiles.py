@@ -4,9 +4,10 @@ stays in that workspace, said in words (see :mod:`.settings`)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from .i18n import tr
-from .settings import PluginSettings
+from .settings import ROLES, PluginSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,22 @@ def profile_label(profile: str) -> str:
 
     role, _sep, department = profile.partition(":")
     return role_label(role) + (f" ({department})" if department else "")
+
+
+def role_mismatch(key_role: str | None, profile: str, role_set: str, label: Callable[[str], str]) -> str:
+    """A warning when the platform says the key belongs to another profile than the one set; '' otherwise
+    (also when the platform does not say: third-party servers keep the role to themselves). ``role_set`` is the
+    role chosen, in words; ``label`` names a role."""
+    if not key_role:
+        return ""
+    role, _sep, department = key_role.partition(":")
+    if role not in ROLES or key_role == profile:
+        return ""
+    said = label(role) + (f" ({department})" if department else "")
+    return tr(
+        "This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, "
+        "or the key of the role: the platform will only allow what the key's role may do."
+    ).format(key=said, set=role_set)
 
 
 def switch_note(before: PluginSettings, after: PluginSettings) -> str:

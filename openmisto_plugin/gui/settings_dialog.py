@@ -576,20 +576,10 @@ class SettingsDialog(QDialog):
                 store.close()
 
     def role_mismatch(self, key_role: str | None) -> str:
-        """A warning when the platform says the key belongs to another role than the one set; '' otherwise
-        (also when the platform does not say: third-party servers keep the role to themselves)."""
-        if not key_role:
-            return ""
-        role, _sep, department = key_role.partition(":")
-        if role not in ROLES:
-            return ""
-        if key_role == self.profile():
-            return ""
-        said = role_label(role) + (f" ({department})" if department else "")
-        return tr(
-            "This key belongs to the role «{key}», but the role set below is «{set}». Choose the role of the key, "
-            "or the key of the role: the platform will only allow what the key's role may do."
-        ).format(key=said, set=role_label(str(self.role_combo.currentData())))
+        """A warning when the platform says the key is another role's (:func:`core.profiles.role_mismatch`)."""
+        from ..core.profiles import role_mismatch
+
+        return role_mismatch(key_role, self.profile(), role_label(str(self.role_combo.currentData())), role_label)
 
     def _show_test(self, text: str, ok: bool | None) -> None:
         colour = {True: "#2e7d32", False: "#c62828"}.get(ok, "")
