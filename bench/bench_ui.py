@@ -1,7 +1,7 @@
 """Responsiveness of QGIS while the plugin works (issue 12): the main thread's longest stall.
 
 Usage: ``.venv/bin/python bench/bench_ui.py [--reports 100000] [--seed 7] [--page-size 1000] [--keep DIR]
-[--no-qgis-process]``
+[--no-qgis-process] [--keep-layouts]``
 
 A ``QTimer`` probe fires every 10 ms in the main thread; its lateness (time since the previous tick minus
 10 ms) is how long the user's QGIS could not answer. It runs while:
@@ -10,7 +10,8 @@ A ``QTimer`` probe fires every 10 ms in the main thread; its lateness (time sinc
    layers added when the reports are stored, reloaded at the end, the counts and the message bar) brings
    N reports from the reference server into a new GeoPackage;
 2. the monthly atlas of the previous month is built through the dialog (``MonthlyReportDialog.start``: the
-   task, then the layouts added to the project).
+   task; with ``--keep-layouts`` the layouts and their layers are then added to the project, which the
+   dialog does in the main thread).
 
 The plugin runs with pytest-qgis's ``QgisInterface`` (a real main window, map canvas and message bar),
 offscreen, with its settings in a throw-away configuration directory. Next to the sync's wall time, the
@@ -50,13 +51,14 @@ class Probe:
     ticks: dict[str, int] = field(default_factory=dict)
     longest: list[tuple[float, str, float, str]] = field(default_factory=list)  # (stall, phase, at, where)
     started: float = field(default_factory=time.perf_counter)
+    stopped: bool = False
     where: dict[float, str] = field(default_factory=dict)  # start of a stall -> the main thread's stack then
 
     def watch(self) -> None:
         """Worker thread: when the main thread is late by over 100 ms, note where it is (once per stall)."""
         main = threading.main_thread().ident
         noted = 0.0
-        while True:
+        while not self.stopped:
             time.sleep(0.02)
             last = self.last
             if self.label and last != noted and time.perf_counter() - last > STALL_TARGET_S:
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     parser.add_argument("--no-qgis-process", action="store_true")
+    parser.add_argument("--keep-layouts", action="store_true", help="tick 'Keep the layouts in the project'")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench_ui-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -200,7 +203,8 @@ def run(args: argparse.Namespace, work: Path) -> int:
     timer.setInterval(int(TICK_S * 1000))
     timer.timeout.connect(probe.tick)
     timer.start()
-    threading.Thread(target=probe.watch, daemon=True).start()
+    watchdog = threading.Thread(target=probe.watch, daemon=True)
+    watchdog.start()
 
     with RefServerProcess(db_path, work / "server.log") as server:
         workspace = work / "workspace.gpkg"
@@ -221,7 +225,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
             dialog = MonthlyReportDialog(str(workspace), iface, window)
             dialog.pdf[1].setText(str(work / "atlas.pdf"))
             dialog.open_pdf.setChecked(False)
-            dialog.add_layouts.setChecked(True)
+            dialog.add_layouts.setChecked(args.keep_layouts)  # off by default in the dialog
             dialog.start()
             if dialog.task is None:
                 raise RuntimeError(f"the atlas did not start: {last_message(iface)}")
@@ -230,7 +234,13 @@ def run(args: argparse.Namespace, work: Path) -> int:
         finally:
             plugin.unload()
             QgsProject.instance().clear()
+        timer.stop()
+        probe.stopped = True
+        watchdog.join()
         qp_s = None if args.no_qgis_process else qgis_process_sync(server.base_url, work, args.page_size)
+    window.close()
+    window.deleteLater()
+    app.processEvents()
 
     rows = []
     for label, seconds in (("sync (GUI)", sync_s), ("monthly atlas (GUI)", atlas_s)):
