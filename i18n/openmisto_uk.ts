@@ -2678,6 +2678,17 @@
     <message>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>OpenStreetMap under the maps (needs the internet)</source>
+        <translation>OpenStreetMap під картами (потрібен інтернет)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Streets and house numbers under the reports; offline the maps print without them</source>
+        <translation>Вулиці й номери будинків під зверненнями; без інтернету карти друкуються без них</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
         <source>Ukrainian</source>
         <translation>Українська</translation>
     </message>

@@ -60,3 +60,19 @@ def test_remembers_the_choices_of_the_last_report(clean_dialog_settings, tmp_pat
         again.deleteLater()
     stored = {key: clean_dialog_settings.value(f"{SETTINGS_GROUP}/{key}") for key in ("folder", "grouping")}
     assert stored == {"folder": str(out), "grouping": "district"}
+
+
+def test_the_basemap_is_an_option_off_by_default(clean_dialog_settings, tmp_path, openmisto_provider):
+    """Issue 11, item 14: the atlas offers OpenStreetMap under its maps, off unless asked (works offline)."""
+    from qgis.core import QgsApplication
+
+    dialog = MonthlyReportDialog(str(tmp_path / "workspace.gpkg"))
+    try:
+        assert not dialog.basemap.isChecked() and dialog.request().basemap is False
+        dialog.basemap.setChecked(True)
+        assert dialog.request().basemap is True
+    finally:
+        dialog.deleteLater()
+    algorithm = QgsApplication.processingRegistry().algorithmById("openmisto:monthlyreport")
+    parameter = algorithm.parameterDefinition("BASEMAP")
+    assert parameter is not None and parameter.defaultValue() is False

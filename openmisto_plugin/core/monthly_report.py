@@ -32,6 +32,7 @@ class MonthlyReportRequest:
     csv_path: str | None = None
     xlsx_path: str | None = None
     keep_citizen_text: bool = False
+    basemap: bool = False  # OpenStreetMap under the maps (needs the internet for its tiles)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,7 +92,15 @@ def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: An
     """Write the PDF (and the optional CSV/XLSX) from prepared data; :class:`core.reports.AtlasResult`. Main thread."""
     from .reports import render_atlas
 
-    return render_atlas(data, request.workspace, request.output_pdf, feedback, request.csv_path, request.xlsx_path)
+    return render_atlas(
+        data,
+        request.workspace,
+        request.output_pdf,
+        feedback,
+        request.csv_path,
+        request.xlsx_path,
+        basemap=request.basemap,
+    )
 
 
 def make_monthly_report(request: MonthlyReportRequest, feedback: Any = None) -> Any:

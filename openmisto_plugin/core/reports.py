@@ -849,8 +849,11 @@ def render_atlas(
     csv_path: str | Path | None = None,
     xlsx_path: str | Path | None = None,
     templates: Path | None = None,
+    basemap: bool = False,
 ) -> AtlasResult:
     """Fill the layouts with ``data`` and write the PDF (and the CSV/XLSX of the figures).
+
+    ``basemap``: OpenStreetMap under the maps (its tiles need the internet; without it the maps print as before).
 
     In the main thread, like QGIS's own atlas export (its Processing algorithms carry ``NoThreading``): a print
     layout is a graphics scene, which Qt does not allow outside the GUI thread.
@@ -860,6 +863,10 @@ def render_atlas(
     project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
     cover, group = load_layouts(project, templates)
     layers = make_layers(data, workspace)
+    if basemap:
+        from .basemap import osm_layer
+
+        layers.basemap = osm_layer()
     project.addMapLayers(layers.all(), False)
     made = now_utc()
     fill_cover(cover, data, layers, made)

@@ -120,6 +120,8 @@ class MonthlyReportDialog(QDialog):
         self.version.addItem(tr("Public (no personal data, for the media)"), True)
         self.cells = QCheckBox(tr("Show counts per 250 m cell instead of points"))
         self.keep_text = QCheckBox(tr("Keep the citizens' text in the overdue lists"))
+        self.basemap = QCheckBox(tr("OpenStreetMap under the maps (needs the internet)"))
+        self.basemap.setToolTip(tr("Streets and house numbers under the reports; offline the maps print without them"))
         self.language = QComboBox()
         self.language.addItem(tr("Ukrainian"), "uk")
         self.language.addItem(tr("English"), "en")
@@ -149,6 +151,7 @@ class MonthlyReportDialog(QDialog):
         form.addRow(tr("Version"), self.version)
         form.addRow("", self.cells)
         form.addRow("", self.keep_text)
+        form.addRow("", self.basemap)
         form.addRow(tr("Language"), self.language)
         form.addRow(tr("Atlas (PDF)"), self.pdf[0])
         form.addRow(tr("Figures (CSV, optional)"), self.csv[0])
@@ -185,6 +188,7 @@ class MonthlyReportDialog(QDialog):
             ("language", self.language),
             ("cells", self.cells),
             ("keep_text", self.keep_text),
+            ("basemap", self.basemap),
             ("add_layouts", self.add_layouts),
             ("open_pdf", self.open_pdf),
         ]
@@ -280,6 +284,7 @@ class MonthlyReportDialog(QDialog):
             csv_path=self.csv[1].text().strip() or None,
             xlsx_path=self.xlsx[1].text().strip() or None,
             keep_citizen_text=self.keep_text.isChecked(),
+            basemap=self.basemap.isChecked(),
         )
 
     def start(self) -> None:

@@ -68,6 +68,7 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
     PUBLIC = "PUBLIC"
     AGGREGATE = "AGGREGATE"
     KEEP_TEXT = "KEEP_TEXT"
+    BASEMAP = "BASEMAP"
     LANGUAGE = "LANGUAGE"
     OUTPUT = "OUTPUT"
     CSV = "CSV"
@@ -124,6 +125,9 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
         )
         advanced = [
             QgsProcessingParameterBoolean(self.KEEP_TEXT, tr("Keep the citizens' text"), defaultValue=False),
+            QgsProcessingParameterBoolean(
+                self.BASEMAP, tr("OpenStreetMap under the maps (needs the internet)"), defaultValue=False
+            ),
             QgsProcessingParameterEnum(self.LANGUAGE, tr("Language"), [tr("Ukrainian"), tr("English")], defaultValue=0),
         ]
         for parameter in advanced:
@@ -178,6 +182,7 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
             csv_path=csv_path,
             xlsx_path=xlsx_path,
             keep_citizen_text=self.parameterAsBoolean(parameters, self.KEEP_TEXT, context),
+            basemap=self.parameterAsBoolean(parameters, self.BASEMAP, context),
         )
         try:
             result = make_monthly_report(request, feedback)
