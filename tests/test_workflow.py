@@ -182,7 +182,7 @@ def test_bulk_assign_moves_a_report_in_work_only_when_asked_and_says_what_happen
     assert plan.assign == {"1": "landscaping", "2": "landscaping"}
     assert plan.reassign == {}
     reasons = dict(plan.skip)
-    assert "closed" in reasons["5"] and "ujkg is working on it" in reasons["4"]
+    assert "closed" in reasons["5"] and "UJKG is working on it" in reasons["4"]  # its name in the workspace
     result = wf.assign(store, MODERATOR, ["1", "2", "4", "5"], "landscaping", reassign_in_work=False)
     assert sorted(result.update_ids) == ["1", "2"]
     assert store.report("4")["agency_responsible"] == "ujkg"

@@ -121,12 +121,12 @@ def test_queue_accept_reject_and_bulk_assign_from_the_map_selection(moderated, q
     assert dialog.table.item(0, 3).text() == roads and "category roads.pothole" in dialog.table.item(0, 4).text()
     assert dialog.suggested_radio.isChecked()
     assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() == "Assign 5 reports"
-    assert dialog.count_label.text() == "Assign 5 (roads: 5)."
+    assert dialog.count_label.text() == f"Assign 5 ({roads}: 5)."  # the department's name, not "roads"
     assert dialog.reassign_check.isHidden()  # nobody is working on these yet
     asked = []
     monkeypatch.setattr(dialog, "ask_confirmation", lambda text: asked.append(text) or True)
     click_ok(dialog.buttons)
-    assert asked and asked[0].startswith("Assign 5 (roads: 5).")
+    assert asked and asked[0].startswith(f"Assign 5 ({roads}: 5).")
     assert dialog.result_.assigned == 5
     assert all(store.report(i)["agency_responsible"] == "roads" for i in ids[:5])
     assert ids[0] not in [
@@ -421,8 +421,9 @@ def test_bulk_assign_dialog_lists_each_group_and_reassigns_work_in_progress_only
     dialog.department_combo.setCurrentIndex(dialog.department_combo.findData("ujkg"))
     assert dialog.reassign_check.isVisibleTo(dialog) and not dialog.reassign_check.isChecked()
     text = dialog.count_label.text()
-    assert "Assign 2 (ujkg: 2)." in text
-    assert f"roads is working on it (In progress); reassigning was not chosen ({ids[0]})" in text
+    names = dict(wf.departments(store))  # the dialog names departments, not their codes (issue 11, item 5)
+    assert f"Assign 2 ({names['ujkg']}: 2)." in text
+    assert f"{names['roads']} is working on it (In progress); reassigning was not chosen ({ids[0]})" in text
     assert "closed (Rejected by the moderator)" in text and "Reassign" not in text
     asked = []
     monkeypatch.setattr(dialog, "ask_confirmation", lambda question: asked.append(question) or True)
@@ -438,7 +439,7 @@ def test_bulk_assign_dialog_lists_each_group_and_reassigns_work_in_progress_only
         QDialogButtonBox.StandardButton.Ok
     ).isEnabled()  # nothing to do unless reassigning is chosen
     again.reassign_check.setChecked(True)
-    assert f"{ids[0]}: In progress with roads → ujkg" in again.count_label.text()
+    assert f"{ids[0]}: In progress with {names['roads']} → {names['ujkg']}" in again.count_label.text()
     asked.clear()
     monkeypatch.setattr(again, "ask_confirmation", lambda question: asked.append(question) or True)
     click_ok(again.buttons)

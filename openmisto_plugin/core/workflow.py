@@ -395,15 +395,17 @@ class AssignmentPlan:
         return {**self.assign, **{sid: to for sid, (_f, _c, to) in self.reassign.items()}}
 
 
-def _skip_reason(report: Mapping[str, Any], target: str | None, actor: Actor) -> str:
-    """Why ``report`` is not assigned to ``target`` ('' when it can be)."""
+def _skip_reason(
+    report: Mapping[str, Any], target: str | None, actor: Actor, names: Mapping[str, str] | None = None
+) -> str:
+    """Why ``report`` is not assigned to ``target`` ('' when it can be); departments by ``names`` (else codes)."""
     if not target:
         return tr("no department for it")
     code = _current_code(report)
     if code in CLOSED_CODES:
         return tr("closed ({status})").format(status=statuses.label(code))
     if code == "action_scheduled" and report.get("agency_responsible") == target:
-        return tr("already assigned to {department}").format(department=target)
+        return tr("already assigned to {department}").format(department=(names or {}).get(target) or target)
     try:
         check_transition(report, "action_scheduled", actor)
     except WorkflowError as exc:
@@ -422,13 +424,14 @@ def plan_assignment(
     ids = [str(i) for i in dict.fromkeys(ids)]
     per_report = department if isinstance(department, Mapping) else dict.fromkeys(ids, department)
     plan = AssignmentPlan()
+    names = dict(departments(store))  # the reasons name departments, not their codes
     for sid in ids:
         target = per_report.get(sid)
         report = store.report(sid)
         if report is None:
             plan.skip.append((sid, tr("Unknown report {id}").format(id=sid)))
             continue
-        reason = _skip_reason(report, target, actor)
+        reason = _skip_reason(report, target, actor, names)
         if reason:
             plan.skip.append((sid, reason))
             continue
@@ -443,7 +446,7 @@ def plan_assignment(
                     (
                         sid,
                         tr("{department} is working on it ({status}); reassigning was not chosen").format(
-                            department=holder, status=statuses.label(code)
+                            department=names.get(holder) or holder, status=statuses.label(code)
                         ),
                     )
                 )

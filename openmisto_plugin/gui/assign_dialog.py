@@ -210,13 +210,17 @@ class AssignDialog(QDialog):
         """The plan in words, group by group (assign; reassign with the current status; skip with why)."""
         lines = []
         if plan.assign:
-            parts = ", ".join(f"{code}: {n}" for code, n in sorted(Counter(plan.assign.values()).items()))
+            parts = ", ".join(
+                f"{self.department_name(code)}: {n}" for code, n in sorted(Counter(plan.assign.values()).items())
+            )
             lines.append(tr("Assign {n} ({parts}).").format(n=len(plan.assign), parts=parts))
         if plan.reassign:
             lines.append(tr("Reassign {n} from another department:").format(n=len(plan.reassign)))
             lines.extend(
                 "  "
-                + tr("{id}: {status} with {old} → {new}").format(id=sid, status=statuses.label(code), old=old, new=new)
+                + tr("{id}: {status} with {old} → {new}").format(
+                    id=sid, status=statuses.label(code), old=self.department_name(old), new=self.department_name(new)
+                )
                 for sid, (old, code, new) in plan.reassign.items()
             )
         if plan.skip:
