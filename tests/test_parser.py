@@ -142,6 +142,16 @@ def test_truncated_xml_raises():
         parse_requests(body[: len(body) - 100])
 
 
+@pytest.mark.parametrize("encoding", ["u-f-8", "no-such-codec"])
+def test_xml_with_an_unknown_encoding_is_a_parse_error(encoding):
+    """A mutated declaration once escaped as LookupError (found by the property test)."""
+    body = (HELSINKI / "requests.xml").read_bytes()
+    start = body.index(b"?>") + 2 if body.startswith(b"<?xml") else 0
+    mutated = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + body[start:]
+    with pytest.raises(ParseError, match="encoding"):
+        parse_requests(mutated)
+
+
 @pytest.mark.parametrize(
     "body",
     [b'{"service_request_id": "1"}', b"42", b'"text"', b"", b"<html><body>Login</body></html>", b"not json"],

@@ -262,6 +262,8 @@ def _check_no_dtd(raw: bytes) -> None:
         raise ParseError("the XML answer declares a DTD or entities; refused") from None
     except expat.ExpatError:
         pass  # broken XML: ElementTree says where
+    except (LookupError, ValueError) as exc:  # an encoding in the declaration that Python does not know
+        raise ParseError(f"the XML answer names an encoding that cannot be read ({exc})") from None
 
 
 def _xml_root(body: bytes | str) -> ET.Element:
@@ -271,6 +273,8 @@ def _xml_root(body: bytes | str) -> ET.Element:
         return ET.fromstring(raw)  # noqa: S314 - entity declarations refused above; expat resolves no external entity  # nosec B314
     except ET.ParseError as exc:
         raise ParseError(f"the XML answer is broken or truncated ({exc})") from None
+    except (LookupError, ValueError) as exc:
+        raise ParseError(f"the XML answer names an encoding that cannot be read ({exc})") from None
 
 
 def _local(tag: str) -> str:
