@@ -53,6 +53,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
@@ -119,6 +120,11 @@ class SyncAlgorithm(OpenMistoAlgorithm):
 
     # --- parameters -----------------------------------------------------------------
 
+    def _add_advanced(self, parameter: QgsProcessingParameterDefinition) -> None:
+        """Add ``parameter`` under «Advanced parameters» of the algorithm's dialog."""
+        parameter.setFlags(parameter.flags() | PARAMETER_ADVANCED)
+        self.addParameter(parameter)
+
     def initAlgorithm(self, config: dict | None = None) -> None:
         """Declare parameters and outputs."""
         self.addParameter(
@@ -164,8 +170,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             minValue=1,
             maxValue=10000,
         )
-        page_size.setFlags(page_size.flags() | PARAMETER_ADVANCED)
-        self.addParameter(page_size)
+        self._add_advanced(page_size)
         lock_wait = QgsProcessingParameterNumber(
             self.LOCK_WAIT,
             tr("When another sync is running on the workspace, wait this many seconds, then skip"),
@@ -174,39 +179,34 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             minValue=0,
             maxValue=24 * 3600,
         )
-        lock_wait.setFlags(lock_wait.flags() | PARAMETER_ADVANCED)
-        self.addParameter(lock_wait)
+        self._add_advanced(lock_wait)
         city_area = QgsProcessingParameterString(
             self.CITY_AREA,
             tr("City area: lon_min, lat_min, lon_max, lat_max (empty: the districts, else the bulk of the reports)"),
             defaultValue=setting_default("city_bbox") or "",
             optional=True,
         )
-        city_area.setFlags(city_area.flags() | PARAMETER_ADVANCED)
-        self.addParameter(city_area)
+        self._add_advanced(city_area)
         fmt = QgsProcessingParameterEnum(
             self.FORMAT,
             tr("Format of the platform's answers"),
             options=[format_label(choice) for choice in FORMAT_CHOICES],
             defaultValue=max(0, FORMAT_CHOICES.index(setting_default("answer_format") or "auto")),
         )
-        fmt.setFlags(fmt.flags() | PARAMETER_ADVANCED)
-        self.addParameter(fmt)
+        self._add_advanced(fmt)
         jurisdiction = QgsProcessingParameterString(
             self.JURISDICTION_ID,
             tr("jurisdiction_id (only for platforms serving several cities)"),
             defaultValue=setting_default("jurisdiction_id") or "",
             optional=True,
         )
-        jurisdiction.setFlags(jurisdiction.flags() | PARAMETER_ADVANCED)
-        self.addParameter(jurisdiction)
+        self._add_advanced(jurisdiction)
         plain_http = QgsProcessingParameterBoolean(
             self.ALLOW_PLAIN_HTTP,
             tr("Send the API key over plain http (unencrypted) to another machine"),
             defaultValue=False,
         )
-        plain_http.setFlags(plain_http.flags() | PARAMETER_ADVANCED)
-        self.addParameter(plain_http)
+        self._add_advanced(plain_http)
 
         self.addOutput(QgsProcessingOutputNumber("NEW", tr("New reports")))
         self.addOutput(QgsProcessingOutputNumber("UPDATED", tr("Updated reports")))
