@@ -992,15 +992,7 @@ class PostGisStore(ReportStore):
         sid = str(service_request_id)
         payload = wire_payload(fields)
         with self.transaction(), self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (sid,),
-            )
-            row = cur.fetchone()
-            if row is None:
-                raise StoreError(tr("Unknown report {id}").format(id=sid))
-            if base_version is not None and int(row["version"]) != int(base_version):
-                raise self._version_conflict(cur, dict(row), int(base_version), payload)
+            row = self._locked_report(cur, sid, base_version, payload)
             columns = local_columns(fields)
             history, outbox = local_update_params(update_id, sid, row, fields, columns, author, now, payload)
             table = TABLES["reports"]
@@ -1031,15 +1023,7 @@ class PostGisStore(ReportStore):
         sid = str(service_request_id)
         now = to_store(now_utc())
         with self.transaction(), self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (sid,),
-            )
-            row = cur.fetchone()
-            if row is None:
-                raise StoreError(tr("Unknown report {id}").format(id=sid))
-            if base_version is not None and int(row["version"]) != int(base_version):
-                raise self._version_conflict(cur, dict(row), int(base_version), {"lat": lat, "long": lon})
+            row = self._locked_report(cur, sid, base_version, {"lat": lat, "long": lon})
             values = placement(lat, lon, author, now, row)
             sets = "".join(f"{c} = %s, " for c in values)
             cur.execute(
@@ -1051,6 +1035,23 @@ class PostGisStore(ReportStore):
                 self.fill_districts([sid])
         log.info("Report %s placed by hand by %s at lat=%s, long=%s (kept locally)", sid, author, lat, lon)
         return self.report(sid) or {}
+
+    def _locked_report(self, cur: Any, sid: str, base_version: int | None, mine: dict) -> Any:
+        """The report's row, locked ``FOR UPDATE`` until the transaction ends.
+
+        Raises :class:`StoreError` for an unknown report and :class:`VersionConflictError` when ``base_version``
+        (the version the user saw) is given and the report moved on; ``mine`` is the change the user wanted.
+        """
+        cur.execute(
+            f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+            (sid,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise StoreError(tr("Unknown report {id}").format(id=sid))
+        if base_version is not None and int(row["version"]) != int(base_version):
+            raise self._version_conflict(cur, dict(row), int(base_version), mine)
+        return row
 
     def _version_conflict(self, cur: Any, current: dict[str, Any], base_version: int, mine: dict) -> StoreError:
         cur.execute(
