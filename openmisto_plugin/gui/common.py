@@ -144,22 +144,27 @@ def plain_message_box(parent: QWidget | None, title: str, text: str, buttons: An
     return box
 
 
+def _label_standard_buttons(box: QMessageBox | QDialogButtonBox, standard: Any) -> None:
+    """Label the box's standard buttons (``standard``: its ``StandardButton`` enum) in the plugin's language."""
+    for which, text in (
+        (standard.Yes, tr("Yes")),
+        (standard.No, tr("No")),
+        (standard.Ok, tr("OK")),
+        (standard.Cancel, tr("Cancel")),
+        (standard.Close, tr("Close")),
+    ):
+        button = box.button(which)
+        if button is not None:
+            button.setText(text)
+
+
 def translate_buttons(box: QMessageBox) -> QMessageBox:
     """Label a message box's standard buttons in the plugin's language.
 
     Qt names Yes/No/Cancel from its own translations (``qtbase_uk.qm``), which a QGIS without the
     ``qttranslations5-l10n`` package lacks: a Ukrainian question would end with English buttons.
     """
-    for which, text in (
-        (QMessageBox.StandardButton.Yes, tr("Yes")),
-        (QMessageBox.StandardButton.No, tr("No")),
-        (QMessageBox.StandardButton.Ok, tr("OK")),
-        (QMessageBox.StandardButton.Cancel, tr("Cancel")),
-        (QMessageBox.StandardButton.Close, tr("Close")),
-    ):
-        button = box.button(which)
-        if button is not None:
-            button.setText(text)
+    _label_standard_buttons(box, QMessageBox.StandardButton)
     return box
 
 
@@ -191,14 +196,7 @@ def button_box(buttons: Any) -> QDialogButtonBox:
     a Ukrainian dialog ends with an English "Cancel".
     """
     box = QDialogButtonBox(buttons)
-    for which, text in (
-        (QDialogButtonBox.StandardButton.Ok, tr("OK")),
-        (QDialogButtonBox.StandardButton.Cancel, tr("Cancel")),
-        (QDialogButtonBox.StandardButton.Close, tr("Close")),
-    ):
-        button = box.button(which)
-        if button is not None:
-            button.setText(text)
+    _label_standard_buttons(box, QDialogButtonBox.StandardButton)
     return box
 
 
