@@ -16,8 +16,11 @@ replace it (tests use fakes).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -132,6 +135,32 @@ DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_DEADLINE_S = 300.0
 
 
+#: Why an exchange ended when PyQt lost its wrapper of the reply (see :func:`_guarded`).
+_LOST = "lost"
+
+
+def _guarded(slot: Callable[..., None]) -> Callable[..., None]:
+    """A slot of :class:`_Exchange` that never lets an exception escape into Qt.
+
+    PyQt aborts the whole process (QGIS included) when an exception leaves a slot. Under load PyQt 5 has been
+    seen to call the in-flight reply's wrapper "deleted" while Qt still runs the reply (``RuntimeError: wrapped
+    C/C++ object of type QNetworkReply has been deleted``; the reply's ``destroyed`` never fired). Such an exchange
+    ends as "lost" and the request fails as a network error: a GET is tried again, a push entry stays waiting
+    (updates carry their ``update_id``, so a repeat is never applied twice).
+    """
+
+    @functools.wraps(slot)
+    def guarded(self: _Exchange, *args: Any) -> None:
+        try:
+            slot(self, *args)
+        except RuntimeError as exc:
+            if self.stopped is None:
+                self.stopped = _LOST
+                log.warning("network reply lost by PyQt during the request: %s", exc)
+
+    return guarded
+
+
 class _Exchange:
     """One request in flight: reads the answer in chunks, enforces the limits, records why it ended."""
 
@@ -140,8 +169,9 @@ class _Exchange:
         self.max_bytes = max_bytes
         self.chunks: list[bytes] = []
         self.received = 0
-        self.stopped: str | None = None  # "too_large", "silence", "deadline", "canceled"
+        self.stopped: str | None = None  # "too_large", "silence", "deadline", "canceled", "lost"
 
+    @_guarded
     def read(self) -> None:
         if self.stopped:
             return
@@ -152,6 +182,7 @@ class _Exchange:
             return
         self.chunks.append(data)
 
+    @_guarded
     def check_length(self) -> None:
         declared = self.reply.header(_CONTENT_LENGTH)
         try:
@@ -161,6 +192,7 @@ class _Exchange:
         if too_long:
             self.stop("too_large")
 
+    @_guarded
     def stop(self, why: str) -> None:
         if self.stopped is None:
             self.stopped = why
@@ -210,11 +242,16 @@ class QgisTransport:
         started = time.monotonic()
         exchange = self._exchange(verb, qreq, data, timeout_s)
         elapsed = time.monotonic() - started
-        reply = exchange.reply
         try:
+            if exchange.stopped == _LOST:
+                raise RuntimeError("the reply's wrapper was lost during the request")
             return self._response(verb, shown, exchange, timeout_s, elapsed)
+        except RuntimeError as exc:  # see _guarded: never a crash, a network error to retry
+            log.warning("%s %s: %s", verb, shown, exc)
+            raise NetworkError("unreachable", f"the answer of {verb} {shown} was lost inside Qt; try again") from None
         finally:
-            reply.deleteLater()
+            with contextlib.suppress(RuntimeError):
+                exchange.reply.deleteLater()
 
     def _exchange(self, verb: str, qreq: QNetworkRequest, data: dict[str, Any] | None, timeout_s: float) -> _Exchange:
         manager = QgsNetworkAccessManager.instance()
@@ -247,14 +284,22 @@ class QgisTransport:
         reply.downloadProgress.connect(progress)
         reply.uploadProgress.connect(progress)
         reply.finished.connect(loop.quit)
+        # The limits end the wait themselves too: a reply that can no longer be aborted must not hang the loop.
+        silence.timeout.connect(loop.quit)
+        deadline.timeout.connect(loop.quit)
         feedback = self._feedback
+        canceled = None
         if feedback is not None:
-            feedback.canceled.connect(lambda: exchange.stop("canceled"))
-        if feedback is not None and feedback.isCanceled():
-            exchange.stop("canceled")
+            canceled = feedback.canceled.connect(lambda: exchange.stop("canceled"))
+            if feedback.isCanceled():
+                exchange.stop("canceled")
         silence.start()
         deadline.start()
-        if not reply.isFinished():
+        try:
+            finished = reply.isFinished()
+        except RuntimeError:
+            finished, exchange.stopped = True, _LOST
+        if not finished:
             # In the main thread user input waits (no click lands in a half-done action); workers run
             # their own loop. QGIS's network timeout (Settings > Network) applies on top.
             main = (
@@ -264,6 +309,8 @@ class QgisTransport:
             loop.exec(_EXCLUDE_USER_INPUT) if main else loop.exec()
         silence.stop()
         deadline.stop()
+        if canceled is not None:  # the feedback outlives the exchange: it must not keep calling into it
+            feedback.canceled.disconnect(canceled)
         exchange.read()
         return exchange
 
