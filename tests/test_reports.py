@@ -411,3 +411,28 @@ def test_reading_only_recent_rows_gives_the_same_figures(atlas_workspace) -> Non
         assert [(r.key, r.current.as_dict(), r.previous.as_dict()) for r in a.rows] == [
             (r.key, r.current.as_dict(), r.previous.as_dict()) for r in b.rows
         ]
+
+
+def test_a_box_proj_refuses_as_a_whole_is_drawn_from_its_corners() -> None:
+    """QGIS 3.40/3.44 refused transformBoundingBox of the city box inside a task once; the atlas must still draw."""
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsCoordinateTransformContext,
+        QgsCsException,
+    )
+
+    from openmisto_plugin.core.atlas_data import MAP_CRS, _to_map
+
+    class RefusingBoxes(QgsCoordinateTransform):
+        def transformBoundingBox(self, *_args, **_kwargs):
+            raise QgsCsException("Invalid value for an argument")
+
+    args = (QgsCoordinateReferenceSystem("EPSG:4326"), QgsCoordinateReferenceSystem(MAP_CRS))
+    real = QgsCoordinateTransform(*args, QgsCoordinateTransformContext())
+    refusing = RefusingBoxes(*args, QgsCoordinateTransformContext())
+    pokrov = (34.05, 47.61, 34.18, 47.70)
+    whole = _to_map(real, pokrov)
+    from_corners = _to_map(refusing, pokrov)
+    assert from_corners is not None
+    assert all(abs(a - b) < 50 for a, b in zip(whole, from_corners)), (whole, from_corners)  # metres

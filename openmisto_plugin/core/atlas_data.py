@@ -362,13 +362,28 @@ def _transform():
 
 
 def _to_map(transform: Any, box: tuple | None) -> tuple[float, float, float, float] | None:
-    """A lon/lat box in the map CRS."""
+    """A lon/lat box in the map CRS; None (the page then uses the city's extent) when PROJ cannot transform it.
+
+    QGIS 3.40/3.44 (PROJ 9.5+) were seen to refuse ``transformBoundingBox`` of a valid city box inside a task
+    ("Invalid value for an argument") after other work in the same process; the box's corners still transform.
+    """
     if box is None:
         return None
-    from qgis.core import QgsRectangle
+    from qgis.core import QgsCsException, QgsPointXY, QgsRectangle
 
-    r = transform.transformBoundingBox(QgsRectangle(*box))
-    return (r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
+    try:
+        r = transform.transformBoundingBox(QgsRectangle(*box))
+        return (r.xMinimum(), r.yMinimum(), r.xMaximum(), r.yMaximum())
+    except QgsCsException as exc:
+        log.warning("the box %s did not transform as a whole (%s); transforming its corners", box, exc)
+    x0, y0, x1, y1 = box
+    try:
+        corners = [transform.transform(QgsPointXY(x, y)) for x in (x0, (x0 + x1) / 2, x1) for y in (y0, y1)]
+    except QgsCsException as exc:
+        log.warning("the box %s cannot be drawn in the map CRS (%s); the page uses the city's extent", box, exc)
+        return None
+    xs, ys = [c.x() for c in corners], [c.y() for c in corners]
+    return (min(xs), min(ys), max(xs), max(ys))
 
 
 def _pad(box: tuple[float, float, float, float] | None, fallback: tuple[float, float, float, float]) -> tuple:
