@@ -63,7 +63,6 @@ FULL_HISTORY_PAGE_SIZE = 10000
 KEEP_PAGE_SIZE_BELOW = 1000
 # Open311 servers default to the last 90 days without start_date: a full pull asks from here.
 FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
-WRITE_BACK = "write_back"  # sync state of a store without a platform profile: "yes" / "no"
 REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
 
 
@@ -736,8 +735,8 @@ class SyncEngine:
     def _no_write_back(self, result: PushResult, exc: Exception) -> None:
         """The platform has no write-back: nothing is marked, every entry waits; tell it once."""
         result.no_write_back = True
-        if self._write_back() != "no":
-            self._set_write_back("no", str(exc))
+        if self._write_back() != NO:
+            self._set_write_back(NO, str(exc))
             result.notice = tr(
                 "This platform accepts no responses from QGIS. They are kept here as waiting: export them and "
                 "enter them on the platform by hand; they are sent when the platform accepts them."
@@ -745,27 +744,19 @@ class SyncEngine:
         log.info("Push stopped: the platform takes no responses (%s); every entry waits", exc)
 
     def _write_back_present(self) -> None:
-        if self._write_back() != "yes":
-            self._set_write_back("yes", "POST servicerequestupdates confirmed an update")
+        if self._write_back() != YES:
+            self._set_write_back(YES, "POST servicerequestupdates confirmed an update")
             log.info("The platform takes responses")
 
     def _write_back(self) -> str | None:
-        """What the workspace knows of the platform's write-back: ``yes``, ``no``, ``unknown`` (its stored
-        profile, see ``open311.profile``; a store without one keeps it in the sync state)."""
-        read = getattr(self.store, "platform_profile", None)
-        if callable(read):
-            profile = read()
-            return profile.write_back if profile is not None else None
-        return self.store.get_state(WRITE_BACK)
+        """What the workspace's platform profile says of write-back (``yes``, ``no``, ``unknown``; None: no profile)."""
+        profile = self.store.platform_profile()
+        return profile.write_back if profile is not None else None
 
     def _set_write_back(self, value: str, evidence: str) -> None:
-        if callable(getattr(self.store, "platform_profile", None)):
-            from .open311.profile import update_stored
+        from .open311.profile import update_stored
 
-            update_stored(self.store, getattr(self.client, "base_url", ""), write_back=(value, mask_secrets(evidence)))
-            return
-        with self.store.transaction():
-            self.store.set_state(WRITE_BACK, value)
+        update_stored(self.store, getattr(self.client, "base_url", ""), write_back=(value, mask_secrets(evidence)))
 
     def _platform_copy(self, service_request_id: str) -> dict[str, Any] | None:
         """The platform's current report (for the conflict view), also stored as the report's base."""
