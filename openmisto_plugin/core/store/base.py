@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..deadlines import (
     ANSWER_CODES,
@@ -34,6 +34,9 @@ from ..statuses import CLOSED_CODES, STATUSES, open311_state
 from ..timeutil import parse, to_store
 from ..workdays import kyiv_date
 from .schema import SchemaError, SchemaTooNewError
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 __all__ = [
     "ACTIVE_STATES",
@@ -692,9 +695,16 @@ class ReportStore(ABC):
     and otherwise runs in its own.
     """
 
-    path: str
+    path: str  # the workspace address (GeoPackage path or ``postgres:`` address)
 
     _deadlines: DeadlineColumns | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace this store opens (:class:`.workspace.Workspace`)."""
+        from .workspace import Workspace
+
+        return Workspace(self.path)
 
     # -- lifecycle -------------------------------------------------------
     @abstractmethod
