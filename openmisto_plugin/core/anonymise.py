@@ -42,16 +42,40 @@ _GIVEN_NAMES = (
     "Софія Степан Тарас Тетяна Юлія Юрій Ярослав Ярослава Лариса Леонід Лідія Мирослав Мирослава Павло "
     "Раїса Руслан Станіслав Тамара Уляна Федір Христина Яна Денис Артем Владислав Віра Зоя Інна Алла Вадим"
 )
-_GIVEN = "(?:" + "|".join(_GIVEN_NAMES.split(" ")) + ")"
-_PATRONYMIC = f"[{_UP}][{_LOW}]+(?:ович|евич|йович|івна|ївна|овна|евна|ічна|инична)"
+
+
+def _declined(name: str) -> str:
+    """A given name in any case: "Іван" → Івана, Іванові, Іваном…; "Олена" → Олени, Олені, Оленою…"""
+    if name.endswith("ій"):  # Сергій: Сергія, Сергію, Сергієм, Сергієві
+        return name[:-1] + "(?:й|я|ю|єм|єві)"
+    if name.endswith("ія"):  # Марія: Марії, Марію, Марією
+        return name[:-1] + "(?:я|ї|ю|єю|є)"
+    if name.endswith(("а", "я")):  # Олена: Олени, Олені, Олену, Оленою; Наталя: Наталі, Наталю, Наталею
+        return name[:-1] + "(?:а|я|и|і|ї|у|ю|ою|ею|єю|о|е|є)"
+    if name.endswith("о"):  # Петро: Петра, Петру, Петром, Петрові
+        return name[:-1] + "(?:о|а|у|ом|ові)"
+    return name + "(?:|а|я|у|ю|ом|ем|ові|еві|е)"  # Іван: Івана, Іванові, Іваном; Ігор: Ігоря, Ігорем
+
+
+_GIVEN = "(?:" + "|".join(_declined(n) for n in _GIVEN_NAMES.split(" ")) + ")"
+# Patronymics in any case: Іванович(а, у, ем), Іванівна (Іванівни, Іванівні, Іванівною)
+_PATRONYMIC = (
+    f"[{_UP}][{_LOW}]+(?:(?:ович|евич|йович)(?:а|у|ем|еві|еві|і)?|(?:івн|ївн|овн|евн|ічн|иничн)(?:а|и|і|у|ою|о))"
+)
+# Typical Ukrainian surnames in any case: Петренко (Петренка, Петренку, Петренком), Шевчук (Шевчука…),
+# Вишневський/Вишневська (Вишневського, Вишневському, Вишневської, Вишневською…)
+_SURNAME = (
+    f"[{_UP}][{_LOW}]+(?:енк(?:о|а|у|ом|ові)|(?:чук|щук|юк|ук)(?:|а|у|ом|ові|еві)"
+    f"|(?:ськ|цьк)(?:ий|ого|ому|им|ім|а|ої|ій|у|ою))"
+)
 _INITIAL = f"[{_UP}A-Z]\\.[{_SPACES}]?"
 _NAMES = [
     re.compile(rf"\b{_WORD}[{_SPACES}]+{_WORD}[{_SPACES}]+{_PATRONYMIC}\b"),  # Surname Name Patronymic
     re.compile(rf"\b{_WORD}[{_SPACES}]+{_PATRONYMIC}(?:[{_SPACES}]+{_WORD})?\b"),  # Name Patronymic [Surname]
     re.compile(rf"(?<!\w){_INITIAL}(?:{_INITIAL})?{_WORD}(?:-{_WORD})?"),  # І. І. Іваненко
     re.compile(rf"\b{_WORD}(?:-{_WORD})?[{_SPACES}]+[{_UP}A-Z]\.[{_SPACES}]?(?:[{_UP}A-Z]\.?)?(?!\w)"),  # Петренко О.В.
-    # a typical Ukrainian surname followed by a given name: "Коваленко Олена", "Шевчук Наталія"
-    re.compile(rf"\b[{_UP}][{_LOW}]+(?:енко|чук|щук|юк|ук|ський|цький|ська|цька)[{_SPACES}]+{_WORD}\b"),
+    # a typical Ukrainian surname beside a name, in any case: "Коваленко Олена", "Івана Петренка"
+    re.compile(rf"\b{_SURNAME}[{_SPACES}]+{_WORD}\b|\b{_GIVEN}[{_SPACES}]+{_SURNAME}\b"),
     # any capitalised word beside a common given name: "Мороз Ірина", "Ірина Мороз"
     re.compile(rf"\b{_WORD}[{_SPACES}]+{_GIVEN}\b|\b{_GIVEN}[{_SPACES}]+{_WORD}\b"),
 ]
