@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_atlas.py [--reports 100000] [--rounds 3] [--profile out.prof]
 
-Times :func:`core.reports.build_atlas` (read the workspace, the figures of the period and the previous
+Times :func:`core.atlas.layout.build_atlas` (read the workspace, the figures of the period and the previous
 one, the overdue lists, the layers, the PDF) against a plain QGIS atlas export of the same templates,
 the same pages and the same map layers, without our figures (the tables are left empty). Both run in
 this process, in rounds that alternate which goes first (a warm-up run of ours comes before, untimed,
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QgsApplication([], False)
     app.initQgis()
-    from openmisto_plugin.core import reports
-    from openmisto_plugin.core.atlas_data import MAP_CRS
+    from openmisto_plugin.core.atlas import layout as atlas_layout
+    from openmisto_plugin.core.atlas.data import MAP_CRS
     from openmisto_plugin.core.stats import Period
     from openmisto_plugin.core.timeutil import KYIV
     from tests.fixtures_atlas import build_workspace
@@ -95,23 +95,25 @@ def main(argv: list[str] | None = None) -> int:
 
     def run_ours(feedback: _Stages | None = None):
         started = time.perf_counter()
-        result = reports.build_atlas(workspace, period, "department", False, workdir / "ours.pdf", feedback=feedback)
+        result = atlas_layout.build_atlas(
+            workspace, period, "department", False, workdir / "ours.pdf", feedback=feedback
+        )
         return time.perf_counter() - started, result
 
     def run_plain(data) -> float:
         """The same templates, pages and map layers, exported by QGIS without our figures and lists."""
         project = QgsProject()
         project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
-        cover, group = reports.load_layouts(project)
-        layers = reports.make_layers(data, workspace)
+        cover, group = atlas_layout.load_layouts(project)
+        layers = atlas_layout.make_layers(data, workspace)
         project.addMapLayers(layers.all(), False)
-        reports.fill_cover(cover, data, layers, data.now)
-        reports.fill_group(group, data, layers, data.now)
+        atlas_layout.fill_cover(cover, data, layers, data.now)
+        atlas_layout.fill_group(group, data, layers, data.now)
         for layout in (cover, group):
             for frame in list(layout.multiFrames()):
                 layout.removeMultiFrame(frame)
         started = time.perf_counter()
-        reports.export_pdf(cover, group, workdir / "plain.pdf")
+        atlas_layout.export_pdf(cover, group, workdir / "plain.pdf")
         return time.perf_counter() - started
 
     print("warm-up run of ours (untimed)…", flush=True)

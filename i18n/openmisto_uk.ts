@@ -4,12 +4,12 @@
 <context>
     <name>OpenMisto</name>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <source>pp</source>
         <translation>п. п.</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
@@ -19,19 +19,19 @@
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Accepted</source>
         <translation>Прийнято</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Rejected</source>
         <translation>Відхилено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -39,70 +39,70 @@
         <translation>Передано виконавцю</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Resolved</source>
         <translation>Вирішено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Not resolved</source>
         <translation>Не вирішено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Still open</source>
         <translation>Ще відкриті</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Overdue</source>
         <translation>Прострочено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Resolved in time</source>
         <translation>Вирішено вчасно</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Resolved in time, %</source>
         <translation>Вирішено вчасно, %</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>First response, median (working days)</source>
         <translation>Перша відповідь, медіана (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>First response, 90th percentile (working days)</source>
         <translation>Перша відповідь, 90-й процентиль (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Closing, median (working days)</source>
         <translation>Закриття, медіана (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Closing, 90th percentile (working days)</source>
         <translation>Закриття, 90-й процентиль (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
@@ -115,7 +115,7 @@
         <translation>Виконавчий орган</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
@@ -125,27 +125,241 @@
         <translation>Район</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Not assigned</source>
         <translation>Не призначено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>No district</source>
         <translation>Без району</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas_data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <source>Responsible officer: {name}</source>
         <translation>Відповідальна особа: {name}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <source>Overdue (deadline passed)</source>
+        <translation>Прострочено (строк минув)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>{n} and more</source>
+        <translation>{n} і більше</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Reports {period}</source>
+        <translation>Звернення {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Reports per {size} m cell {period}</source>
+        <translation>Звернення на клітинку {size} м {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Heat map {period}</source>
+        <translation>Теплова мапа {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Atlas pages {period}</source>
+        <translation>Сторінки атласу {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Figures {period}</source>
+        <translation>Показники {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Overdue reports {period}</source>
+        <translation>Прострочені звернення {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/open311/profile.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <source>Districts</source>
+        <translation>Райони</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Overdue reports: {n}</source>
+        <translation>Прострочених звернень: {n}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>(the {n} longest overdue)</source>
+        <translation>({n} найдовше прострочених)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>— continued, {a}–{b}</source>
+        <translation>— продовження, {a}–{b}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>{name} (continued)</source>
+        <translation>{name} (продовження)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Citizen reports: monthly report of the working group</source>
+        <translation>Звернення громадян: щомісячний звіт робочої групи</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Pokrov city council · period: {period} · compared with: {previous}</source>
+        <translation>Покровська міська рада · період: {period} · порівняно з: {previous}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Public version</source>
+        <translation>Публічна версія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>For internal use</source>
+        <translation>Для службового користування</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Period: {period}</source>
+        <translation>Період: {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Made: {date}</source>
+        <translation>Складено: {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Page %1 of %2</source>
+        <translation>Сторінка %1 з %2</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Reports per {size} m cell</source>
+        <translation>Звернення на клітинку {size} м</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Reports by status</source>
+        <translation>Звернення за статусами</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Where problems concentrate (heat map)</source>
+        <translation>Де зосереджені проблеми (теплова мапа)</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Key figures</source>
+        <translation>Основні показники</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Reports of the period and still open</source>
+        <translation>Звернення за період і ще відкриті</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Figure</source>
+        <translation>Показник</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Period</source>
+        <translation>Період</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Previous</source>
+        <translation>Попередній</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Citizen's text</source>
+        <translation>Текст заявника</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>No.</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Address</source>
+        <translation>Адреса</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Working days late</source>
+        <translation>Робочих днів прострочення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Monthly report {period}: cover</source>
+        <translation>Щомісячний звіт {period}: обкладинка</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Monthly report {period}: atlas</source>
+        <translation>Щомісячний звіт {period}: атлас</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <source>Monthly report {period}</source>
+        <translation>Щомісячний звіт {period}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/basemap.py"/>
@@ -275,13 +489,6 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Code</source>
         <translation>Код</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/export.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
-        <source>Period</source>
-        <translation>Період</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/export.py"/>
@@ -559,15 +766,6 @@
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <source>Districts</source>
-        <translation>Райони</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/open311/profile.py"/>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats.py"/>
         <source>Departments</source>
         <translation>Відділи</translation>
@@ -631,29 +829,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Address</source>
-        <translation>Адреса</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
         <source>New status</source>
         <translation>Новий статус</translation>
     </message>
@@ -662,14 +837,6 @@
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Answer</source>
         <translation>Відповідь</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
-        <source>Change</source>
-        <translation>Зміна</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
@@ -864,176 +1031,9 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Overdue (deadline passed)</source>
-        <translation>Прострочено (строк минув)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <source>Other status</source>
         <translation>Інший статус</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>{n} and more</source>
-        <translation>{n} і більше</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Reports {period}</source>
-        <translation>Звернення {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Reports per {size} m cell {period}</source>
-        <translation>Звернення на клітинку {size} м {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Heat map {period}</source>
-        <translation>Теплова мапа {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Atlas pages {period}</source>
-        <translation>Сторінки атласу {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Figures {period}</source>
-        <translation>Показники {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Overdue reports {period}</source>
-        <translation>Прострочені звернення {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Overdue reports: {n}</source>
-        <translation>Прострочених звернень: {n}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>(the {n} longest overdue)</source>
-        <translation>({n} найдовше прострочених)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>— continued, {a}–{b}</source>
-        <translation>— продовження, {a}–{b}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>{name} (continued)</source>
-        <translation>{name} (продовження)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Citizen reports: monthly report of the working group</source>
-        <translation>Звернення громадян: щомісячний звіт робочої групи</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Pokrov city council · period: {period} · compared with: {previous}</source>
-        <translation>Покровська міська рада · період: {period} · порівняно з: {previous}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Public version</source>
-        <translation>Публічна версія</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>For internal use</source>
-        <translation>Для службового користування</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Period: {period}</source>
-        <translation>Період: {period}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Made: {date}</source>
-        <translation>Складено: {date}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Page %1 of %2</source>
-        <translation>Сторінка %1 з %2</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Reports per {size} m cell</source>
-        <translation>Звернення на клітинку {size} м</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Reports by status</source>
-        <translation>Звернення за статусами</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Where problems concentrate (heat map)</source>
-        <translation>Де зосереджені проблеми (теплова мапа)</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Key figures</source>
-        <translation>Основні показники</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Reports of the period and still open</source>
-        <translation>Звернення за період і ще відкриті</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Figure</source>
-        <translation>Показник</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Previous</source>
-        <translation>Попередній</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Citizen's text</source>
-        <translation>Текст заявника</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
-        <source>No.</source>
-        <translation>№</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Working days late</source>
-        <translation>Робочих днів прострочення</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Monthly report {period}: cover</source>
-        <translation>Щомісячний звіт {period}: обкладинка</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Monthly report {period}: atlas</source>
-        <translation>Щомісячний звіт {period}: атлас</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/reports.py"/>
-        <source>Monthly report {period}</source>
-        <translation>Щомісячний звіт {period}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/rules.py"/>

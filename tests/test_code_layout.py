@@ -25,13 +25,13 @@ LONG_MODULES = {
     "core/store/postgis.py": "the store contract written a second time; issue 12 writes it once with backend hooks",
     "core/store/gpkg.py": "the store contract for GeoPackage; issue 12 writes it once with backend hooks",
     "core/open311/parser.py": "JSON and XML readers with their quick paths, kept together so they stay identical",
-    "core/reports.py": "the monthly atlas layout; issue 12 renames and splits it",
+    "core/atlas/layout.py": "the monthly atlas layout; issue 12 splits it",
     "core/sync.py": "pull and push engines share their watermark and conflict logic",
     "core/filters.py": "filter model, SQL and spatial criteria; issue 12 splits it along its jobs",
     "core/store/base.py": "the store interface and the shared row writers of both backends",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
     "gui/filter_panel.py": "every criterion's widgets plus saved filters in one panel; split once its UX work settles",
-    "core/atlas_data.py": "the atlas figures, lists and map rows derived from one pass over the reports",
+    "core/atlas/data.py": "the atlas figures, lists and map rows derived from one pass over the reports",
 }
 
 # A comment at the top of a long module that says why it is long (instead of an entry above).

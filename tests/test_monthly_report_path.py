@@ -18,15 +18,15 @@ from qgis.core import QgsProject
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QImage
 
-from openmisto_plugin.core import reports
+from openmisto_plugin.core.atlas import layout as atlas_layout
 from openmisto_plugin.core.monthly_report import MonthlyReportRequest, make_monthly_report, resolve_period
 from openmisto_plugin.core.stats import Period
-from tests.test_reports import PERIOD, pdf_pages
+from tests.test_atlas import PERIOD, pdf_pages
 
 PDFTOPPM = shutil.which("pdftoppm")
 pytestmark = pytest.mark.skipif(not (PDFTOPPM and shutil.which("pdftotext")), reason="poppler-utils is missing")
 DPI = 60
-KEEP = False  # the PDF only (the layouts in the project are tested in test_reports)
+KEEP = False  # the PDF only (the layouts in the project are tested in test_atlas)
 
 
 def _run_dialog(workspace: Path, pdf: Path, public: bool) -> None:
@@ -53,11 +53,11 @@ def _run_dialog(workspace: Path, pdf: Path, public: bool) -> None:
 def _frames_px() -> dict[str, tuple[int, int, int, int]]:
     """The frames of the templates' map items, in pixels of a page rendered at :data:`DPI`."""
     project = QgsProject()  # kept alive while its layouts are read
-    cover, group = reports.load_layouts(project)
+    cover, group = atlas_layout.load_layouts(project)
     scale = DPI / 25.4
     frames = {}
     for layout, item_id in ((cover, "om_map_status"), (cover, "om_map_heat"), (group, "om_map_group")):
-        box = reports._find(layout, item_id).sceneBoundingRect()  # millimetres
+        box = atlas_layout._find(layout, item_id).sceneBoundingRect()  # millimetres
         frames[item_id] = (
             int(box.left() * scale) + 2,
             int(box.top() * scale) + 2,

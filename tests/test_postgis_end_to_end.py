@@ -377,7 +377,8 @@ def test_project_layers_and_counts_on_postgis(pg_store, fresh_refserver, qgis_ne
 
 
 def test_figures_and_atlas_data_read_alike_from_geopackage_and_postgis(fresh_refserver, pg_info, tmp_path, qgis_app):
-    from openmisto_plugin.core import atlas_data, stats
+    from openmisto_plugin.core import stats
+    from openmisto_plugin.core.atlas import data as atlas_data
 
     gpkg = GeoPackageStore.create(str(tmp_path / "w.gpkg"))
     pg = PostGisStore.create(pg_info)

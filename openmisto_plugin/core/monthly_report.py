@@ -20,7 +20,7 @@ from .timeutil import KYIV
 
 @dataclass(frozen=True)
 class MonthlyReportRequest:
-    """What the working group asked for (see :func:`core.reports.build_atlas` for each field)."""
+    """What the working group asked for (see :func:`core.atlas.layout.build_atlas` for each field)."""
 
     workspace: str
     period: Period
@@ -58,18 +58,18 @@ def resolve_period(first: date | None, last: date | None = None, today: date | N
 
 def layout_rows(request: MonthlyReportRequest) -> tuple[int, int]:
     """The overdue rows a page holds (measured on the template in the request's language). Main thread."""
-    from .reports import layout_rows as measure
+    from .atlas.layout import layout_rows as measure
 
     return measure(request.language)
 
 
 def prepare_monthly_report(request: MonthlyReportRequest, rows: tuple[int, int], feedback: Any = None) -> Any:
-    """Read the workspace and compute what the atlas prints (:class:`core.atlas_data.AtlasData`); any thread.
+    """Read the workspace and compute what the atlas prints (:class:`core.atlas.data.AtlasData`); any thread.
 
-    Raises ``FileNotFoundError`` for a missing workspace and :class:`core.atlas_data.AtlasCanceled` when
+    Raises ``FileNotFoundError`` for a missing workspace and :class:`core.atlas.data.AtlasCanceled` when
     ``feedback`` cancels.
     """
-    from .reports import prepare_atlas
+    from .atlas.layout import prepare_atlas
     from .store.factory import workspace_exists
 
     if not workspace_exists(request.workspace):
@@ -89,8 +89,8 @@ def prepare_monthly_report(request: MonthlyReportRequest, rows: tuple[int, int],
 
 
 def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: Any = None) -> Any:
-    """Write the PDF (and the optional CSV/XLSX) from prepared data; :class:`core.reports.AtlasResult`. Main thread."""
-    from .reports import render_atlas
+    """Write the PDF (and the optional CSV/XLSX) from prepared data; :class:`.atlas.layout.AtlasResult`. Main thread."""
+    from .atlas.layout import render_atlas
 
     return render_atlas(
         data,
@@ -104,6 +104,6 @@ def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: An
 
 
 def make_monthly_report(request: MonthlyReportRequest, feedback: Any = None) -> Any:
-    """Both steps in the calling (main) thread; returns :class:`core.reports.AtlasResult`."""
+    """Both steps in the calling (main) thread; returns :class:`core.atlas.layout.AtlasResult`."""
     data = prepare_monthly_report(request, layout_rows(request), feedback)
     return finish_monthly_report(request, data, feedback)

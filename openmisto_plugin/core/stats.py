@@ -9,7 +9,7 @@ and for the whole city, with the change against the previous period
 :class:`FigureEngine` is the public core: it prepares the reports once, evaluates each
 of them once per period (:class:`ReportState`: what it gives to the figures, its status
 and deadline at the period's end) and sums those per group. The atlas
-(``core.atlas_data``) uses the same states for its maps and overdue lists. Speed notes
+(``core.atlas.data``) uses the same states for its maps and overdue lists. Speed notes
 (100 000 reports) are in ``docs/figures.md``.
 
 Which timestamp each figure uses is written down in ``docs/figures.md``; in short,

@@ -3,7 +3,7 @@
 The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the atlas is made by
 :func:`core.monthly_report.make_monthly_report`, the same function ``openmisto:monthlyreport`` calls, in a
 background :class:`QgsTask` (progress and cancel in QGIS's task bar). When it is done the PDF opens in the
-system viewer and the layouts are added to the current project (:func:`core.reports.add_layouts_to_project`)
+system viewer and the layouts are added to the current project (:func:`core.atlas.layout.add_layouts_to_project`)
 for the layout designer.
 """
 
@@ -320,7 +320,7 @@ class MonthlyReportDialog(QDialog):
             return
         if keep:
             try:
-                from ..core.reports import add_layouts_to_project
+                from ..core.atlas.layout import add_layouts_to_project
 
                 data_path = str(Path(result.pdf).with_suffix("")) + "-data.gpkg"
                 add_layouts_to_project(QgsProject.instance(), result, data_path=data_path)

@@ -159,7 +159,7 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
     def processAlgorithm(
         self, parameters: dict[str, Any], context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> dict[str, Any]:
-        from ..core.atlas_data import AtlasCanceled
+        from ..core.atlas.data import AtlasCanceled
 
         workspace = self.workspace_value(parameters, context)
         if not workspace_exists(workspace):

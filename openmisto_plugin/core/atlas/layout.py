@@ -55,9 +55,13 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
-from . import atlas_templates as tpl
-from . import stats
-from .atlas_data import (
+from .. import stats
+from ..paths import resource
+from ..qgis_compat import LABEL_OVER_POINT, LEGEND_HIDDEN, RENDER_MAP_UNITS
+from ..statuses import STATUSES
+from ..timeutil import now_utc
+from . import templates as tpl
+from .data import (
     CELL_SIZE_M,
     COVER_FIGURES,
     MAP_CRS,
@@ -69,10 +73,6 @@ from .atlas_data import (
     chunk_of,
     prepare,
 )
-from .paths import resource
-from .qgis_compat import LABEL_OVER_POINT, LEGEND_HIDDEN, RENDER_MAP_UNITS
-from .statuses import STATUSES
-from .timeutil import now_utc
 
 log = logging.getLogger(__name__)
 
@@ -410,7 +410,7 @@ def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
         names["overdue"],
         overdue,
     )
-    from .store.factory import layer_source
+    from ..store.factory import layer_source
 
     uri, provider = layer_source(str(workspace_path), "districts")  # GeoPackage or PostGIS
     districts = QgsVectorLayer(uri, names["districts"], provider)
@@ -494,7 +494,7 @@ def _figure_columns(lang: Lang, width: float) -> list[tuple[str, str, float, int
 
 #: Points per millimetre-scale pixel of the context that measures table text (any positive factor works).
 _MEASURE_SCALE = 10.0
-#: Font size (points) and cell margin (mm) of the atlas tables' content (``atlas_templates._table``).
+#: Font size (points) and cell margin (mm) of the atlas tables' content (``templates._table``).
 TABLE_TEXT_SIZE, TABLE_CELL_MARGIN = 6.8, 0.9
 
 
@@ -787,7 +787,7 @@ def export_pdf(cover: QgsPrintLayout, group: QgsPrintLayout, path: str | Path, f
 
 def _workspace(workspace_path: str | Path) -> Any:
     """A GeoPackage path (which must exist), or a shared PostGIS workspace's ``postgres:`` address (kept as text)."""
-    from .store.factory import is_postgres
+    from ..store.factory import is_postgres
 
     workspace: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
     if isinstance(workspace, Path) and not workspace.exists():
@@ -864,7 +864,7 @@ def render_atlas(
     cover, group = load_layouts(project, templates)
     layers = make_layers(data, workspace)
     if basemap:
-        from .basemap import osm_layer
+        from ..basemap import osm_layer
 
         layers.basemap = osm_layer()
     project.addMapLayers(layers.all(), False)
@@ -880,7 +880,7 @@ def render_atlas(
     export_pdf(cover, group, output, feedback)
     csv_out = xlsx_out = None
     if csv_path or xlsx_path:
-        from .export import write_csv, write_xlsx
+        from ..export import write_csv, write_xlsx
 
         sets = data.figure_sets
         if csv_path:
@@ -951,7 +951,7 @@ def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -
     """Copy the memory layers into a GeoPackage (so a saved project keeps them) and open them from there."""
     from qgis.core import QgsVectorFileWriter
 
-    from .store.factory import layer_source
+    from ..store.factory import layer_source
 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)

@@ -2,7 +2,7 @@
 
 The ``.qpt`` files are the source the atlas loads (a city may restyle them in QGIS's layout
 designer and save them back over the files). This module writes the original ones:
-``python -m openmisto_plugin.core.atlas_templates [folder]``.
+``python -m openmisto_plugin.core.atlas.templates [folder]``.
 
 Every item the atlas fills has an id ``om_*`` (see :data:`COVER_ITEMS`, :data:`GROUP_ITEMS`);
 text in the templates is an expression on layout variables (``@om_*``) or on the atlas
@@ -34,8 +34,8 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
-from .paths import resource
-from .qgis_compat import (
+from ..paths import resource
+from ..qgis_compat import (
     EXCLUDE_FROM_EXPORTS,
     LEGEND_GROUP,
     LEGEND_SUBGROUP,

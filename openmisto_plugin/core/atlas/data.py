@@ -25,12 +25,12 @@ from typing import Any
 
 from qgis.PyQt.QtCore import QLocale, QTranslator
 
-from . import stats
-from .anonymise import mask_personal, street_only
-from .deadlines import working_days_left
-from .i18n import CONTEXT
-from .paths import i18n_dir
-from .timeutil import KYIV
+from .. import stats
+from ..anonymise import mask_personal, street_only
+from ..deadlines import working_days_left
+from ..i18n import CONTEXT
+from ..paths import i18n_dir
+from ..timeutil import KYIV
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ class Lang:
 
     def status_label(self, code: str) -> str:
         """A status code's label in the atlas language."""
-        from .statuses import source_label
+        from ..statuses import source_label
 
         source = source_label(code)
         return self.tr(source) if source else code
@@ -307,7 +307,7 @@ def _named(source: tuple[str, str], name: str) -> tuple[str, str, str]:
 
 def _contacts(path: Path | str) -> dict[str, tuple[str, str, str]]:
     """Officers of the departments (personal data: internal atlas only)."""
-    from .store.factory import is_postgres, open_store
+    from ..store.factory import is_postgres, open_store
 
     if isinstance(path, str) and is_postgres(path):  # a shared PostGIS workspace
         with open_store(path) as store:
@@ -334,7 +334,7 @@ def _district_extents(path: Path | str) -> dict[str, tuple[float, float, float, 
     """Bounding boxes (map CRS) of the districts, from the GeoPackage's R-tree-free envelopes."""
     from qgis.core import QgsVectorLayer
 
-    from .store.factory import layer_source
+    from ..store.factory import layer_source
 
     layer = QgsVectorLayer(*_named(layer_source(str(path), "districts"), "districts"))
     if not layer.isValid():
@@ -439,7 +439,7 @@ def prepare(
     if grouping not in ATLAS_GROUPINGS:
         raise ValueError(f"the atlas groups by {' or '.join(ATLAS_GROUPINGS)}, not {grouping!r}")
     aggregate_cells = aggregate_cells or public  # a public atlas never shows where a report is exactly
-    from .store.factory import is_postgres
+    from ..store.factory import is_postgres
 
     lang = Lang(language)
     # a GeoPackage path, or a shared PostGIS workspace's ``postgres:`` address (kept as text)
