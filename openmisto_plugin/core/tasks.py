@@ -17,23 +17,13 @@ from qgis.core import QgsFeedback, QgsTask
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 
 from .i18n import tr
+from .store.failures import is_workspace_failure
 
 log = logging.getLogger(__name__)
 
 # Python references of tasks that have not finished: QGIS's task manager holds only the C++ side,
 # and a task whose Python wrapper is collected while it runs crashes QGIS.
 _LIVE_TASKS: set[OpenMistoTask] = set()
-
-
-# SQLite's words for a workspace file that another program changed, moved or damaged under an open connection
-WORKSPACE_FAILURES = ("disk i/o error", "malformed", "unable to open database", "not a database", "no such table")
-
-
-def is_workspace_failure(error: BaseException | None) -> bool:
-    """The workspace file itself failed (not the network, not the platform): it must be opened again."""
-    import sqlite3
-
-    return isinstance(error, sqlite3.DatabaseError) and any(w in str(error).lower() for w in WORKSPACE_FAILURES)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -19,17 +19,17 @@ from ..core.i18n import tr
 if TYPE_CHECKING:
     from ..core.store.base import ReportStore
 
+log = logging.getLogger(__name__)
+
 
 def setting_default(name: str) -> Any:
-    """Default from the plugin's settings (URL, authcfg, workspace), when it has them."""
+    """Default from the plugin's settings: ``name`` is one of :mod:`core.settings`' readers (``"platform_url"``…)."""
+    from ..core import settings
+
     try:
-        from ..core import settings  # written with the GUI; optional here
-    except ImportError:
-        return None
-    getter = getattr(settings, name, None)
-    try:
-        value = getter() if callable(getter) else None
-    except Exception:  # noqa: BLE001 - a default must never break the toolbox
+        value = getattr(settings, name)()
+    except Exception:  # a default must never break the toolbox
+        log.warning("The setting %s could not be read; no default", name, exc_info=True)
         return None
     return value or None
 
@@ -66,9 +66,8 @@ class OpenMistoAlgorithm(QgsProcessingAlgorithm):
         A store error (or one of ``also``), opening it or in the block, becomes a
         :class:`QgsProcessingException` "the workspace … cannot be used".
         """
-        from ..core.store import SchemaError, StoreError
         from ..core.store.factory import describe, open_store
-        from ..core.store.pg_connection import PgConnectionError
+        from ..core.store.failures import WORKSPACE_ERRORS
 
         try:
             store = open_store(workspace, create=create)
@@ -76,7 +75,7 @@ class OpenMistoAlgorithm(QgsProcessingAlgorithm):
                 yield store
             finally:
                 store.close()
-        except (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError, *also) as exc:
+        except (*WORKSPACE_ERRORS, *also) as exc:
             raise QgsProcessingException(
                 tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)
             ) from exc

@@ -2,47 +2,24 @@
 
 Registered by the plugin's ``initProcessing`` (QGIS desktop) and, through the
 same entry point, by ``qgis_process`` when the plugin is enabled there
-(``qgis_process.bin plugins enable openmisto_plugin``). Algorithms of later
-issues (``autoassign``, ``monthlyreport``) are added here when their modules
-exist, so the provider never fails to load because one of them is missing.
+(``qgis_process.bin plugins enable openmisto_plugin``): ``openmisto:sync``,
+``openmisto:autoassign`` and ``openmisto:monthlyreport``.
 """
 
 from __future__ import annotations
-
-import importlib
-import logging
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..core.i18n import tr
 from ..core.paths import resource
-
-LOG = logging.getLogger(__name__)
+from .autoassign_algorithm import AutoAssignAlgorithm
+from .monthly_report_algorithm import MonthlyReportAlgorithm
+from .sync_algorithm import SyncAlgorithm
 
 PROVIDER_ID = "openmisto"
 
-# (module under openmisto_plugin.processing, class name). Optional algorithms
-# whose modules are not written yet are skipped quietly.
-ALGORITHMS: tuple[tuple[str, str], ...] = (
-    ("sync_algorithm", "SyncAlgorithm"),
-    ("autoassign_algorithm", "AutoAssignAlgorithm"),
-    ("monthly_report_algorithm", "MonthlyReportAlgorithm"),
-)
-
-
-def _algorithm_classes() -> list[type[QgsProcessingAlgorithm]]:
-    """The algorithm classes whose modules can be imported."""
-    classes: list[type[QgsProcessingAlgorithm]] = []
-    for module_name, class_name in ALGORITHMS:
-        try:
-            module = importlib.import_module(f"{__package__}.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(module_name):
-                continue  # not written yet
-            raise
-        classes.append(getattr(module, class_name))
-    return classes
+ALGORITHMS: tuple[type[QgsProcessingAlgorithm], ...] = (SyncAlgorithm, AutoAssignAlgorithm, MonthlyReportAlgorithm)
 
 
 class OpenMistoProvider(QgsProcessingProvider):
@@ -74,5 +51,5 @@ class OpenMistoProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self) -> None:
         """Add one instance of every available algorithm."""
-        for cls in _algorithm_classes():
+        for cls in ALGORITHMS:
             self.addAlgorithm(cls())

@@ -1,0 +1,20 @@
+"""Which errors mean the workspace itself failed, in the store's words (no one outside ``core/store/`` knows SQLite)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .base import StoreError
+from .pg_connection import PgConnectionError
+from .schema import SchemaError
+
+# SQLite's words for a workspace file that another program changed, moved or damaged under an open connection
+WORKSPACE_FAILURES = ("disk i/o error", "malformed", "unable to open database", "not a database", "no such table")
+
+#: Errors of opening or using a workspace (its store, its schema, its database connection, its file).
+WORKSPACE_ERRORS: tuple[type[BaseException], ...] = (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError)
+
+
+def is_workspace_failure(error: BaseException | None) -> bool:
+    """The workspace file itself failed (not the network, not the platform): it must be opened again."""
+    return isinstance(error, sqlite3.DatabaseError) and any(w in str(error).lower() for w in WORKSPACE_FAILURES)
