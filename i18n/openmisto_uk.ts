@@ -104,8 +104,8 @@
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -321,8 +321,8 @@
     <message>
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
@@ -360,6 +360,26 @@
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>
         <source>Monthly report {period}</source>
         <translation>Щомісячний звіт {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/autoassign.py"/>
+        <source>Unassigned accepted reports: {n}; assigned: {a}; no matching rule: {r}; skipped: {s}.</source>
+        <translation>Прийнятих нерозподілених звернень: {n}; передано: {a}; без відповідного правила: {r}; пропущено: {s}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/autoassign.py"/>
+        <source>By department: {parts}.</source>
+        <translation>За виконавчими органами: {parts}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/autoassign.py"/>
+        <source>Trial run: nothing was changed.</source>
+        <translation>Пробний запуск: нічого не змінено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/autoassign.py"/>
+        <source>unknown department «{code}»</source>
+        <translation>невідомий виконавчий орган «{code}»</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/basemap.py"/>
@@ -459,7 +479,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/deadlines.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <source>Planned date</source>
         <translation>Запланована дата</translation>
     </message>
@@ -536,6 +556,83 @@
         <translation>Збережений фільтр повинен мати назву.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/core/media.py"/>
+        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
+        <source>The public address of the photos must start with http:// or https://.</source>
+        <translation>Публічна адреса фото має починатися з http:// або https://.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/media.py"/>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>The photo {file} does not exist.</source>
+        <translation>Фото {file} не існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/media.py"/>
+        <source>{file} is not a photo ({kinds}).</source>
+        <translation>{file} не є фото ({kinds}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/media.py"/>
+        <source>The photo {file} cannot be published: its metadata cannot be removed ({error}).</source>
+        <translation>Фото {file} не можна опублікувати: з нього не вдається прибрати метадані ({error}).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>«{status}» closes the report: write the answer the citizen will read.</source>
+        <translation>«{status}» закриває звернення: напишіть відповідь, яку прочитає заявник.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>«Planned» needs the planned date.</source>
+        <translation>Для статусу «Заплановано» потрібна запланована дата.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>«Planned» extends the term: write the reason the citizen will read.</source>
+        <translation>«Заплановано» продовжує строк: напишіть причину, яку прочитає заявник.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>The planned date is in the past.</source>
+        <translation>Запланована дата вже минула.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>The Procedure allows planning up to {date} at the latest (the extension limit counts from the assignment).</source>
+        <translation>Порядок дозволяє планувати щонайпізніше до {date} (граничний строк продовження рахується від передачі виконавцю).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>Report No. {id}: {category}</source>
+        <translation>Звернення № {id}: {category}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>Address: {address}</source>
+        <translation>Адреса: {address}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>Status: {status}</source>
+        <translation>Статус: {status}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>Planned for: {date}</source>
+        <translation>Заплановано на: {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>The city's answer:</source>
+        <translation>Відповідь міста:</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/officer_response.py"/>
+        <source>Photo: {link}</source>
+        <translation>Фото: {link}</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/open311/auth.py"/>
         <source>The QGIS authentication database is not available (Settings &gt; Options &gt; Authentication).</source>
         <translation>База автентифікації QGIS недоступна (Установки &gt; Параметри &gt; Автентифікація).</translation>
@@ -582,7 +679,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
         <source>The platform says: {0}</source>
         <translation>Відповідь платформи: {0}</translation>
@@ -834,7 +931,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <source>Answer</source>
         <translation>Відповідь</translation>
     </message>
@@ -858,6 +955,146 @@
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
         <source>Waiting responses</source>
         <translation>Відповіді в черзі</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Waiting to be sent</source>
+        <translation>Очікує надсилання</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Sent</source>
+        <translation>Надіслано</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Refused by the platform</source>
+        <translation>Відхилено платформою</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Conflict: changed by someone else</source>
+        <translation>Конфлікт: змінено кимось іншим</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Open/closed</source>
+        <translation>Відкрите/закрите</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Duplicate of</source>
+        <translation>Дублікат звернення</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
+        <source>Photo</source>
+        <translation>Фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Changed at</source>
+        <translation>Час зміни</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>status → {status}</source>
+        <translation>статус → {status}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>department → {code}</source>
+        <translation>виконавчий орган → {code}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>category → {code}</source>
+        <translation>категорія → {code}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>duplicate of {id}</source>
+        <translation>дублікат звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>planned for {date}</source>
+        <translation>заплановано на {date}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>answer: «{text}»</source>
+        <translation>відповідь: «{text}»</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>photo</source>
+        <translation>фото</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Delivered to the platform.</source>
+        <translation>Доставлено на платформу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Someone changed the report on the platform after you: compare both versions, then re-apply your change or drop it.</source>
+        <translation>Хтось змінив звернення на платформі після вас: порівняйте обидві версії, а тоді застосуйте свою зміну повторно або відмовтеся від неї.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Refused: your API key has no right to make this change. An officer may change only the reports assigned to the own department and set only the officers' statuses; a viewer key cannot change anything.</source>
+        <translation>Відхилено: ваш API-ключ не має права на цю зміну. Відповідальна особа може змінювати лише звернення, передані її виконавчому органу, і встановлювати лише статуси відповідальних осіб; ключ для перегляду нічого не змінює.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Refused: the platform does not know this report (deleted or never published).</source>
+        <translation>Відхилено: платформа не знає цього звернення (видалене або ніколи не оприлюднене).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Refused: the platform found the change invalid.</source>
+        <translation>Відхилено: платформа визнала зміну некоректною.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Saved here and will be sent as soon as the platform is reachable (tries: {n}; next try at {time}). Nothing to do; if it lasts for hours, check the network or tell the platform's administrator.</source>
+        <translation>Збережено тут і буде надіслано, щойно платформа стане доступною (спроб: {n}; наступна о {time}). Нічого робити не треба; якщо це триває годинами, перевірте мережу або повідомте адміністратора платформи.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Saved here; sent at the next synchronisation.</source>
+        <translation>Збережено тут; буде надіслано під час наступної синхронізації.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>The change {id} is no longer in the outbox.</source>
+        <translation>Зміни {id} уже немає в черзі надсилання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>Only a change in conflict can be re-applied.</source>
+        <translation>Повторно застосувати можна лише зміну в конфлікті.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <source>This change was delivered already; it cannot be dropped.</source>
+        <translation>Цю зміну вже доставлено; відмовитися від неї не можна.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/profiles.py"/>
@@ -904,17 +1141,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Status</source>
-        <translation>Статус</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Category code</source>
         <translation>Код категорії</translation>
     </message>
@@ -950,13 +1176,6 @@
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Photo link</source>
         <translation>Посилання на фото</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Duplicate of</source>
-        <translation>Дублікат звернення</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
@@ -1646,225 +1865,6 @@
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>Report {id} cannot be assigned: {reason}</source>
         <translation>Звернення {id} не можна призначити: {reason}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/settings_dialog.py"/>
-        <source>The public address of the photos must start with http:// or https://.</source>
-        <translation>Публічна адреса фото має починатися з http:// або https://.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
-        <source>The photo {file} does not exist.</source>
-        <translation>Фото {file} не існує.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>{file} is not a photo ({kinds}).</source>
-        <translation>{file} не є фото ({kinds}).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>The photo {file} cannot be published: its metadata cannot be removed ({error}).</source>
-        <translation>Фото {file} не можна опублікувати: з нього не вдається прибрати метадані ({error}).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>«{status}» closes the report: write the answer the citizen will read.</source>
-        <translation>«{status}» закриває звернення: напишіть відповідь, яку прочитає заявник.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>«Planned» needs the planned date.</source>
-        <translation>Для статусу «Заплановано» потрібна запланована дата.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>«Planned» extends the term: write the reason the citizen will read.</source>
-        <translation>«Заплановано» продовжує строк: напишіть причину, яку прочитає заявник.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>The planned date is in the past.</source>
-        <translation>Запланована дата вже минула.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>The Procedure allows planning up to {date} at the latest (the extension limit counts from the assignment).</source>
-        <translation>Порядок дозволяє планувати щонайпізніше до {date} (граничний строк продовження рахується від передачі виконавцю).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Report No. {id}: {category}</source>
-        <translation>Звернення № {id}: {category}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Address: {address}</source>
-        <translation>Адреса: {address}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Status: {status}</source>
-        <translation>Статус: {status}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Planned for: {date}</source>
-        <translation>Заплановано на: {date}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>The city's answer:</source>
-        <translation>Відповідь міста:</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Photo: {link}</source>
-        <translation>Фото: {link}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Unassigned accepted reports: {n}; assigned: {a}; no matching rule: {r}; skipped: {s}.</source>
-        <translation>Прийнятих нерозподілених звернень: {n}; передано: {a}; без відповідного правила: {r}; пропущено: {s}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>By department: {parts}.</source>
-        <translation>За виконавчими органами: {parts}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Trial run: nothing was changed.</source>
-        <translation>Пробний запуск: нічого не змінено.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>unknown department «{code}»</source>
-        <translation>невідомий виконавчий орган «{code}»</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Waiting to be sent</source>
-        <translation>Очікує надсилання</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Sent</source>
-        <translation>Надіслано</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Refused by the platform</source>
-        <translation>Відхилено платформою</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Conflict: changed by someone else</source>
-        <translation>Конфлікт: змінено кимось іншим</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Open/closed</source>
-        <translation>Відкрите/закрите</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
-        <source>Photo</source>
-        <translation>Фото</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Changed at</source>
-        <translation>Час зміни</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>status → {status}</source>
-        <translation>статус → {status}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>department → {code}</source>
-        <translation>виконавчий орган → {code}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>category → {code}</source>
-        <translation>категорія → {code}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>duplicate of {id}</source>
-        <translation>дублікат звернення {id}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>planned for {date}</source>
-        <translation>заплановано на {date}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>answer: «{text}»</source>
-        <translation>відповідь: «{text}»</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>photo</source>
-        <translation>фото</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Delivered to the platform.</source>
-        <translation>Доставлено на платформу.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Someone changed the report on the platform after you: compare both versions, then re-apply your change or drop it.</source>
-        <translation>Хтось змінив звернення на платформі після вас: порівняйте обидві версії, а тоді застосуйте свою зміну повторно або відмовтеся від неї.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Refused: your API key has no right to make this change. An officer may change only the reports assigned to the own department and set only the officers' statuses; a viewer key cannot change anything.</source>
-        <translation>Відхилено: ваш API-ключ не має права на цю зміну. Відповідальна особа може змінювати лише звернення, передані її виконавчому органу, і встановлювати лише статуси відповідальних осіб; ключ для перегляду нічого не змінює.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Refused: the platform does not know this report (deleted or never published).</source>
-        <translation>Відхилено: платформа не знає цього звернення (видалене або ніколи не оприлюднене).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Refused: the platform found the change invalid.</source>
-        <translation>Відхилено: платформа визнала зміну некоректною.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Saved here and will be sent as soon as the platform is reachable (tries: {n}; next try at {time}). Nothing to do; if it lasts for hours, check the network or tell the platform's administrator.</source>
-        <translation>Збережено тут і буде надіслано, щойно платформа стане доступною (спроб: {n}; наступна о {time}). Нічого робити не треба; якщо це триває годинами, перевірте мережу або повідомте адміністратора платформи.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Saved here; sent at the next synchronisation.</source>
-        <translation>Збережено тут; буде надіслано під час наступної синхронізації.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>The change {id} is no longer in the outbox.</source>
-        <translation>Зміни {id} уже немає в черзі надсилання.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Only a change in conflict can be re-applied.</source>
-        <translation>Повторно застосувати можна лише зміну в конфлікті.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>This change was delivered already; it cannot be dropped.</source>
-        <translation>Цю зміну вже доставлено; відмовитися від неї не можна.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/assign_dialog.py"/>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from openmisto_plugin.core import officer_response, outbox_view
 from openmisto_plugin.core import workflow as wf
 from tests.test_workflow import api_updates, submit_reports, workspace
 
@@ -41,9 +42,9 @@ def test_second_push_gets_409_and_keeps_both_versions(two_moderators):
     assert entry.payload["agency_responsible"] == "ujkg"  # my version
     assert entry.platform["agency_responsible"] == "roads"  # theirs
     assert entry.base["agency_responsible"] is None  # what both started from
-    fields = {f.name: f for f in wf.conflict_fields(entry)}
+    fields = {f.name: f for f in outbox_view.conflict_fields(entry)}
     assert (fields["agency_responsible"].mine, fields["agency_responsible"].platform) == ("ujkg", "roads")
-    row = wf.outbox_rows(second, ["conflict"])[0]
+    row = outbox_view.outbox_rows(second, ["conflict"])[0]
     assert row.state_label == "Conflict: changed by someone else" and "re-apply" in row.explanation
     assert agency_on_platform(server, sid) == "roads"  # not overwritten
     assert second.report(sid)["agency_responsible"] == "ujkg"  # my change still shown until I decide
@@ -57,7 +58,7 @@ def test_second_push_gets_409_and_keeps_both_versions(two_moderators):
 
 def test_reapply_sends_it_over_the_platform_version(two_moderators):
     server, sid, first, first_sync, second, second_sync, mine = two_moderators
-    wf.reapply(second, mine)
+    outbox_view.reapply(second, mine)
     assert [e.update_id for e in second.outbox_entries(["pending"])] == [mine]
     pushed = second_sync.push()
     assert (pushed.sent, pushed.conflicts) == (1, 0)
@@ -68,20 +69,20 @@ def test_reapply_sends_it_over_the_platform_version(two_moderators):
     # The first user sees the result and the whole story after a pull.
     first_sync.pull()
     assert first.report(sid)["agency_responsible"] == "ujkg"
-    assert [h["agency_responsible"] for h in wf.history(first, sid)][-2:] == ["roads", "ujkg"]
+    assert [h["agency_responsible"] for h in outbox_view.history(first, sid)][-2:] == ["roads", "ujkg"]
 
 
 def test_drop_discards_it_and_the_platform_version_stays(two_moderators):
     server, sid, _first, _fs, second, second_sync, mine = two_moderators
-    wf.drop(second, mine)
+    outbox_view.drop(second, mine)
     assert second.outbox_entries() == []
     assert second.report(sid)["agency_responsible"] == "roads"  # the platform's version
-    assert mine not in [h["update_id"] for h in wf.history(second, sid)]
+    assert mine not in [h["update_id"] for h in outbox_view.history(second, sid)]
     assert second_sync.push().sent == 0
     assert [u[1] for u in api_updates(server, [sid])] != [mine]
     assert agency_on_platform(server, sid) == "roads"
     with pytest.raises(wf.WorkflowError):
-        wf.reapply(second, mine)
+        outbox_view.reapply(second, mine)
 
 
 def test_two_officers_answer_the_same_report(fresh_refserver, tmp_path):
@@ -94,13 +95,13 @@ def test_two_officers_answer_the_same_report(fresh_refserver, tmp_path):
     a, a_sync = workspace(server, key, tmp_path / "a.gpkg")
     b, b_sync = workspace(server, key, tmp_path / "b.gpkg")
     roads = wf.Actor("officer", "roads")
-    wf.respond(a, roads, sid, "in_progress", "Виїхали")
-    late = wf.respond(b, roads, sid, "fixed", "Яму залатано").update_id
+    officer_response.respond(a, roads, sid, "in_progress", "Виїхали")
+    late = officer_response.respond(b, roads, sid, "fixed", "Яму залатано").update_id
     assert a_sync.push().sent == 1
     assert b_sync.push().conflicts == 1
     [entry] = b.outbox_entries(["conflict"])
     assert entry.platform["external_status_code"] == "in_progress" and entry.payload["external_status_code"] == "fixed"
-    wf.reapply(b, late)
+    outbox_view.reapply(b, late)
     assert b_sync.push().sent == 1
     assert [u[2] for u in api_updates(server, [sid])] == ["action_scheduled", "in_progress", "fixed"]
     for store in (moderator, a, b):

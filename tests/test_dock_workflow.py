@@ -12,7 +12,7 @@ from qgis.core import Qgis
 from qgis.PyQt.QtWidgets import QDialogButtonBox
 
 from openmisto_plugin import classFactory
-from openmisto_plugin.core import project_layers
+from openmisto_plugin.core import outbox_view, project_layers
 from openmisto_plugin.core import workflow as wf
 from openmisto_plugin.core.i18n import tr
 from openmisto_plugin.core.settings import PluginSettings
@@ -275,7 +275,7 @@ def test_officer_responds_from_the_detail_and_the_history_shows_it_waiting(offic
 
     assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
     assert [(u[2], u[3]) for u in api_updates(server, [sid])] == [("in_progress", "officer:roads")]
-    assert not wf.pending_for(store, sid)
+    assert not outbox_view.pending_for(store, sid)
     # The open detail follows the sync: the response is no longer marked as waiting.
     assert reopened.history_legend.isHidden()
     assert not reopened.history_table.item(reopened.history_table.rowCount() - 1, 0).font().italic()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from openmisto_plugin.core import outbox_view
 from openmisto_plugin.core import workflow as wf
 from tests.test_workflow import submit_reports, workspace
 
@@ -34,6 +35,7 @@ CHILD = textwrap.dedent(
     app = QgsApplication([], False)
     app.initQgis()
     from openmisto_plugin.core import workflow as wf
+    from openmisto_plugin.core import outbox_view
     from openmisto_plugin.core.open311.client import Open311Client
     from openmisto_plugin.core.store import GeoPackageStore
     from openmisto_plugin.core.sync import SyncEngine
@@ -138,6 +140,6 @@ def test_killed_mid_push_every_update_reaches_the_platform_exactly_once(fresh_re
     assert set(final.values()) == {"ujkg"}  # the last of the four assignments of each report
     with wf.open_store(path) as reopened:
         for sid in ids:  # received (from the platform), then the four assignments, each once
-            history = wf.history(reopened, sid)
+            history = outbox_view.history(reopened, sid)
             assert [h["origin"] for h in history] == ["platform"] + ["local"] * (UPDATES // REPORTS)
             assert len({h["update_id"] for h in history}) == len(history)

@@ -509,11 +509,11 @@ def test_moderator_places_an_address_only_report_with_the_map_tool(sf_replay, tm
 
 
 def test_moderation_queue_lists_reports_without_a_position(sf_replay, tmp_path):
-    from openmisto_plugin.core import workflow as wf
+    from openmisto_plugin.core import moderation
 
     with GeoPackageStore.create(str(tmp_path / "sf.gpkg")) as store:
         _sync_sf(store, sf_replay, full=True)
-        queue = wf.moderation_queue(store)
+        queue = moderation.moderation_queue(store)
         open_without = store.count("lat IS NULL AND status = 'open'")
         assert open_without > 0
         assert sum(1 for item in queue if not item.has_position) == open_without

@@ -28,7 +28,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from openmisto_plugin.core import filters, project_layers
+from openmisto_plugin.core import filters, moderation, project_layers
 from openmisto_plugin.core import workflow as wf
 from openmisto_plugin.core.open311.client import Open311Client
 from openmisto_plugin.core.settings import PluginSettings
@@ -57,7 +57,9 @@ def client(server: Any) -> Open311Client:
 
 def new_report(store: Any) -> str:
     """A report waiting for moderation (``for_triage``)."""
-    return next(i.service_request_id for i in wf.moderation_queue(store) if i.external_status_code == "for_triage")
+    return next(
+        i.service_request_id for i in moderation.moderation_queue(store) if i.external_status_code == "for_triage"
+    )
 
 
 class Feedback(QgsProcessingFeedback):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from qgis.core import QgsGeometry, QgsPointXY
 
+from openmisto_plugin.core import autoassign, media, moderation, officer_response, outbox_view, routing_storage
 from openmisto_plugin.core import workflow as wf
 from openmisto_plugin.core.model import Service, ServiceRequest
 from openmisto_plugin.core.open311.client import Open311Client
@@ -87,14 +88,14 @@ def outbox_count(store) -> int:
 
 def test_status_the_workflow_does_not_allow_is_refused_and_not_written(store):
     with pytest.raises(wf.WorkflowError) as err:
-        wf.respond(store, ROADS, "3", "investigating")
+        officer_response.respond(store, ROADS, "3", "investigating")
     assert "«" in str(err.value) and "Allowed next" in str(err.value)
     with pytest.raises(wf.WorkflowError, match="moderator cannot set"):
-        wf.respond(store, MODERATOR, "3", "in_progress")  # the officer's status
+        officer_response.respond(store, MODERATOR, "3", "in_progress")  # the officer's status
     with pytest.raises(wf.WorkflowError):
         wf.accept(store, MODERATOR, "3")  # assigned already: no way back to "accepted"
     with pytest.raises(wf.WorkflowError):
-        wf.respond(store, ROADS, "1", "fixed", "done")  # not assigned to roads
+        officer_response.respond(store, ROADS, "1", "fixed", "done")  # not assigned to roads
     assert outbox_count(store) == 0
     assert store.report("1")["external_status_code"] == "for_triage"
 
@@ -103,7 +104,7 @@ def test_viewer_and_wrong_department_are_refused_in_words(store):
     with pytest.raises(wf.WorkflowError, match="read-only"):
         wf.accept(store, wf.Actor("viewer"), "1")
     with pytest.raises(wf.WorkflowError) as err:
-        wf.respond(store, ROADS, "4", "fixed", "Замінили лампу")
+        officer_response.respond(store, ROADS, "4", "fixed", "Замінили лампу")
     text = str(err.value)
     assert "ujkg" in text and "roads" in text and "moderator" in text
     with pytest.raises(wf.WorkflowError, match="moderator"):
@@ -113,18 +114,22 @@ def test_viewer_and_wrong_department_are_refused_in_words(store):
 
 def test_answer_required_for_closed_statuses_and_planned_needs_a_date(store):
     with pytest.raises(wf.WorkflowError, match="answer"):
-        wf.respond(store, ROADS, "3", "fixed", "   ")
+        officer_response.respond(store, ROADS, "3", "fixed", "   ")
     with pytest.raises(wf.WorkflowError, match="planned date"):
-        wf.respond(store, ROADS, "3", "planned", "after the winter")
+        officer_response.respond(store, ROADS, "3", "planned", "after the winter")
     with pytest.raises(wf.WorkflowError, match="past"):
-        wf.respond(store, ROADS, "3", "planned", "soon", planned_date=date.today() - timedelta(days=3))
+        officer_response.respond(store, ROADS, "3", "planned", "soon", planned_date=date.today() - timedelta(days=3))
     with pytest.raises(wf.WorkflowError, match="Procedure"):
-        wf.respond(store, ROADS, "3", "planned", "next year", planned_date=date.today() + timedelta(days=200))
+        officer_response.respond(
+            store, ROADS, "3", "planned", "next year", planned_date=date.today() + timedelta(days=200)
+        )
     assert outbox_count(store) == 0
     # in_progress needs no answer; planned within the term is fine
-    wf.respond(store, ROADS, "3", "in_progress")
+    officer_response.respond(store, ROADS, "3", "in_progress")
     planned_day = date.today() + timedelta(days=7)
-    result = wf.respond(store, ROADS, "3", "planned", "Ремонт після поставки асфальту", planned_date=planned_day)
+    result = officer_response.respond(
+        store, ROADS, "3", "planned", "Ремонт після поставки асфальту", planned_date=planned_day
+    )
     report = store.report("3")
     assert report["external_status_code"] == "planned"
     assert (
@@ -152,7 +157,7 @@ def test_moderator_actions_write_report_history_and_outbox(store):
     assert dup["external_status_code"] == "duplicate" and dup["duplicate_of"] == "1"
     assert "1" in dup["status_notes"]
     assert {e.update_id for e in store.outbox_entries(["pending"])} == {u1, u2, u3, u4, u5}
-    history = wf.history(store, "8")
+    history = outbox_view.history(store, "8")
     assert [(h["external_status_code"], h["author"], h["origin"]) for h in history] == [
         ("duplicate", "moderator", "local")
     ]
@@ -171,7 +176,7 @@ def test_bulk_assign_skips_what_cannot_be_assigned_and_reassignment_keeps_histor
         wf.assign(store, MODERATOR, ["1"], "nowhere")
     wf.assign(store, MODERATOR, ["1"], "ujkg")
     assert store.report("1")["agency_responsible"] == "ujkg"
-    assert [h["agency_responsible"] for h in wf.history(store, "1")] == ["roads", "ujkg"]
+    assert [h["agency_responsible"] for h in outbox_view.history(store, "1")] == ["roads", "ujkg"]
     with pytest.raises(wf.WorkflowError):
         wf.assign(store, MODERATOR, ["5"], "roads", strict=True)
 
@@ -203,24 +208,24 @@ def test_moderation_queue_oldest_first_with_working_days(store):
             _req("22", requested=datetime(2026, 3, 9, 12, 0, tzinfo=KYIV)),  # last Monday
         ]
     )
-    queue = [q for q in wf.moderation_queue(store, now) if q.service_request_id in ("20", "21", "22")]
+    queue = [q for q in moderation.moderation_queue(store, now) if q.service_request_id in ("20", "21", "22")]
     assert [q.service_request_id for q in queue] == ["22", "20", "21"]
     assert [q.waited_working_days for q in queue] == [5, 1, 0]
     assert [q.overdue for q in queue] == [True, False, False]  # Friday's is due Monday 18:00
-    ids = [q.service_request_id for q in wf.moderation_queue(store)]
+    ids = [q.service_request_id for q in moderation.moderation_queue(store)]
     assert "2" in ids and "3" not in ids and "5" not in ids
-    times = [q.requested_datetime for q in wf.moderation_queue(store)]
+    times = [q.requested_datetime for q in moderation.moderation_queue(store)]
     assert times == sorted(times)
 
 
 def test_duplicate_candidates_nearest_first(store):
-    found = wf.duplicate_candidates(store, "1")
+    found = moderation.duplicate_candidates(store, "1")
     assert [c.service_request_id for c in found] == ["6", "7"]
     assert 10 < found[0].distance_m < 12 and 30 < found[1].distance_m < 35
-    assert [c.service_request_id for c in wf.duplicate_candidates(store, "1", max_m=200)] == ["6", "7", "8"]
-    assert "9" in [c.service_request_id for c in wf.duplicate_candidates(store, "1", days=90)]
+    assert [c.service_request_id for c in moderation.duplicate_candidates(store, "1", max_m=200)] == ["6", "7", "8"]
+    assert "9" in [c.service_request_id for c in moderation.duplicate_candidates(store, "1", days=90)]
     wf.mark_duplicate(store, MODERATOR, "6", "1")
-    assert [c.service_request_id for c in wf.duplicate_candidates(store, "1")] == ["7"]
+    assert [c.service_request_id for c in moderation.duplicate_candidates(store, "1")] == ["7"]
 
 
 # -- routing and autoassign --------------------------------------------------------------------------------------
@@ -239,13 +244,13 @@ def _zone_json(tmp_path) -> Path:
 
 
 def test_routing_rules_import_save_load_and_suggest(store, tmp_path):
-    example = wf.read_routing_json(ROUTING_EXAMPLE)  # the server's example uses "category_rules"
+    example = routing_storage.read_routing_json(ROUTING_EXAMPLE)  # the server's example uses "category_rules"
     assert example.category_rules["roads.pothole"] == "roads" and len(example.category_rules) > 20
-    wf.import_routing_json(store, _zone_json(tmp_path))
-    rules = wf.load_routing_rules(store)
+    routing_storage.import_routing_json(store, _zone_json(tmp_path))
+    rules = routing_storage.load_routing_rules(store)
     assert rules.category_rules == {"roads.pothole": "roads", "light.broken": "ujkg"}
     assert [z.name for z in rules.zones] == ["Парк Шахтарів"]
-    suggestions = wf.suggest_departments(store, ["1", "6", "8", "4", "10"])
+    suggestions = autoassign.suggest_departments(store, ["1", "6", "8", "4", "10"])
     assert suggestions["1"].department == "landscaping" and suggestions["1"].kind == "zone"
     assert "Парк Шахтарів" in suggestions["1"].rule_description
     assert suggestions["6"].department == "landscaping"  # 11 m north: still in the zone
@@ -254,14 +259,14 @@ def test_routing_rules_import_save_load_and_suggest(store, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"zones": [{"name": "x"}]}', encoding="utf-8")
     with pytest.raises(RulesError, match="zone 1 lacks"):
-        wf.read_routing_json(bad)
+        routing_storage.read_routing_json(bad)
     bad.write_text('{"categories": {"a": "b"},\n "zones": [}', encoding="utf-8")
     with pytest.raises(RulesError, match="line 2"):
-        wf.read_routing_json(bad)
+        routing_storage.read_routing_json(bad)
 
 
 def test_autoassign_applies_rules_to_unassigned_accepted(store, tmp_path):
-    wf.import_routing_json(store, _zone_json(tmp_path))
+    routing_storage.import_routing_json(store, _zone_json(tmp_path))
     store.upsert_requests(
         [
             _req("30", "investigating", dlat=0.01),
@@ -271,9 +276,9 @@ def test_autoassign_applies_rules_to_unassigned_accepted(store, tmp_path):
             _req("34", "investigating", dlong=0.0001),  # in the park zone
         ]
     )
-    trial = wf.autoassign(store, dry_run=True)
+    trial = autoassign.autoassign(store, dry_run=True)
     assert trial.considered == 5 and trial.assigned == 4 and outbox_count(store) == 0
-    result = wf.autoassign(store)
+    result = autoassign.autoassign(store)
     assert result.by_department == {"landscaping": 1, "roads": 2, "ujkg": 1}
     assert result.by_rule_kind == {"zone": 1, "category": 3}
     assert result.no_rule == ["32"]
@@ -282,7 +287,7 @@ def test_autoassign_applies_rules_to_unassigned_accepted(store, tmp_path):
     assert store.report("31")["external_status_code"] == "action_scheduled"
     assert outbox_count(store) == 4
     assert "assigned: 4" in result.summary()
-    assert wf.autoassign(store).considered == 1  # only 32 is left
+    assert autoassign.autoassign(store).considered == 1  # only 32 is left
 
 
 def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
@@ -294,13 +299,13 @@ def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
     out = processing.run("openmisto:autoassign", {"WORKSPACE": path, "RULES": str(rules), "DRY_RUN": True})
     assert out["CONSIDERED"] == 1 and out["ASSIGNED"] == 1 and out["NO_RULE"] == 0
     with wf.open_store(path) as again:
-        assert not again.outbox_entries() and not wf.load_routing_rules(again).zones
+        assert not again.outbox_entries() and not routing_storage.load_routing_rules(again).zones
     out = processing.run("openmisto:autoassign", {"WORKSPACE": path, "RULES": str(rules), "SAVE_RULES": True})
     assert out["ASSIGNED"] == 1 and out["QUEUED"] == 1
     with wf.open_store(path) as again:
         assert again.report("2")["agency_responsible"] == "roads"
         assert len(again.outbox_entries(["pending"])) == 1
-        assert wf.load_routing_rules(again).zones  # imported rules stay in the workspace
+        assert routing_storage.load_routing_rules(again).zones  # imported rules stay in the workspace
     out = processing.run("openmisto:autoassign", {"WORKSPACE": path})
     assert out["CONSIDERED"] == 0
 
@@ -310,18 +315,18 @@ def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
 
 def test_photo_is_copied_and_linked_public_or_internal(store, tmp_path):
     photo = jpeg_with_exif(tmp_path / "яма.JPG")
-    internal = wf.respond(store, ROADS, "3", "in_progress", "Виїхали на місце", photo_path=photo)
-    assert internal.attachment.local_path.parent == wf.media_folder(store.path)
+    internal = officer_response.respond(store, ROADS, "3", "in_progress", "Виїхали на місце", photo_path=photo)
+    assert internal.attachment.local_path.parent == media.media_folder(store.path)
     copied = internal.attachment.local_path.read_bytes()
     assert copied.startswith(b"\xff\xd8") and b"Exif" in photo.read_bytes() and b"Exif" not in copied
     assert internal.attachment.link.startswith("file://") and not internal.attachment.public
     entry = next(e for e in store.outbox_entries() if e.update_id == internal.update_id)
     assert "media_url" not in entry.payload  # the platform takes http(s) links only
-    assert wf.history(store, "3")[-1]["media_url"] == internal.attachment.link
+    assert outbox_view.history(store, "3")[-1]["media_url"] == internal.attachment.link
     assert "Photo" not in internal.preview
 
-    wf.set_media_base_url(store, "https://misto.pokrov.example/media/")
-    public = wf.respond(store, ROADS, "3", "fixed", "Яму залатано", photo_path=photo)
+    media.set_media_base_url(store, "https://misto.pokrov.example/media/")
+    public = officer_response.respond(store, ROADS, "3", "fixed", "Яму залатано", photo_path=photo)
     assert public.attachment.public
     assert public.attachment.link == "https://misto.pokrov.example/media/" + public.attachment.local_path.name
     entry = next(e for e in store.outbox_entries() if e.update_id == public.update_id)
@@ -331,19 +336,19 @@ def test_photo_is_copied_and_linked_public_or_internal(store, tmp_path):
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff not a picture")
     with pytest.raises(wf.WorkflowError, match="metadata"):  # published only when it can be cleaned
-        wf.attach_photo(store.path, "3", broken, base_url="https://misto.pokrov.example/media/")
-    assert wf.attach_photo(store.path, "3", broken).local_path.read_bytes() == broken.read_bytes()  # internal
+        media.attach_photo(store.path, "3", broken, base_url="https://misto.pokrov.example/media/")
+    assert media.attach_photo(store.path, "3", broken).local_path.read_bytes() == broken.read_bytes()  # internal
     with pytest.raises(wf.WorkflowError):
-        wf.set_media_base_url(store, "ftp://x")
+        media.set_media_base_url(store, "ftp://x")
     text_file = tmp_path / "notes.txt"
     text_file.write_text("x")
     with pytest.raises(wf.WorkflowError, match="not a photo"):
-        wf.attach_photo(store.path, "3", text_file)
+        media.attach_photo(store.path, "3", text_file)
 
 
 def test_citizen_preview_is_plain_text_of_what_the_citizen_sees(store):
     report = store.report("3")
-    text = wf.citizen_preview(report, "fixed", "<b>Яму</b> залатано", None, "https://x/1.jpg")
+    text = officer_response.citizen_preview(report, "fixed", "<b>Яму</b> залатано", None, "https://x/1.jpg")
     assert text.splitlines() == [
         "Report No. 3: Ями на дорозі",
         "Address: вул. Центральна, 12",
@@ -361,26 +366,26 @@ def test_citizen_preview_is_plain_text_of_what_the_citizen_sees(store):
 
 def test_outbox_rows_explain_states(store):
     uid = wf.assign(store, MODERATOR, ["1"], "roads").update_ids["1"]
-    rows = wf.outbox_rows(store)
+    rows = outbox_view.outbox_rows(store)
     assert rows[0].state == "pending" and "department → roads" in rows[0].change
     assert rows[0].explanation == "Saved here; sent at the next synchronisation."
     store.mark_outbox_refused(uid, "Officers of 'ujkg' may update only their department's reports.", 403)
-    row = wf.outbox_rows(store)[0]
+    row = outbox_view.outbox_rows(store)[0]
     assert row.state_label == "Refused by the platform"
     assert "no right" in row.explanation and "Officers of 'ujkg'" in row.explanation
     assert store.report("1")["external_status_code"] == "for_triage"  # the platform's value again
-    assert wf.retry_now(store, [uid]) == 1  # queued again as a new change
+    assert outbox_view.retry_now(store, [uid]) == 1  # queued again as a new change
     pending = store.outbox_entries(["pending"])
     assert len(pending) == 1 and pending[0].update_id != uid and pending[0].payload["agency_responsible"] == "roads"
     assert store.report("1")["agency_responsible"] == "roads"
     # A platform that cannot be reached: the officer reads that the change is safe, not the transport's words.
     store.mark_outbox_failed(pending[0].update_id, "[unreachable] POST http://127.0.0.1:9/requests: refused", None)
-    waiting = wf.outbox_rows(store)[0]
+    waiting = outbox_view.outbox_rows(store)[0]
     assert waiting.state == "pending" and "as soon as the platform is reachable" in waiting.explanation
     assert "unreachable" not in waiting.explanation and "http" not in waiting.explanation
-    wf.drop(store, pending[0].update_id)
+    outbox_view.drop(store, pending[0].update_id)
     assert store.outbox_entries() == [] and store.report("1")["agency_responsible"] is None
-    assert wf.outbox_counts(store) == {"pending": 0, "sent": 0, "refused": 0, "conflict": 0}
+    assert outbox_view.outbox_counts(store) == {"pending": 0, "sent": 0, "refused": 0, "conflict": 0}
 
 
 # -- end to end against the reference server ---------------------------------------------------------------------
@@ -438,14 +443,14 @@ def test_end_to_end_moderator_bulk_assigns_officer_responds_other_department_ref
 
     # The moderator: the queue shows the new reports oldest first; accept all, bulk-assign by the rules.
     mod_store, mod_sync = workspace(server, server.keys["moderator"], tmp_path / "moderator.gpkg")
-    queue = wf.moderation_queue(mod_store)
+    queue = moderation.moderation_queue(mod_store)
     queued = [q.service_request_id for q in queue if q.service_request_id in ids]
     assert queued == ids  # submitted in this order: oldest first
     assert {mod_store.report(i)["district"] for i in ids} == {"tsentralnyi"}
     for sid in ids:
         wf.accept(mod_store, MODERATOR, sid)
-    wf.import_routing_json(mod_store, ROUTING_EXAMPLE)
-    suggestions = wf.suggest_departments(mod_store, ids)
+    routing_storage.import_routing_json(mod_store, ROUTING_EXAMPLE)
+    suggestions = autoassign.suggest_departments(mod_store, ids)
     assert {s.department for s in suggestions.values()} == {"roads"}
     result = wf.assign(mod_store, MODERATOR, ids, {sid: s.department for sid, s in suggestions.items()})
     assert result.assigned == 50 and not result.skipped
@@ -458,14 +463,16 @@ def test_end_to_end_moderator_bulk_assigns_officer_responds_other_department_ref
     responses = {}
     for n, sid in enumerate(ids):
         if n % 3 == 0:
-            wf.respond(roads_store, ROADS, sid, "fixed", f"Яму №{n} залатано")
+            officer_response.respond(roads_store, ROADS, sid, "fixed", f"Яму №{n} залатано")
             responses[sid] = "fixed"
         elif n % 3 == 1:
             planned = date.today() + timedelta(days=5)
-            wf.respond(roads_store, ROADS, sid, "planned", "Після поставки асфальту", planned_date=planned)
+            officer_response.respond(
+                roads_store, ROADS, sid, "planned", "Після поставки асфальту", planned_date=planned
+            )
             responses[sid] = "planned"
         else:
-            wf.respond(roads_store, ROADS, sid, "in_progress")
+            officer_response.respond(roads_store, ROADS, sid, "in_progress")
             responses[sid] = "in_progress"
     pushed = roads_sync.push()
     assert (pushed.sent, pushed.refused, pushed.conflicts) == (50, 0, 0)
@@ -497,14 +504,14 @@ def test_end_to_end_moderator_bulk_assigns_officer_responds_other_department_ref
 
     # The history after a pull: received, accepted, assigned, the response — each once, with its author.
     mod_sync.pull()
-    history = wf.history(mod_store, ids[0])
+    history = outbox_view.history(mod_store, ids[0])
     assert [h["external_status_code"] for h in history] == ["for_triage", "investigating", "action_scheduled", "fixed"]
     assert len({h["update_id"] for h in history}) == 4
     assert [h["author"] for h in history[1:3]] == ["moderator", "moderator"]
 
     # An officer of another department: refused locally, in words...
     with pytest.raises(wf.WorkflowError) as err:
-        wf.respond(mod_store, UJKG, ids[2], "fixed", "Не наше")
+        officer_response.respond(mod_store, UJKG, ids[2], "fixed", "Не наше")
     assert "roads" in str(err.value) and "ujkg" in str(err.value)
     # ...and by the platform (403), explained to the user.
     ujkg = Open311Client(server.base_url, api_key=server.keys["officer:ujkg"], retries=0)
@@ -518,10 +525,10 @@ def test_end_to_end_moderator_bulk_assigns_officer_responds_other_department_ref
     moved = ids[2]
     wf.assign(mod_store, MODERATOR, [moved], "ujkg")
     assert mod_sync.push().sent == 1
-    wf.respond(roads_store, ROADS, moved, "fixed", "Залатали")
+    officer_response.respond(roads_store, ROADS, moved, "fixed", "Залатали")
     pushed = roads_sync.push()
     assert (pushed.sent, pushed.refused) == (0, 1)
-    row = wf.outbox_rows(roads_store, ["refused"])[0]
+    row = outbox_view.outbox_rows(roads_store, ["refused"])[0]
     assert row.service_request_id == moved and row.http_status == 403
     assert "no right" in row.explanation and "assigned to ujkg" in row.explanation
     assert api_updates(server, [moved])[-1][2] == "action_scheduled"  # nothing applied
@@ -556,5 +563,5 @@ def test_end_to_end_duplicate_links_to_the_original(fresh_refserver, tmp_path):
     assert (code, str(original)) == ("duplicate", first)
     sync.pull()
     assert store.report(second)["duplicate_of"] == first
-    assert [h["external_status_code"] for h in wf.history(store, second)] == ["for_triage", "duplicate"]
+    assert [h["external_status_code"] for h in outbox_view.history(store, second)] == ["for_triage", "duplicate"]
     store.close()

@@ -9,7 +9,7 @@ import pytest
 from qgis.core import QgsPointXY, QgsProject
 from qgis.PyQt.QtWidgets import QDialogButtonBox
 
-from openmisto_plugin.core import project_layers, statuses
+from openmisto_plugin.core import media, moderation, officer_response, project_layers, routing_storage, statuses
 from openmisto_plugin.core import workflow as wf
 from openmisto_plugin.gui import moderation_panel
 from openmisto_plugin.gui.assign_dialog import AssignDialog
@@ -42,7 +42,7 @@ def moderated(fresh_refserver, tmp_path, project, qgis_canvas):
     """Eight new citizen reports in one district; the moderator's workspace on the map."""
     ids = submit_reports(fresh_refserver, "zaliznychnyi", 8)
     store, sync = workspace(fresh_refserver, fresh_refserver.keys["moderator"], tmp_path / "moderator.gpkg")
-    wf.import_routing_json(store, ROUTING_EXAMPLE)
+    routing_storage.import_routing_json(store, ROUTING_EXAMPLE)
     layers = project_layers.add_layers(store.path, project)
     layer = layers[project_layers.REPORTS]
     qgis_canvas.setDestinationCrs(layer.crs())
@@ -220,7 +220,7 @@ def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(ass
     assert store.report(ids[0])["external_status_code"] == "fixed"
 
     # Planned: the date is required and bounded; with a public photo address the link is in the preview.
-    wf.set_media_base_url(store, "https://misto.pokrov.example/media")
+    media.set_media_base_url(store, "https://misto.pokrov.example/media")
     planned = RespondDialog(store, ROADS, ids[1])
     planned.set_status("planned")
     assert planned.planned_edit.isEnabled()
@@ -239,11 +239,11 @@ def test_respond_dialog_offers_allowed_statuses_requires_answer_and_previews(ass
     assert request_row(server, ids[0]) == ("fixed", "roads", "Яму залатано 12.03.")
     assert request_row(server, ids[1])[0] == "planned"
     with server.db() as conn:
-        media = conn.execute(
+        sent_link = conn.execute(
             "SELECT media_url FROM updates WHERE service_request_id = ? AND origin = 'api' ORDER BY seq DESC",
             (int(ids[1]),),
         ).fetchone()[0]
-    assert media == planned.result_.attachment.link
+    assert sent_link == planned.result_.attachment.link
 
 
 def test_respond_dialog_for_another_department_explains_and_sends_nothing(assigned):
@@ -260,8 +260,8 @@ def test_outbox_panel_refused_conflict_reapply_and_drop(assigned):
     # A conflict: the moderator reassigns a report while the officer answers it.
     wf.assign(mod, MODERATOR, [ids[2]], "ujkg")
     assert mod_sync.push().sent == 1
-    wf.respond(store, ROADS, ids[2], "in_progress")
-    wf.respond(store, ROADS, ids[1], "in_progress")
+    officer_response.respond(store, ROADS, ids[2], "in_progress")
+    officer_response.respond(store, ROADS, ids[1], "in_progress")
     pushed = sync.push()
     assert (pushed.sent, pushed.refused + pushed.conflicts) == (1, 1)
 
@@ -341,14 +341,14 @@ def test_reject_needs_a_reason_and_names_the_report(moderated, qgis_canvas):
     assert dialog.result() == 1 and dialog.reason() == "реклама"
 
 
-def _pending_with_duplicates(store) -> tuple[str, list[wf.Candidate]]:
+def _pending_with_duplicates(store) -> tuple[str, list[moderation.Candidate]]:
     """A report waiting for the moderator that the generated data repeats nearby, with its candidates at 50 m."""
     rows = store.query(
         "SELECT service_request_id FROM reports WHERE external_status_code IN ('for_triage', 'investigating') "
         "ORDER BY requested_datetime"
     )
     for row in rows:
-        found = wf.duplicate_candidates(store, row["service_request_id"], 50, 30)
+        found = moderation.duplicate_candidates(store, row["service_request_id"], 50, 30)
         if found:
             return row["service_request_id"], found
     pytest.fail("the generated data holds no report with a duplicate within 50 m and 30 days")
@@ -413,7 +413,7 @@ def test_duplicates_zoom_to_the_pair_not_too_close_and_cancel_gives_the_map_back
 def test_bulk_assign_dialog_lists_each_group_and_reassigns_work_in_progress_only_when_ticked(moderated, monkeypatch):
     _server, store, _sync, ids, _layer = moderated
     wf.assign(store, MODERATOR, ids[:1], "roads")
-    wf.respond(store, ROADS, ids[0], "in_progress", "Бригада виїхала")
+    officer_response.respond(store, ROADS, ids[0], "in_progress", "Бригада виїхала")
     wf.reject(store, MODERATOR, ids[1], "реклама")
     selected = ids[:4]  # in progress with roads, closed, two new
     dialog = AssignDialog(store, MODERATOR, selected)

@@ -460,6 +460,7 @@ def shot_respond(ctx: Ctx) -> QWidget:
 
 def _make_conflict(ctx: Ctx) -> str:
     """A response queued here while "someone else" changes the same report on the platform; then a sync."""
+    from openmisto_plugin.core import officer_response
     from openmisto_plugin.core import workflow as wf
 
     found = ctx.features('"external_status_code" = \'action_scheduled\' AND "agency_responsible" IS NOT NULL', 1)
@@ -468,7 +469,7 @@ def _make_conflict(ctx: Ctx) -> str:
     report = found[0]
     sid, department = str(report["service_request_id"]), str(report["agency_responsible"])
     with wf.open_store(os.environ["DOCS_WORKSPACE"]) as store:
-        wf.respond(
+        officer_response.respond(
             store,
             wf.Actor(wf.OFFICER, department),
             sid,

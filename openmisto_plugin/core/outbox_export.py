@@ -12,9 +12,9 @@ from pathlib import Path
 from . import statuses
 from .export import write_rows_csv, write_rows_xlsx
 from .i18n import tr
+from .outbox_view import describe_change
 from .store.base import PENDING, ReportStore
 from .timeutil import from_store, local
-from .workflow import describe_change
 
 
 def waiting_table(store: ReportStore) -> tuple[list[str], list[list[object]]]:

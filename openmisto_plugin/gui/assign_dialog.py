@@ -30,7 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
+from ..core import autoassign, routing_storage, statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.rules import RoutingRules, RulesError, Suggestion
@@ -138,8 +138,8 @@ class AssignDialog(QDialog):
     def load_suggestions(self) -> None:
         """Suggestions of the rules for every report; fill the table and choose the defaults."""
         try:
-            rules = self.rules if self.rules is not None else wf.load_routing_rules(self.store)
-            self.suggestions = wf.suggest_departments(self.store, self.ids, rules)
+            rules = self.rules if self.rules is not None else routing_storage.load_routing_rules(self.store)
+            self.suggestions = autoassign.suggest_departments(self.store, self.ids, rules)
         except RulesError as exc:
             self.suggestions = dict.fromkeys(self.ids)
             self.error_label.setText(str(exc))
@@ -181,7 +181,7 @@ class AssignDialog(QDialog):
         if not path:
             return False
         try:
-            self.rules = wf.import_routing_json(self.store, path)
+            self.rules = routing_storage.import_routing_json(self.store, path)
         except RulesError as exc:
             self.error_label.setText(str(exc))
             return False

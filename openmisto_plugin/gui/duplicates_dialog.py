@@ -26,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
+from ..core import moderation, statuses
 from ..core import workflow as wf
 from ..core.duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M
 from ..core.i18n import tr
@@ -50,7 +50,7 @@ class DuplicatesDialog(QDialog):
         self.store = store
         self.actor = actor
         self.service_request_id = str(service_request_id)
-        self.candidates: list[wf.Candidate] = []
+        self.candidates: list[moderation.Candidate] = []
         self.update_id: str | None = None
         report = store.report(self.service_request_id) or {}
         self.setWindowTitle(tr("Duplicates of report {id}").format(id=self.service_request_id))
@@ -138,7 +138,7 @@ class DuplicatesDialog(QDialog):
     def search(self) -> None:
         """Look for candidates with the current distance and period."""
         try:
-            self.candidates = wf.duplicate_candidates(
+            self.candidates = moderation.duplicate_candidates(
                 self.store, self.service_request_id, self.distance_spin.value(), self.days_spin.value()
             )
         except wf.WorkflowError as exc:

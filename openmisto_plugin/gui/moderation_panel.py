@@ -26,7 +26,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
+from ..core import moderation, statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import ReportStore, VersionConflictError
@@ -80,7 +80,7 @@ class ModerationPanel(QWidget):
         self.canvas = canvas
         self._layer: QgsVectorLayer | None = None
         self._syncing = False
-        self.items: list[wf.QueueItem] = []
+        self.items: list[moderation.QueueItem] = []
         self.dialogs: list[Any] = []
 
         layout = QVBoxLayout(self)
@@ -159,7 +159,7 @@ class ModerationPanel(QWidget):
     def refresh(self) -> None:
         """Read the queue from the store and keep the selection where it was."""
         selected = set(self.selected_ids())
-        self.items = wf.moderation_queue(self.store) if self.store is not None else []
+        self.items = moderation.moderation_queue(self.store) if self.store is not None else []
         district_names = dict(wf.districts(self.store)) if self.store is not None else {}
         self._syncing = True
         try:

@@ -27,8 +27,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
-from ..core import workflow as wf
+from ..core import outbox_view, statuses
 from ..core.i18n import tr
 from ..core.store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore, VersionConflictError
 from .common import (
@@ -90,12 +89,12 @@ class ConflictDialog(QDialog):
                 "Compare the versions: re-apply yours over the platform's, or drop yours and keep the platform's."
             )
         layout.addWidget(
-            plain_label(intro.format(id=entry.service_request_id, change=wf.describe_change(entry.payload)))
+            plain_label(intro.format(id=entry.service_request_id, change=outbox_view.describe_change(entry.payload)))
         )
         if entry.last_error:
             said = entry.last_error if local else tr("The platform says: {0}").format(entry.last_error)
             layout.addWidget(plain_label(said))
-        self.fields = wf.conflict_fields(entry)
+        self.fields = outbox_view.conflict_fields(entry)
         self.table = QTableWidget(len(self.fields), 4)
         self.table.setHorizontalHeaderLabels(
             [
@@ -178,7 +177,7 @@ class OutboxPanel(QWidget):
     def __init__(self, store: ReportStore | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.rows: list[wf.OutboxRow] = []
+        self.rows: list[outbox_view.OutboxRow] = []
         self.dialogs: list[QDialog] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -186,7 +185,7 @@ class OutboxPanel(QWidget):
         top = QHBoxLayout()
         self.filter_combo = QComboBox()
         for state in self.FILTERS:
-            self.filter_combo.addItem(wf.state_label(state) if state else tr("All changes"), state)
+            self.filter_combo.addItem(outbox_view.state_label(state) if state else tr("All changes"), state)
         self.filter_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.counts_label = plain_label()
         top.addWidget(self.filter_combo, 1)
@@ -248,7 +247,7 @@ class OutboxPanel(QWidget):
         """Read the outbox again."""
         selected = set(self.selected_ids())
         state = self.state_filter()
-        self.rows = wf.outbox_rows(self.store, [state] if state else None) if self.store is not None else []
+        self.rows = outbox_view.outbox_rows(self.store, [state] if state else None) if self.store is not None else []
         self.table.setRowCount(len(self.rows))
         for row, item in enumerate(self.rows):
             values = (
@@ -269,7 +268,7 @@ class OutboxPanel(QWidget):
             if item.update_id in selected:
                 self.table.selectRow(row)
         if self.store is not None:
-            counts = wf.outbox_counts(self.store)
+            counts = outbox_view.outbox_counts(self.store)
             self.counts_label.setText(
                 tr("Waiting: {p}, refused: {r}, conflicts: {c}, sent: {s}").format(
                     p=counts[PENDING], r=counts[REFUSED], c=counts[CONFLICT], s=counts[SENT]
@@ -286,7 +285,7 @@ class OutboxPanel(QWidget):
         wanted = set(update_ids)
         select_rows(self.table, lambda item: item.data(ID_ROLE) in wanted)
 
-    def _selected_rows(self) -> list[wf.OutboxRow]:
+    def _selected_rows(self) -> list[outbox_view.OutboxRow]:
         wanted = set(self.selected_ids())
         return [r for r in self.rows if r.update_id in wanted]
 
@@ -350,7 +349,7 @@ class OutboxPanel(QWidget):
         ids = [r.update_id for r in self._selected_rows() if r.state in (PENDING, REFUSED)]
         if not ids:
             return 0
-        count = wf.retry_now(self.store, ids)
+        count = outbox_view.retry_now(self.store, ids)
         self._done(tr("Queued to be sent now: {n}.").format(n=count), True)
         return count
 
@@ -370,7 +369,7 @@ class OutboxPanel(QWidget):
         """Forget the selected undelivered changes."""
         ids = [r.update_id for r in self._selected_rows() if r.state != SENT]
         for update_id in ids:
-            wf.drop(self.store, update_id)
+            outbox_view.drop(self.store, update_id)
         if ids:
             self._done(tr("Dropped: {n}.").format(n=len(ids)), False)
         return len(ids)
@@ -379,7 +378,7 @@ class OutboxPanel(QWidget):
         """Send the selected conflicting changes again, over the platform's version."""
         ids = [r.update_id for r in self._selected_rows() if r.state == CONFLICT]
         for update_id in ids:
-            wf.reapply(self.store, update_id)
+            outbox_view.reapply(self.store, update_id)
         if ids:
             self._done(tr("Re-applied: {n}; they are sent at the next sync.").format(n=len(ids)), True)
         return len(ids)
@@ -405,8 +404,8 @@ class OutboxPanel(QWidget):
         if dialog in self.dialogs:
             self.dialogs.remove(dialog)
         if dialog.decision == ConflictDialog.REAPPLY:
-            wf.reapply(self.store, dialog.entry.update_id)
+            outbox_view.reapply(self.store, dialog.entry.update_id)
             self._done(tr("Your change is sent again at the next sync."), True)
         elif dialog.decision == ConflictDialog.DROP:
-            wf.drop(self.store, dialog.entry.update_id)
+            outbox_view.drop(self.store, dialog.entry.update_id)
             self._done(tr("Your change was dropped; the report shows the platform's version."), False)

@@ -30,7 +30,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
+from ..core import media, officer_response, statuses
 from ..core import workflow as wf
 from ..core.deadlines import deadline_for
 from ..core.i18n import tr
@@ -67,9 +67,9 @@ class RespondDialog(QDialog):
         self.actor = actor
         self.service_request_id = str(service_request_id)
         self.report = store.report(self.service_request_id) or {"service_request_id": self.service_request_id}
-        self.base_url = wf.media_base_url(store) if base_url is None else base_url
+        self.base_url = media.media_base_url(store) if base_url is None else base_url
         self.photo_name: str | None = None
-        self.result_: wf.RespondResult | None = None
+        self.result_: officer_response.RespondResult | None = None
         self.setWindowTitle(tr("Respond to report {id}").format(id=self.service_request_id))
         self.resize(620, 680)
 
@@ -190,14 +190,14 @@ class RespondDialog(QDialog):
 
     def _photo_changed(self, text: str) -> None:
         text = text.strip()
-        self.photo_name = wf.media_file_name(self.service_request_id, text) if text else None
+        self.photo_name = media.media_file_name(self.service_request_id, text) if text else None
         self.update_state()
 
     def media_link(self) -> str | None:
         """The link the photo will have (public or file://), None without a photo."""
         if not self.photo_name:
             return None
-        return wf.media_link(self.store.path, self.photo_name, self.base_url)
+        return media.media_link(self.store.path, self.photo_name, self.base_url)
 
     # ------------------------------------------------------------------ state
 
@@ -208,7 +208,7 @@ class RespondDialog(QDialog):
             current = statuses.label(self.report.get("external_status_code"))
             return tr("No status can follow «{current}» for your role.").format(current=current)
         try:
-            wf.check_response(
+            officer_response.check_response(
                 self.store,
                 self.actor,
                 self.report,
@@ -234,7 +234,7 @@ class RespondDialog(QDialog):
         public = bool(self.base_url)
         if code:
             self.preview_edit.setPlainText(
-                wf.citizen_preview(
+                officer_response.citizen_preview(
                     self.report,
                     code,
                     self.answer_edit.toPlainText(),
@@ -265,7 +265,7 @@ class RespondDialog(QDialog):
         if code is None:
             return False
         try:
-            self.result_ = wf.respond(
+            self.result_ = officer_response.respond(
                 self.store,
                 self.actor,
                 self.service_request_id,

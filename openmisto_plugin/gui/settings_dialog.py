@@ -39,6 +39,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core import media
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.open311.profile import format_label
@@ -209,7 +210,7 @@ class SettingsDialog(QDialog):
             tr(
                 "Where the city's web server publishes the workspace's photo folder ({folder}). "
                 "With an address, the photos of responses reach the citizens; empty: they stay internal."
-            ).format(folder=wf.media_folder(self.settings.workspace_path or "workspace.gpkg").name)
+            ).format(folder=media.media_folder(self.settings.workspace_path or "workspace.gpkg").name)
         )
         sync_form.addRow(tr("Public address of photos"), self.media_url_edit)
         self.city_area_edit = QLineEdit()
@@ -350,7 +351,7 @@ class SettingsDialog(QDialog):
     def _fill_media_url(self, path: str) -> None:
         store, opened = self._workspace_store(path)
         try:
-            self.media_url_edit.setText(wf.media_base_url(store) if store is not None else "")
+            self.media_url_edit.setText(media.media_base_url(store) if store is not None else "")
         except Exception:
             log.debug("Cannot read the photos' address", exc_info=True)
         finally:
@@ -367,8 +368,8 @@ class SettingsDialog(QDialog):
         if store is None:
             return ""
         try:
-            if url != (wf.media_base_url(store) or ""):
-                wf.set_media_base_url(store, url)
+            if url != (media.media_base_url(store) or ""):
+                media.set_media_base_url(store, url)
         except wf.WorkflowError as exc:
             return str(exc)
         finally:

@@ -96,6 +96,7 @@ class AutoAssignAlgorithm(OpenMistoAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
         """Load the rules, assign, report the counts."""
+        from ..core import autoassign, routing_storage
         from ..core import workflow as wf
         from ..core.rules import RulesError
         from ..core.store.factory import workspace_exists
@@ -110,19 +111,19 @@ class AutoAssignAlgorithm(OpenMistoAlgorithm):
         try:
             with self.open_workspace(workspace) as store:
                 if rules_path:
-                    rules = wf.read_routing_json(rules_path)
+                    rules = routing_storage.read_routing_json(rules_path)
                     feedback.pushInfo(tr("Rules from {0}").format(rules_path))
                     if save_rules and not dry_run:
-                        wf.save_routing_rules(store, rules)
+                        routing_storage.save_routing_rules(store, rules)
                         feedback.pushInfo(tr("The rules were saved into the workspace."))
                 else:
-                    rules = wf.load_routing_rules(store)
+                    rules = routing_storage.load_routing_rules(store)
                 feedback.pushInfo(
                     tr("Rules: {0} categories, {1} zones").format(len(rules.category_rules), len(rules.zones))
                 )
                 if not rules.category_rules and not rules.zones:
                     feedback.pushWarning(tr("There are no routing rules: nothing can be assigned."))
-                result = wf.autoassign(store, rules, wf.Actor(wf.MODERATOR, name="autoassign"), dry_run=dry_run)
+                result = autoassign.autoassign(store, rules, wf.Actor(wf.MODERATOR, name="autoassign"), dry_run=dry_run)
         except (RulesError, wf.WorkflowError) as exc:
             raise QgsProcessingException(str(exc)) from exc
 
