@@ -308,9 +308,17 @@ def overdue_where(now: datetime | None = None) -> str:
     return _OVERDUE_RULE.format(status=OVERDUE_STATUS, now=sql_literal(to_store(now or now_utc())))
 
 
-def overdue_expression() -> str:
-    """The overdue rule as a QGIS expression on the reports layer (the style's "Overdue" rule)."""
-    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, now="now()")
+def overdue_expression(stamps_read_as_local: bool = False) -> str:
+    """The overdue rule as a QGIS expression on the reports layer (the style's "Overdue" rule).
+
+    Instants are compared as epochs: QGIS compares a UTC datetime with the local ``now()`` by their
+    wall clocks (off by the UTC offset on a Kyiv clock, seen on 3.22 and 3.40). ``stamps_read_as_local``:
+    the layer shows the store's UTC stamps as local time (QGIS 3.22 on a GeoPackage,
+    :meth:`Workspace.reads_utc_stamps_as_local`), so the deadline's wall clock is read back as UTC.
+    """
+    deadline = "to_datetime(to_string(\"deadline\") || 'Z')" if stamps_read_as_local else '"deadline"'
+    rule = _OVERDUE_RULE.format(status=OVERDUE_STATUS, now="now()")
+    return rule.replace('"deadline" < now()', f"epoch({deadline}) < epoch(now())")
 
 
 def deadline_for(

@@ -28,6 +28,7 @@ from . import statuses
 from .deadlines import overdue_expression, overdue_where
 from .i18n import tr
 from .paths import resource
+from .store.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,8 @@ def translate_legend(layer: QgsVectorLayer) -> None:
         key = rule.ruleKey()
         if key == OVERDUE_RULE_KEY:
             rule.setLabel(tr("Overdue (deadline passed)"))
-            rule.setFilterExpression(overdue_expression())  # the rule of core.deadlines, not the file's copy
+            # the rule of core.deadlines, not the file's copy
+            rule.setFilterExpression(overdue_expression(Workspace.of(layer).reads_utc_stamps_as_local()))
         elif key == OTHER_RULE_KEY:
             rule.setLabel(tr("Other status"))
         elif key.startswith(STATUS_RULE_PREFIX):

@@ -14,7 +14,10 @@ a store, or a QGIS layer of the workspace) and asks it for what it needs:
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +29,8 @@ from .base import ReportStore
 from .factory import describe, is_postgres, layer_source, open_store, workspace_exists
 
 DEFAULT_SCHEMA = "openmisto"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,15 @@ class Workspace:
 
         return Path(QgsApplication.qgisSettingsDirPath()) / "openmisto"
 
+    def reads_utc_stamps_as_local(self) -> bool:
+        """Whether this QGIS reads the workspace's UTC stamps as local time in layers.
+
+        The store writes every datetime as UTC (``…Z``). QGIS 3.22's OGR provider drops the ``Z`` of a
+        GeoPackage DATETIME and shows the same wall clock as local time (3.40 keeps it as UTC); PostGIS's
+        ``timestamptz`` is read right everywhere. Expressions comparing stamps with ``now()`` correct for it.
+        """
+        return not self.shared and _ogr_reads_utc_as_local()
+
     # -- doors -------------------------------------------------------------------
     def open(self, create: bool = False) -> ReportStore:
         """Its store (``create=True`` creates a missing GeoPackage or schema); the caller closes it."""
@@ -171,6 +185,30 @@ class Workspace:
             return parse_uri(self.address).schema
         except PgConnectionError:
             return DEFAULT_SCHEMA
+
+
+@functools.cache
+def _ogr_reads_utc_as_local() -> bool:
+    """Probe once: a GeoPackage holding ``2026-01-01T00:00:00Z``, read by QGIS's OGR provider."""
+    from osgeo import ogr
+    from qgis.core import QgsVectorLayer
+    from qgis.PyQt.QtCore import Qt
+
+    with tempfile.TemporaryDirectory(prefix="openmisto-probe-") as folder:
+        path = os.path.join(folder, "probe.gpkg")
+        source = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+        table = source.CreateLayer("probe", geom_type=ogr.wkbNone)
+        table.CreateField(ogr.FieldDefn("stamp", ogr.OFTDateTime))
+        feature = ogr.Feature(table.GetLayerDefn())
+        feature.SetField("stamp", "2026/01/01 00:00:00+00")
+        table.CreateFeature(feature)
+        source = table = feature = None
+        layer = QgsVectorLayer(f"{path}|layername=probe", "probe", "ogr")
+        value = next(layer.getFeatures())["stamp"] if layer.isValid() else None
+        del layer
+    local = getattr(value, "timeSpec", None) is not None and value.timeSpec() == Qt.TimeSpec.LocalTime
+    log.info("QGIS reads GeoPackage UTC stamps as %s time", "local" if local else "UTC")
+    return local
 
 
 def _layer_address(layer: Any) -> str:
