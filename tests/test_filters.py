@@ -172,7 +172,7 @@ def kyiv_date(store_text: str) -> date:
 
 
 def test_glob_pattern_is_case_insensitive_for_cyrillic_and_escapes() -> None:
-    from openmisto_plugin.core.filters import glob_pattern
+    from openmisto_plugin.core.escaping import glob_pattern
 
     assert glob_pattern("Вул") == "*[вВ][уУ][лЛ]*"
     assert glob_pattern("a*?[") == "*[aA][*][?][[]*"
@@ -502,21 +502,23 @@ def test_postgres_text_pattern_matches_what_the_glob_matches() -> None:
     """The PostGIS filter's regular expression: the same letter classes as the GeoPackage's GLOB."""
     import re
 
-    from openmisto_plugin.core.filters import FilterResult, ReportFilter, attribute_where, regex_pattern, result_sql
+    from openmisto_plugin.core.escaping import regex_pattern
+    from openmisto_plugin.core.filters import FilterResult, ReportFilter, attribute_where, result_sql
+    from openmisto_plugin.core.store.workspace import POSTGRES
 
     pattern = regex_pattern("Вул.(1)")
     assert pattern == "[вВ][уУ][лЛ]\\.\\([1]\\)".replace("[1]", "1")
     assert re.search(pattern, "на ВУЛ.(1) біля") and not re.search(pattern, "вулX(1)")
     apostrophe = regex_pattern("п'ять")
     assert all(re.search(apostrophe, text) for text in ("П’ять", "пʼять", "п'ЯТЬ"))
-    sql = attribute_where(ReportFilter(text="яма"), dialect="postgres")
+    sql = attribute_where(ReportFilter(text="яма"), dialect=POSTGRES)
     assert (
         sql == "(\"description\" ~ '[яЯ][мМ][аА]' OR \"address\" ~ '[яЯ][мМ][аА]'"
         " OR \"service_request_id\" ~ '[яЯ][мМ][аА]')"
     )
     empty = FilterResult([], 0, "", None, [], empty_space=True)
-    assert result_sql(empty, dialect="postgres") == "FALSE"
+    assert result_sql(empty, dialect=POSTGRES) == "FALSE"
     box = FilterResult([1, 2, 3], 3, "", (1.0, 2.0, 3.0, 4.0), [9])
-    assert result_sql(box, dialect="postgres") == (
+    assert result_sql(box, dialect=POSTGRES) == (
         '("geom" && ST_MakeEnvelope(1.0, 2.0, 3.0, 4.0, 4326)) AND ("fid" NOT IN (9))'
     )

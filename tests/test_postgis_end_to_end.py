@@ -36,6 +36,7 @@ from openmisto_plugin.core.store.base import PENDING, SENT, SyncBusyError, Versi
 from openmisto_plugin.core.store.factory import layer_source, open_store, run_sync_exclusive
 from openmisto_plugin.core.store.gpkg import GeoPackageStore
 from openmisto_plugin.core.store.postgis import PostGisStore
+from openmisto_plugin.core.store.workspace import POSTGRES, Workspace
 from openmisto_plugin.core.sync import SyncEngine
 from openmisto_plugin.core.timeutil import now_utc
 from tests.test_dock_workflow import DISTRICT, SYNC_TIMEOUT_S, load_plugin, row_of, unload
@@ -362,7 +363,7 @@ def test_filters_give_the_same_reports_on_geopackage_and_postgis(fresh_refserver
         assert filters.workspace_choices(pg.path) == filters.workspace_choices(gpkg.path)
         # a postgres layer knows its workspace
         layer = project_layers.make_layer(pg.path, "reports")
-        assert filters.workspace_path(layer) == pg.path and filters.dialect_of(layer) == "postgres"
+        assert Workspace.of(layer) == Workspace(pg.path) and Workspace.of(layer).dialect == POSTGRES
     finally:
         gpkg.close()
         pg.close()

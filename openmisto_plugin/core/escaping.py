@@ -70,6 +70,52 @@ def sql_in(column: str, values: Iterable[Any], dialect: str = "sqlite") -> str:
     return f"{sql_identifier(column)} IN ({', '.join(sql_literal(v, dialect) for v in unique)})"
 
 
+_APOSTROPHES = "'’ʼ`"
+_GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]", "]": "[]]", "|": "?"}
+
+
+def glob_pattern(word: str) -> str:
+    """A case-insensitive SQLite ``GLOB`` pattern matching ``word`` anywhere (``*[вВ][уУ][лЛ]*``).
+
+    Apostrophes match each other (Ukrainian text mixes ``'``, ``’`` and ``ʼ``); ``|`` (which cannot
+    travel in an OGR data source) matches any one character.
+    """
+    parts = []
+    for char in word:
+        if char in _APOSTROPHES:
+            parts.append("[" + _APOSTROPHES + "]")
+        elif char in _GLOB_SPECIAL:
+            parts.append(_GLOB_SPECIAL[char])
+        else:
+            low, up = char.lower(), char.upper()
+            variants = "".join(dict.fromkeys(c for c in (low, up, char) if len(c) == 1))
+            parts.append(f"[{variants}]" if len(variants) > 1 else char)
+    return "*" + "".join(parts) + "*"
+
+
+_REGEX_SPECIAL = set(".^$*+?()[]{}|\\")
+
+
+def regex_pattern(word: str) -> str:
+    """The PostgreSQL regular expression matching what :func:`glob_pattern` matches (``[вВ][уУ][лЛ]``).
+
+    Case-sensitive with explicit letter classes, as the GLOB: independent of the database's locale.
+    """
+    parts = []
+    for char in word:
+        if char in _APOSTROPHES:
+            parts.append("[" + _APOSTROPHES + "]")
+        elif char == "|":
+            parts.append(".")
+        elif char in _REGEX_SPECIAL:
+            parts.append("\\" + char)
+        else:
+            low, up = char.lower(), char.upper()
+            variants = "".join(dict.fromkeys(c for c in (low, up, char) if len(c) == 1))
+            parts.append(f"[{variants}]" if len(variants) > 1 else char)
+    return "".join(parts)
+
+
 # ---------------------------------------------------------------------------------------------- expressions
 
 

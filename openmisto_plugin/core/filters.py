@@ -40,8 +40,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -64,9 +62,11 @@ from qgis.core import (
 )
 
 from .deadlines import overdue_where
-from .escaping import sql_identifier, sql_in, sql_literal
 from .i18n import tr
 from .prepared_geometry import PreparedGeometry
+from .store.base import ReportStore
+from .store.failures import WORKSPACE_ERRORS
+from .store.workspace import SQLITE, SqlDialect, Workspace
 from .timeutil import KYIV, parse_day, to_store
 
 log = logging.getLogger(__name__)
@@ -193,70 +193,16 @@ class FilterResult:
 # ---------------------------------------------------------------------------------------------- SQL
 
 
-# Every literal and identifier goes through core/escaping.py (one quoting module for the plugin).
-quote_literal = sql_literal
-quote_ident = sql_identifier
-_in_list = sql_in
-
-
-_APOSTROPHES = "'’ʼ`"
-_GLOB_SPECIAL = {"*": "[*]", "?": "[?]", "[": "[[]", "]": "[]]", "|": "?"}
-
-
-def glob_pattern(word: str) -> str:
-    """A case-insensitive SQLite ``GLOB`` pattern matching ``word`` anywhere (``*[вВ][уУ][лЛ]*``).
-
-    Apostrophes match each other (Ukrainian text mixes ``'``, ``’`` and ``ʼ``); ``|`` (which cannot
-    travel in an OGR data source) matches any one character.
-    """
-    parts = []
-    for char in word:
-        if char in _APOSTROPHES:
-            parts.append("[" + _APOSTROPHES + "]")
-        elif char in _GLOB_SPECIAL:
-            parts.append(_GLOB_SPECIAL[char])
-        else:
-            low, up = char.lower(), char.upper()
-            variants = "".join(dict.fromkeys(c for c in (low, up, char) if len(c) == 1))
-            parts.append(f"[{variants}]" if len(variants) > 1 else char)
-    return "*" + "".join(parts) + "*"
-
-
-_REGEX_SPECIAL = set(".^$*+?()[]{}|\\")
-
-
-def regex_pattern(word: str) -> str:
-    """The PostgreSQL regular expression matching what :func:`glob_pattern` matches (``[вВ][уУ][лЛ]``).
-
-    Case-sensitive with explicit letter classes, as the GLOB: independent of the database's locale.
-    """
-    parts = []
-    for char in word:
-        if char in _APOSTROPHES:
-            parts.append("[" + _APOSTROPHES + "]")
-        elif char == "|":
-            parts.append(".")
-        elif char in _REGEX_SPECIAL:
-            parts.append("\\" + char)
-        else:
-            low, up = char.lower(), char.upper()
-            variants = "".join(dict.fromkeys(c for c in (low, up, char) if len(c) == 1))
-            parts.append(f"[{variants}]" if len(variants) > 1 else char)
-    return "".join(parts)
+# Every literal and identifier goes through the workspace's SQL dialect (core/escaping.py underneath).
 
 
 def text_where(
-    text: str, columns: Sequence[str] = ("description", "address", "service_request_id"), dialect: str = "sqlite"
+    text: str, columns: Sequence[str] = ("description", "address", "service_request_id"), dialect: SqlDialect = SQLITE
 ) -> str:
     """Every word of ``text`` in one of ``columns``, any case ('' for no words)."""
     clauses = []
     for word in text.split():
-        if dialect == "postgres":
-            pattern = quote_literal(regex_pattern(word), dialect)
-            clauses.append("(" + " OR ".join(f"{quote_ident(c)} ~ {pattern}" for c in columns) + ")")
-        else:
-            pattern = quote_literal(glob_pattern(word))
-            clauses.append("(" + " OR ".join(f"{quote_ident(c)} GLOB {pattern}" for c in columns) + ")")
+        clauses.append("(" + " OR ".join(dialect.contains(c, word) for c in columns) + ")")
     return " AND ".join(clauses)
 
 
@@ -265,27 +211,27 @@ def kyiv_day_start(day: date) -> str:
     return to_store(datetime.combine(day, dtime(0, 0), tzinfo=KYIV)) or ""
 
 
-def attribute_where(flt: ReportFilter, now: datetime | None = None, dialect: str = "sqlite") -> str:
+def attribute_where(flt: ReportFilter, now: datetime | None = None, dialect: SqlDialect = SQLITE) -> str:
     """The attribute part of ``flt`` as a WHERE clause ('' when there is none).
 
-    ``dialect``: ``sqlite`` (GeoPackage) or ``postgres``; only the text search differs (datetimes are
-    compared with store text, which PostgreSQL casts to ``timestamptz``).
+    ``dialect``: the workspace's (:attr:`Workspace.dialect`); only the text search differs between
+    GeoPackage and PostGIS (datetimes are compared with store text, which PostgreSQL casts to ``timestamptz``).
     """
     clauses: list[str] = []
     if flt.statuses:
-        clauses.append(_in_list("external_status_code", flt.statuses, dialect))
+        clauses.append(dialect.in_list("external_status_code", flt.statuses))
     if flt.categories:
-        clauses.append(_in_list("service_code", flt.categories, dialect))
+        clauses.append(dialect.in_list("service_code", flt.categories))
     if flt.departments:
         named = [d for d in flt.departments if d != UNASSIGNED]
-        parts = [_in_list("agency_responsible", named, dialect)] if named else []
+        parts = [dialect.in_list("agency_responsible", named)] if named else []
         if UNASSIGNED in flt.departments:
             parts.append('("agency_responsible" IS NULL OR "agency_responsible" = \'\')')
         clauses.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     if flt.date_from:
-        clauses.append(f'"requested_datetime" >= {quote_literal(kyiv_day_start(flt.date_from))}')
+        clauses.append(f'"requested_datetime" >= {dialect.literal(kyiv_day_start(flt.date_from))}')
     if flt.date_to:
-        clauses.append(f'"requested_datetime" < {quote_literal(kyiv_day_start(flt.date_to + timedelta(days=1)))}')
+        clauses.append(f'"requested_datetime" < {dialect.literal(kyiv_day_start(flt.date_to + timedelta(days=1)))}')
     if flt.overdue_only:
         clauses.append(overdue_where(now))
     words = text_where(flt.text, dialect=dialect)
@@ -298,31 +244,15 @@ def rtree_table(table: str = REPORTS_TABLE, geometry_column: str = GEOMETRY_COLU
     return f"rtree_{table}_{geometry_column}"
 
 
-def bbox_sql(bbox: tuple[float, float, float, float], rtree: str = rtree_table()) -> str:
-    """``fid`` in the GeoPackage rtree entries that touch ``bbox`` (xmin, ymin, xmax, ymax)."""
-    xmin, ymin, xmax, ymax = bbox
-    return (
-        f'"fid" IN (SELECT id FROM {quote_ident(rtree)} WHERE minx <= {xmax!r} AND maxx >= {xmin!r}'  # noqa: S608 - a quoted identifier and float reprs  # nosec B608
-        f" AND miny <= {ymax!r} AND maxy >= {ymin!r})"
-    )
+def bbox_sql(bbox: tuple[float, float, float, float], dialect: SqlDialect = SQLITE, rtree: str = rtree_table()) -> str:
+    """Reports whose position's box meets ``bbox`` (EPSG:4326), by the spatial index of ``dialect``."""
+    return dialect.bbox(bbox, GEOMETRY_COLUMN, rtree)
 
 
-def pg_bbox_sql(bbox: tuple[float, float, float, float], geometry_column: str = GEOMETRY_COLUMN) -> str:
-    """Rows whose geometry's box touches ``bbox`` (PostGIS ``&&``, served by the GiST index)."""
-    xmin, ymin, xmax, ymax = bbox
-    return f"{quote_ident(geometry_column)} && ST_MakeEnvelope({xmin!r}, {ymin!r}, {xmax!r}, {ymax!r}, 4326)"
-
-
-def _bool_sql(value: bool, dialect: str) -> str:
-    if dialect == "postgres":
-        return "TRUE" if value else "FALSE"
-    return "1" if value else "0"
-
-
-def fid_list_sql(fids: Sequence[int], negate: bool = False, dialect: str = "sqlite") -> str:
+def fid_list_sql(fids: Sequence[int], negate: bool = False, dialect: SqlDialect = SQLITE) -> str:
     """``"fid" IN (…)`` (or ``NOT IN``) for integer ids."""
     if not fids:
-        return _bool_sql(negate, dialect)
+        return dialect.boolean(negate)
     return f'"fid" {"NOT IN" if negate else "IN"} ({",".join(str(int(f)) for f in fids)})'
 
 
@@ -335,21 +265,20 @@ def and_sql(*clauses: str) -> str:
 
 
 def result_sql(
-    result: FilterResult, use_rtree: bool = True, rtree: str = rtree_table(), dialect: str = "sqlite"
+    result: FilterResult, use_rtree: bool = True, rtree: str = rtree_table(), dialect: SqlDialect = SQLITE
 ) -> str:
     """The SQL that selects exactly ``result`` from the reports table ('' = everything).
 
-    ``use_rtree``: the candidate box by the spatial index (GeoPackage rtree, or PostGIS ``&&`` with
-    ``dialect="postgres"``) minus the rejected candidates, when that list is the shorter one.
+    ``use_rtree``: the candidate box by the spatial index (GeoPackage rtree, or PostGIS ``&&``) minus the
+    rejected candidates, when that list is the shorter one.
     """
     if result.bbox is None and not result.empty_space:
         return result.where
     if result.empty_space:
-        return _bool_sql(False, dialect)
+        return dialect.boolean(False)
     if use_rtree and len(result.rejected) < len(result.fids):
         rejected = fid_list_sql(result.rejected, negate=True, dialect=dialect) if result.rejected else ""
-        box = pg_bbox_sql(result.bbox) if dialect == "postgres" else bbox_sql(result.bbox, rtree)
-        return and_sql(result.where, box, rejected)
+        return and_sql(result.where, bbox_sql(result.bbox, dialect, rtree), rejected)
     return and_sql(result.where, fid_list_sql(result.fids, dialect=dialect))
 
 
@@ -438,15 +367,13 @@ def polygon_criterion(wkt: str, crs_text: str) -> _Prepared:
     return _area_criterion(_to_wgs84(_geometry_from_wkt(wkt), crs_from_text(crs_text)))
 
 
-def district_geometry(workspace: str, codes: Sequence[str]) -> QgsGeometry:
+def district_geometry(workspace: Workspace, codes: Sequence[str]) -> QgsGeometry:
     """The union of the districts ``codes`` of the workspace (EPSG:4326); an empty geometry if none."""
-    from .store.factory import is_postgres, layer_source
-
-    uri, provider = layer_source(workspace, DISTRICTS_TABLE)
+    uri, provider = workspace.layer_source(DISTRICTS_TABLE)
     layer = QgsVectorLayer(uri, "districts", provider)
     if not layer.isValid():
-        raise ValueError(tr("The workspace has no districts layer: {path}").format(path=workspace))
-    subset = _in_list("code", codes, "postgres" if is_postgres(workspace) else "sqlite")
+        raise ValueError(tr("The workspace has no districts layer: {path}").format(path=workspace.describe()))
+    subset = workspace.dialect.in_list("code", codes)
     if not layer.setSubsetString(subset):
         raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
     wgs84 = QgsCoordinateReferenceSystem(WGS84)
@@ -513,7 +440,7 @@ def distance_criterion(wkts: Sequence[str], crs_text: str, distance_m: float) ->
     return _Prepared(box, accepts)
 
 
-def spatial_criteria(flt: ReportFilter, workspace: str) -> list[_Prepared] | None:
+def spatial_criteria(flt: ReportFilter, workspace: Workspace) -> list[_Prepared] | None:
     """The prepared spatial criteria of ``flt``; ``None`` when they cannot match anything."""
     criteria: list[_Prepared] = []
     if flt.extent is not None:
@@ -533,55 +460,6 @@ def spatial_criteria(flt: ReportFilter, workspace: str) -> list[_Prepared] | Non
 # ---------------------------------------------------------------------------------------------- evaluation
 
 
-def workspace_path(target: Any) -> str:
-    """The workspace address (GeoPackage path or ``postgres:`` address) of a store, a reports layer or a path."""
-    if isinstance(target, (str, os.PathLike)):
-        return os.fspath(target)
-    if isinstance(target, QgsVectorLayer):
-        known = target.customProperty("openmisto/workspace")  # project_layers.WORKSPACE_PROPERTY
-        if known:
-            return str(known)
-        if target.providerType() == "postgres":
-            return postgres_address(target)
-        parts = QgsProviderRegistry.instance().decodeUri(target.providerType(), target.source())
-        return str(parts.get("path") or target.source().split("|")[0])
-    path = getattr(target, "path", None)
-    if path:
-        return str(path)
-    raise TypeError(f"not a workspace: {target!r}")
-
-
-def postgres_address(layer: QgsVectorLayer) -> str:
-    """The ``postgres:`` workspace address of a ``postgres`` layer (its service or host, authcfg, schema)."""
-    from qgis.core import QgsDataSourceUri
-
-    from .store.pg_connection import PgConnectionInfo
-
-    uri = QgsDataSourceUri(layer.source())
-    info = PgConnectionInfo(
-        service=uri.service() or None,
-        host=uri.host() or None,
-        port=int(uri.port()) if uri.port() else None,
-        dbname=uri.database() or None,
-        user=uri.username() or None,
-        authcfg=uri.authConfigId() or None,
-        schema=uri.schema() or "openmisto",
-    )
-    return info.to_uri()
-
-
-def dialect_of(target: Any) -> str:
-    """``postgres`` for a PostGIS workspace (address, store or ``postgres`` layer), else ``sqlite``."""
-    if isinstance(target, QgsVectorLayer):
-        return "postgres" if target.providerType() == "postgres" else "sqlite"
-    provider = getattr(target, "provider", None)
-    if isinstance(provider, str) and not isinstance(target, (str, os.PathLike)):
-        return "postgres" if provider == "postgres" else "sqlite"
-    from .store.factory import is_postgres
-
-    return "postgres" if is_postgres(workspace_path(target)) else "sqlite"
-
-
 def base_subset(layer: QgsVectorLayer | None) -> str:
     """The subset the layer had before the plugin's filter (its scope, e.g. one department)."""
     if layer is None:
@@ -591,18 +469,21 @@ def base_subset(layer: QgsVectorLayer | None) -> str:
     return layer.subsetString()
 
 
-def _reports_layer(path: str, subset: str) -> QgsVectorLayer:
-    from .store.factory import is_postgres, layer_source
-
-    # The subset goes in through QGIS's own encoding (the plugin's literals hold no "|": core/escaping.py).
-    # On GeoPackage, setSubsetString on this short-lived layer breaks the dataset QGIS shares with the
-    # map layer of the same file ("unable to open database file"); the encoded data source does not.
-    # Only a layer's own subset (the user's, already in their data source) can hold "|".
-    encoded = not is_postgres(path) and "|" not in subset
-    uri, provider = layer_source(path, REPORTS_TABLE, subset if encoded else "")
+def _reports_layer(workspace: Workspace, subset: str) -> QgsVectorLayer:
+    # The subset goes in through the data source, encoded by QGIS (the plugin's literals hold no "|":
+    # core/escaping.py). On GeoPackage, setSubsetString on this short-lived layer breaks the dataset QGIS
+    # shares with the map layer of the same file ("unable to open database file"); the encoded data source
+    # does not. Only a layer's own subset (the user's, already in their data source) can hold "|", which an
+    # OGR data source refuses: that one is set on the layer.
+    try:
+        uri, provider = workspace.layer_source(REPORTS_TABLE, subset)
+        encoded = True
+    except ValueError:
+        uri, provider = workspace.layer_source(REPORTS_TABLE)
+        encoded = False
     layer = QgsVectorLayer(uri, "reports", provider)
     if not layer.isValid():
-        raise ValueError(tr("Cannot open the reports of the workspace {path}").format(path=path))
+        raise ValueError(tr("Cannot open the reports of the workspace {path}").format(path=workspace.describe()))
     if not encoded and subset and not layer.setSubsetString(subset):
         raise ValueError(tr("The filter is not valid SQL for the workspace: {sql}").format(sql=subset[:200]))
     return layer
@@ -614,22 +495,22 @@ def evaluate(
     now: datetime | None = None,
     scope: str = "",
 ) -> FilterResult:
-    """The reports of ``workspace`` (a path, a store or the reports layer) that ``flt`` lets through.
+    """The reports of ``workspace`` (a :class:`Workspace`, an address, a store or the reports layer) ``flt`` passes.
 
     ``scope`` is an extra SQL condition always applied (by default the layer's own subset when a
     layer is given).
     """
     started = time.perf_counter()
-    path = workspace_path(workspace)
-    dialect = dialect_of(workspace)
+    space = Workspace.of(workspace)
+    dialect = space.dialect
     if not scope and isinstance(workspace, QgsVectorLayer):
         scope = base_subset(workspace)
     where = and_sql(scope, attribute_where(flt, now, dialect))
-    criteria = spatial_criteria(flt, path) if flt.has_spatial else []
+    criteria = spatial_criteria(flt, space) if flt.has_spatial else []
     if criteria is None:
         return FilterResult([], 0, where, None, [], time.perf_counter() - started, empty_space=True)
     if not criteria:
-        layer = _reports_layer(path, where)
+        layer = _reports_layer(space, where)
         fids = sorted(layer.allFeatureIds())
         return FilterResult(fids, len(fids), where, None, [], time.perf_counter() - started)
 
@@ -642,8 +523,7 @@ def evaluate(
     )
     if bbox[0] > bbox[2] or bbox[1] > bbox[3]:
         return FilterResult([], 0, where, None, [], time.perf_counter() - started, empty_space=True)
-    box_sql = pg_bbox_sql(bbox) if dialect == "postgres" else bbox_sql(bbox)
-    layer = _reports_layer(path, and_sql(where, box_sql))
+    layer = _reports_layer(space, and_sql(where, bbox_sql(bbox, dialect)))
     request = QgsFeatureRequest().setNoAttributes()
     passed: list[int] = []
     rejected: list[int] = []
@@ -673,10 +553,15 @@ def evaluate(
 # ---------------------------------------------------------------------------------------------- the map layer
 
 
-def _uses_gpkg_rtree(layer: QgsVectorLayer) -> bool:
-    if layer.providerType() != "ogr":
-        return False
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+def _uses_spatial_index(layer: QgsVectorLayer, workspace: Workspace) -> bool:
+    """Whether the candidate box of a result can select from ``layer`` by the workspace's spatial index.
+
+    A shared workspace's layers have it (``&&`` on their geometry); of a file only the reports table of a
+    GeoPackage (its rtree), not another OGR layer.
+    """
+    if workspace.shared:
+        return True
+    parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())
     path = str(parts.get("path") or "")
     table = str(parts.get("layerName") or "")
     return path.lower().endswith(".gpkg") and table == REPORTS_TABLE
@@ -689,10 +574,8 @@ def apply_to_layer(layer: QgsVectorLayer, result: FilterResult) -> bool:
     layer) is remembered and restored on clear.
     """
     base = base_subset(layer)
-    if layer.providerType() == "postgres":
-        sql = result_sql(result, use_rtree=True, dialect="postgres")
-    else:
-        sql = result_sql(result, use_rtree=_uses_gpkg_rtree(layer))
+    workspace = Workspace.of(layer)
+    sql = result_sql(result, use_rtree=_uses_spatial_index(layer, workspace), dialect=workspace.dialect)
     if base and not sql.startswith(f"({base})") and sql != base:
         sql = and_sql(base, sql)
     if not layer.customProperty(FILTER_PROPERTY):
@@ -723,32 +606,14 @@ def is_filtered(layer: QgsVectorLayer | None) -> bool:
 # ---------------------------------------------------------------------------------------------- saved filters
 
 
-def _connect(target: Any) -> sqlite3.Connection:
-    """A connection to the workspace for the ``saved_filters`` table (a plain attribute table:
-    no rtree triggers; GDAL's feature-count triggers are plain SQL)."""
-    from .store.gpkg import BUSY_TIMEOUT_MS, register_gpkg_functions
-
-    path = workspace_path(target)
-    if not os.path.exists(path):
-        raise FileNotFoundError(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    register_gpkg_functions(conn)
-    return conn
-
-
 @contextmanager
-def _pg_store(target: Any) -> Iterator[Any]:
-    """The PostGIS store of ``target``: the store itself, or one opened for the ``with`` block."""
-    if hasattr(target, "query") and getattr(target, "provider", "") == "postgres":
+def _store(target: Any) -> Iterator[ReportStore]:
+    """The store of ``target``: the store itself, or the workspace's (an address, a layer) for the ``with`` block."""
+    if isinstance(target, ReportStore):
         yield target
         return
-    from .store.factory import open_store
-
-    store = open_store(workspace_path(target))
-    try:
+    with Workspace.of(target).opened() as store:
         yield store
-    finally:
-        store.close()
 
 
 def save_filter(target: Any, name: str, flt: ReportFilter) -> None:
@@ -756,69 +621,33 @@ def save_filter(target: Any, name: str, flt: ReportFilter) -> None:
     name = name.strip()
     if not name:
         raise ValueError(tr("A saved filter needs a name."))
-    if dialect_of(target) == "postgres":
-        with _pg_store(target) as store:
-            store.execute(
-                "INSERT INTO saved_filters (name, definition_json) VALUES (?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET definition_json = excluded.definition_json",
-                (name, flt.to_json()),
-            )
-        return
-    conn = _connect(target)
-    try:
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(
-                "INSERT INTO saved_filters (name, definition_json) VALUES (?, ?)"
-                " ON CONFLICT(name) DO UPDATE SET definition_json = excluded.definition_json",
-                (name, flt.to_json()),
-            )
-    finally:
-        conn.close()
+    with _store(target) as store:
+        store.execute(
+            "INSERT INTO saved_filters (name, definition_json) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET definition_json = excluded.definition_json",
+            (name, flt.to_json()),
+        )
 
 
 def load_filter(target: Any, name: str) -> ReportFilter | None:
     """The filter saved under ``name``, or None."""
-    if dialect_of(target) == "postgres":
-        with _pg_store(target) as store:
-            rows = store.query("SELECT definition_json FROM saved_filters WHERE name = ?", (name,))
-        text = rows[0]["definition_json"] if rows else None
-        return ReportFilter.from_json(text) if text else None
-    conn = _connect(target)
-    try:
-        row = conn.execute("SELECT definition_json FROM saved_filters WHERE name = ?", (name,)).fetchone()
-    finally:
-        conn.close()
-    return ReportFilter.from_json(row[0]) if row and row[0] else None
+    with _store(target) as store:
+        rows = store.query("SELECT definition_json FROM saved_filters WHERE name = ?", (name,))
+    text = rows[0]["definition_json"] if rows else None
+    return ReportFilter.from_json(text) if text else None
 
 
 def list_filters(target: Any) -> list[str]:
     """Names of the saved filters, sorted regardless of case."""
-    if dialect_of(target) == "postgres":
-        with _pg_store(target) as store:
-            names = [r["name"] for r in store.query("SELECT name FROM saved_filters")]
-        return sorted(names, key=lambda n: (n.casefold(), n))
-    conn = _connect(target)
-    try:
-        names = [r[0] for r in conn.execute("SELECT name FROM saved_filters")]
-        return sorted(names, key=lambda n: (n.casefold(), n))
-    finally:
-        conn.close()
+    with _store(target) as store:
+        names = [str(r["name"]) for r in store.query("SELECT name FROM saved_filters")]
+    return sorted(names, key=lambda n: (n.casefold(), n))
 
 
 def delete_filter(target: Any, name: str) -> bool:
     """Delete a saved filter; False when there was none of that name."""
-    if dialect_of(target) == "postgres":
-        with _pg_store(target) as store:
-            return store.execute("DELETE FROM saved_filters WHERE name = ?", (name,)) > 0
-    conn = _connect(target)
-    try:
-        with conn:
-            conn.execute("BEGIN IMMEDIATE")
-            cursor = conn.execute("DELETE FROM saved_filters WHERE name = ?", (name,))
-            return cursor.rowcount > 0
-    finally:
-        conn.close()
+    with _store(target) as store:
+        return store.execute("DELETE FROM saved_filters WHERE name = ?", (name,)) > 0
 
 
 # ---------------------------------------------------------------------------------------------- choices
@@ -835,35 +664,19 @@ class Choices:
 
 def workspace_choices(target: Any) -> Choices:
     """Categories, departments and districts of the workspace, in name order (read only)."""
-    if dialect_of(target) == "postgres":
-        with _pg_store(target) as store:
-
-            def pg_pairs(sql: str) -> list[tuple[str, str]]:
-                found = [(str(r["code"]), str(r["name"] or r["code"])) for r in store.query(sql) if r["code"]]
-                return sorted(found, key=lambda p: p[1].casefold())
-
-            return Choices(
-                categories=pg_pairs("SELECT service_code AS code, service_name AS name FROM services"),
-                departments=pg_pairs("SELECT code, name FROM departments"),
-                districts=pg_pairs("SELECT code, name FROM districts"),
-            )
-    path = workspace_path(target)
-    uri = "file:" + path.replace("?", "%3f").replace("#", "%23") + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=5)
-    try:
+    with _store(target) as store:
 
         def pairs(sql: str) -> list[tuple[str, str]]:
             try:
-                found = [(str(code), str(name or code)) for code, name in conn.execute(sql) if code]
-            except sqlite3.DatabaseError as exc:
-                log.warning("Cannot read the lists of %s: %s", path, exc)
+                rows = store.query(sql)
+            except WORKSPACE_ERRORS as exc:
+                log.warning("Cannot read the lists of %s: %s", Workspace.of(store).describe(), exc)
                 return []
+            found = [(str(r["code"]), str(r["name"] or r["code"])) for r in rows if r["code"]]
             return sorted(found, key=lambda p: p[1].casefold())
 
         return Choices(
-            categories=pairs("SELECT service_code, service_name FROM services"),
+            categories=pairs("SELECT service_code AS code, service_name AS name FROM services"),
             departments=pairs("SELECT code, name FROM departments"),
             districts=pairs("SELECT code, name FROM districts"),
         )
-    finally:
-        conn.close()

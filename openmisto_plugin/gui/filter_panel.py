@@ -46,6 +46,8 @@ from ..core import filters, statuses
 from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
 from ..core.qgis_compat import GEOMETRY_POLYGON, LAYER_FILTER_HAS_GEOMETRY
+from ..core.store.failures import WORKSPACE_ERRORS
+from ..core.store.workspace import Workspace
 from .common import plain_label, plain_tooltip, pop_message, push_plain_message
 from .draw_polygon_tool import DrawPolygonTool, make_polygon_band
 from .help import help_button
@@ -350,7 +352,7 @@ class FilterPanel(QWidget):
         """The reports layer on the map that the filter applies to."""
         self.layer = layer
         if layer is not None and not self.workspace:
-            self.set_workspace(filters.workspace_path(layer))
+            self.set_workspace(Workspace.of(layer).address)
 
     # -- reading and writing the widgets ---------------------------------------------------------------
     def current_filter(self) -> ReportFilter:
@@ -585,7 +587,7 @@ class FilterPanel(QWidget):
         if self.workspace:
             try:
                 names = filters.list_filters(self.workspace)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, *WORKSPACE_ERRORS) as exc:
                 log.warning("Cannot list saved filters: %s", exc)
         self.saved_combo.blockSignals(True)
         self.saved_combo.clear()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..escaping import sql_identifier, sql_in, sql_literal
+from ..escaping import glob_pattern, regex_pattern, sql_identifier, sql_in, sql_literal
 from .base import ReportStore
 from .factory import describe, is_postgres, layer_source, open_store, workspace_exists
 
@@ -75,6 +75,16 @@ class SqlDialect:
             f'"fid" IN (SELECT id FROM {sql_identifier(rtree)} WHERE minx <= {xmax!r} AND maxx >= {xmin!r}'  # noqa: S608 - a quoted identifier and float reprs  # nosec B608
             f" AND miny <= {ymax!r} AND maxy >= {ymin!r})"
         )
+
+    def contains(self, column: str, word: str) -> str:
+        """``column`` holds ``word`` in any case (letter classes: Cyrillic too, whatever the database's locale).
+
+        SQLite: ``GLOB`` (its ``LIKE``/``lower()`` fold ASCII only); PostgreSQL: a regular expression with the
+        same letter classes (:func:`core.escaping.glob_pattern`, :func:`core.escaping.regex_pattern`).
+        """
+        if self.name == "postgres":
+            return f"{sql_identifier(column)} ~ {sql_literal(regex_pattern(word), self.name)}"
+        return f"{sql_identifier(column)} GLOB {sql_literal(glob_pattern(word), self.name)}"
 
 
 SQLITE = SqlDialect("sqlite")
