@@ -1,4 +1,4 @@
-"""Filter speed on a generated city: ours (core/filters.py) against QGIS's ``native:extractbylocation``.
+"""Filter speed on a generated city: ours (core/filters/) against QGIS's ``native:extractbylocation``.
 
 Usage: ``.venv/bin/python bench/bench_filters.py [--reports 100000] [--seed 7] [--repeat 5] [--workspace PATH]``
 
@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
     Processing.initialize()
 
-    from openmisto_plugin.core import filters
-    from openmisto_plugin.core.filters import ReportFilter
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.map_layer import apply_to_layer, clear_layer_filter
+    from openmisto_plugin.core.filters.model import ReportFilter
     from tests.test_filters import build_workspace
 
     tmp = None
@@ -103,16 +104,16 @@ def main(argv: list[str] | None = None) -> int:
         return run
 
     def ours(flt: ReportFilter) -> Callable[[], int]:
-        return lambda: filters.evaluate(flt, str(path)).count
+        return lambda: evaluate(flt, str(path)).count
 
     map_layer = QgsVectorLayer(f"{path}|layername=reports", "reports on the map", "ogr")
 
     def ours_applied(flt: ReportFilter) -> Callable[[], int]:
         def run() -> int:
-            result = filters.evaluate(flt, map_layer)
-            filters.apply_to_layer(map_layer, result)
+            result = evaluate(flt, map_layer)
+            apply_to_layer(map_layer, result)
             count = map_layer.featureCount()
-            filters.clear_layer_filter(map_layer)
+            clear_layer_filter(map_layer)
             return count
 
         return run

@@ -521,39 +521,40 @@
         <translation>Зміна: {figure}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>The saved filter was made by a newer version of the plugin.</source>
-        <translation>Збережений фільтр створено новішою версією модуля.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>Unknown coordinate reference system: {crs}</source>
-        <translation>Невідома система координат: {crs}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>Unreadable geometry: {wkt}</source>
-        <translation>Геометрію неможливо прочитати: {wkt}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>The workspace has no districts layer: {path}</source>
-        <translation>У робочому просторі немає шару районів: {path}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
-        <source>The filter is not valid SQL for the workspace: {sql}</source>
-        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
+        <location filename="../openmisto_plugin/core/filters/evaluation.py"/>
         <source>Cannot open the reports of the workspace {path}</source>
         <translation>Не вдається відкрити звернення робочого простору {path}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/filters.py"/>
+        <location filename="../openmisto_plugin/core/filters/evaluation.py"/>
+        <location filename="../openmisto_plugin/core/filters/spatial.py"/>
+        <source>The filter is not valid SQL for the workspace: {sql}</source>
+        <translation>Фільтр не є коректним SQL для робочого простору: {sql}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters/model.py"/>
+        <source>The saved filter was made by a newer version of the plugin.</source>
+        <translation>Збережений фільтр створено новішою версією модуля.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters/saved.py"/>
         <source>A saved filter needs a name.</source>
         <translation>Збережений фільтр повинен мати назву.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters/spatial.py"/>
+        <source>Unknown coordinate reference system: {crs}</source>
+        <translation>Невідома система координат: {crs}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters/spatial.py"/>
+        <source>Unreadable geometry: {wkt}</source>
+        <translation>Геометрію неможливо прочитати: {wkt}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/filters/spatial.py"/>
+        <source>The workspace has no districts layer: {path}</source>
+        <translation>У робочому просторі немає шару районів: {path}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/media.py"/>

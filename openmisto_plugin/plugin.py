@@ -997,10 +997,10 @@ class OpenMistoPlugin:
             self.filter_panel.unload()
             layer = self.filter_panel.layer
             if clear_filter and layer is not None:
-                from .core import filters
+                from .core.filters import map_layer
 
                 with contextlib.suppress(RuntimeError):  # a layer deleted with its project
-                    filters.clear_layer_filter(layer)
+                    map_layer.clear_layer_filter(layer)
                     layer.triggerRepaint()
         if self.moderation_panel is not None and not sip.isdeleted(self.moderation_panel):
             panel = self.moderation_panel

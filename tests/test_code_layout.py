@@ -26,7 +26,6 @@ LONG_MODULES = {
     "core/open311/parser.py": "JSON and XML readers with their quick paths, kept together so they stay identical",
     "core/atlas/layout.py": "the monthly atlas layout; issue 12 splits it",
     "core/sync.py": "pull and push engines share their watermark and conflict logic",
-    "core/filters.py": "filter model, SQL and spatial criteria; issue 12 splits it along its jobs",
     "core/store/base.py": "the store interface and the shared row writers of both backends",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
     "gui/filter_panel.py": "every criterion's widgets plus saved filters in one panel; split once its UX work settles",

@@ -138,7 +138,8 @@ def test_save_load_delete_by_name(panel: Any, workspace: Path) -> None:
 
 
 def test_drawn_polygon_with_the_map_tool(panel: Any, workspace: Path) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     canvas = panel.canvas
     canvas.setExtent(QgsRectangle(34.09, 47.635, 34.14, 47.67))
@@ -182,7 +183,8 @@ def test_drawn_polygon_with_the_map_tool(panel: Any, workspace: Path) -> None:
 
 
 def test_distance_from_selected_features_of_another_layer(panel: Any, workspace: Path) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     streets = QgsVectorLayer("LineString?crs=EPSG:3857&field=name:string", "Вулиці", "memory")
     wkts_4326 = ["LINESTRING(34.095 47.645, 34.125 47.660)", "LINESTRING(34.10 47.66, 34.13 47.64)"]

@@ -1,4 +1,4 @@
-"""The report filter (core/filters.py) on a real GeoPackage workspace made from the Pokrov generator.
+"""The report filter (core/filters/) on a real GeoPackage workspace made from the Pokrov generator.
 
 Expected results are computed here independently of QGIS: ray casting over the generator's own district
 rings, Web Mercator formulas, an ellipsoidal local-plane distance, Python string and date tests over the
@@ -181,7 +181,8 @@ def test_glob_pattern_is_case_insensitive_for_cyrillic_and_escapes() -> None:
 
 
 def test_attribute_where_sql() -> None:
-    from openmisto_plugin.core.filters import ReportFilter, attribute_where
+    from openmisto_plugin.core.filters.model import ReportFilter
+    from openmisto_plugin.core.filters.sql import attribute_where
 
     assert attribute_where(ReportFilter()) == ""
     sql = attribute_where(
@@ -209,7 +210,7 @@ def test_attribute_where_sql() -> None:
 def test_filter_json_round_trip() -> None:
     from qgis.core import QgsRectangle
 
-    from openmisto_plugin.core.filters import ReportFilter
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     flt = ReportFilter(
         statuses=["fixed"],
@@ -229,7 +230,8 @@ def test_filter_json_round_trip() -> None:
 
 
 def test_result_sql_picks_the_shorter_list() -> None:
-    from openmisto_plugin.core.filters import FilterResult, result_sql
+    from openmisto_plugin.core.filters.model import FilterResult
+    from openmisto_plugin.core.filters.sql import result_sql
 
     box = (1.0, 2.0, 3.0, 4.0)
     many_pass = FilterResult([1, 2, 3, 4], 4, "x = 1", box, [9])
@@ -247,7 +249,8 @@ def test_result_sql_picks_the_shorter_list() -> None:
 
 @pytest.mark.parametrize("codes", [["tsentralnyi"], ["zakhidnyi", "skhidnyi"]])
 def test_district_filter_matches_ray_casting(workspace: Path, rows: list[dict], codes: list[str]) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     rings = [district_ring(c) for c in codes]
     expected = [r["fid"] for r in rows if any(point_in_ring(r["long"], r["lat"], ring) for ring in rings)]
@@ -259,7 +262,8 @@ def test_district_filter_matches_ray_casting(workspace: Path, rows: list[dict], 
 
 
 def test_drawn_polygon_in_web_mercator(workspace: Path, rows: list[dict]) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     # A concave polygon drawn on a Web Mercator canvas.
     ring_ll = [
@@ -284,7 +288,8 @@ def test_drawn_polygon_in_web_mercator(workspace: Path, rows: list[dict]) -> Non
 def test_extent_filter_in_wgs84_and_in_web_mercator(workspace: Path, rows: list[dict]) -> None:
     from qgis.core import QgsRectangle
 
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     xmin, ymin, xmax, ymax = 34.100, 47.645, 34.118, 47.660
     expected = [r["fid"] for r in rows if xmin <= r["long"] <= xmax and ymin <= r["lat"] <= ymax]
@@ -298,7 +303,8 @@ def test_extent_filter_in_wgs84_and_in_web_mercator(workspace: Path, rows: list[
 
 @pytest.mark.parametrize(("distance", "crs"), [(150.0, "EPSG:4326"), (400.0, "EPSG:3857"), (0.0, "EPSG:4326")])
 def test_distance_from_a_line(workspace: Path, rows: list[dict], distance: float, crs: str) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     street = [(34.090, 47.640), (34.108, 47.652), (34.121, 47.655), (34.140, 47.650)]
     coords = street if crs == "EPSG:4326" else [mercator(x, y) for x, y in street]
@@ -325,7 +331,8 @@ def test_distance_from_a_line(workspace: Path, rows: list[dict], distance: float
 
 
 def test_distance_from_several_geometries_and_a_park(workspace: Path, rows: list[dict]) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     park = [(34.110, 47.650), (34.114, 47.650), (34.114, 47.653), (34.110, 47.653), (34.110, 47.650)]
     pipe = [(34.095, 47.645), (34.100, 47.650)]
@@ -352,7 +359,8 @@ def test_distance_from_several_geometries_and_a_park(workspace: Path, rows: list
 
 
 def test_attribute_filters(workspace: Path, rows: list[dict]) -> None:
-    from openmisto_plugin.core.filters import UNASSIGNED, ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import UNASSIGNED, ReportFilter
 
     def check(flt: ReportFilter, keep) -> None:
         expected = [r["fid"] for r in rows if keep(r)]
@@ -385,7 +393,8 @@ def test_attribute_filters(workspace: Path, rows: list[dict]) -> None:
 
 
 def test_overdue_uses_the_stored_deadline(workspace: Path, rows: list[dict]) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     now = to_store(NOW)
     expected = [r["fid"] for r in rows if r["status"] == "open" and r["deadline"] and r["deadline"] < now]
@@ -397,7 +406,8 @@ def test_overdue_uses_the_stored_deadline(workspace: Path, rows: list[dict]) -> 
 
 
 def test_combined_filter(workspace: Path, rows: list[dict]) -> None:
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     ring = district_ring("tsentralnyi")
     statuses = {"action_scheduled", "in_progress", "planned"}
@@ -424,13 +434,9 @@ def test_combined_filter(workspace: Path, rows: list[dict]) -> None:
 def test_apply_to_layer_and_clear(workspace: Path, rows: list[dict]) -> None:
     from qgis.core import QgsVectorLayer
 
-    from openmisto_plugin.core.filters import (
-        ReportFilter,
-        apply_to_layer,
-        clear_layer_filter,
-        evaluate,
-        is_filtered,
-    )
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.map_layer import apply_to_layer, clear_layer_filter, is_filtered
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     layer = QgsVectorLayer(f"{workspace}|layername=reports", "reports", "ogr")
     assert layer.isValid()
@@ -459,14 +465,9 @@ def test_apply_to_layer_and_clear(workspace: Path, rows: list[dict]) -> None:
 
 
 def test_saved_filter_reloads_the_same_result(workspace: Path, tmp_path: Path) -> None:
-    from openmisto_plugin.core.filters import (
-        ReportFilter,
-        delete_filter,
-        evaluate,
-        list_filters,
-        load_filter,
-        save_filter,
-    )
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
+    from openmisto_plugin.core.filters.saved import delete_filter, list_filters, load_filter, save_filter
     from openmisto_plugin.core.store.gpkg import GeoPackageStore
 
     flt = ReportFilter(
@@ -503,7 +504,8 @@ def test_postgres_text_pattern_matches_what_the_glob_matches() -> None:
     import re
 
     from openmisto_plugin.core.escaping import regex_pattern
-    from openmisto_plugin.core.filters import FilterResult, ReportFilter, attribute_where, result_sql
+    from openmisto_plugin.core.filters.model import FilterResult, ReportFilter
+    from openmisto_plugin.core.filters.sql import attribute_where, result_sql
     from openmisto_plugin.core.store.workspace import POSTGRES
 
     pattern = regex_pattern("Вул.(1)")

@@ -10,7 +10,8 @@ from qgis.core import QgsFeatureRequest, QgsRuleBasedRenderer
 
 from openmisto_plugin.core import project_layers
 from openmisto_plugin.core.deadlines import overdue_expression, overdue_where, report_is_overdue
-from openmisto_plugin.core.filters import ReportFilter, attribute_where
+from openmisto_plugin.core.filters.model import ReportFilter
+from openmisto_plugin.core.filters.sql import attribute_where
 from openmisto_plugin.core.model import ServiceRequest
 from openmisto_plugin.core.store import GeoPackageStore
 from openmisto_plugin.core.store.workspace import Workspace

@@ -245,7 +245,8 @@ def test_far_outside_points_do_not_stretch_the_extent(store):
 def test_filters_cope_with_reports_without_a_position(tmp_path):
     from qgis.core import QgsRectangle
 
-    from openmisto_plugin.core.filters import ReportFilter, evaluate
+    from openmisto_plugin.core.filters.evaluation import evaluate
+    from openmisto_plugin.core.filters.model import ReportFilter
 
     page = parse_requests(SF_REQUESTS.read_bytes())
     with GeoPackageStore.create(str(tmp_path / "ws.gpkg")) as gpkg:

@@ -28,8 +28,9 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from openmisto_plugin.core import filters, moderation, project_layers
+from openmisto_plugin.core import moderation, project_layers
 from openmisto_plugin.core import workflow as wf
+from openmisto_plugin.core.filters import evaluation, map_layer, model, saved
 from openmisto_plugin.core.open311.client import Open311Client
 from openmisto_plugin.core.settings import PluginSettings
 from openmisto_plugin.core.store.base import PENDING, SENT, SyncBusyError, VersionConflictError
@@ -321,21 +322,21 @@ def test_filters_give_the_same_reports_on_geopackage_and_postgis(fresh_refserver
         ]
         mercator_triangle = "POLYGON((" + ", ".join(f"{p.x()} {p.y()}" for p in [*corners, corners[0]]) + "))"
         cases = {
-            "status": filters.ReportFilter(statuses=["action_scheduled", "in_progress"]),
-            "category+department": filters.ReportFilter(
-                categories=[rows[0]["service_code"]], departments=["roads", filters.UNASSIGNED]
+            "status": model.ReportFilter(statuses=["action_scheduled", "in_progress"]),
+            "category+department": model.ReportFilter(
+                categories=[rows[0]["service_code"]], departments=["roads", model.UNASSIGNED]
             ),
-            "period+overdue": filters.ReportFilter(
+            "period+overdue": model.ReportFilter(
                 date_from=date.today() - timedelta(days=200), date_to=date.today(), overdue_only=True
             ),
-            "text (other case)": filters.ReportFilter(text=word.upper()),
-            "extent": filters.ReportFilter(extent=box, extent_crs="EPSG:4326"),
-            "district": filters.ReportFilter(districts=[district]),
-            "polygon 3857": filters.ReportFilter(polygon_wkt=mercator_triangle, polygon_crs="EPSG:3857"),
-            "distance": filters.ReportFilter(
+            "text (other case)": model.ReportFilter(text=word.upper()),
+            "extent": model.ReportFilter(extent=box, extent_crs="EPSG:4326"),
+            "district": model.ReportFilter(districts=[district]),
+            "polygon 3857": model.ReportFilter(polygon_wkt=mercator_triangle, polygon_crs="EPSG:3857"),
+            "distance": model.ReportFilter(
                 near_wkts=[f"POINT({middle[0]} {middle[1]})"], near_crs="EPSG:4326", distance_m=800
             ),
-            "everything at once": filters.ReportFilter(
+            "everything at once": model.ReportFilter(
                 statuses=["for_triage", "investigating", "action_scheduled"],
                 near_wkts=[f"POINT({middle[0]} {middle[1]})"],
                 near_crs="EPSG:4326",
@@ -344,23 +345,23 @@ def test_filters_give_the_same_reports_on_geopackage_and_postgis(fresh_refserver
         }
         nonempty = 0
         for name, flt in cases.items():
-            on_gpkg = filters.evaluate(flt, gpkg.path, now=now)
-            on_pg = filters.evaluate(flt, pg.path, now=now)
+            on_gpkg = evaluation.evaluate(flt, gpkg.path, now=now)
+            on_pg = evaluation.evaluate(flt, pg.path, now=now)
             assert ids(gpkg, on_gpkg.fids) == ids(pg, on_pg.fids), name
             nonempty += bool(on_gpkg.fids)
             # applied to the postgres layer, the layer shows exactly those reports
             layer = QgsVectorLayer(layer_source(pg.path, "reports")[0], "reports", "postgres")
-            assert filters.apply_to_layer(layer, on_pg), name
+            assert map_layer.apply_to_layer(layer, on_pg), name
             assert sorted(layer.allFeatureIds()) == on_pg.fids, name
-            assert filters.clear_layer_filter(layer) and layer.subsetString() == ""
+            assert map_layer.clear_layer_filter(layer) and layer.subsetString() == ""
         assert nonempty >= 6, "most cases must select something"
 
         # saved filters and the lists work on PostGIS too
-        filters.save_filter(pg.path, "Ями", cases["text (other case)"])
-        assert filters.list_filters(pg.path) == ["Ями"]
-        assert filters.load_filter(pg, "Ями").text == word.upper()
-        assert filters.delete_filter(pg.path, "Ями") and not filters.list_filters(pg)
-        assert filters.workspace_choices(pg.path) == filters.workspace_choices(gpkg.path)
+        saved.save_filter(pg.path, "Ями", cases["text (other case)"])
+        assert saved.list_filters(pg.path) == ["Ями"]
+        assert saved.load_filter(pg, "Ями").text == word.upper()
+        assert saved.delete_filter(pg.path, "Ями") and not saved.list_filters(pg)
+        assert saved.workspace_choices(pg.path) == saved.workspace_choices(gpkg.path)
         # a postgres layer knows its workspace
         layer = project_layers.make_layer(pg.path, "reports")
         assert Workspace.of(layer) == Workspace(pg.path) and Workspace.of(layer).dialect == POSTGRES

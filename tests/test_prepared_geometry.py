@@ -121,7 +121,7 @@ def test_filter_criteria_survive_garbage_collection(qgis_app: Any) -> None:
     """Polygon (two CRS), extent in Web Mercator and distance criteria, each used long after it was built."""
     from qgis.core import QgsPoint, QgsRectangle
 
-    from openmisto_plugin.core.filters import distance_criterion, extent_criterion, polygon_criterion
+    from openmisto_plugin.core.filters.spatial import distance_criterion, extent_criterion, polygon_criterion
     from tests.test_filters import mercator
 
     built = []

@@ -13,7 +13,7 @@ from qgis.gui import QgsMapCanvas, QgsMapMouseEvent, QgsMapTool, QgsRubberBand
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QKeyEvent
 
-from ..core.filters import crs_to_text
+from ..core.filters.spatial import crs_to_text
 from ..core.qgis_compat import GEOMETRY_POLYGON
 
 log = logging.getLogger(__name__)

@@ -42,8 +42,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import filters, statuses
-from ..core.filters import UNASSIGNED, FilterResult, ReportFilter
+from ..core import statuses
+from ..core.filters import evaluation, map_layer, saved, spatial
+from ..core.filters.model import UNASSIGNED, FilterResult, ReportFilter
 from ..core.i18n import tr
 from ..core.qgis_compat import GEOMETRY_POLYGON, LAYER_FILTER_HAS_GEOMETRY
 from ..core.store.failures import WORKSPACE_ERRORS
@@ -192,7 +193,7 @@ class FilterPanel(QWidget):
         outer.addWidget(scroll, 1)
 
         # Saved filters
-        saved = QHBoxLayout()
+        saved_row = QHBoxLayout()
         self.saved_combo = QComboBox()
         self.saved_combo.setObjectName("savedFilters")
         self.saved_combo.setEditable(True)
@@ -209,10 +210,10 @@ class FilterPanel(QWidget):
         self.delete_button.clicked.connect(lambda: self.delete_saved(self.saved_combo.currentText()))
         # Short rows throughout: the panel lives in a dock about 350 px wide.
         layout.addWidget(self.saved_combo)
-        saved.addWidget(self.save_button)
-        saved.addWidget(self.load_button)
-        saved.addWidget(self.delete_button)
-        layout.addLayout(saved)
+        saved_row.addWidget(self.save_button)
+        saved_row.addWidget(self.load_button)
+        saved_row.addWidget(self.delete_button)
+        layout.addLayout(saved_row)
 
         # What
         what = QGroupBox(tr("Reports"))
@@ -332,7 +333,7 @@ class FilterPanel(QWidget):
         if not self.workspace:
             return
         try:
-            choices = filters.workspace_choices(self.workspace)
+            choices = saved.workspace_choices(self.workspace)
         except Exception as exc:  # noqa: BLE001 - a broken workspace must not break the dock
             self._message(tr("Cannot read the workspace: {error}").format(error=exc))
             return
@@ -370,7 +371,7 @@ class FilterPanel(QWidget):
         if self.extent_check.isChecked():
             if self.canvas is not None:
                 flt.extent = QgsRectangle(self.canvas.extent())
-                flt.extent_crs = filters.crs_to_text(self.canvas.mapSettings().destinationCrs())
+                flt.extent_crs = spatial.crs_to_text(self.canvas.mapSettings().destinationCrs())
             elif self._extent_saved is not None:
                 flt.extent, flt.extent_crs = self._extent_saved
         if self._polygon is not None:
@@ -383,7 +384,7 @@ class FilterPanel(QWidget):
                 layer = self.near_layer_combo.currentLayer()
                 if isinstance(layer, QgsVectorLayer):
                     flt.near_layer = layer.name()
-                    flt.near_crs = filters.crs_to_text(layer.crs())
+                    flt.near_crs = spatial.crs_to_text(layer.crs())
                     flt.near_wkts = [
                         f.geometry().asWkt()
                         for f in layer.selectedFeatures()
@@ -431,7 +432,7 @@ class FilterPanel(QWidget):
         if self.canvas is None:
             self._extent_saved = (QgsRectangle(rect), crs_text)
             return
-        source = filters.crs_from_text(crs_text)
+        source = spatial.crs_from_text(crs_text)
         dest = self.canvas.mapSettings().destinationCrs()
         if source != dest:
             transform = QgsCoordinateTransform(source, dest, QgsProject.instance().transformContext())
@@ -509,7 +510,7 @@ class FilterPanel(QWidget):
         if self.canvas is not None:
             if self._polygon_band is None:
                 self._polygon_band = make_polygon_band(self.canvas, "#1565c0")
-            self._polygon_band.setToGeometry(geometry, filters.crs_from_text(crs))
+            self._polygon_band.setToGeometry(geometry, spatial.crs_from_text(crs))
 
     def clear_polygon(self) -> None:
         """Forget the drawn polygon."""
@@ -549,11 +550,11 @@ class FilterPanel(QWidget):
             return None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = filters.evaluate(flt, target)
+            result = evaluation.evaluate(flt, target)
             if self.layer is not None:
                 if flt.is_empty():
-                    filters.clear_layer_filter(self.layer)
-                elif not filters.apply_to_layer(self.layer, result):
+                    map_layer.clear_layer_filter(self.layer)
+                elif not map_layer.apply_to_layer(self.layer, result):
                     self._message(tr("The layer did not accept the filter."))
                 self.layer.triggerRepaint()
         except (ValueError, TypeError, OSError) as exc:
@@ -574,7 +575,7 @@ class FilterPanel(QWidget):
         self.department_list.set_checked([])
         self._near_saved = None
         if self.layer is not None:
-            filters.clear_layer_filter(self.layer)
+            map_layer.clear_layer_filter(self.layer)
             self.layer.triggerRepaint()
         self.last_result = self.last_filter = None
         self.count_label.setText("")
@@ -586,7 +587,7 @@ class FilterPanel(QWidget):
         names: list[str] = []
         if self.workspace:
             try:
-                names = filters.list_filters(self.workspace)
+                names = saved.list_filters(self.workspace)
             except (OSError, ValueError, *WORKSPACE_ERRORS) as exc:
                 log.warning("Cannot list saved filters: %s", exc)
         self.saved_combo.blockSignals(True)
@@ -605,7 +606,7 @@ class FilterPanel(QWidget):
             self._message(tr("Open a workspace first."))
             return False
         try:
-            filters.save_filter(self.workspace, name, self.current_filter())
+            saved.save_filter(self.workspace, name, self.current_filter())
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self._message(tr("The filter was not saved: {error}").format(error=exc))
             return False
@@ -619,7 +620,7 @@ class FilterPanel(QWidget):
         if not name or not self.workspace:
             return None
         try:
-            flt = filters.load_filter(self.workspace, name)
+            flt = saved.load_filter(self.workspace, name)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self._message(tr("The saved filter cannot be read: {error}").format(error=exc))
             return None
@@ -635,7 +636,7 @@ class FilterPanel(QWidget):
         if not name or not self.workspace:
             return False
         try:
-            deleted = filters.delete_filter(self.workspace, name)
+            deleted = saved.delete_filter(self.workspace, name)
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self._message(tr("The filter was not deleted: {error}").format(error=exc))
             return False
