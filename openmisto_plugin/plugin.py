@@ -778,17 +778,9 @@ class OpenMistoPlugin:
         settings = PluginSettings.load()
         request_id = str(report.get("service_request_id") or "")
         store = self.gui_store()
-        if store is not None:
-            try:
-                history = sorted(store.history(request_id), key=lambda r: str(r.get("updated_datetime") or ""))
-            except Exception:
-                log.debug("store.history() failed", exc_info=True)
-                history = load_history(settings.workspace, request_id)
-        else:
-            history = load_history(settings.workspace, request_id)
         dialog = ReportDetailDialog(
             report,
-            history,
+            load_history(store, request_id),
             load_departments(settings.workspace),
             self.iface.mainWindow(),
             load_districts(settings.workspace),

@@ -49,7 +49,7 @@ def test_python_sql_and_style_count_the_same_overdue_reports(synced):
     assert 0 < by_python < open_reports  # the server's data has both: the comparison can tell them apart
     assert by_sql == by_python
 
-    # the dock counts and the message bar (store and OGR paths), the features of the layer, its style
+    # the dock counts and the message bar (the GUI's store, or one opened from the address), the layer, its style
     layer = project_layers.make_layer(path, project_layers.REPORTS)
     assert layer is not None and layer.isValid()
     rule = _overdue_rule(layer)
@@ -60,11 +60,11 @@ def test_python_sql_and_style_count_the_same_overdue_reports(synced):
     assert filtered.setSubsetString(attribute_where(ReportFilter(overdue_only=True), now=before))
     by_filter = sum(1 for _ in filtered.getFeatures())  # the filter panel's "Overdue only"
     counted_by_store = project_layers.status_counts(path, store)[1]
-    counted_by_ogr = project_layers.status_counts(path)[1]
+    counted_from_address = project_layers.status_counts(path)[1]  # opens the workspace's store itself
     after = now_utc()
     by_python_after = sum(report_is_overdue(row, after) for row in rows)
     assert by_features == by_filter == by_python
-    for count in (by_style, counted_by_store, counted_by_ogr):  # these read the clock themselves
+    for count in (by_style, counted_by_store, counted_from_address):  # these read the clock themselves
         assert by_python <= count <= by_python_after
 
 

@@ -407,6 +407,7 @@ def test_styles_are_generated_from_statuses():
 
 
 def test_detail_shows_citizen_text_as_plain_text(qgis_app, workspace):
+    from openmisto_plugin.core.store.workspace import Workspace
     from openmisto_plugin.gui.report_detail import ReportDetailDialog, load_departments, load_history
 
     report = {
@@ -422,7 +423,8 @@ def test_detail_shows_citizen_text_as_plain_text(qgis_app, workspace):
         "media_url": 'https://example.org/p.jpg"><script>',
         "status_notes": HOSTILE,
     }
-    history = load_history(str(workspace), "102")
+    with Workspace(workspace).opened() as store:  # the GUI's store
+        history = load_history(store, "102")
     assert [h["update_id"] for h in history] == ["u1", "u2"]
     dialog = ReportDetailDialog(report, history, load_departments(str(workspace)))
     try:

@@ -313,6 +313,17 @@ def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
 # -- photos and preview ------------------------------------------------------------------------------------------
 
 
+def test_media_folder_is_beside_a_geopackage_and_in_the_settings_for_postgis(tmp_path):
+    """Photos go where they always went: ``<stem>_media`` beside the file, ``<settings>/openmisto/<schema>_media``."""
+    from qgis.core import QgsApplication
+
+    assert media.media_folder(tmp_path / "pokrov.gpkg") == tmp_path / "pokrov_media"
+    assert media.media_folder(str(tmp_path / "місто.gpkg")) == tmp_path / "місто_media"
+    settings = Path(QgsApplication.qgisSettingsDirPath()) / "openmisto"
+    assert media.media_folder("postgres:service=city schema=pokrov") == settings / "pokrov_media"
+    assert media.media_folder("postgres:service=city") == settings / "openmisto_media"  # the default schema
+
+
 def test_photo_is_copied_and_linked_public_or_internal(store, tmp_path):
     photo = jpeg_with_exif(tmp_path / "яма.JPG")
     internal = officer_response.respond(store, ROADS, "3", "in_progress", "Виїхали на місце", photo_path=photo)

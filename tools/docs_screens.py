@@ -313,11 +313,11 @@ def shot_sync(ctx: Ctx) -> QWidget:
 def _open_card(ctx: Ctx, expression: str) -> QWidget:
     from openmisto_plugin.gui.report_detail import load_history
 
-    workspace = os.environ.get("DOCS_WORKSPACE", "")
+    store = ctx.plugin.gui_store()
     candidates = ctx.features(expression)
     if not candidates:
         raise Unreachable(f"no report matches {expression}")
-    best = max(candidates, key=lambda f: len(load_history(workspace, str(f["service_request_id"]))))
+    best = max(candidates, key=lambda f: len(load_history(store, str(f["service_request_id"]))))
     dialog = ctx.plugin.show_report(best)
     ctx.later(dialog.close)
     ctx.wait(lambda: dialog.isVisible(), "the report card")

@@ -19,6 +19,7 @@ from .anonymise import PhotoError, strip_photo_metadata
 from .escaping import file_name_component
 from .i18n import tr
 from .store.base import ReportStore
+from .store.workspace import Workspace
 from .workflow import WorkflowError
 
 log = logging.getLogger(__name__)
@@ -37,26 +38,13 @@ class Attachment:
 
 
 def media_folder(store_path: str | Path) -> Path:
-    """``<workspace stem>_media`` next to the workspace file.
+    """``<workspace name>_media`` in the workspace's local folder: next to a GeoPackage file (``<stem>_media``).
 
     A PostGIS workspace has no file: ``<QGIS settings dir>/openmisto/<schema>_media`` on this computer
     (a city publishing photos points its web server at a shared folder and sets the public address).
     """
-    from .store.factory import is_postgres
-
-    if is_postgres(str(store_path)):
-        from qgis.core import QgsApplication
-
-        schema = "openmisto"
-        try:
-            from .store.pg_connection import parse_uri
-
-            schema = parse_uri(str(store_path)).schema
-        except Exception:
-            log.debug("Cannot read the schema of %s", store_path, exc_info=True)
-        return Path(QgsApplication.qgisSettingsDirPath()) / "openmisto" / f"{schema}_media"
-    path = Path(store_path)
-    return path.with_name(path.stem + "_media")
+    workspace = Workspace.of(store_path)
+    return workspace.local_folder() / f"{workspace.name}_media"
 
 
 def media_base_url(store: ReportStore) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 from qgis.core import (
     QgsEditorWidgetSetup,
@@ -28,6 +28,8 @@ from . import statuses
 from .deadlines import overdue_expression, overdue_where
 from .i18n import tr
 from .paths import resource
+from .store.base import ReportStore
+from .store.failures import WORKSPACE_ERRORS
 from .store.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -302,43 +304,26 @@ def describe_workspace(workspace: str) -> str:
     return describe(workspace)
 
 
-def status_counts(workspace: str, store: object = None) -> tuple[dict[str, int], int]:
-    """Reports per external status code and the number of overdue reports (read-only SQL on the workspace).
+def status_counts(workspace: Any, store: ReportStore | None = None) -> tuple[dict[str, int], int]:
+    """Reports per external status code and the number of overdue reports, read through the workspace's store.
 
-    ``store``: an open store of the workspace (needed for a PostGIS one; a GeoPackage is read with OGR).
+    ``store``: an open store of the workspace (the GUI's); without one, the workspace's store is opened for
+    the count. ``({}, 0)`` when there is no workspace yet or it cannot be read (logged).
     """
-    if store is not None and hasattr(store, "query"):
-        rows = store.query(
-            "SELECT external_status_code AS code, count(*) AS n FROM reports GROUP BY external_status_code"
-        )
-        counts = {(r["code"] or ""): int(r["n"]) for r in rows}
-        overdue = store.count(overdue_where())
-        return counts, int(overdue)
-    if not workspace or not Path(workspace).is_file():
+    if store is not None:
+        return _counts(store)
+    space = Workspace.of(workspace) if workspace else None
+    if space is None or not space.exists():
         return {}, 0
-    from osgeo import ogr
-
-    source = ogr.Open(workspace, 0)
-    if source is None:
-        return {}, 0
-    counts: dict[str, int] = {}
-    overdue = 0
     try:
-        result = source.ExecuteSQL(
-            "SELECT external_status_code, count(*) FROM reports GROUP BY external_status_code", dialect="SQLITE"
-        )
-        if result is not None:
-            for feature in result:
-                counts[feature.GetField(0) or ""] = int(feature.GetField(1))
-            source.ReleaseResultSet(result)
-        result = source.ExecuteSQL(
-            "SELECT count(*) FROM reports WHERE " + overdue_where(),  # noqa: S608 - a fixed rule and a quoted stamp  # nosec B608
-            dialect="SQLITE",
-        )
-        if result is not None:
-            feature = result.GetNextFeature()
-            overdue = int(feature.GetField(0)) if feature is not None else 0
-            source.ReleaseResultSet(result)
-    finally:
-        source = None
-    return counts, overdue
+        with space.opened() as opened:
+            return _counts(opened)
+    except WORKSPACE_ERRORS as exc:
+        log.warning("Cannot count the reports of %s: %s", space.describe(), exc)
+        return {}, 0
+
+
+def _counts(store: ReportStore) -> tuple[dict[str, int], int]:
+    rows = store.query("SELECT external_status_code AS code, count(*) AS n FROM reports GROUP BY external_status_code")
+    counts = {(r["code"] or ""): int(r["n"]) for r in rows}
+    return counts, int(store.count(overdue_where()))

@@ -34,9 +34,10 @@ from qgis.PyQt.QtWidgets import (
 
 from ..core import statuses
 from ..core.deadlines import report_is_overdue
-from ..core.escaping import expression_field, expression_literal
 from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
+from ..core.store.base import ReportStore
+from ..core.store.failures import WORKSPACE_ERRORS
 from ..core.unplaced import position_text
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
@@ -61,35 +62,16 @@ def _record_to_dict(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name, None) for name in HISTORY_COLUMNS}
 
 
-def load_history(workspace: str, service_request_id: str) -> list[dict[str, Any]]:
-    """The report's history, oldest first (through the store of the workspace: a GeoPackage or PostGIS)."""
-    from ..core.store.factory import layer_source, open_store, workspace_exists
-
-    if not workspace_exists(workspace) or not service_request_id:
+def load_history(store: ReportStore | None, service_request_id: str) -> list[dict[str, Any]]:
+    """The report's history, oldest first, through the workspace's store (the GUI's); [] without one."""
+    if store is None or not service_request_id:
         return []
     try:
-        store = open_store(workspace)
-        try:
-            rows = [_record_to_dict(r) for r in store.history(service_request_id)]
-        finally:
-            store.close()
-        return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
-    except Exception:
-        log.debug("store.history() unavailable, reading request_updates", exc_info=True)
-    try:
-        uri, provider = layer_source(workspace, "request_updates")
-    except Exception:
-        log.debug("No layer source for %s", workspace, exc_info=True)
+        rows = [_record_to_dict(r) for r in store.history(str(service_request_id))]
+    except WORKSPACE_ERRORS as exc:
+        log.warning("Cannot read the history of report %s: %s", service_request_id, exc)
         return []
-    layer = QgsVectorLayer(uri, "history", provider)
-    if not layer.isValid():
-        return []
-    request = QgsFeatureRequest().setFilterExpression(
-        f"{expression_field('service_request_id')} = {expression_literal(str(service_request_id))}"
-    )
-    rows = [feature_to_dict(f) for f in layer.getFeatures(request)]
-    rows.sort(key=lambda r: (to_datetime(r.get("updated_datetime")) is None, str(text_of(r.get("updated_datetime")))))
-    return rows
+    return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
 
 
 def undelivered_states(store: Any, service_request_id: str) -> dict[str, str]:
