@@ -1433,6 +1433,7 @@
     <message>
         <location filename="../openmisto_plugin/core/store/gpkg.py"/>
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
+        <location filename="../openmisto_plugin/core/store/sql_reports.py"/>
         <location filename="../openmisto_plugin/core/workflow.py"/>
         <source>The workspace is closed.</source>
         <translation>Робочий простір закрито.</translation>
@@ -1447,25 +1448,6 @@
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>Another sync is running on {where} ({holder}); this one is skipped.</source>
         <translation>Інша синхронізація вже працює з {where} ({holder}); цю пропущено.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <location filename="../openmisto_plugin/core/workflow.py"/>
-        <source>Unknown report {id}</source>
-        <translation>Невідоме звернення {id}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <source>Unknown outbox entry {id}</source>
-        <translation>Невідомий запис у черзі надсилання {id}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/gpkg.py"/>
-        <location filename="../openmisto_plugin/core/store/postgis.py"/>
-        <source>Only a conflicting change can be re-applied.</source>
-        <translation>Повторно застосувати можна лише зміну, що спричинила конфлікт.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/pg_connection.py"/>
@@ -1546,6 +1528,22 @@
         <location filename="../openmisto_plugin/core/store/schema.py"/>
         <source>The file {path} exists already.</source>
         <translation>Файл {path} уже існує.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/sql.py"/>
+        <location filename="../openmisto_plugin/core/workflow.py"/>
+        <source>Unknown report {id}</source>
+        <translation>Невідоме звернення {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/sql.py"/>
+        <source>Unknown outbox entry {id}</source>
+        <translation>Невідомий запис у черзі надсилання {id}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/sql.py"/>
+        <source>Only a conflicting change can be re-applied.</source>
+        <translation>Повторно застосувати можна лише зміну, що спричинила конфлікт.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/sync.py"/>

@@ -21,8 +21,6 @@ MAX_LINES = 600
 LONG_MODULES = {
     "plugin.py": "glue, sync orchestration and dock pages together; issue 12 moves them into a controller",
     "core/stats.py": "figures, periods and row readers; issue 12 splits it along its jobs",
-    "core/store/postgis.py": "the store contract written a second time; issue 12 writes it once with backend hooks",
-    "core/store/gpkg.py": "the store contract for GeoPackage; issue 12 writes it once with backend hooks",
     "core/open311/parser.py": "JSON and XML readers with their quick paths, kept together so they stay identical",
     "core/atlas/layout.py": "the monthly atlas layout; issue 12 splits it",
     "core/sync.py": "pull and push engines share their watermark and conflict logic",

@@ -24,6 +24,7 @@ from openmisto_plugin.core.store import (
     UpsertCounts,
 )
 from openmisto_plugin.core.store import gpkg as gpkg_module
+from openmisto_plugin.core.store import sql as sql_module
 from openmisto_plugin.core.timeutil import to_store
 from tests.helpers_store import EAST, T0, WEST, req
 
@@ -308,7 +309,7 @@ def test_outbox_failure_rolls_back_the_report_change(store, monkeypatch):
     store.upsert_requests([req(1)])
     store.record_local_update("1", {"external_status_code": "investigating"}, author="m")
     same = store.outbox_entries()[0].update_id
-    monkeypatch.setattr(gpkg_module.uuid, "uuid4", lambda: same)  # the outbox insert now violates UNIQUE
+    monkeypatch.setattr(sql_module.uuid, "uuid4", lambda: same)  # the outbox insert now violates UNIQUE
     with pytest.raises(sqlite3.IntegrityError):
         store.record_local_update("1", {"external_status_code": "hidden"}, author="m")
     assert store.report("1")["external_status_code"] == "investigating"
@@ -540,7 +541,7 @@ def test_refresh_deadlines_after_the_procedure_changed(store, monkeypatch):
     store.upsert_requests([req(1, external_status_code="in_progress", assigned_datetime=T0)])
     before = store.report("1")["deadline"]
     stricter = deadlines.parse_procedure("[defaults]\nanswer_working_days = 2\n")
-    monkeypatch.setattr(gpkg_module, "cached_procedure", lambda: stricter)
+    monkeypatch.setattr(base, "cached_procedure", lambda: stricter)
     assert store.deadline_fingerprint == base.procedure_fingerprint(stricter)
     assert store.refresh_deadlines() == 1
     after = store.report("1")["deadline"]

@@ -465,8 +465,8 @@ def test_a_local_change_committed_while_a_page_is_compared_stays_on_top(store, p
     plan = store._plan
     other = PostGisStore.open(pg_info)
 
-    def racing_plan(cur, rows, lock):
-        result = plan(cur, rows, lock)
+    def racing_plan(rows, lock):
+        result = plan(rows, lock)
         if not lock:  # another officer saves a response right after our first look
             other.record_local_update("1", {"external_status_code": "in_progress"}, "officer:roads")
         return result

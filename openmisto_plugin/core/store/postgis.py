@@ -1,11 +1,9 @@
 """PostGIS store: the shared workspace when several departments work at once (issue 5).
 
-The same tables as the GeoPackage (:data:`schema.TABLES`) in a schema of their own (default
-``openmisto``), generated from the same description: TEXT → ``text``, INTEGER → ``bigint``,
-REAL → ``double precision``, DATETIME → ``timestamptz`` (QGIS shows datetimes, as for the
-GeoPackage's DATETIME), geometries ``geometry(Point,4326)`` / ``geometry(MultiPolygon,4326)`` with
-GiST indexes. The Python API speaks the store's text datetimes (``YYYY-MM-DDTHH:MM:SS.sssZ``) in
-both directions, so callers see no difference from :class:`GeoPackageStore`.
+The same tables as the GeoPackage in a schema of their own (default ``openmisto``; DDL in
+:mod:`.pg_schema`), the same statements (:mod:`.sql`) with this backend's hooks. The Python API speaks
+the store's text datetimes (``YYYY-MM-DDTHH:MM:SS.sssZ``) in both directions, so callers see no
+difference from :class:`GeoPackageStore`.
 
 What several clients at once add (docs/postgis.md):
 
@@ -26,7 +24,6 @@ import functools
 import json
 import logging
 import os
-import re
 import socket
 import threading
 import time
@@ -34,60 +31,25 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
-from ..deadlines import Procedure, cached_procedure
 from ..i18n import tr
-from ..model import RequestUpdate, ServiceRequest
 from ..timeutil import now_utc, to_store
 from .base import (
-    ACTIVE_STATES,
-    CONFLICT,
     DERIVED_COLUMNS,
-    HISTORY_COLUMNS,
-    HISTORY_SETS,
-    PLATFORM_COLUMNS,
-    SENT,
     DeadlineColumns,
     OutboxEntry,
-    ReportStore,
     StoreError,
     SyncBusyError,
     UpsertCounts,
     VersionConflictError,
-    assigned_value,
-    assignment_candidates,
-    backoff,
     district_rows,
-    history_params,
-    local_columns,
-    local_update_params,
     outbox_entry,
-    placement,
-    plan_rows,
-    platform_copy,
-    request_row,
-    store_time,
-    undo_values,
-    valid_requests,
-    version_conflict,
-    wire_payload,
 )
 from .pg_connection import PgConnectionError, PgConnectionInfo, parse_uri
-from .schema import (
-    DATETIME,
-    INTEGER,
-    POSITION_SOURCE_BACKFILL,
-    REAL,
-    SCHEMA_VERSION,
-    SRID,
-    TABLES,
-    TEXT,
-    SchemaError,
-    SchemaTooNewError,
-    Table,
-    too_new_message,
-)
+from .pg_schema import PG_MIGRATIONS, PG_TYPES, column_type, grant_sql, missing_ddl, schema_ddl
+from .schema import DATETIME, SCHEMA_VERSION, SRID, TABLES, SchemaError, SchemaTooNewError, Table, too_new_message
+from .sql import WRITTEN_COLUMNS, SqlReportStore
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +58,8 @@ SYNC_LOCK = 0x4F4D5359  # 'OMSY': one sync per workspace (session lock)
 CLAIM_LOCK = 0x4F4D434C  # 'OMCL': outbox claims, one client at a time (transaction lock)
 DDL_LOCK = 0x4F4D4444  # 'OMDD': create / migrate (transaction lock)
 
-PG_TYPES = {TEXT: "text", INTEGER: "bigint", REAL: "double precision", DATETIME: "timestamptz"}
-PG_GEOMETRY = {"POINT": "Point", "MULTIPOLYGON": "MultiPolygon"}
-# PostGIS-only columns: the outbox lease of the client that pushes an entry.
-EXTRA_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "outbox": (("claimed_by", "text"), ("claimed_until", "timestamptz")),
-}
 _TS_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
-_WRITTEN_COLUMNS = (*PLATFORM_COLUMNS, *DERIVED_COLUMNS)
 CLAIM_LEASE = timedelta(minutes=5)
-
-# PG_MIGRATIONS[n] turns a version-n workspace into n+1: called with a cursor (search_path set to the
-# workspace schema) after the tables were completed from schema.TABLES (new tables, columns and
-# indexes are added generically), inside the migration transaction. Only data changes go here.
-PG_MIGRATIONS: dict[int, Callable[[Any], None]] = {
-    1: lambda cur: cur.execute(POSITION_SOURCE_BACKFILL),  # the position columns came with TABLES (no params: no %)
-}
 
 
 def _psycopg2():
@@ -123,19 +71,12 @@ def _psycopg2():
     return psycopg2
 
 
-def _column_type(table: Table, name: str) -> str:
-    for column in table.columns:
-        if column.name == name:
-            return column.type
-    return TEXT
-
-
 def _select_list(table: Table, names: Sequence[str] | None = None, prefix: str = "") -> str:
     """Columns of ``table`` for a SELECT, datetimes as store text (``…Z``)."""
     names = names if names is not None else (table.fid, *table.column_names)
     out = []
     for name in names:
-        if name != table.fid and _column_type(table, name) == DATETIME:
+        if name != table.fid and column_type(table, name) == DATETIME:
             out.append(f"to_char({prefix}{name} AT TIME ZONE 'UTC', '{_TS_FORMAT}') AS {name}")
         else:
             out.append(f"{prefix}{name}")
@@ -143,7 +84,7 @@ def _select_list(table: Table, names: Sequence[str] | None = None, prefix: str =
 
 
 def _cast(table: Table, name: str) -> str:
-    return "%s::" + PG_TYPES[_column_type(table, name)]
+    return "%s::" + PG_TYPES[column_type(table, name)]
 
 
 def _pg_sql(sql: str) -> str:
@@ -167,56 +108,14 @@ def _pg_sql(sql: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=512)
+def _sql(sql: str) -> str:
+    """A statement of the shared SQL (``?`` placeholders) for psycopg2; one without ``?`` as it is."""
+    return _pg_sql(sql) if "?" in sql else sql
+
+
 def _store_values(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (to_store(v) if isinstance(v, datetime) else v) for k, v in row.items()}
-
-
-def table_ddl(schema: str, table: Table) -> list[str]:
-    """``CREATE TABLE IF NOT EXISTS`` and its indexes for one table of :data:`schema.TABLES`."""
-    # integer, not bigint: QGIS's postgres provider uses an int4 key as the feature id itself (an int8 key
-    # gets feature ids of its own), so the map's selection, filters and the store speak of the same fids
-    cols = [f"{table.fid} integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"]
-    for column in table.columns:
-        text = f"{column.name} {PG_TYPES[column.type]}"
-        if not column.nullable:
-            text += " NOT NULL"
-        if column.default is not None:
-            text += f" DEFAULT {column.default}"
-        if column.unique:
-            text += " UNIQUE"
-        cols.append(text)
-    for name, type_ in EXTRA_COLUMNS.get(table.name, ()):
-        cols.append(f"{name} {type_}")
-    if table.geometry:
-        cols.append(f"{table.geometry_column} geometry({PG_GEOMETRY[table.geometry]},{SRID})")
-    statements = [f"CREATE TABLE IF NOT EXISTS {schema}.{table.name} ({', '.join(cols)})"]
-    if table.geometry:
-        statements.append(
-            f"CREATE INDEX IF NOT EXISTS {table.name}_{table.geometry_column}_gist"
-            f" ON {schema}.{table.name} USING gist ({table.geometry_column})"
-        )
-    for index in table.indexes:
-        statements.append(
-            f"CREATE INDEX IF NOT EXISTS idx_{table.name}_{'_'.join(index)}"
-            f" ON {schema}.{table.name} ({', '.join(index)})"
-        )
-    if table.name == "outbox":
-        statements.append(
-            f"CREATE INDEX IF NOT EXISTS idx_outbox_claim ON {schema}.outbox (claimed_by) WHERE state = 'pending'"
-        )
-    return statements
-
-
-def schema_ddl(schema: str) -> list[str]:
-    """Every statement that creates a workspace schema (for docs and for a DBA who creates it by hand)."""
-    statements = [f"CREATE SCHEMA IF NOT EXISTS {schema}"]
-    for table in TABLES.values():
-        statements += table_ddl(schema, table)
-    statements.append(
-        f"INSERT INTO {schema}.meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}'), ('backend', 'postgis')"  # noqa: S608 - a module constant  # nosec B608
-        " ON CONFLICT (key) DO NOTHING"
-    )
-    return statements
 
 
 def layer_uri(info: PgConnectionInfo, table: str = "reports", subset: str = "") -> str:
@@ -233,48 +132,7 @@ def layer_uri(info: PgConnectionInfo, table: str = "reports", subset: str = "") 
     return uri.uri(False)
 
 
-ROLE_LEVELS = ("read", "edit", "sync")
-
-
-def grant_sql(schema: str, role: str, level: str) -> list[str]:
-    """GRANTs for a role: ``read`` (working group), ``edit`` (moderator, officers), ``sync`` (the sync account).
-
-    ``edit`` may change reports, add history and outbox entries and push the outbox; ``sync`` also
-    writes the reference tables and the sync state. Creating and migrating stays with the owner.
-    """
-    if level not in ROLE_LEVELS:
-        raise StoreError(f"unknown level {level}")
-    if not re.match(r"^[a-z_][a-z0-9_]{0,62}$", role):
-        raise StoreError(f"invalid role name {role}")
-    out = [
-        f"GRANT USAGE ON SCHEMA {schema} TO {role}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}",
-    ]
-    if level in ("edit", "sync"):
-        out += [
-            f"GRANT UPDATE ON {schema}.reports, {schema}.outbox TO {role}",
-            f"GRANT INSERT, UPDATE, DELETE ON {schema}.request_updates, {schema}.saved_filters TO {role}",
-            f"GRANT INSERT, DELETE ON {schema}.outbox TO {role}",
-            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
-        ]
-    if level == "sync":
-        writable = ", ".join(
-            f"{schema}.{t}"
-            for t in (
-                "reports",
-                "services",
-                "departments",
-                "districts",
-                "sync_state",
-                "routing_category_rules",
-                "routing_zones",
-            )
-        )
-        out.append(f"GRANT INSERT, UPDATE, DELETE ON {writable} TO {role}")
-    return out
-
-
-class PostGisStore(ReportStore):
+class PostGisStore(SqlReportStore):
     """A workspace in a PostgreSQL/PostGIS schema (see the module docstring)."""
 
     provider = "postgres"
@@ -410,13 +268,13 @@ class PostGisStore(ReportStore):
             version = self._version(cur)
             if version > SCHEMA_VERSION:
                 raise SchemaTooNewError(self._too_new(version))
-            missing = self._missing_ddl(cur)
+            missing = missing_ddl(cur, self.schema)
             if version == SCHEMA_VERSION and not missing:
                 return
             with self.transaction():
                 cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (DDL_LOCK, self.schema))
                 version = self._version(cur)  # another client may have migrated meanwhile
-                for statement in self._missing_ddl(cur):
+                for statement in missing_ddl(cur, self.schema):
                     cur.execute(statement)
                 while version < SCHEMA_VERSION:
                     log.info("Migrating %s from schema %s to %s", self.info.describe(), version, version + 1)
@@ -445,98 +303,18 @@ class PostGisStore(ReportStore):
             raise SchemaError(tr("{where} is not an OpenMisto workspace.").format(where=self.info.describe()))
         return int(row[0])
 
-    def _missing_ddl(self, cur: Any) -> list[str]:
-        """Statements that complete the schema from :data:`TABLES` (new tables, columns, indexes)."""
-        cur.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s", (self.schema,)
-        )
-        present: dict[str, set[str]] = {}
-        for table, column in cur.fetchall():
-            present.setdefault(table, set()).add(column)
-        cur.execute("SELECT indexname FROM pg_indexes WHERE schemaname = %s", (self.schema,))
-        indexes = {r[0] for r in cur.fetchall()}
-        cur.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s"
-            " AND data_type = 'bigint' AND is_identity = 'YES'",
-            (self.schema,),
-        )
-        wide_keys = {(t, c) for t, c in cur.fetchall()}
-        out: list[str] = []
-        for table in TABLES.values():  # workspaces made before the key became integer (see table_ddl)
-            if (table.name, table.fid) in wide_keys:
-                out.append(f"ALTER TABLE {self.schema}.{table.name} ALTER COLUMN {table.fid} TYPE integer")
-        for table in TABLES.values():
-            ddl = table_ddl(self.schema, table)
-            if table.name not in present:
-                out += ddl
-                continue
-            have = present[table.name]
-            wanted = [(c.name, c) for c in table.columns]
-            for name, column in wanted:
-                if name not in have:
-                    text = f"ALTER TABLE {self.schema}.{table.name} ADD COLUMN {name} {PG_TYPES[column.type]}"
-                    if column.default is not None:
-                        text += f" DEFAULT {column.default}"
-                    if not column.nullable and column.default is not None:
-                        text += " NOT NULL"
-                    out.append(text)
-                    if column.unique:
-                        out.append(f"ALTER TABLE {self.schema}.{table.name} ADD UNIQUE ({name})")
-            for name, type_ in EXTRA_COLUMNS.get(table.name, ()):
-                if name not in have:
-                    out.append(f"ALTER TABLE {self.schema}.{table.name} ADD COLUMN {name} {type_}")
-            for statement in ddl[1:]:
-                index_name = statement.split(" ON ")[0].rsplit(" ", 1)[-1]
-                if index_name not in indexes:
-                    out.append(statement)
-        return out
-
     @property
     def schema_version(self) -> int:
         with self._lock, self._cursor() as cur:
             return self._version(cur)
 
     # -- transactions ----------------------------------------------------
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One PostgreSQL transaction; nested calls are savepoints (an inner failure undoes the inner part)."""
-        with self._lock:
-            if self._pg is None:
-                raise StoreError(tr("The workspace is closed."))
-            with self._cursor() as cur:
-                if self._depth == 0:
-                    cur.execute("BEGIN")
-                    self._depth = 1
-                    try:
-                        yield
-                    except BaseException:
-                        self._quiet(cur, "ROLLBACK")
-                        raise
-                    else:
-                        cur.execute("COMMIT")
-                    finally:
-                        self._depth = 0
-                else:
-                    name = f"sp_{self._depth}"
-                    cur.execute(f"SAVEPOINT {name}")
-                    self._depth += 1
-                    try:
-                        yield
-                    except BaseException:
-                        self._quiet(cur, f"ROLLBACK TO SAVEPOINT {name}")
-                        self._quiet(cur, f"RELEASE SAVEPOINT {name}")
-                        raise
-                    else:
-                        cur.execute(f"RELEASE SAVEPOINT {name}")
-                    finally:
-                        self._depth -= 1
+    def _is_open(self) -> bool:
+        return self._pg is not None
 
-    @staticmethod
-    def _quiet(cur: Any, sql: str) -> None:
-        try:
+    def _control(self, sql: str) -> None:
+        with self._cursor() as cur:
             cur.execute(sql)
-        except Exception as exc:  # noqa: BLE001 - the connection may be gone; the original error matters
-            log.warning("%s failed: %s", sql, exc)
 
     # -- generic SQL (for the workflow's reading helpers) ------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -598,103 +376,50 @@ class PostGisStore(ReportStore):
             return ""
         return tr("{who}, connected at {since} UTC").format(who=row[0] or "?", since=row[1] or "?")
 
-    # -- reports ---------------------------------------------------------
-    def _existing_reports(self, cur: Any, ids: Sequence[str], lock: bool = False) -> dict[str, dict[str, Any]]:
-        """The stored platform and derived columns of these reports (``lock``: ``FOR UPDATE``, in fid order)."""
-        table = TABLES["reports"]
-        cols = _select_list(table, ("fid", "service_request_id", "version", *_WRITTEN_COLUMNS))
-        cur.execute(
-            f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            + (" ORDER BY fid FOR UPDATE" if lock else ""),
-            (list(ids),),
-        )
-        return {r["service_request_id"]: r for r in cur.fetchall()}
+    # -- backend hooks of SqlReportStore -----------------------------------
+    row_lock = " FOR UPDATE"
+    release_claim = ", claimed_by = NULL, claimed_until = NULL"
+    same_as = "IS NOT DISTINCT FROM"
 
-    def _active_entries(self, cur: Any, ids: Sequence[str]) -> dict[str, list[OutboxEntry]]:
-        cur.execute("SELECT 1 FROM outbox WHERE state IN ('pending', 'conflict') LIMIT 1")
-        if cur.fetchone() is None:
-            return {}
-        cur.execute(
-            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = ANY(%s)"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            " AND state IN ('pending', 'conflict') ORDER BY id",
-            (list(ids),),
-        )
-        found: dict[str, list[OutboxEntry]] = {}
-        for row in cur.fetchall():
-            found.setdefault(row["service_request_id"], []).append(_entry(row))
-        return found
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock, self._cursor(dict_rows=True) as cur:
+            cur.execute(_sql(sql), tuple(params))
+            return cur.fetchall()
 
-    def upsert_requests(self, requests: Sequence[ServiceRequest], synced_at: datetime | None = None) -> UpsertCounts:
-        """Insert or update reports; unchanged = same ``updated_datetime`` and content.
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with self._lock, self._cursor() as cur:
+            cur.execute(_sql(sql), tuple(params))
+            return cur.rowcount
 
-        The rows to write are locked and compared again, so a local change committed meanwhile by another
-        client is seen (and stays on top, as in the GeoPackage store); unchanged rows are not locked.
-        """
-        rows: dict[str, dict[str, Any]] = {}
-        for req in valid_requests(requests):
-            row = request_row(req)
-            rows[row["service_request_id"]] = row
-        if not rows:
-            return UpsertCounts()
-        synced = to_store(synced_at or now_utc())
-        return self._upsert_rows(rows, synced)
+    def _where_in(self, column: str, values: Sequence[Any]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        if values:
+            yield f"{column} = ANY(?)", (list(values),)
 
-    def _upsert_rows(self, rows: dict[str, dict[str, Any]], synced: str | None) -> UpsertCounts:
-        """Compare without locks; lock only the rows to write, and decide those again on what is committed."""
-        pristine = {sid: dict(r) for sid, r in rows.items()}
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            inserts, updates, derived, unchanged = self._plan(cur, rows, lock=False)
-            touched = [r["service_request_id"] for r, _, _ in updates] + [sid for sid, *_ in derived]
-            if touched:
-                again = {sid: dict(pristine[sid]) for sid in touched}
-                late_inserts, updates, derived, late_unchanged = self._plan(cur, again, lock=True)
-                inserts += late_inserts  # deleted meanwhile
-                unchanged += late_unchanged
-                rows.update(again)
-            counts = UpsertCounts(unchanged=unchanged)
-            if inserts:
-                done = self._insert_reports(cur, inserts, synced)
-                counts.new = len(done)
-                late = {r["service_request_id"] for r in inserts if r["service_request_id"] not in done}
-                if late:  # inserted by another client since we looked: compare and update them
-                    log.info("%d reports were inserted meanwhile by another client", len(late))
-                    counts += self._upsert_rows({sid: dict(pristine[sid]) for sid in late}, synced)
-            if updates:
-                self._update_reports(cur, updates, synced)
-                counts.updated = len(updates)
-            if derived:
-                self._set_derived(cur, [(fid, *values) for _, fid, *values in derived])
-            need = [r["service_request_id"] for r in inserts] + [r["service_request_id"] for r, _, _ in updates]
-            need = [sid for sid in need if rows[sid]["district"] is None]
-            if need:
-                self.fill_districts(need)
-        return counts
+    def _param(self, table: str, column: str) -> str:
+        return "?::" + PG_TYPES[column_type(TABLES[table], column)]
 
-    def _plan(
-        self, cur: Any, rows: dict[str, dict[str, Any]], lock: bool
-    ) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, bool]], list[tuple[Any, ...]], int]:
-        """``(inserts, updates, derived-only writes, unchanged count)`` for ``rows`` against the stored ones.
+    def _select(self, table: str, names: Sequence[str] | None = None, prefix: str = "") -> str:
+        return _select_list(TABLES[table], names, prefix)
 
-        Pending local changes stay on top (and the platform's copy goes to their outbox entries); the
-        assignment time and deadline are derived as in the GeoPackage store.
-        """
-        ids = list(rows)
-        existing = self._existing_reports(cur, ids, lock)
-        active = self._active_entries(cur, ids)
-        assignments = self._assignments(cur, assignment_candidates(rows, active))
-        return plan_rows(
-            rows,
-            existing,
-            active,
-            assignments,
-            self._deadline_columns(),
-            functools.partial(self._note_platform_copy, cur),
-        )
+    def _as_text(self, expression: str) -> str:
+        return f"to_char({expression} AT TIME ZONE 'UTC', '{_TS_FORMAT}')"
 
-    def _insert_reports(self, cur: Any, rows: list[dict[str, Any]], synced: str | None) -> set[str]:
+    def _json_text(self, column: str, key: str) -> str:
+        return f"({column}::json ->> '{key}')"
+
+    def _point(self, x: float, y: float) -> tuple[str, tuple[Any, ...]]:
+        return f"ST_SetSRID(ST_MakePoint(?, ?), {SRID})", (x, y)
+
+    def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+        template = "(" + ", ".join(_cast(TABLES[table], c) for c in columns) + ")"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES %s{tail}"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+        with self._cursor() as cur:
+            _psycopg2().extras.execute_values(cur, sql, rows, template=template, page_size=1000)
+
+    def _insert_reports(self, rows: list[dict[str, Any]], synced: str | None) -> set[str]:
         extras = _psycopg2().extras
         table = TABLES["reports"]
-        cols = ("service_request_id", *_WRITTEN_COLUMNS)
+        cols = ("service_request_id", *WRITTEN_COLUMNS)
         template = (
             "("
             + ", ".join(_cast(table, c) for c in cols)
@@ -705,12 +430,13 @@ class PostGisStore(ReportStore):
             " ON CONFLICT (service_request_id) DO NOTHING RETURNING service_request_id"
         )
         params = [(*(r[c] for c in cols), synced, r["long"], r["lat"]) for r in rows]
-        done = extras.execute_values(cur, sql, params, template=template, page_size=1000, fetch=True)
-        return {r["service_request_id"] for r in done}
+        with self._cursor() as cur:
+            done = extras.execute_values(cur, sql, params, template=template, page_size=1000, fetch=True)
+        return {sid for (sid,) in done}
 
-    def _update_reports(self, cur: Any, updates: list[tuple[dict[str, Any], int, bool]], synced: str | None) -> None:
+    def _update_reports(self, updates: list[tuple[dict[str, Any], int, bool]], synced: str | None) -> None:
         table = TABLES["reports"]
-        cols = _WRITTEN_COLUMNS
+        cols = WRITTEN_COLUMNS
         sets = ", ".join(f"{c} = v.{c}" for c in cols)
         sql = (
             f"UPDATE reports AS r SET {sets}, version = r.version + 1, synced_at = v.synced_at,"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
@@ -719,100 +445,19 @@ class PostGisStore(ReportStore):
         )
         template = "(%s::bigint, " + ", ".join(_cast(table, c) for c in cols) + ", %s::boolean, %s::timestamptz)"
         params = [(fid, *(r[c] for c in cols), moved, synced) for r, fid, moved in updates]
-        _psycopg2().extras.execute_values(cur, sql, params, template=template, page_size=1000)
+        with self._cursor() as cur:
+            _psycopg2().extras.execute_values(cur, sql, params, template=template, page_size=1000)
 
-    def _note_platform_copy(self, cur: Any, entries: list[OutboxEntry], row: dict[str, Any]) -> None:
-        """Keep the platform's version of a report that has local changes in the outbox."""
-        copy, stale = platform_copy(entries, row)
-        for entry in stale:
-            cur.execute("UPDATE outbox SET platform_json = %s WHERE id = %s", (copy, entry.id))
-            entry.platform = json.loads(copy)
-
-    # -- assignment and deadlines (the same rules as the GeoPackage store, base.DeadlineColumns) --
-    def _load_procedure(self) -> Procedure:
-        return cached_procedure()  # this module's name, so that it can be patched here (tests)
-
-    @staticmethod
-    def _assignments(cur: Any, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
-        """``id -> (latest action_scheduled of the history, latest local one)`` (store text)."""
-        if not ids:
-            return {}
-        latest = f"to_char(max(updated_datetime) AT TIME ZONE 'UTC', '{_TS_FORMAT}')"
-        local = f"to_char(max(CASE WHEN origin = 'local' THEN updated_datetime END) AT TIME ZONE 'UTC', '{_TS_FORMAT}')"
-        with cur.connection.cursor() as plain:
-            plain.execute(
-                f"SELECT service_request_id, {latest}, {local} FROM request_updates"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                " WHERE service_request_id = ANY(%s) AND external_status_code = 'action_scheduled'"
-                " GROUP BY service_request_id",
-                (list(ids),),
-            )
-            return {sid: (a, b) for sid, a, b in plain.fetchall()}
-
-    @staticmethod
-    def _set_derived(cur: Any, rows: list[tuple[Any, ...]]) -> None:
+    def _set_derived(self, rows: list[tuple[Any, ...]]) -> None:
         table = TABLES["reports"]
         sets = ", ".join(f"{c} = v.{c}" for c in DERIVED_COLUMNS)
         template = "(%s::bigint, " + ", ".join(_cast(table, c) for c in DERIVED_COLUMNS) + ")"
-        _psycopg2().extras.execute_values(
-            cur,
+        sql = (
             f"UPDATE reports AS r SET {sets} FROM (VALUES %s) AS v(fid, {', '.join(DERIVED_COLUMNS)})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            " WHERE r.fid = v.fid",
-            rows,
-            template=template,
-            page_size=1000,
+            " WHERE r.fid = v.fid"
         )
-
-    def _refresh_derived(self, ids: Iterable[str] | None = None) -> int:
-        """Recompute ``assigned_datetime``, ``deadline``, ``deadline_stage`` of these reports (all: ``None``)."""
-        deadlines = self._deadline_columns()
-        table = TABLES["reports"]
-        names = (
-            "fid",
-            "service_request_id",
-            "status",
-            "external_status_code",
-            "service_code",
-            "requested_datetime",
-            "updated_datetime",
-            "expected_datetime",
-            "extended_json",
-            *DERIVED_COLUMNS,
-        )
-        cols = _select_list(table, names)
-        changed = 0
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            if ids is None:
-                cur.execute(f"SELECT {cols} FROM reports")  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            else:
-                cur.execute(f"SELECT {cols} FROM reports WHERE service_request_id = ANY(%s)", (list(ids),))  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            rows = cur.fetchall()
-            for start in range(0, len(rows), 1000):
-                chunk = rows[start : start + 1000]
-                assignments = self._assignments(cur, [r["service_request_id"] for r in chunk])
-                writes = []
-                for old in chunk:
-                    row = dict(old)
-                    platform = None
-                    if old["extended_json"]:
-                        try:
-                            platform = store_time(json.loads(old["extended_json"]).get("assigned_datetime"))
-                        except (ValueError, AttributeError):
-                            platform = None
-                    row["assigned_datetime"] = assigned_value(
-                        platform, *assignments.get(old["service_request_id"], (None, None))
-                    )
-                    row["deadline"], row["deadline_stage"] = deadlines.columns(row)
-                    values = tuple(row[c] for c in DERIVED_COLUMNS)
-                    if values != tuple(old[c] for c in DERIVED_COLUMNS):
-                        writes.append((old["fid"], *values))
-                if writes:
-                    self._set_derived(cur, writes)
-                    changed += len(writes)
-        return changed
-
-    def refresh_deadlines(self, service_request_ids: Sequence[str] | None = None) -> int:
-        """Recompute the assignment time and deadline of reports (all by default); returns how many changed."""
-        return self._refresh_derived(service_request_ids)
+        with self._cursor() as cur:
+            _psycopg2().extras.execute_values(cur, sql, rows, template=template, page_size=1000)
 
     # -- districts -------------------------------------------------------
     @staticmethod
@@ -880,206 +525,11 @@ class PostGisStore(ReportStore):
             cur.execute(sql, params)
             return cur.rowcount
 
-    # -- reference tables ------------------------------------------------
-    def _upsert_keyed(self, table: str, key: str, rows: list[dict[str, Any]]) -> UpsertCounts:
-        counts = UpsertCounts()
-        if not rows:
-            return counts
-        rows = list({r[key]: r for r in rows}.values())
-        cols = list(rows[0])
-        others = [c for c in cols if c != key]
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {', '.join(cols)} FROM {table} WHERE {key} = ANY(%s) FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                ([r[key] for r in rows],),
-            )
-            existing = {r[key]: r for r in cur.fetchall()}
-            insert = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            update = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in others)} WHERE {key} = %s"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            for row in rows:
-                old = existing.get(row[key])
-                if old is None:
-                    cur.execute(insert, [row[c] for c in cols])
-                    counts.new += 1
-                elif all(old[c] == row[c] for c in others):
-                    counts.unchanged += 1
-                else:
-                    cur.execute(update, [*(row[c] for c in others), row[key]])
-                    counts.updated += 1
-        return counts
-
-    # -- history ---------------------------------------------------------
-    def add_history(self, updates: Iterable[RequestUpdate], origin: str = "platform", author: str | None = None) -> int:
-        table = TABLES["request_updates"]
-        cols = HISTORY_COLUMNS
-        rows: dict[str, tuple[Any, ...]] = {}
-        for u in updates:
-            rows[str(u.update_id)] = history_params(u, author, origin, to_store)
-        if not rows:
-            return 0
-        sets = HISTORY_SETS
-        sql = (
-            f"INSERT INTO request_updates ({', '.join(cols)}) VALUES %s ON CONFLICT (update_id) DO UPDATE SET {sets},"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            " author = coalesce(excluded.author, request_updates.author) RETURNING (xmax = 0)"
-        )
-        template = "(" + ", ".join(_cast(table, c) for c in cols) + ")"
-        assigned = {p[1] for p in rows.values() if (p[3] or "").lower() == "action_scheduled"}
-        with self.transaction(), self._cursor() as cur:
-            result = _psycopg2().extras.execute_values(
-                cur, sql, list(rows.values()), template=template, page_size=1000, fetch=True
-            )
-            if assigned:
-                self._refresh_derived(assigned)
-        return sum(1 for (inserted,) in result if inserted)
-
-    def history(self, service_request_id: str) -> list[dict[str, Any]]:
-        with self._lock, self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {_select_list(TABLES['request_updates'])} FROM request_updates"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                " WHERE service_request_id = %s ORDER BY request_updates.updated_datetime, fid",
-                (str(service_request_id),),
-            )
-            return [dict(r) for r in cur.fetchall()]
-
-    # -- reading ---------------------------------------------------------
-    def report(self, service_request_id: str) -> dict[str, Any] | None:
-        with self._lock, self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (str(service_request_id),),
-            )
-            row = cur.fetchone()
-        return dict(row) if row else None
-
-    def count(self, where: str | None = None, params: Sequence[Any] = ()) -> int:
-        """Number of reports, optionally ``WHERE <where>`` (trusted SQL from code; ``?`` or ``%s`` placeholders)."""
-        sql = "SELECT count(*) FROM reports" + (f" WHERE {where}" if where else "")  # noqa: S608 - where is the calling code's SQL, never platform or user text  # nosec B608
-        if "?" in sql:
-            sql = _pg_sql(sql)
-        with self._lock, self._cursor() as cur:
-            cur.execute(sql, tuple(params))
-            return int(cur.fetchone()[0])
-
-    def get_state(self, key: str, default: str | None = None) -> str | None:
-        with self._lock, self._cursor() as cur:
-            cur.execute("SELECT value FROM sync_state WHERE key = %s", (key,))
-            row = cur.fetchone()
-        return row[0] if row and row[0] is not None else default
-
-    def set_state(self, key: str, value: str | None) -> None:
-        with self.transaction(), self._cursor() as cur:
-            cur.execute(
-                "INSERT INTO sync_state (key, value) VALUES (%s, %s)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     def layer_uri(self, table: str = "reports") -> str:
         """A ``postgres`` provider URI (service/authcfg, never a password) for ``table``."""
         return layer_uri(self.info, table)
 
-    # -- outbox ----------------------------------------------------------
-    def record_local_update(
-        self, service_request_id: str, fields: dict[str, Any], author: str, base_version: int | None = None
-    ) -> str:
-        """Apply a change to the report, add it to the history and queue it — one transaction.
-
-        ``base_version``: the report's ``version`` the user saw; when it moved on (someone else changed
-        the report meanwhile) nothing is written and :class:`VersionConflictError` is raised.
-        """
-        update_id = str(uuid.uuid4())
-        now = to_store(now_utc())
-        sid = str(service_request_id)
-        payload = wire_payload(fields)
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            row = self._locked_report(cur, sid, base_version, payload)
-            columns = local_columns(fields)
-            history, outbox = local_update_params(update_id, sid, row, fields, columns, author, now, payload)
-            table = TABLES["reports"]
-            sets = "".join(f"{c} = {_cast(table, c)}, " for c in columns)
-            cur.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (*columns.values(), row["fid"]),
-            )
-            cur.execute(
-                "INSERT INTO request_updates (update_id, service_request_id, status, external_status_code,"
-                " updated_datetime, description, agency_responsible, media_url, author, origin)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'local')",
-                history,
-            )
-            cur.execute(
-                "INSERT INTO outbox (update_id, service_request_id, payload_json, base_version,"
-                " expected_updated_datetime, created_at, state, attempts, next_attempt_at, author, base_json)"
-                " VALUES (%s, %s, %s, %s, %s, %s, 'pending', 0, %s, %s, %s)",
-                outbox,
-            )
-            self._refresh_derived([sid])
-        return update_id
-
-    def place_report(
-        self, service_request_id: str, lat: float, lon: float, author: str, base_version: int | None = None
-    ) -> dict[str, Any]:
-        """A position by hand (:meth:`ReportStore.place_report`): the point, its district, the version."""
-        sid = str(service_request_id)
-        now = to_store(now_utc())
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            row = self._locked_report(cur, sid, base_version, {"lat": lat, "long": lon})
-            values = placement(lat, lon, author, now, row)
-            sets = "".join(f"{c} = %s, " for c in values)
-            cur.execute(
-                f"UPDATE reports SET {sets}geom = ST_SetSRID(ST_MakePoint(%s, %s), {SRID}),"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                " version = version + 1 WHERE fid = %s",
-                (*values.values(), values["long"], values["lat"], row["fid"]),
-            )
-            if row["district"] is None:
-                self.fill_districts([sid])
-        log.info("Report %s placed by hand by %s at lat=%s, long=%s (kept locally)", sid, author, lat, lon)
-        return self.report(sid) or {}
-
-    def _locked_report(self, cur: Any, sid: str, base_version: int | None, mine: dict) -> Any:
-        """The report's row, locked ``FOR UPDATE`` until the transaction ends.
-
-        Raises :class:`StoreError` for an unknown report and :class:`VersionConflictError` when ``base_version``
-        (the version the user saw) is given and the report moved on; ``mine`` is the change the user wanted.
-        """
-        cur.execute(
-            f"SELECT {_select_list(TABLES['reports'])} FROM reports WHERE service_request_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            (sid,),
-        )
-        row = cur.fetchone()
-        if row is None:
-            raise StoreError(tr("Unknown report {id}").format(id=sid))
-        if base_version is not None and int(row["version"]) != int(base_version):
-            raise self._version_conflict(cur, dict(row), int(base_version), mine)
-        return row
-
-    def _version_conflict(self, cur: Any, current: dict[str, Any], base_version: int, mine: dict) -> StoreError:
-        cur.execute(
-            "SELECT author FROM request_updates WHERE service_request_id = %s AND origin = 'local'"
-            " ORDER BY updated_datetime DESC, fid DESC LIMIT 1",
-            (current["service_request_id"],),
-        )
-        last = cur.fetchone()
-        log.info(
-            "Version conflict on report %s: base %s, now %s",
-            current["service_request_id"],
-            base_version,
-            current["version"],
-        )
-        return version_conflict(current, base_version, mine, last["author"] if last else None)
-
-    def _entry_row(self, update_id: str) -> OutboxEntry:
-        """The entry, locked for the current transaction."""
-        with self._cursor(dict_rows=True) as cur:
-            cur.execute(
-                f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE update_id = %s FOR UPDATE",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (update_id,),
-            )
-            row = cur.fetchone()
-        if row is None:
-            raise StoreError(tr("Unknown outbox entry {id}").format(id=update_id))
-        return _entry(row)
-
+    # -- the shared outbox: claims ------------------------------------------
     def pending_outbox(
         self, now: datetime | None = None, limit: int | None = None, claim: bool = True
     ) -> list[OutboxEntry]:
@@ -1097,8 +547,7 @@ class PostGisStore(ReportStore):
         limit_params: tuple[Any, ...] = () if limit is None else (int(limit),)
         with self.transaction(), self._cursor(dict_rows=True) as cur:
             if not claim:
-                cur.execute(f"SELECT {cols} FROM outbox o WHERE {due} ORDER BY o.id{limit_sql}", (stamp, *limit_params))  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                return [_entry(r) for r in cur.fetchall()]
+                return super().pending_outbox(now, limit)
             cur.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (CLAIM_LOCK, self.schema))
             cur.execute(
                 f"WITH mine AS (SELECT o.id FROM outbox o WHERE {due} AND NOT EXISTS ("  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
@@ -1109,7 +558,7 @@ class PostGisStore(ReportStore):
                 f" RETURNING {cols}",
                 (stamp, self.client_id, *limit_params, self.client_id, self.claim_lease),
             )
-            entries = sorted((_entry(r) for r in cur.fetchall()), key=lambda e: e.id)
+            entries = sorted((outbox_entry(r) for r in cur.fetchall()), key=lambda e: e.id)
         if entries:
             log.debug("Claimed %d outbox entries for %s", len(entries), self.client_id)
         return entries
@@ -1124,142 +573,6 @@ class PostGisStore(ReportStore):
             )
             return cur.rowcount
 
-    def outbox_entries(self, states: Sequence[str] | None = None) -> list[OutboxEntry]:
-        sql = f"SELECT {_select_list(TABLES['outbox'])} FROM outbox"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-        params: tuple[Any, ...] = ()
-        if states:
-            sql += " WHERE state = ANY(%s)"
-            params = (list(states),)
-        with self._lock, self._cursor(dict_rows=True) as cur:
-            cur.execute(sql + " ORDER BY id", params)
-            return [_entry(r) for r in cur.fetchall()]
-
-    def mark_outbox_sent(self, update_id: str, platform_updated_datetime: datetime | str | None = None) -> None:
-        """The platform confirmed: the entry is done; later entries of the report expect the new time."""
-        stamp = platform_updated_datetime
-        if isinstance(stamp, datetime):
-            stamp = to_store(stamp)
-        with self.transaction(), self._cursor() as cur:
-            entry = self._entry_row(update_id)
-            cur.execute(
-                "UPDATE outbox SET state = 'sent', sent_at = %s, platform_updated_datetime = %s, last_error = NULL,"
-                " http_status = NULL, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL WHERE id = %s",
-                (to_store(now_utc()), stamp, entry.id),
-            )
-            if stamp:
-                cur.execute(
-                    "UPDATE reports SET updated_datetime = %s WHERE service_request_id = %s"
-                    " AND (updated_datetime IS NULL OR updated_datetime < %s::timestamptz)",
-                    (stamp, entry.service_request_id, stamp),
-                )
-                cur.execute(
-                    "UPDATE outbox SET expected_updated_datetime = %s WHERE service_request_id = %s"
-                    " AND state = 'pending' AND id > %s"
-                    " AND expected_updated_datetime IS NOT DISTINCT FROM %s::timestamptz",
-                    (stamp, entry.service_request_id, entry.id, entry.expected_updated_datetime),
-                )
-                self._refresh_derived([entry.service_request_id])
-
-    def mark_outbox_failed(
-        self,
-        update_id: str,
-        error: str,
-        http_status: int | None = None,
-        retry_at: datetime | None = None,
-    ) -> None:
-        """A try failed for a passing reason: stays pending, next try after a growing delay (claim released)."""
-        with self.transaction(), self._cursor() as cur:
-            entry = self._entry_row(update_id)
-            attempts = entry.attempts + 1
-            when = retry_at or (now_utc() + backoff(attempts))
-            cur.execute(
-                "UPDATE outbox SET attempts = %s, last_error = %s, http_status = %s, next_attempt_at = %s,"
-                " claimed_by = NULL, claimed_until = NULL WHERE id = %s",
-                (attempts, error, http_status, to_store(when), entry.id),
-            )
-
-    def mark_outbox_refused(self, update_id: str, reason: str, http_status: int | None = None) -> None:
-        """The platform refused (400/403): kept with the reason; the report shows the platform's values again."""
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            entry = self._entry_row(update_id)
-            cur.execute(
-                "UPDATE outbox SET state = 'refused', last_error = %s, http_status = %s, attempts = attempts + 1,"
-                " claimed_by = NULL, claimed_until = NULL WHERE id = %s",
-                (reason, http_status, entry.id),
-            )
-            if entry.state in ACTIVE_STATES:
-                self._undo_local(cur, entry)
-
-    def mark_outbox_conflict(self, update_id: str, reason: str, platform: dict[str, Any] | None = None) -> None:
-        """409: both versions are kept (the local payload and ``platform``) until the user decides."""
-        with self.transaction(), self._cursor() as cur:
-            entry = self._entry_row(update_id)
-            cur.execute(
-                "UPDATE outbox SET state = 'conflict', last_error = %s, http_status = 409, attempts = attempts + 1,"
-                " platform_json = coalesce(%s, platform_json), claimed_by = NULL, claimed_until = NULL WHERE id = %s",
-                (reason, json.dumps(platform, ensure_ascii=False, default=str) if platform else None, entry.id),
-            )
-
-    def reapply_outbox(self, update_id: str) -> None:
-        """Conflict -> pending again, now expecting the platform's current ``updated_datetime``."""
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            entry = self._entry_row(update_id)
-            if entry.state != CONFLICT:
-                raise StoreError(tr("Only a conflicting change can be re-applied."))
-            cur.execute(
-                f"SELECT fid, to_char(updated_datetime AT TIME ZONE 'UTC', '{_TS_FORMAT}') AS updated_datetime"  # noqa: S608 - a module constant  # nosec B608
-                " FROM reports WHERE service_request_id = %s FOR UPDATE",
-                (entry.service_request_id,),
-            )
-            report = cur.fetchone()
-            expected = report["updated_datetime"] if report else None
-            platform_time = (entry.platform or {}).get("updated_datetime")
-            if platform_time and (expected is None or platform_time > expected):
-                expected = platform_time
-            cur.execute(
-                "UPDATE outbox SET state = 'pending', expected_updated_datetime = %s, attempts = 0,"
-                " next_attempt_at = %s, last_error = NULL, http_status = NULL WHERE id = %s",
-                (expected, to_store(now_utc()), entry.id),
-            )
-            columns = local_columns(entry.payload)
-            if report is not None and columns:
-                table = TABLES["reports"]
-                sets = "".join(f"{c} = {_cast(table, c)}, " for c in columns)
-                cur.execute(
-                    f"UPDATE reports SET {sets}version = version + 1 WHERE fid = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                    (*columns.values(), report["fid"]),
-                )
-                self._refresh_derived([entry.service_request_id])
-
-    def drop_outbox(self, update_id: str) -> None:
-        """Forget a change; if it was not confirmed, the report shows the platform's values again."""
-        with self.transaction(), self._cursor(dict_rows=True) as cur:
-            entry = self._entry_row(update_id)
-            if entry.state in ACTIVE_STATES:
-                self._undo_local(cur, entry)
-            cur.execute("DELETE FROM outbox WHERE id = %s", (entry.id,))
-
-    def _undo_local(self, cur: Any, removed: OutboxEntry) -> None:
-        """Recompose the report from the platform's values and the entries still active."""
-        sid = removed.service_request_id
-        cur.execute("SELECT fid FROM reports WHERE service_request_id = %s FOR UPDATE", (sid,))
-        cur.execute(
-            f"SELECT {_select_list(TABLES['outbox'])} FROM outbox WHERE service_request_id = %s"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            " AND (state IN ('pending', 'conflict') OR id = %s) ORDER BY id",
-            (sid, removed.id),
-        )
-        values = undo_values([_entry(r) for r in cur.fetchall()], removed.id)
-        if values:
-            table = TABLES["reports"]
-            sets = "".join(f"{c} = {_cast(table, c)}, " for c in values)
-            cur.execute(
-                f"UPDATE reports SET {sets}version = version + 1 WHERE service_request_id = %s",  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                (*values.values(), sid),
-            )
-        if removed.state != SENT:
-            cur.execute("DELETE FROM request_updates WHERE update_id = %s AND origin = 'local'", (removed.update_id,))
-        self._refresh_derived([sid])
-
     # -- administration ------------------------------------------------------
     def grant(self, role: str, level: str) -> None:
         """Run :func:`grant_sql` (needs the owner's rights)."""
@@ -1272,8 +585,6 @@ class PostGisStore(ReportStore):
         with self._lock, self._cursor() as cur:
             cur.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
 
-
-_entry = outbox_entry
 
 __all__ = [
     "PG_MIGRATIONS",
