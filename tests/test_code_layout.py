@@ -51,10 +51,7 @@ NOT_OVERDUE = re.compile(r"monotonic\(")  # a time-out's "deadline", not a repor
 
 # Private attributes of a store reached from outside core/store/.
 PRIVATE_STORE = re.compile(r"getattr\(\s*[\w.]*store\w*\s*,\s*[\"']_|\bstore\w*\._[a-z]")
-PRIVATE_STORE_EXCEPTIONS = {
-    ("core/routing_storage.py", '"_grow_extent"'): "issue 12: the store contract gets a public extent update",
-    ("core/routing_storage.py", '"_dirty"'): "issue 12: the store contract gets a public extent update",
-}
+PRIVATE_STORE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 GUI_IMPORT = re.compile(
     r"^\s*(from|import)\s+(qgis\.gui|qgis\.PyQt\.QtWidgets|PyQt\d\.QtWidgets|qgis\.utils|\.+gui\b)", re.MULTILINE

@@ -34,18 +34,7 @@ def _box(row: dict[str, Any] | None) -> BBox | None:
 
 def districts_extent(store: Any) -> BBox | None:
     """The box of the workspace's districts (``None`` without any)."""
-    if store.dialect == "postgres":
-        sql = (
-            "SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax"
-            " FROM (SELECT ST_Extent(geom) AS e FROM districts) AS extent"
-        )
-    else:  # the GeoPackage's spatial index holds each district's box
-        sql = (
-            "SELECT min(minx) AS xmin, min(miny) AS ymin, max(maxx) AS xmax, max(maxy) AS ymax"
-            ' FROM "rtree_districts_geom"'
-        )
-    rows = store.query(sql)
-    return _box(rows[0] if rows else None)
+    return store.districts_extent()
 
 
 def reports_extent(store: Any) -> BBox | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsGeometry, QgsPointXY, QgsRectangle, QgsSpatialIndex
+from qgis.core import QgsFields, QgsGeometry, QgsJsonUtils, QgsPointXY, QgsRectangle, QgsSpatialIndex
 
 from .i18n import tr
 from .prepared_geometry import PreparedGeometry
@@ -61,10 +61,9 @@ def _geojson_to_wkt(geometry: Any) -> str | None:
     """WKT of a GeoJSON geometry object, or None when it is missing or unreadable."""
     if not isinstance(geometry, Mapping):
         return None
-    from osgeo import ogr
-
-    parsed = ogr.CreateGeometryFromJson(json.dumps(geometry))
-    return parsed.ExportToWkt() if parsed is not None else None
+    feature = json.dumps({"type": "Feature", "properties": {}, "geometry": geometry}, default=str)
+    parsed = QgsJsonUtils.stringToFeatureList(feature, QgsFields())
+    return parsed[0].geometry().asWkt() or None if parsed and parsed[0].hasGeometry() else None
 
 
 @dataclass

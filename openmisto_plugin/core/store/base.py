@@ -748,6 +748,26 @@ class ReportStore(ABC):
     def add_history(self, updates: Iterable[RequestUpdate], origin: str = "platform", author: str | None = None) -> int:
         """Store history entries by ``update_id`` (a repeat replaces); returns how many were new."""
 
+    @abstractmethod
+    def districts_extent(self) -> tuple[float, float, float, float] | None:
+        """The box of the districts (``xmin, ymin, xmax, ymax`` in EPSG:4326); ``None`` without any."""
+
+    # -- routing rules (core/routing_storage.py) -------------------------------
+    @abstractmethod
+    def routing_categories(self) -> list[tuple[str, str]]:
+        """The category rules: ``(service_code, department)``."""
+
+    @abstractmethod
+    def routing_zones(self) -> list[dict[str, Any]]:
+        """The zone rules by fid: ``fid, name, department, priority, wkb`` (ISO WKB in EPSG:4326 or ``None``)."""
+
+    @abstractmethod
+    def replace_routing_rules(
+        self, categories: Iterable[tuple[str, str]], zones: Iterable[tuple[str, str, int, Any]]
+    ) -> None:
+        """Make these the routing rules: ``(service_code, department)`` and ``(name, department, priority,
+        geometry)`` (WKT, GeoJSON); one transaction."""
+
     # -- reading -----------------------------------------------------------
     @abstractmethod
     def history(self, service_request_id: str) -> list[dict[str, Any]]: ...

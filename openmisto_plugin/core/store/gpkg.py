@@ -91,6 +91,13 @@ def geometry_blob(geometry: Any) -> bytes:
     return header + geometry.ExportToIsoWkb(ogr.wkbNDR)
 
 
+def blob_wkb(blob: bytes | None) -> bytes | None:
+    """The ISO WKB inside a GeoPackage geometry blob (``None`` for no blob or one that is not a GeoPackage's)."""
+    if not blob or len(blob) < 8 or bytes(blob[:2]) != b"GP":
+        return None
+    return bytes(blob[8 + 8 * _ENVELOPE_DOUBLES.get((blob[3] >> 1) & 0x07, 0) :])
+
+
 @functools.lru_cache(maxsize=1024)
 def _envelope(blob: bytes) -> tuple[int, float | None, float | None, float | None, float | None]:
     """``(is_empty, minx, maxx, miny, maxy)`` of a GeoPackage blob (cached: triggers ask 5 times)."""
@@ -293,8 +300,6 @@ class GeoPackageStore(SqlReportStore):
             box = [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])]
         self._extents[table] = box
 
-    _grow_extent = _grew  # core/workflow.py's routing zones, until the store saves them itself
-
     def _before_commit(self) -> None:
         """Keep ``gpkg_contents`` (extent, last_change) in step, as GDAL does."""
         stamp = to_store(now_utc())
@@ -328,6 +333,22 @@ class GeoPackageStore(SqlReportStore):
 
     def _set_derived(self, rows: list[tuple[Any, ...]]) -> None:
         self._conn.executemany(_SET_DERIVED, rows)
+
+    _districts_extent_sql = (  # the spatial index holds each district's box
+        'SELECT min(minx) AS xmin, min(miny) AS ymin, max(maxx) AS xmax, max(maxy) AS ymax FROM "rtree_districts_geom"'
+    )
+
+    def _multipolygon(self, table: str, geometry: Any) -> tuple[str, Any]:
+        parsed = _parse_geometry(geometry)
+        minx, maxx, miny, maxy = parsed.GetEnvelope()
+        self._grew(table, [minx, maxx], [miny, maxy])
+        return "?", geometry_blob(parsed)
+
+    def _wkb(self, column: str) -> str:
+        return column
+
+    def _wkb_value(self, value: Any) -> bytes | None:
+        return blob_wkb(value)
 
     def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = "") -> None:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))}){tail}"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608

@@ -1,4 +1,5 @@
-"""The PostGIS workspace's schema: DDL generated from :data:`schema.TABLES`, migrations, grants.
+"""The PostGIS workspace's schema: DDL generated from :data:`schema.TABLES`, migrations, grants, and how
+its columns are cast and read (timestamptz as the store's datetime text, ``?`` as psycopg2's ``%s``).
 
 The same tables as the GeoPackage in a schema of their own: TEXT → ``text``, INTEGER → ``bigint``,
 REAL → ``double precision``, DATETIME → ``timestamptz``, geometries ``geometry(Point,4326)`` /
@@ -7,7 +8,9 @@ REAL → ``double precision``, DATETIME → ``timestamptz``, geometries ``geomet
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from .base import StoreError
@@ -23,6 +26,8 @@ from .schema import (
     Table,
 )
 
+#: A ``timestamptz`` as the store's datetime text (``to_char`` format).
+TS_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
 PG_TYPES = {TEXT: "text", INTEGER: "bigint", REAL: "double precision", DATETIME: "timestamptz"}
 PG_GEOMETRY = {"POINT": "Point", "MULTIPOLYGON": "MultiPolygon"}
 # PostGIS-only columns: the outbox lease of the client that pushes an entry.
@@ -43,6 +48,50 @@ def column_type(table: Table, name: str) -> str:
         if column.name == name:
             return column.type
     return TEXT
+
+
+def select_list(table: Table, names: Sequence[str] | None = None, prefix: str = "") -> str:
+    """Columns of ``table`` for a SELECT, datetimes as store text (``…Z``)."""
+    names = names if names is not None else (table.fid, *table.column_names)
+    out = []
+    for name in names:
+        if name != table.fid and column_type(table, name) == DATETIME:
+            out.append(f"to_char({prefix}{name} AT TIME ZONE 'UTC', '{TS_FORMAT}') AS {name}")
+        else:
+            out.append(f"{prefix}{name}")
+    return ", ".join(out)
+
+
+def cast(table: Table, name: str) -> str:
+    """The psycopg2 placeholder of a value of ``table.name``, cast to the column's type."""
+    return "%s::" + PG_TYPES[column_type(table, name)]
+
+
+def pg_sql(sql: str) -> str:
+    """SQLite-style ``?`` placeholders (outside quotes) to psycopg2's ``%s``; a literal ``%`` doubled."""
+    out = []
+    quote: str | None = None
+    for ch in sql:
+        if quote:
+            out.append("%%" if ch == "%" else ch)
+            if ch == quote:
+                quote = None
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=512)
+def shared_sql(sql: str) -> str:
+    """A statement of the shared SQL (``?`` placeholders) for psycopg2; one without ``?`` as it is."""
+    return pg_sql(sql) if "?" in sql else sql
 
 
 def table_ddl(schema: str, table: Table) -> list[str]:
@@ -184,9 +233,14 @@ __all__ = [
     "PG_MIGRATIONS",
     "PG_TYPES",
     "ROLE_LEVELS",
+    "TS_FORMAT",
+    "cast",
     "column_type",
     "grant_sql",
     "missing_ddl",
+    "pg_sql",
     "schema_ddl",
+    "select_list",
+    "shared_sql",
     "table_ddl",
 ]

@@ -20,7 +20,6 @@ What several clients at once add (docs/postgis.md):
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -47,8 +46,28 @@ from .base import (
     outbox_entry,
 )
 from .pg_connection import PgConnectionError, PgConnectionInfo, parse_uri
-from .pg_schema import PG_MIGRATIONS, PG_TYPES, column_type, grant_sql, missing_ddl, schema_ddl
-from .schema import DATETIME, SCHEMA_VERSION, SRID, TABLES, SchemaError, SchemaTooNewError, Table, too_new_message
+from .pg_schema import (
+    PG_MIGRATIONS,
+    PG_TYPES,
+    TS_FORMAT,
+    column_type,
+    grant_sql,
+    missing_ddl,
+    schema_ddl,
+)
+from .pg_schema import (
+    cast as _cast,
+)
+from .pg_schema import (
+    pg_sql as _pg_sql,
+)
+from .pg_schema import (
+    select_list as _select_list,
+)
+from .pg_schema import (
+    shared_sql as _sql,
+)
+from .schema import SCHEMA_VERSION, SRID, TABLES, SchemaError, SchemaTooNewError, too_new_message
 from .sql import WRITTEN_COLUMNS, SqlReportStore
 
 log = logging.getLogger(__name__)
@@ -58,7 +77,6 @@ SYNC_LOCK = 0x4F4D5359  # 'OMSY': one sync per workspace (session lock)
 CLAIM_LOCK = 0x4F4D434C  # 'OMCL': outbox claims, one client at a time (transaction lock)
 DDL_LOCK = 0x4F4D4444  # 'OMDD': create / migrate (transaction lock)
 
-_TS_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'
 CLAIM_LEASE = timedelta(minutes=5)
 
 
@@ -69,49 +87,6 @@ def _psycopg2():
     except ImportError as exc:  # pragma: no cover - Debian's python3-psycopg2 is a dependency
         raise StoreError(tr("PostgreSQL support needs the psycopg2 module (Debian: python3-psycopg2).")) from exc
     return psycopg2
-
-
-def _select_list(table: Table, names: Sequence[str] | None = None, prefix: str = "") -> str:
-    """Columns of ``table`` for a SELECT, datetimes as store text (``…Z``)."""
-    names = names if names is not None else (table.fid, *table.column_names)
-    out = []
-    for name in names:
-        if name != table.fid and column_type(table, name) == DATETIME:
-            out.append(f"to_char({prefix}{name} AT TIME ZONE 'UTC', '{_TS_FORMAT}') AS {name}")
-        else:
-            out.append(f"{prefix}{name}")
-    return ", ".join(out)
-
-
-def _cast(table: Table, name: str) -> str:
-    return "%s::" + PG_TYPES[column_type(table, name)]
-
-
-def _pg_sql(sql: str) -> str:
-    """SQLite-style ``?`` placeholders (outside quotes) to psycopg2's ``%s``; a literal ``%`` doubled."""
-    out = []
-    quote: str | None = None
-    for ch in sql:
-        if quote:
-            out.append("%%" if ch == "%" else ch)
-            if ch == quote:
-                quote = None
-        elif ch in ("'", '"'):
-            quote = ch
-            out.append(ch)
-        elif ch == "?":
-            out.append("%s")
-        elif ch == "%":
-            out.append("%%")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=512)
-def _sql(sql: str) -> str:
-    """A statement of the shared SQL (``?`` placeholders) for psycopg2; one without ``?`` as it is."""
-    return _pg_sql(sql) if "?" in sql else sql
 
 
 def _store_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -402,13 +377,28 @@ class PostGisStore(SqlReportStore):
         return _select_list(TABLES[table], names, prefix)
 
     def _as_text(self, expression: str) -> str:
-        return f"to_char({expression} AT TIME ZONE 'UTC', '{_TS_FORMAT}')"
+        return f"to_char({expression} AT TIME ZONE 'UTC', '{TS_FORMAT}')"
 
     def _json_text(self, column: str, key: str) -> str:
         return f"({column}::json ->> '{key}')"
 
     def _point(self, x: float, y: float) -> tuple[str, tuple[Any, ...]]:
         return f"ST_SetSRID(ST_MakePoint(?, ?), {SRID})", (x, y)
+
+    _districts_extent_sql = (
+        "SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax"
+        " FROM (SELECT ST_Extent(geom) AS e FROM districts) AS extent"
+    )
+
+    def _multipolygon(self, table: str, geometry: Any) -> tuple[str, Any]:
+        expression, value = self._geometry_sql(geometry)
+        return expression.replace("%s", "?"), value
+
+    def _wkb(self, column: str) -> str:
+        return f"ST_AsBinary({column})"
+
+    def _wkb_value(self, value: Any) -> bytes | None:
+        return None if value is None else bytes(value)
 
     def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = "") -> None:
         template = "(" + ", ".join(_cast(TABLES[table], c) for c in columns) + ")"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -293,6 +293,53 @@ class SqlReportStore(SqlReports):
             self._exec("DELETE FROM request_updates WHERE update_id = ? AND origin = 'local'", (removed.update_id,))
         self._refresh_derived([sid])
         self._touched("reports", "request_updates", "outbox")
+
+    # -- routing rules and districts ------------------------------------------------
+    def routing_categories(self) -> list[tuple[str, str]]:
+        """The category rules kept in the workspace: ``(service_code, department)``."""
+        with self._lock:
+            return [(r["service_code"], r["department"]) for r in self._rows("SELECT * FROM routing_category_rules")]
+
+    def routing_zones(self) -> list[dict[str, Any]]:
+        """The zone rules kept in the workspace, by fid: ``fid, name, department, priority`` and ``wkb`` (ISO WKB
+        of the polygon in EPSG:4326, ``None`` without one)."""
+        sql = f"SELECT fid, name, department, priority, {self._wkb('geom')} AS geom FROM routing_zones ORDER BY fid"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+        with self._lock:
+            rows = self._rows(sql)
+        return [
+            {"fid": r["fid"], "name": r["name"], "department": r["department"], "priority": r["priority"],
+             "wkb": self._wkb_value(r["geom"])}
+            for r in rows
+        ]  # fmt: skip
+
+    def replace_routing_rules(
+        self, categories: Iterable[tuple[str, str]], zones: Iterable[tuple[str, str, int, Any]]
+    ) -> None:
+        """Make ``categories`` (``(service_code, department)``) and ``zones`` (``(name, department, priority,
+        geometry)``, the geometry as for :meth:`upsert_districts`) the workspace's routing rules (one transaction)."""
+        with self.transaction():
+            self._exec("DELETE FROM routing_category_rules")
+            for code, department in categories:
+                self._exec(
+                    "INSERT INTO routing_category_rules (service_code, department) VALUES (?, ?)", (code, department)
+                )
+            self._exec("DELETE FROM routing_zones")
+            for name, department, priority, geometry in zones:
+                value_sql, value = self._multipolygon("routing_zones", geometry)
+                self._exec(
+                    f"INSERT INTO routing_zones (name, department, priority, geom) VALUES (?, ?, ?, {value_sql})",  # noqa: S608 - a backend's fixed geometry SQL; every value is a bound parameter  # nosec B608
+                    (name, department, int(priority), value),
+                )
+            self._touched("routing_category_rules", "routing_zones")
+
+    def districts_extent(self) -> tuple[float, float, float, float] | None:
+        """The box of the workspace's districts (``xmin, ymin, xmax, ymax`` in EPSG:4326; ``None`` without any)."""
+        with self._lock:
+            row = self._row(self._districts_extent_sql)
+        if not row or any(row[k] is None for k in ("xmin", "ymin", "xmax", "ymax")):
+            return None
+        box = (float(row["xmin"]), float(row["ymin"]), float(row["xmax"]), float(row["ymax"]))
+        return box if box[0] <= box[2] and box[1] <= box[3] else None
 
 
 __all__ = ["WRITTEN_COLUMNS", "SqlReportStore"]

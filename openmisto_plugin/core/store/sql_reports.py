@@ -130,6 +130,22 @@ class SqlReports(ReportStore):
         """``(SQL expression, params)`` of a report's point geometry in EPSG:4326."""
 
     @abstractmethod
+    def _multipolygon(self, table: str, geometry: Any) -> tuple[str, Any]:
+        """``(SQL expression with one ?, value)`` of a multipolygon of ``table`` from WKT, GeoJSON (text or
+        dict) or an ``ogr.Geometry``; :class:`StoreError` when unreadable."""
+
+    @abstractmethod
+    def _wkb(self, column: str) -> str:
+        """SQL selecting a geometry ``column`` for :meth:`_wkb_value`."""
+
+    @abstractmethod
+    def _wkb_value(self, value: Any) -> bytes | None:
+        """ISO WKB of a geometry selected by :meth:`_wkb` (``None`` without one)."""
+
+    #: SELECT of the districts' box as ``xmin, ymin, xmax, ymax``.
+    _districts_extent_sql: str = ""
+
+    @abstractmethod
     def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], tail: str = "") -> None:
         """``INSERT INTO table (columns) VALUES … tail`` for many rows at once."""
 
