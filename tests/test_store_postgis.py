@@ -529,3 +529,43 @@ def test_saved_qgis_connection_with_authcfg_keeps_the_password_out(pg_cluster, p
         manager.removeAuthenticationConfig(authcfg)
     with pytest.raises(PgConnectionError):
         from_qgis_connection("Pokrov test")
+
+
+def test_routing_rules_and_districts_extent_are_the_same_on_both_backends(store, tmp_path):
+    """The store keeps the routing rules and the districts' box: the same answers from PostGIS and a GeoPackage."""
+    from qgis.core import QgsGeometry
+
+    from openmisto_plugin.core import routing_storage
+    from openmisto_plugin.core.rules import RoutingRules
+    from openmisto_plugin.core.store.gpkg import GeoPackageStore
+
+    park = "POLYGON((34.10 47.62, 34.12 47.62, 34.12 47.64, 34.10 47.64, 34.10 47.62))"
+    rules = RoutingRules.from_rows(
+        [("roads.pothole", "roads"), ("light.broken", "ujkg")],
+        [("Парк «Шахтарів»", "landscaping", 5, park), ("Center", "roads", 1, WEST)],
+    )
+    gpkg = GeoPackageStore.create(str(tmp_path / "rules.gpkg"))
+    try:
+        for backend in (store, gpkg):
+            assert backend.districts_extent() is None and backend.routing_zones() == []
+            routing_storage.save_routing_rules(backend, rules)
+            backend.upsert_districts([("d1", "Район", WEST), ("d2", "Центр", EAST)])
+        on_pg, on_gpkg = (routing_storage.load_routing_rules(s) for s in (store, gpkg))
+        assert on_pg.category_rules == on_gpkg.category_rules == rules.category_rules
+        assert (
+            [(z.name, z.department, z.priority) for z in on_pg.zones]
+            == [(z.name, z.department, z.priority) for z in on_gpkg.zones]
+            == [("Парк «Шахтарів»", "landscaping", 5), ("Center", "roads", 1)]
+        )
+        for mine, theirs in zip(on_pg.zones, on_gpkg.zones):
+            assert mine.geometry.equals(theirs.geometry) and mine.geometry.isMultipart()
+        stored = QgsGeometry()
+        stored.fromWkb(store.routing_zones()[0]["wkb"])
+        assert stored.equals(QgsGeometry.fromWkt(park).convertToType(stored.type(), True))
+        assert store.districts_extent() == pytest.approx(gpkg.districts_extent())
+        box = gpkg.query("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'routing_zones'")[0]
+        assert (box["min_x"], box["min_y"], box["max_x"], box["max_y"]) == pytest.approx((34.05, 47.60, 34.12, 47.70))
+        routing_storage.save_routing_rules(store, RoutingRules.from_rows([], []))
+        assert store.routing_categories() == [] and store.routing_zones() == []
+    finally:
+        gpkg.close()
