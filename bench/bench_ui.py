@@ -217,9 +217,9 @@ def run(args: argparse.Namespace, work: Path) -> int:
         plugin = classFactory(iface)
         plugin.initGui()
         try:
-            if plugin.start_sync(full=True) is None:
+            if plugin.sync.start(full=True) is None:
                 raise RuntimeError("the plugin did not start the sync")
-            sync_s = run_until(app, probe, "sync (GUI)", lambda: plugin.sync_task is None, 3600)
+            sync_s = run_until(app, probe, "sync (GUI)", lambda: plugin.sync.task is None, 3600)
             print(f"GUI sync: {sync_s:.1f} s; the message bar says: {last_message(iface)}", flush=True)
 
             dialog = MonthlyReportDialog(str(workspace), iface, window)

@@ -468,7 +468,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/deadlines.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/dock_pages.py"/>
         <source>Moderation</source>
         <translation>Модерація</translation>
     </message>
@@ -1115,6 +1115,7 @@
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Open City</source>
         <translation>Відкрите Місто</translation>
@@ -2211,6 +2212,21 @@
         <translation>У робочому просторі ще немає звернень.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/dock_pages.py"/>
+        <source>No position</source>
+        <translation>Без координат</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock_pages.py"/>
+        <source>Filter</source>
+        <translation>Фільтр</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/dock_pages.py"/>
+        <source>Outbox</source>
+        <translation>Надсилання</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <source>Duplicates of report {id}</source>
         <translation>Дублікати звернення {id}</translation>
@@ -2488,7 +2504,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Accept</source>
         <translation>Прийняти</translation>
     </message>
@@ -2499,7 +2515,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Reject…</source>
         <translation>Відхилити…</translation>
     </message>
@@ -2530,7 +2546,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Duplicates…</source>
         <translation>Дублікати…</translation>
     </message>
@@ -2541,7 +2557,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Assign…</source>
         <translation>Передати…</translation>
     </message>
@@ -2604,13 +2620,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Reject</source>
         <translation>Відхилити</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Reason (internal; the report is hidden from the public):</source>
         <translation>Причина (внутрішня; звернення приховується від громадськості):</translation>
     </message>
@@ -3159,6 +3175,67 @@
         <translation>ще не надіслано</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Report {0} is not in the workspace.</source>
+        <translation>Звернення {0} немає в робочому просторі.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Respond…</source>
+        <translation>Відповісти…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Only reports assigned to your department can be answered.</source>
+        <translation>Відповідати можна лише на звернення, передані вашому підрозділу.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>The report's status allows no response now.</source>
+        <translation>Статус звернення зараз не дозволяє відповіді.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>department officers</source>
+        <translation>працівників підрозділів</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>the moderator</source>
+        <translation>модератора</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>This is for {0}: change the role in the settings.</source>
+        <translation>Це дія для {0}: змініть роль у налаштуваннях.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>There is no workspace yet: synchronise first.</source>
+        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Select exactly one report on the map to respond to it.</source>
+        <translation>Виберіть на карті рівно одне звернення, щоб відповісти на нього.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Report {id} rejected.</source>
+        <translation>Звернення {id} відхилено.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Report {id} accepted for consideration.</source>
+        <translation>Звернення {id} прийнято до розгляду.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>Select the reports to assign on the map first.</source>
+        <translation>Спершу виберіть на карті звернення, які треба передати.</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/respond_dialog.py"/>
         <source>Respond to report {id}</source>
         <translation>Відповідь на звернення {id}</translation>
@@ -3475,6 +3552,46 @@
         <translation>З’єднано.</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Overdue reports of your department: {0}.</source>
+        <translation>Прострочених звернень вашого підрозділу: {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Overdue reports: {0}.</source>
+        <translation>Прострочених звернень: {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>A synchronisation is already running.</source>
+        <translation>Синхронізація вже триває.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Enter the platform address in the settings first.</source>
+        <translation>Спочатку введіть адресу платформи в налаштуваннях.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Synchronising…</source>
+        <translation>Синхронізація…</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>{0} — {1}</source>
+        <translation>{0} — {1}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Synchronisation canceled; the next sync completes it.</source>
+        <translation>Синхронізацію скасовано; наступна синхронізація її завершить.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>Synchronisation failed: {0}</source>
+        <translation>Синхронізація не вдалася: {0}</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Fetch new and changed reports</source>
         <translation>Отримати нові та змінені звернення</translation>
@@ -3541,41 +3658,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
-        <source>There is no workspace yet: synchronise first.</source>
-        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>A synchronisation is already running.</source>
-        <translation>Синхронізація вже триває.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Enter the platform address in the settings first.</source>
-        <translation>Спочатку введіть адресу платформи в налаштуваннях.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Synchronising…</source>
-        <translation>Синхронізація…</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>{0} — {1}</source>
-        <translation>{0} — {1}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Synchronisation canceled; the next sync completes it.</source>
-        <translation>Синхронізацію скасовано; наступна синхронізація її завершить.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Synchronisation failed: {0}</source>
-        <translation>Синхронізація не вдалася: {0}</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
         <source>The workspace has no layers to add.</source>
         <translation>У робочому просторі немає шарів для додавання.</translation>
     </message>
@@ -3593,86 +3675,6 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>The reports layer is not in the project: add the layers first.</source>
         <translation>Шару звернень немає в проєкті: спершу додайте шари.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Report {0} is not in the workspace.</source>
-        <translation>Звернення {0} немає в робочому просторі.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Respond…</source>
-        <translation>Відповісти…</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Only reports assigned to your department can be answered.</source>
-        <translation>Відповідати можна лише на звернення, передані вашому підрозділу.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>The report's status allows no response now.</source>
-        <translation>Статус звернення зараз не дозволяє відповіді.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>No position</source>
-        <translation>Без координат</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Filter</source>
-        <translation>Фільтр</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Outbox</source>
-        <translation>Надсилання</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Overdue reports of your department: {0}.</source>
-        <translation>Прострочених звернень вашого підрозділу: {0}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Overdue reports: {0}.</source>
-        <translation>Прострочених звернень: {0}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>department officers</source>
-        <translation>працівників підрозділів</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>the moderator</source>
-        <translation>модератора</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>This is for {0}: change the role in the settings.</source>
-        <translation>Це дія для {0}: змініть роль у налаштуваннях.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Select exactly one report on the map to respond to it.</source>
-        <translation>Виберіть на карті рівно одне звернення, щоб відповісти на нього.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Report {id} rejected.</source>
-        <translation>Звернення {id} відхилено.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Report {id} accepted for consideration.</source>
-        <translation>Звернення {id} прийнято до розгляду.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Select the reports to assign on the map first.</source>
-        <translation>Спершу виберіть на карті звернення, які треба передати.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/processing/autoassign_algorithm.py"/>

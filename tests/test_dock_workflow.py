@@ -105,18 +105,19 @@ def test_moderator_has_moderation_filter_and_outbox(moderator):
     titles = plugin.dock.page_titles()
     assert titles[1:] == [tr("Moderation"), tr("No position"), tr("Filter"), tr("Outbox")]
     # One store for every page, opened on the workspace of the settings.
-    assert plugin.store is not None and plugin.store.path == PluginSettings.load().workspace_path
-    assert plugin.moderation_panel.store is plugin.store and plugin.outbox_panel.store is plugin.store
+    store, pages = plugin.session.store, plugin.dock.workflow
+    assert store is not None and store.path == PluginSettings.load().workspace_path
+    assert pages.moderation_panel.store is store and pages.outbox_panel.store is store
     # «Без координат»: the reports the platform sent without a position, placeable by hand (issue 9)
-    assert plugin.no_position_panel.store is plugin.store
-    assert plugin.no_position_panel.table.rowCount() == plugin.store.count("position_flag IS NOT NULL")
-    queued = [plugin.moderation_panel.table.item(r, 0).text() for r in range(plugin.moderation_panel.table.rowCount())]
+    assert pages.no_position_panel.store is store
+    assert pages.no_position_panel.table.rowCount() == store.count("position_flag IS NOT NULL")
+    queued = [pages.moderation_panel.table.item(r, 0).text() for r in range(pages.moderation_panel.table.rowCount())]
     assert set(ids) <= set(queued)
     # The queue's district column shows the district's name, not its code (issue 11, item 5).
-    district = plugin.moderation_panel.table.item(queued.index(ids[0]), 4).text()
-    assert district == dict(wf.districts(plugin.store))[DISTRICT] and district != DISTRICT
+    district = pages.moderation_panel.table.item(queued.index(ids[0]), 4).text()
+    assert district == dict(wf.districts(store))[DISTRICT] and district != DISTRICT
     assert plugin.actions["assign"].isVisible() and not plugin.actions["respond"].isVisible()
-    assert plugin.filter_panel.layer is project_layers.find_layer(project_layers.REPORTS)
+    assert plugin.dock.workflow.filter_panel.layer is project_layers.find_layer(project_layers.REPORTS)
 
 
 def test_officer_has_filter_and_outbox_but_no_moderation(officer):
@@ -124,19 +125,19 @@ def test_officer_has_filter_and_outbox_but_no_moderation(officer):
     titles = plugin.dock.page_titles()
     assert tr("Filter") in titles and tr("Outbox") in titles
     assert tr("Moderation") not in titles
-    assert plugin.moderation_panel is None
+    assert plugin.dock.workflow.moderation_panel is None
     # The officer's own department is ticked in the filter by default.
-    assert plugin.filter_panel.department_list.checked() == ["roads"]
+    assert plugin.dock.workflow.filter_panel.department_list.checked() == ["roads"]
     # The role line names the department, not its internal code (issue 11, item 5).
-    name = dict(wf.departments(plugin.store))["roads"]
+    name = dict(wf.departments(plugin.session.store))["roads"]
     assert name != "roads" and name in plugin.dock.role_label.text() and "roads" not in plugin.dock.role_label.text()
 
 
 def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderator):
     plugin, _server, _ids = moderator
     layer = project_layers.find_layer(project_layers.REPORTS)
-    plugin.filter_panel.district_list.set_checked([DISTRICT])
-    assert plugin.filter_panel.apply() is not None and layer.subsetString()
+    plugin.dock.workflow.filter_panel.district_list.set_checked([DISTRICT])
+    assert plugin.dock.workflow.filter_panel.apply() is not None and layer.subsetString()
     settings = PluginSettings.load()
     settings.role = "viewer"
     settings.save()
@@ -144,8 +145,9 @@ def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderat
     flush_deletes()
     assert plugin.dock.page_titles()[1:] == [tr("Filter")]
     # the new role's empty filter form and the map agree: the old filter is gone from the layer too
-    assert plugin.filter_panel.district_list.checked() == [] and layer.subsetString() == ""
-    assert plugin.moderation_panel is None and plugin.outbox_panel is None and plugin.no_position_panel is None
+    assert plugin.dock.workflow.filter_panel.district_list.checked() == [] and layer.subsetString() == ""
+    pages = plugin.dock.workflow
+    assert pages.moderation_panel is None and pages.outbox_panel is None and pages.no_position_panel is None
 
 
 # --- moderation → outbox → sync → platform --------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def test_role_change_rebuilds_the_tabs_and_a_viewer_gets_only_the_filter(moderat
 
 def test_accepting_in_the_queue_goes_through_the_outbox_to_the_platform(moderator, iface):
     plugin, server, ids = moderator
-    panel, outbox = plugin.moderation_panel, plugin.outbox_panel
+    panel, outbox = plugin.dock.workflow.moderation_panel, plugin.dock.workflow.outbox_panel
     sid = ids[0]
     row = row_of(panel.table, sid)
     assert row >= 0
@@ -166,12 +168,12 @@ def test_accepting_in_the_queue_goes_through_the_outbox_to_the_platform(moderato
     panel.accept_button.click()
 
     # Written locally (store, history, outbox): the outbox page shows it waiting, the sync to send it started.
-    assert plugin.store.report(sid)["external_status_code"] == "investigating"
+    assert plugin.session.store.report(sid)["external_status_code"] == "investigating"
     pending = [r for r in outbox.rows if r.service_request_id == sid]
     assert [r.state for r in pending] == [PENDING]
     assert row_of(outbox.table, sid, 1) >= 0
-    assert plugin.sync_task is not None
-    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
+    assert plugin.sync.task is not None
+    assert wait_for(lambda: plugin.sync.task is None, SYNC_TIMEOUT_S)
 
     # Sent: the outbox page says so after the sync, the platform has it once.
     outbox.set_state_filter(None)
@@ -183,13 +185,13 @@ def test_accepting_in_the_queue_goes_through_the_outbox_to_the_platform(moderato
         )
     # The message bar carried the sync's summary with the overdue count of the user's scope.
     messages = iface.messageBar().get_messages(Qgis.Success) + iface.messageBar().get_messages(Qgis.Warning)
-    overdue = plugin.overdue_count()
-    assert overdue is not None and any(plugin.overdue_text(overdue) in m for m in messages), messages
+    overdue = plugin.session.overdue_count()
+    assert overdue is not None and any(plugin.sync.overdue_text(overdue) in m for m in messages), messages
 
 
 def test_filter_by_district_lists_the_reports_and_opens_the_detail(moderator):
     plugin, _server, ids = moderator
-    panel, report_list = plugin.filter_panel, plugin.report_list
+    panel, report_list = plugin.dock.workflow.filter_panel, plugin.dock.workflow.report_list
     panel.district_list.set_checked([DISTRICT])
     result = panel.apply()
     assert result is not None and result.count > 0
@@ -204,24 +206,24 @@ def test_filter_by_district_lists_the_reports_and_opens_the_detail(moderator):
     report_list.table.selectRow(row)
     assert [f["service_request_id"] for f in layer.selectedFeatures()] == [ids[1]]
     report_list.table.itemDoubleClicked.emit(report_list.table.item(row, 0))
-    detail = plugin.detail_dialogs[-1]
+    detail = plugin.dialogs.detail_dialogs[-1]
     assert detail.report["service_request_id"] == ids[1]
     assert detail.duplicates_button.isEnabled() and detail.assign_button.isEnabled()
     assert not hasattr(detail, "respond_button")
     detail.close()
 
     # After a sync the filter is applied again (the list stays).
-    plugin.refresh_pages()
+    plugin.hub.dataChanged.emit()
     assert report_list.table.rowCount() == min(result.count, report_list.MAX_ROWS)
 
 
 def test_moderator_accepts_and_rejects_from_the_report_card(moderator, monkeypatch):
     plugin, _server, ids = moderator
-    detail = plugin.show_report_id(ids[0])
+    detail = plugin.dialogs.show_report_id(ids[0])
     assert detail.accept_button.isEnabled() and detail.reject_button.isEnabled()
     detail.accept_button.click()
-    assert plugin.store.report(ids[0])["external_status_code"] == "investigating"
-    reopened = plugin.detail_dialogs[-1]
+    assert plugin.session.store.report(ids[0])["external_status_code"] == "investigating"
+    reopened = plugin.dialogs.detail_dialogs[-1]
     assert reopened is not detail and reopened.report["external_status_code"] == "investigating"
     assert not reopened.accept_button.isEnabled()  # accepted already
 
@@ -229,17 +231,17 @@ def test_moderator_accepts_and_rejects_from_the_report_card(moderator, monkeypat
 
     asked = []
     monkeypatch.setattr(reason_dialog, "ask_reason", lambda *a: asked.append(a[3]) or "реклама")
-    card = plugin.show_report_id(ids[1])
+    card = plugin.dialogs.show_report_id(ids[1])
     card.reject_button.click()
     assert [r["service_request_id"] for r in asked[0]] == [ids[1]]  # the reason dialog names the report
-    assert plugin.store.report(ids[1])["external_status_code"] == "hidden"
+    assert plugin.session.store.report(ids[1])["external_status_code"] == "hidden"
     monkeypatch.setattr(reason_dialog, "ask_reason", lambda *a: None)  # cancelled: nothing changes
-    card = plugin.show_report_id(ids[2])
+    card = plugin.dialogs.show_report_id(ids[2])
     card.reject_button.click()
-    assert plugin.store.report(ids[2])["external_status_code"] == "for_triage"
-    for dialog in list(plugin.detail_dialogs):
+    assert plugin.session.store.report(ids[2])["external_status_code"] == "for_triage"
+    for dialog in list(plugin.dialogs.detail_dialogs):
         dialog.close()
-    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
+    assert wait_for(lambda: plugin.sync.task is None, SYNC_TIMEOUT_S)
 
 
 # --- the officer responds from the detail view ---------------------------------------------------------------------
@@ -247,7 +249,7 @@ def test_moderator_accepts_and_rejects_from_the_report_card(moderator, monkeypat
 
 def test_officer_responds_from_the_detail_and_the_history_shows_it_waiting(officer):
     plugin, server = officer
-    store = plugin.store
+    store = plugin.session.store
     assert plugin.actions["respond"].isVisible() and not plugin.actions["assign"].isVisible()
     layer = project_layers.find_layer(project_layers.REPORTS)
     sid = next(
@@ -255,10 +257,10 @@ def test_officer_responds_from_the_detail_and_the_history_shows_it_waiting(offic
         for f in layer.getFeatures()
         if f["agency_responsible"] == "roads" and f["external_status_code"] == "action_scheduled"
     )
-    detail = plugin.show_report_id(sid)
+    detail = plugin.dialogs.show_report_id(sid)
     assert detail.respond_button.isEnabled()
     detail.respond_button.click()
-    dialog = plugin.workflow_dialogs[-1]
+    dialog = plugin.dialogs.workflow_dialogs[-1]
     assert dialog.set_status("in_progress")
     dialog.answer_edit.setPlainText("Бригаду направлено.")
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -266,14 +268,14 @@ def test_officer_responds_from_the_detail_and_the_history_shows_it_waiting(offic
     ok.click()
 
     # The detail opens again with the response in its history, marked as not sent yet.
-    reopened = plugin.detail_dialogs[-1]
+    reopened = plugin.dialogs.detail_dialogs[-1]
     assert reopened is not detail and reopened.report["external_status_code"] == "in_progress"
     assert reopened.undelivered and not reopened.history_legend.isHidden()
     last = reopened.history_table.rowCount() - 1
     assert reopened.history_table.item(last, 3).text() == "officer:roads"
     assert reopened.history_table.item(last, 0).font().italic()
 
-    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
+    assert wait_for(lambda: plugin.sync.task is None, SYNC_TIMEOUT_S)
     assert [(u[2], u[3]) for u in api_updates(server, [sid])] == [("in_progress", "officer:roads")]
     assert not outbox_view.pending_for(store, sid)
     # The open detail follows the sync: the response is no longer marked as waiting.
@@ -286,12 +288,12 @@ def test_respond_to_selected_needs_exactly_one_report(officer, iface):
     plugin, _server = officer
     layer = project_layers.find_layer(project_layers.REPORTS)
     layer.removeSelection()
-    assert plugin.respond_to_selected() is None
+    assert plugin.dialogs.respond_to_selected() is None
     assert iface.messageBar().get_messages(Qgis.Warning)
     fid = next(f.id() for f in layer.getFeatures() if f["agency_responsible"] == "roads")
     layer.selectByIds([fid])
-    dialog = plugin.respond_to_selected()
-    assert dialog is not None and dialog in plugin.workflow_dialogs
+    dialog = plugin.dialogs.respond_to_selected()
+    assert dialog is not None and dialog in plugin.dialogs.workflow_dialogs
     dialog.reject()
 
 
@@ -311,15 +313,15 @@ def test_unload_with_pages_leaves_nothing_behind(
     plugin = load_plugin(iface)
     assert len(plugin.dock.page_titles()) == 5
     layer = project_layers.find_layer(project_layers.REPORTS)
-    plugin.filter_panel.status_list.set_checked(["for_triage"])
-    assert plugin.filter_panel.apply() is not None and layer.subsetString()
-    plugin.filter_panel.draw_button.setChecked(True)  # the polygon tool is on the map
+    plugin.dock.workflow.filter_panel.status_list.set_checked(["for_triage"])
+    assert plugin.dock.workflow.filter_panel.apply() is not None and layer.subsetString()
+    plugin.dock.workflow.filter_panel.draw_button.setChecked(True)  # the polygon tool is on the map
     assert canvas.mapTool() is not None
-    plugin.show_report_id(plugin.moderation_panel.items[0].service_request_id)
+    plugin.dialogs.show_report_id(plugin.dock.workflow.moderation_panel.items[0].service_request_id)
 
     plugin.unload()
     flush_deletes()
-    assert plugin.store is None and plugin.pages == [] and plugin.filter_panel is None
+    assert plugin.session.store is None and plugin.dock is None
     assert layer.subsetString() == ""  # the plugin's filter is gone with it
     assert canvas.mapTool() is None
     assert canvas_items(iface) <= items_before  # the polygon tool's bands are gone

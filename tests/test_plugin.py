@@ -260,12 +260,12 @@ def test_plugin_loads_and_unloads_without_leftovers(iface, qgis_new_project, wor
     flush_deletes()
     assert gui_counts(iface) == before
     assert canvas_items(iface) <= items_before
-    assert plugin.store is None and plugin.pages == []
+    assert plugin.session.store is None and plugin.dock is None
     assert window.findChild(QDockWidget, "OpenMistoDock") is None
     assert window.findChild(QToolBar, "OpenMistoToolbar") is None
     assert QgsApplication.processingRegistry().providerById("openmisto") is None
     assert iface.mapCanvas().mapTool() is None
-    assert plugin.timer is None and plugin.translator is None and plugin.sync_task is None
+    assert plugin.sync is None and plugin.translator is None
     # Unloading twice-loaded plugins (reload) works too.
     again = classFactory(iface)
     again.initGui()
@@ -334,10 +334,10 @@ def test_timer_follows_settings(plugin):
     settings.base_url = "http://127.0.0.1:9/open311/v2/"
     settings.sync_interval_min = 7
     plugin.apply_settings(settings)
-    assert plugin.timer.isActive() and plugin.timer.interval() == 7 * 60 * 1000
+    assert plugin.sync.timer.isActive() and plugin.sync.timer.interval() == 7 * 60 * 1000
     settings.sync_interval_min = 0
     plugin.apply_settings(settings)
-    assert not plugin.timer.isActive()
+    assert not plugin.sync.timer.isActive()
 
 
 def test_no_workspace_no_layers(plugin):
@@ -511,10 +511,10 @@ def test_detail_rejects_non_http_photo_links(qgis_app):
 def test_click_on_map_opens_detail(iface, qgis_new_project, workspace, plugin):
     reports = project_layers.find_layer("reports")
     feature = next(f for f in reports.getFeatures() if f["service_request_id"] == "101")
-    dialog = plugin.show_report(feature)
+    dialog = plugin.dialogs.show_report(feature)
     try:
         assert dialog.description_edit.toPlainText() == HOSTILE
-        assert dialog in plugin.detail_dialogs
+        assert dialog in plugin.dialogs.detail_dialogs
     finally:
         dialog.close()
     flush_deletes()
@@ -670,14 +670,14 @@ def test_sync_now_fills_the_workspace_and_the_layers(iface, plugin, refserver, u
     _configure(refserver.base_url, workspace, save_api_key(refserver.keys["moderator"], "test"))
     plugin.apply_settings(PluginSettings.load())
 
-    task = plugin.start_sync()
+    task = plugin.sync.start()
     assert task is not None
     assert plugin.dock.cancel_button.isEnabled() and not plugin.dock.sync_button.isEnabled()
     # Only one sync at a time: the timer and the button do not start a second one.
-    plugin._timer_tick()
-    assert plugin.sync_task is task
-    assert plugin.start_sync() is None
-    assert wait_for(lambda: plugin.sync_task is None, 180)
+    plugin.sync.tick()
+    assert plugin.sync.task is task
+    assert plugin.sync.start() is None
+    assert wait_for(lambda: plugin.sync.task is None, 180)
 
     with sqlite3.connect(workspace) as db:
         held = db.execute("SELECT count(*) FROM reports").fetchone()[0]
@@ -692,8 +692,8 @@ def test_sync_now_fills_the_workspace_and_the_layers(iface, plugin, refserver, u
     assert "Нових" in PluginSettings.load().last_sync
 
     # The next (incremental) sync finds nothing new and the layer stays in step.
-    assert plugin.start_sync() is not None
-    assert wait_for(lambda: plugin.sync_task is None, 180)
+    assert plugin.sync.start() is not None
+    assert wait_for(lambda: plugin.sync.task is None, 180)
     assert reports.featureCount() == held
     assert any("Нових: 0" in message for message in bar.get_messages(Qgis.Success) + bar.get_messages(Qgis.Warning))
 
@@ -721,8 +721,8 @@ def test_sync_failure_is_explained(iface, plugin, tmp_path):
     from qgis.core import Qgis
 
     _configure("http://127.0.0.1:9/open311/v2/", tmp_path / "workspace.gpkg")
-    assert plugin.start_sync() is not None
-    assert wait_for(lambda: plugin.sync_task is None, 120)
+    assert plugin.sync.start() is not None
+    assert wait_for(lambda: plugin.sync.task is None, 120)
     errors = iface.messageBar().get_messages(Qgis.Critical)
     assert errors and "Не вдалося з’єднатися з платформою" in errors[-1], errors
     assert "Traceback" not in errors[-1]
@@ -740,10 +740,10 @@ def test_a_successful_sync_takes_the_red_bar_of_an_earlier_failure_away(iface, p
     bar = QgsMessageBar()  # a real bar: the stub's cannot show or take items away
     monkeypatch.setattr(iface, "messageBar", lambda: bar)
     _configure("http://127.0.0.1:9/open311/v2/", tmp_path / "workspace.gpkg")
-    plugin._sync_done(TaskOutcome(False, error=Open311Error("unreachable", "GET http://127.0.0.1:9/: refused")))
+    plugin.sync._done(TaskOutcome(False, error=Open311Error("unreachable", "GET http://127.0.0.1:9/: refused")))
     failure = bar.currentItem()
     assert failure is not None and failure.level() == Qgis.Critical and failure.duration() == 0
-    plugin._sync_done(TaskOutcome(True, result=SyncSummary(new=1)))
+    plugin.sync._done(TaskOutcome(True, result=SyncSummary(new=1)))
     shown = bar.items()
     assert failure not in shown and all(item.level() != Qgis.Critical for item in shown), [i.text() for i in shown]
 
@@ -769,11 +769,11 @@ def test_sync_without_platform_asks_for_settings(iface, plugin, monkeypatch):
 
     opened = []
     monkeypatch.setattr(plugin, "show_settings", lambda: opened.append(True))
-    assert plugin.start_sync() is None
+    assert plugin.sync.start() is None
     assert opened and iface.messageBar().get_messages(Qgis.Warning)
     # The timer never nags.
     opened.clear()
-    assert plugin.start_sync(automatic=True) is None and not opened
+    assert plugin.sync.start(automatic=True) is None and not opened
 
 
 def test_detail_names_its_two_deadlines_and_shows_one_when_they_agree(qgis_app):

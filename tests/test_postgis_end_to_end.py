@@ -124,25 +124,25 @@ def pg_moderator(iface, qgis_new_project, clean_settings, unlocked_auth, fresh_r
 
 def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_moderator, pg_info):
     plugin, server, ids, address = pg_moderator
-    assert plugin.store is None  # no schema yet: the first sync creates it
+    assert plugin.session.store is None  # no schema yet: the first sync creates it
 
     stored: list[tuple[bool, int]] = []
-    reload_on_reports = plugin._reports_stored
+    reload_on_reports = plugin.sync._reports_stored
 
     def reports_stored() -> None:
         reload_on_reports()
         layer = project_layers.find_layer(project_layers.REPORTS)
-        stored.append((plugin.sync_task is not None, layer.featureCount() if layer is not None else -1))
+        stored.append((plugin.sync.task is not None, layer.featureCount() if layer is not None else -1))
 
-    plugin._reports_stored = reports_stored  # connected (queued) when the task starts
-    plugin.sync_now()
-    assert plugin.sync_task is not None
-    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
+    plugin.sync._reports_stored = reports_stored  # connected (queued) when the task starts
+    plugin.sync.start()
+    assert plugin.sync.task is not None
+    assert wait_for(lambda: plugin.sync.task is None, SYNC_TIMEOUT_S)
     # the map showed the reports after the reports phase, while the sync (history) still ran
     assert stored and stored[0][0] and stored[0][1] > 0, stored
 
     # postgres layers, the right count, the GUI store on the same workspace
-    store = plugin.store
+    store = plugin.session.store
     assert isinstance(store, PostGisStore) and store.schema == pg_info.schema
     layer = project_layers.find_layer(project_layers.REPORTS)
     assert layer is not None and layer.providerType() == "postgres"
@@ -153,7 +153,7 @@ def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_mod
     assert districts is not None and districts.providerType() == "postgres" and districts.featureCount() > 0
 
     # the moderator accepts in the queue: workflow on PostGIS, shared outbox, pushed to the platform
-    panel = plugin.moderation_panel
+    panel = plugin.dock.workflow.moderation_panel
     sid = ids[0]
     row = row_of(panel.table, sid)
     assert row >= 0
@@ -161,7 +161,7 @@ def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_mod
     panel.accept_button.click()
     assert store.report(sid)["external_status_code"] == "investigating"
     assert [e.state for e in store.outbox_entries() if e.service_request_id == sid] == [PENDING]
-    assert wait_for(lambda: plugin.sync_task is None, SYNC_TIMEOUT_S)
+    assert wait_for(lambda: plugin.sync.task is None, SYNC_TIMEOUT_S)
     assert [e.state for e in store.outbox_entries() if e.service_request_id == sid] == [SENT]
     assert [(u[0], u[2], u[3]) for u in api_updates(server, [sid])] == [(sid, "investigating", "moderator")]
 
@@ -175,7 +175,7 @@ def test_plugin_on_postgis_syncs_shows_postgres_layers_and_others_changes(pg_mod
     settings = PluginSettings.load()
     settings.base_url = ""
     settings.save()
-    plugin._timer_tick()
+    plugin.sync.tick()
     assert layer.featureCount() == count - 1
     after = {f["service_request_id"]: f["agency_responsible"] for f in layer.getFeatures()}
     assert after[sid] == "roads" and ids[2] not in after

@@ -42,8 +42,8 @@ def _switch(plugin, role: str, department: str = "", authcfg: str = "") -> Plugi
 
 
 def _sync(plugin) -> None:  # noqa: F811
-    assert plugin.start_sync() is not None
-    assert wait_for(lambda: plugin.sync_task is None, 180)
+    assert plugin.sync.start() is not None
+    assert wait_for(lambda: plugin.sync.task is None, 180)
 
 
 def test_each_key_identity_has_its_own_workspace_and_unsent_work_stays_put(
@@ -67,9 +67,9 @@ def test_each_key_identity_has_its_own_workspace_and_unsent_work_stays_put(
     assert _held(moderator_ws) == everything
     # the moderator accepts a report; the platform is not told yet (no push): it waits in the outbox
     waiting = sorted(_server_ids(refserver, "external_status_code = 'for_triage'"))[0]
-    store = plugin.gui_store()
+    store = plugin.session.open_store()
     wf.accept(store, wf.Actor("moderator"), waiting)
-    plugin.close_store()
+    plugin.session.close()
 
     officer = _switch(plugin, "officer", "roads", keys["officer:roads"])
     assert officer.workspace != moderator_ws and Path(officer.workspace).parent == tmp_path
@@ -89,9 +89,9 @@ def test_each_key_identity_has_its_own_workspace_and_unsent_work_stays_put(
 
     back = _switch(plugin, "moderator")
     assert back.workspace == moderator_ws and back.authcfg == keys["moderator"]  # no retyping
-    store = plugin.gui_store()
+    store = plugin.session.open_store()
     assert [e.service_request_id for e in store.outbox_entries(("pending",))] == [waiting]
-    plugin.close_store()
+    plugin.session.close()
 
 
 def test_settings_keep_one_key_per_role(qgis_app, clean_settings, unlocked_auth, tmp_path):  # noqa: F811

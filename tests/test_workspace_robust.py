@@ -154,15 +154,15 @@ def test_a_failed_workspace_is_said_in_ukrainian_and_opened_again_without_a_rest
     settings.save()
     plugin.apply_settings(PluginSettings.load())
     plugin.add_layers(quiet=True)
-    before = plugin.gui_store()
+    before = plugin.session.open_store()
     layer = project_layers.find_layer(project_layers.REPORTS)
     count = layer.featureCount()
     assert before is not None and count > 0
 
-    plugin._sync_done(TaskOutcome(False, error=_real_io_error(tmp_path)))  # the sync task ended with it
+    plugin.sync._done(TaskOutcome(False, error=_real_io_error(tmp_path)))  # the sync task ended with it
     shown = iface.messageBar().get_messages(Qgis.Critical)
     assert any("Робочий простір" in m and "ще раз" in m for m in shown), shown
-    after = plugin.gui_store()
+    after = plugin.session.open_store()
     assert after is not None and after is not before and after.query("SELECT count(*) AS n FROM reports")
     layer = project_layers.find_layer(project_layers.REPORTS)
     assert layer.isValid() and layer.featureCount() == count

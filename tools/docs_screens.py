@@ -305,7 +305,7 @@ def shot_sync(ctx: Ctx) -> QWidget:
     dock.tabs.setCurrentIndex(0)
     before = dock.last_sync_label.text()
     ctx.click(dock.sync_button)
-    ctx.wait(lambda: ctx.plugin.sync_task is None and dock.last_sync_label.text() != before, "the end of the sync", 120)
+    ctx.wait(lambda: ctx.plugin.sync.task is None and dock.last_sync_label.text() != before, "the end of the sync", 120)
     ctx.settle()
     return dock
 
@@ -313,12 +313,12 @@ def shot_sync(ctx: Ctx) -> QWidget:
 def _open_card(ctx: Ctx, expression: str) -> QWidget:
     from openmisto_plugin.gui.report_detail import load_history
 
-    store = ctx.plugin.gui_store()
+    store = ctx.plugin.session.open_store()
     candidates = ctx.features(expression)
     if not candidates:
         raise Unreachable(f"no report matches {expression}")
     best = max(candidates, key=lambda f: len(load_history(store, str(f["service_request_id"]))))
-    dialog = ctx.plugin.show_report(best)
+    dialog = ctx.plugin.dialogs.show_report(best)
     ctx.later(dialog.close)
     ctx.wait(lambda: dialog.isVisible(), "the report card")
     ctx.spin(300)
@@ -439,7 +439,7 @@ def shot_respond(ctx: Ctx) -> QWidget:
     if not found:
         raise Unreachable("no assigned report to respond to")
     ctx.as_role("officer", str(found[0]["agency_responsible"]))
-    card = ctx.plugin.show_report(found[0])
+    card = ctx.plugin.dialogs.show_report(found[0])
     ctx.later(card.close)
     ctx.wait(lambda: card.isVisible(), "the report card")
     ctx.click(ctx.button(card, tr("Respond\u2026")))
@@ -488,7 +488,7 @@ def _make_conflict(ctx: Ctx) -> str:
     dock = ctx.dock()
     before = dock.last_sync_label.text()
     ctx.click(dock.sync_button)
-    ctx.wait(lambda: ctx.plugin.sync_task is None and dock.last_sync_label.text() != before, "the end of the sync", 120)
+    ctx.wait(lambda: ctx.plugin.sync.task is None and dock.last_sync_label.text() != before, "the end of the sync", 120)
     ctx.errors.clear()  # the sync's warning about the conflict is what this step wants
     return sid
 

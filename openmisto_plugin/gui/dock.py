@@ -231,6 +231,9 @@ class OpenMistoDock(QgsDockWidget):
         super().__init__(tr("Open City"), parent)
         self.setObjectName(OBJECT_NAME)
         self.setWindowIcon(icon("openmisto"))
+        self.session: Any = None  # the workspace session and the plugin's hub (see attach)
+        self.hub: Any = None
+        self.workflow: Any = None  # the role's pages (gui/dock_pages.py)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -329,6 +332,36 @@ class OpenMistoDock(QgsDockWidget):
         return page
 
     # --- API for the plugin -------------------------------------------------------------
+
+    def attach(self, session: Any, hub: Any, canvas: Any) -> None:
+        """Work on the workspace ``session``: the dock builds the role's pages and follows the ``hub``'s news."""
+        from .dock_pages import WorkflowPages
+
+        self.session, self.hub = session, hub
+        self.workflow = WorkflowPages(self, session, hub, canvas)
+        hub.settingsChanged.connect(self.show_state)
+        hub.settingsChanged.connect(self.workflow.update)
+        hub.dataChanged.connect(self.workflow.refresh)
+        hub.dataChanged.connect(self.show_state)
+
+    def detach(self) -> None:
+        """Stop following the hub and delete the pages (on unload; the filter leaves the layer)."""
+        if self.hub is not None:
+            self.hub.settingsChanged.disconnect(self.show_state)
+            self.hub.dataChanged.disconnect(self.show_state)
+            self.hub.settingsChanged.disconnect(self.workflow.update)
+            self.hub.dataChanged.disconnect(self.workflow.refresh)
+            self.workflow.remove(clear_filter=True)
+        self.hub = self.session = None
+
+    def show_state(self, settings: PluginSettings | None = None) -> None:
+        """The settings, the workspace's last sync and profile, and the reports' counts."""
+        if self.session is None:
+            return
+        settings = settings or PluginSettings.load()
+        session = self.session
+        self.show_settings(settings, session.last_pull(), session.platform_profile(), session.department_name(settings))
+        self.show_counts(*session.status_counts(settings))
 
     def add_tab(self, widget: QWidget, title: str, tab_icon: QIcon | None = None) -> int:
         """Add a workflow page; returns its index."""
