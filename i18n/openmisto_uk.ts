@@ -1114,6 +1114,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/common.py"/>
         <location filename="../openmisto_plugin/gui/dock.py"/>
         <location filename="../openmisto_plugin/gui/sync_controller.py"/>
         <location filename="../openmisto_plugin/plugin.py"/>
@@ -3176,6 +3177,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <source>The window could not be opened; the log (Open City tab) says why.</source>
+        <translation>Вікно не вдалося відкрити; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Report {0} is not in the workspace.</source>
         <translation>Звернення {0} немає в робочому просторі.</translation>
     </message>
@@ -3553,6 +3559,16 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>The synchronisation could not start; the log (Open City tab) says why.</source>
+        <translation>Синхронізацію не вдалося розпочати; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
+        <source>The synchronisation ended, but showing its result failed; the log (Open City tab) says why.</source>
+        <translation>Синхронізація завершилася, але показати її результат не вдалося; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/sync_controller.py"/>
         <source>Overdue reports of your department: {0}.</source>
         <translation>Прострочених звернень вашого підрозділу: {0}.</translation>
     </message>
@@ -3590,6 +3606,16 @@
         <location filename="../openmisto_plugin/gui/sync_controller.py"/>
         <source>Synchronisation failed: {0}</source>
         <translation>Синхронізація не вдалася: {0}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>The layers could not be added; the log (Open City tab) says why.</source>
+        <translation>Шари не вдалося додати; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>That did not work; the log (Open City tab) says why.</source>
+        <translation>Це не вдалося; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>

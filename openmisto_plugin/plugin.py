@@ -22,6 +22,7 @@ from qgis.core import (
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
     QgsProject,
     QgsRectangle,
     QgsSettings,
@@ -37,7 +38,7 @@ from .core.log import setup_logging, teardown_logging
 from .core.paths import i18n_dir
 from .core.settings import PluginSettings
 from .core.store.journal import restore_journal, use_rollback_journal
-from .gui.common import icon, push_plain_message
+from .gui.common import icon, logged_slot, push_plain_message
 from .gui.report_dialogs import ReportDialogs
 from .gui.signal_hub import PluginSignals
 from .gui.sync_controller import SyncController
@@ -51,6 +52,16 @@ FALLBACK_LOCALE = "uk"
 #: CRS of a new project the plugin fills: web mercator, like the basemaps users add.
 NEW_PROJECT_CRS = "EPSG:3857"
 MESSAGE_SECONDS = 8
+
+
+def _layers_not_added() -> str:
+    return tr("The layers could not be added; the log (Open City tab) says why.")
+
+
+def _not_done() -> str:
+    return tr("That did not work; the log (Open City tab) says why.")
+
+
 #: QGIS theme icons for the actions that have none under resources/icons.
 THEME_ICONS = {"respond": "/mMessageLog.svg", "assign": "/user.svg", "monthly_report": "/mActionNewReport.svg"}
 
@@ -63,7 +74,7 @@ def qgis_locale() -> str:
         return user_locale
     try:
         return QgsApplication.locale() or ""
-    except Exception:  # noqa: BLE001 - old or headless QGIS
+    except (AttributeError, RuntimeError):  # old or headless QGIS
         return ""
 
 
@@ -212,6 +223,7 @@ class OpenMistoPlugin:
         else:
             self._qgis_ready()
 
+    @logged_slot()
     def _qgis_ready(self) -> None:
         """Show the workspace's layers in a new, empty project."""
         if self._waiting_for_qgis:
@@ -362,6 +374,7 @@ class OpenMistoPlugin:
         if self.hub is not None:
             self.hub.settingsChanged.emit(settings)
 
+    @logged_slot(_not_done)
     def show_monthly_report(self) -> int | None:
         """The "Monthly report" dialog for the configured workspace (a GeoPackage or a PostGIS schema)."""
         from .gui.monthly_report_dialog import open_monthly_report_dialog
@@ -372,6 +385,7 @@ class OpenMistoPlugin:
             return None
         return open_monthly_report_dialog(settings.workspace, self.iface, self.iface.mainWindow())
 
+    @logged_slot(_not_done)
     def show_settings(self) -> None:
         """The settings dialog; applies and re-points the layers when accepted."""
         from .gui.settings_dialog import SettingsDialog
@@ -382,6 +396,7 @@ class OpenMistoPlugin:
             return
         self.settings_changed(before, PluginSettings.load())
 
+    @logged_slot(_not_done)
     def settings_changed(self, before: PluginSettings, after: PluginSettings) -> None:
         """Apply new settings; another profile's workspace replaces the layers and the pages' store."""
         from .core.profiles import switch_note
@@ -403,6 +418,7 @@ class OpenMistoPlugin:
 
     # --- layers and the map --------------------------------------------------------------------------
 
+    @logged_slot(_layers_not_added, default={})
     def add_layers(self, quiet: bool = False) -> dict[str, Any]:
         """Add the workspace's layers to the project (zooming when the project was empty)."""
         settings = PluginSettings.load()
@@ -424,6 +440,7 @@ class OpenMistoPlugin:
         self._layers_changed()
         return layers
 
+    @logged_slot(_not_done)
     def add_basemap(self) -> Any:
         """The OpenStreetMap basemap at the bottom of the project (once); offline its tiles simply do not load."""
         from .core.basemap import add_basemap
@@ -434,6 +451,7 @@ class OpenMistoPlugin:
         )
         return layer
 
+    @logged_slot()
     def _new_project_view(self) -> None:
         project = QgsProject.instance()
         if project_layers.find_layer(project_layers.REPORTS, project) is None:
@@ -442,6 +460,7 @@ class OpenMistoPlugin:
         self.zoom_to_reports()
         project.setDirty(False)
 
+    @logged_slot(_not_done)
     def zoom_to_reports(self) -> None:
         """Zoom the map to the reports (or the districts)."""
         layer = project_layers.find_layer(project_layers.REPORTS) or project_layers.find_layer(project_layers.DISTRICTS)
@@ -460,12 +479,13 @@ class OpenMistoPlugin:
         transform = QgsCoordinateTransform(crs, canvas.mapSettings().destinationCrs(), QgsProject.instance())
         try:
             extent = transform.transformBoundingBox(extent)
-        except Exception:  # noqa: BLE001 - a broken extent is not worth an error
+        except QgsCsException:  # a broken extent is not worth an error
             return
         extent.scale(1.1)
         canvas.setExtent(extent)
         canvas.refresh()
 
+    @logged_slot(default=None)  # the layer's own extent will do
     def _placed_reports_extent(self) -> QgsRectangle | None:
         """The reports' box without those flagged far outside the city (a PostGIS layer's own extent has them)."""
         from .core.city_area import reports_extent
@@ -473,13 +493,10 @@ class OpenMistoPlugin:
         store = self.session.open_store_if_open()  # a zoom queued before unload must not open the workspace again
         if store is None:
             return None
-        try:
-            box = reports_extent(store)
-        except Exception:  # the layer's own extent will do
-            log.debug("Cannot read the reports' extent from the store", exc_info=True)
-            return None
+        box = reports_extent(store)
         return None if box is None else QgsRectangle(*box)
 
+    @logged_slot()
     def _layers_changed(self, *_args: Any) -> None:
         layer = project_layers.find_layer(project_layers.REPORTS)
         if self.map_tool is not None and not sip.isdeleted(self.map_tool):
@@ -493,6 +510,7 @@ class OpenMistoPlugin:
             if visible:
                 self.dock.raise_()
 
+    @logged_slot(_not_done)
     def activate_identify(self, checked: bool = True) -> None:
         """Switch the map tool that opens a clicked report's details."""
         canvas = self.iface.mapCanvas()

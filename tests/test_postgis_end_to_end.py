@@ -104,7 +104,7 @@ def configure_postgres(server: Any, saved_connection: str, pg_info: Any, role: s
     dialog.accept()
     settings = PluginSettings.load()
     assert settings.workspace_path == saved_connection
-    assert settings.is_postgres and "password" not in settings.workspace_path
+    assert settings.current_workspace.shared and "password" not in settings.workspace_path
     if not settings.authcfg:
         settings.authcfg = save_api_key(server.keys[role], "test pg")
         settings.save()

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from qgis.core import QgsApplication, QgsSettings
 
+from .store.workspace import Workspace
+
 log = logging.getLogger(__name__)
 
 GROUP = "openmisto"
@@ -48,9 +50,7 @@ def profile_of(role: str, department: str = "") -> str:
 def workspace_for_profile(address: str, profile: str, owner: str) -> str:
     """The workspace of ``profile``: the chosen GeoPackage for its ``owner`` profile, ``<name>.<profile>.gpkg``
     beside it for the others; a PostGIS address is shared by all."""
-    from .store.factory import is_postgres
-
-    if not address or is_postgres(address) or profile == owner:
+    if not address or Workspace(address).shared or profile == owner:
         return address
     path = Path(address)
     slug = re.sub(r"[^0-9A-Za-z_-]+", "-", profile.replace(":", "-")).strip("-") or "user"
@@ -98,8 +98,13 @@ class PluginSettings:
 
     @property
     def workspace(self) -> str:
-        """The workspace of the current profile (see :func:`workspace_for_profile`)."""
+        """The address of the current profile's workspace (see :func:`workspace_for_profile`)."""
         return workspace_for_profile(self.workspace_path, self.profile, self.workspace_owner or self.profile)
+
+    @property
+    def current_workspace(self) -> Workspace:
+        """The current profile's workspace, to ask what it is (shared, its name…) or to open it."""
+        return Workspace(self.workspace)
 
     @classmethod
     def load(cls) -> PluginSettings:
@@ -173,16 +178,7 @@ class PluginSettings:
     @property
     def workspace_exists(self) -> bool:
         """A GeoPackage file that exists, or a PostGIS address (checked when opened)."""
-        from .store.factory import workspace_exists
-
-        return workspace_exists(self.workspace)
-
-    @property
-    def is_postgres(self) -> bool:
-        """The workspace is a shared PostGIS one."""
-        from .store.factory import is_postgres
-
-        return is_postgres(self.workspace_path)
+        return self.current_workspace.exists()
 
 
 def save_last_sync(summary: str) -> None:

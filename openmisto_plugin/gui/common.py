@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from qgis.PyQt.QtCore import QDateTime, Qt
 from qgis.PyQt.QtGui import QIcon
@@ -25,6 +27,10 @@ from ..core.escaping import html_text, rich_plain_text
 from ..core.i18n import tr
 from ..core.paths import resource
 from ..core.timeutil import local, parse
+
+log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 
 def icon(name: str) -> QIcon:
@@ -135,6 +141,44 @@ def pop_message(bar: Any, item: Any) -> bool:
         return bool(bar.popWidget(item))
     except RuntimeError:  # the user closed it: the item is gone already
         return False
+
+
+def logged_slot(
+    failure: Callable[[], str] | None = None, default: Any = None
+) -> Callable[[Callable[..., Result]], Callable[..., Result]]:
+    """Decorate a Qt slot (or a part of one that may fail on its own) so that no exception is lost.
+
+    An unexpected exception is logged as a warning with its traceback (the plugin's log tab in QGIS) and the
+    function returns ``default``; with ``failure`` (a function giving the translated line, called when it
+    fails: the translator may come later than the decorator) the user also reads it in the message bar.
+    An error that is expected and handled is caught where it happens, by its type, not here.
+    """
+
+    def decorate(function: Callable[..., Result]) -> Callable[..., Result]:
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Result:
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:  # an exception reaching Qt is lost or aborts QGIS
+                log.warning("%s failed: %s", function.__qualname__, exc, exc_info=True)
+                if failure is not None:
+                    tell_user(failure(), exc)
+                return default
+
+        return guarded
+
+    return decorate
+
+
+def tell_user(failure: str, exc: BaseException) -> None:
+    """One warning line in QGIS's message bar: ``failure`` and the exception's first line (the log has more)."""
+    from qgis.core import Qgis
+    from qgis.utils import iface
+
+    bar = iface.messageBar() if iface is not None else None
+    if bar is not None:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        push_plain_message(bar, tr("Open City"), f"{failure} ({detail})", Qgis.Warning, 8)
 
 
 def plain_message_box(parent: QWidget | None, title: str, text: str, buttons: Any, icon: Any) -> QMessageBox:

@@ -40,7 +40,7 @@ from ..core.i18n import tr
 from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.settings import PluginSettings
 from ..core.timeutil import KYIV, now_utc
-from .common import ElidedLabel, format_datetime, icon, plain_label, plain_tooltip, text_of, to_datetime
+from .common import ElidedLabel, format_datetime, icon, logged_slot, plain_label, plain_tooltip, text_of, to_datetime
 from .help import help_button
 
 OBJECT_NAME = "OpenMistoDock"
@@ -354,6 +354,7 @@ class OpenMistoDock(QgsDockWidget):
             self.workflow.remove(clear_filter=True)
         self.hub = self.session = None
 
+    @logged_slot()
     def show_state(self, settings: PluginSettings | None = None) -> None:
         """The settings, the workspace's last sync and profile, and the reports' counts."""
         if self.session is None:
@@ -405,13 +406,12 @@ class OpenMistoDock(QgsDockWidget):
         ``department_name``: the officer's department as the workspace names it (else its code shows).
         """
         self.show_profile(profile)
-        from ..core.store.factory import describe
-
-        workspace = describe(settings.workspace)
+        shared = settings.current_workspace.shared
+        workspace = settings.current_workspace.describe()
         if settings.is_configured:
             self.connection_label.setText(settings.base_url)
             self.connection_label.setToolTip(plain_tooltip(tr("Workspace: {0}").format(workspace)))
-        elif settings.is_postgres:  # a shared workspace that the server (or a colleague) synchronises
+        elif shared:  # a shared workspace that the server (or a colleague) synchronises
             self.connection_label.setText(tr("Shared workspace: {0}").format(workspace))
             self.connection_label.setToolTip(plain_tooltip(tr("Workspace: {0}").format(workspace)))
         else:
@@ -420,7 +420,7 @@ class OpenMistoDock(QgsDockWidget):
         if settings.role == "officer" and settings.department:
             role = tr("{0}, department {1}").format(role, department_name or settings.department)
         self.role_label.setText(tr("Role: {0}").format(role))
-        if settings.is_postgres and workspace_pull is not None:
+        if shared and workspace_pull is not None:
             # shared: whoever synchronised last (the server's schedule, a colleague) counts
             text = tr("Last sync: {0} (recorded in the workspace)").format(
                 workspace_pull.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")

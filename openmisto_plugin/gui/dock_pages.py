@@ -18,6 +18,7 @@ from ..core import project_layers
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.settings import PluginSettings
+from .common import logged_slot
 from .signal_hub import PluginSignals
 from .workspace_session import WorkspaceSession
 
@@ -40,6 +41,7 @@ class WorkflowPages(QObject):
         self._role: str | None = None
         self._department: str | None = None
 
+    @logged_slot()
     def update(self, settings: PluginSettings | None = None) -> None:
         """The pages for the role; the store and the user for the pages that exist."""
         settings = settings or PluginSettings.load()
@@ -135,6 +137,7 @@ class WorkflowPages(QObject):
         self.no_position_panel = None
         self._role = self._department = None
 
+    @logged_slot()
     def refresh(self) -> None:
         """Every page reads the store again (after a sync or a change); the filter is applied again."""
         store = self.session.open_store()
@@ -163,6 +166,7 @@ class WorkflowPages(QObject):
             if self.filter_panel.refresh() is None and self.report_list is not None:
                 self.report_list.refresh()
 
+    @logged_slot()
     def layers_changed(self, layer: Any) -> None:
         """The project's reports layer is ``layer`` now (None when it was removed)."""
         panel = self.filter_panel
@@ -173,10 +177,12 @@ class WorkflowPages(QObject):
         if self.moderation_panel is not None and not sip.isdeleted(self.moderation_panel):
             self.moderation_panel.layer()  # follows the layer's selection again
 
+    @logged_slot()
     def _filter_applied(self, fids: list[int]) -> None:
         if self.report_list is not None:
             self.report_list.show_reports(self.filter_panel.layer if self.filter_panel else None, fids)
 
+    @logged_slot()
     def _outbox_changed(self) -> None:
         """Dropped or re-queued changes: the reports show other values now."""
         project_layers.reload_layers()

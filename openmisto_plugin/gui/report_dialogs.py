@@ -18,10 +18,17 @@ from ..core import project_layers
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.settings import PluginSettings
+from ..core.store.failures import WORKSPACE_ERRORS
+from .common import logged_slot
 from .signal_hub import PluginSignals
 from .workspace_session import WorkspaceSession
 
 log = logging.getLogger(__name__)
+
+
+def _not_opened() -> str:
+    """The line in the message bar when a dialog fails to open (the log has the traceback)."""
+    return tr("The window could not be opened; the log (Open City tab) says why.")
 
 
 class ReportDialogs(QObject):
@@ -53,12 +60,14 @@ class ReportDialogs(QObject):
 
     # --- the detail view --------------------------------------------------------------------------------
 
+    @logged_slot(_not_opened)
     def show_report(self, feature: Any) -> Any:
         """Open the detail view of a report feature."""
         from .report_detail import feature_to_dict
 
         return self._open_detail(feature_to_dict(feature))
 
+    @logged_slot(_not_opened)
     def show_report_id(self, service_request_id: str) -> Any:
         """Open the detail view of a report by its number (from a list or the queue)."""
         store = self.session.open_store()
@@ -144,6 +153,7 @@ class ReportDialogs(QObject):
     def _forget_dialog(self, dialog: Any) -> None:
         self.detail_dialogs = [d for d in self.detail_dialogs if d is not dialog]
 
+    @logged_slot()
     def refresh_details(self) -> None:
         """Open detail views show the history as it is now (sent changes lose their "waiting" mark)."""
         store = self.session.open_store()
@@ -157,11 +167,12 @@ class ReportDialogs(QObject):
             request_id = str(dialog.report.get("service_request_id") or "")
             try:
                 history = sorted(store.history(request_id), key=lambda r: str(r.get("updated_datetime") or ""))
-            except Exception:
-                log.debug("Cannot read the history of %s", request_id, exc_info=True)
+            except WORKSPACE_ERRORS as exc:  # the view keeps the history it shows
+                log.warning("Cannot read the history of %s: %s", request_id, exc)
                 continue
             dialog.set_history(history, undelivered_states(store, request_id))
 
+    @logged_slot()
     def pan_to_report(self, service_request_id: str) -> None:
         """Select the report and pan the map to it."""
         layer = project_layers.find_layer(project_layers.REPORTS)
@@ -196,6 +207,7 @@ class ReportDialogs(QObject):
             self._message(tr("There is no workspace yet: synchronise first."), Qgis.Warning)
         return store
 
+    @logged_slot(_not_opened)
     def respond(self, service_request_id: str, parent: Any = None, reopen: bool = False) -> Any:
         """The officer's response dialog for one report; accepted: reload, send, (re)open the detail."""
         from .respond_dialog import RespondDialog
@@ -209,6 +221,7 @@ class ReportDialogs(QObject):
         dialog.show()
         return dialog
 
+    @logged_slot(_not_opened)
     def respond_to_selected(self) -> Any:
         """Respond to the one report selected on the map."""
         from .respond_dialog import open_for_selection
@@ -226,6 +239,7 @@ class ReportDialogs(QObject):
         dialog.show()
         return dialog
 
+    @logged_slot(_not_opened, default=False)
     def moderate(self, service_request_id: str, action: str, detail: Any = None) -> bool:
         """Accept or reject (``action``) one report from its card; the card opens again showing the change."""
         from ..core.store.base import VersionConflictError
@@ -266,6 +280,7 @@ class ReportDialogs(QObject):
         self.hub.changesMade.emit()
         return True
 
+    @logged_slot(_not_opened)
     def assign(self, ids: list[str], parent: Any = None) -> Any:
         """The assignment dialog for these reports (moderator)."""
         from .assign_dialog import AssignDialog
@@ -279,6 +294,7 @@ class ReportDialogs(QObject):
         dialog.show()
         return dialog
 
+    @logged_slot(_not_opened)
     def assign_selected(self) -> Any:
         """Assign every report selected on the map (the dialog shows the count and asks to confirm)."""
         store = self._writer_store(wf.MODERATOR)
@@ -291,6 +307,7 @@ class ReportDialogs(QObject):
             return None
         return self.assign(ids)
 
+    @logged_slot(_not_opened)
     def show_duplicates(self, service_request_id: str, parent: Any = None) -> Any:
         """Duplicate candidates of a report (moderator); closing one as a duplicate reloads and sends."""
         from .duplicates_dialog import DuplicatesDialog
@@ -308,6 +325,7 @@ class ReportDialogs(QObject):
         return dialog
 
     def _connect_accepted(self, dialog: Any, reopen_id: str | None = None, detail: Any = None) -> None:
+        @logged_slot()
         def accepted() -> None:
             self.hub.dataChanged.emit()
             if reopen_id is not None:

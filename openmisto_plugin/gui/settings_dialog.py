@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import shlex
-from pathlib import Path
 from typing import Any
 
 from qgis.core import QgsApplication
@@ -42,10 +41,11 @@ from qgis.PyQt.QtWidgets import (
 from ..core import media
 from ..core import workflow as wf
 from ..core.i18n import tr
+from ..core.open311.auth import AuthError
 from ..core.open311.profile import format_label
 from ..core.positions import parse_bbox
 from ..core.settings import ANSWER_FORMATS, ROLES, PluginSettings, default_workspace_path, profile_of
-from ..core.store.factory import describe, is_postgres, workspace_exists
+from ..core.store.failures import WORKSPACE_ERRORS
 from ..core.store.pg_connection import (
     DEFAULT_SCHEMA,
     URI_PREFIX,
@@ -54,6 +54,7 @@ from ..core.store.pg_connection import (
     saved_connection_names,
     valid_schema,
 )
+from ..core.store.workspace import Workspace
 from ..core.tasks import CallableTask, TaskOutcome
 from .common import button_box, icon, plain_label, warn_plain
 from .dock import role_label
@@ -285,14 +286,14 @@ class SettingsDialog(QDialog):
         self.connection_combo.clear()
         for name in names:
             self.connection_combo.addItem(name, name)
-        if is_postgres(address):
+        if Workspace(address).shared:
             self.workspace_kind_combo.setCurrentIndex(self.workspace_kind_combo.findData(KIND_POSTGRES))
             values = address_values(address)
             name = values.get("connection", "")
             if name and self.connection_combo.findData(name) < 0:
                 self.connection_combo.addItem(name, name)  # a connection not (or no longer) saved here
             if not name:  # a service or host address (made by hand): kept as it is
-                self.connection_combo.addItem(tr("As set: {0}").format(describe(address)), address)
+                self.connection_combo.addItem(tr("As set: {0}").format(Workspace(address).describe()), address)
                 name = address
             self.connection_combo.setCurrentIndex(max(0, self.connection_combo.findData(name)))
             self.schema_edit.setText(values.get("schema", DEFAULT_SCHEMA))
@@ -321,13 +322,13 @@ class SettingsDialog(QDialog):
         """The workspace as chosen: a GeoPackage path, or ``postgres:connection=<name> schema=<schema>``."""
         if self.workspace_kind_combo.currentData() != KIND_POSTGRES:
             return self.workspace_widget.filePath().strip() or (
-                "" if is_postgres(self.settings.workspace_path) else self.settings.workspace_path
+                "" if Workspace(self.settings.workspace_path).shared else self.settings.workspace_path
             )
         chosen = str(self.connection_combo.currentData() or "")
         schema = self.schema_edit.text().strip() or DEFAULT_SCHEMA
         if not chosen:
             return ""
-        if is_postgres(chosen):  # a hand-made address: only its schema changes
+        if Workspace(chosen).shared:  # a hand-made address: only its schema changes
             values = address_values(chosen)
             values["schema"] = schema
             return URI_PREFIX + " ".join(f"{k}={shlex.quote(v)}" for k, v in values.items())
@@ -335,16 +336,15 @@ class SettingsDialog(QDialog):
 
     def _workspace_store(self, path: str) -> tuple[Any, bool]:
         """``(store, opened_here)`` of the workspace ``path``; (None, False) when there is none yet."""
-        if not workspace_exists(path):
+        workspace = Workspace(path)
+        if not workspace.exists():
             return None, False
         store = self.store
-        if store is not None and str(getattr(store, "path", "")) == path:
+        if store is not None and store.workspace == workspace:
             return store, False
-        from ..core.store.factory import open_store
-
         try:
-            return open_store(path), True
-        except Exception as exc:  # noqa: BLE001 - not a workspace: the field stays off
+            return workspace.open(), True
+        except (*WORKSPACE_ERRORS, OSError) as exc:  # not a workspace: the field stays off
             log.info("Cannot open %s for the photos' address: %s", path, exc)
             return None, False
 
@@ -352,8 +352,8 @@ class SettingsDialog(QDialog):
         store, opened = self._workspace_store(path)
         try:
             self.media_url_edit.setText(media.media_base_url(store) if store is not None else "")
-        except Exception:
-            log.debug("Cannot read the photos' address", exc_info=True)
+        except WORKSPACE_ERRORS as exc:  # the field stays as it was
+            log.warning("Cannot read the photos' address: %s", exc)
         finally:
             if opened:
                 store.close()
@@ -465,7 +465,7 @@ class SettingsDialog(QDialog):
             target = None
         try:
             authcfg = save_api_key(key, f"{AUTHCFG_NAME} ({profile})", authcfg=target or None)
-        except Exception as exc:  # noqa: BLE001 - AuthError has a user message
+        except (AuthError, ValueError) as exc:  # AuthError has a user message; ValueError: an empty key
             message = TaskOutcome(False, error=exc).error_message()
             warn_plain(self, self.windowTitle(), message)
             return False
@@ -489,8 +489,9 @@ class SettingsDialog(QDialog):
             return
         self.settings = values
         self.settings.save()
-        if self.settings.workspace_path and not is_postgres(self.settings.workspace_path):
-            Path(self.settings.workspace_path).parent.mkdir(parents=True, exist_ok=True)
+        folder = Workspace(self.settings.workspace_path).path
+        if folder is not None:
+            folder.parent.mkdir(parents=True, exist_ok=True)
         self._stop_test()
         super().accept()
 
@@ -519,7 +520,7 @@ class SettingsDialog(QDialog):
             return None
         try:
             api_key = self._api_key_for_test()
-        except Exception as exc:  # noqa: BLE001 - AuthError has a user message
+        except AuthError as exc:  # it has a user message
             self._show_test(TaskOutcome(False, error=exc).error_message(), False)
             return None
         from ..core.open311.client import Open311Client
@@ -570,8 +571,8 @@ class SettingsDialog(QDialog):
             return
         try:
             store.save_platform_profile(profile)
-        except Exception:
-            log.info("Cannot store the platform profile", exc_info=True)
+        except WORKSPACE_ERRORS as exc:  # the next sync probes the platform again
+            log.warning("Cannot store the platform profile: %s", exc)
         finally:
             if opened:
                 store.close()

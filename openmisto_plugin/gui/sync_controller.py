@@ -23,13 +23,21 @@ from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.settings import PluginSettings, save_last_sync
 from ..core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome, is_workspace_failure
-from .common import pop_message, push_plain_message
+from .common import logged_slot, pop_message, push_plain_message
 from .signal_hub import PluginSignals
 from .workspace_session import WorkspaceSession
 
 log = logging.getLogger(__name__)
 
 MESSAGE_SECONDS = 8
+
+
+def _sync_not_started() -> str:
+    return tr("The synchronisation could not start; the log (Open City tab) says why.")
+
+
+def _sync_end_not_shown() -> str:
+    return tr("The synchronisation ended, but showing its result failed; the log (Open City tab) says why.")
 
 
 class SyncController(QObject):
@@ -110,15 +118,16 @@ class SyncController(QObject):
         """(Re)start the timer for the settings' interval."""
         self.timer.stop()
         # A shared workspace is refreshed by the timer even without a platform here (a server syncs it).
-        if settings.sync_interval_min > 0 and (settings.is_configured or settings.is_postgres):
+        if settings.sync_interval_min > 0 and (settings.is_configured or settings.current_workspace.shared):
             self.timer.start(settings.sync_interval_min * 60 * 1000)
 
+    @logged_slot()
     def tick(self) -> None:
         """The timer: a sync when there is a platform; a shared workspace is read again in any case."""
         settings = PluginSettings.load()
         if self.task is None and settings.is_configured and self.start(automatic=True) is not None:
             return  # its end reloads the layers and the pages
-        if settings.is_postgres and self.task is None:
+        if settings.current_workspace.shared and self.task is None:
             self.refresh_shared()
 
     def refresh_shared(self) -> None:
@@ -129,6 +138,7 @@ class SyncController(QObject):
 
     # --- starting and finishing --------------------------------------------------------------------------
 
+    @logged_slot()
     def request_push(self) -> SyncTask | None:
         """Send local changes now: a sync, or one more right after the running one."""
         if not PluginSettings.load().is_configured:
@@ -138,6 +148,7 @@ class SyncController(QObject):
             return None
         return self.start(automatic=True, prompt=True)
 
+    @logged_slot(_sync_not_started)
     def start(self, full: bool = False, automatic: bool = False, prompt: bool | None = None) -> SyncTask | None:
         """Start a SyncTask in QGIS's task manager unless one runs already.
 
@@ -155,12 +166,12 @@ class SyncController(QObject):
                 self.message(tr("Enter the platform address in the settings first."), Qgis.Warning)
                 self.hub.settingsRequested.emit()
             return None
-        try:
-            from ..core.open311.auth import load_api_key
+        from ..core.open311.auth import AuthError, load_api_key
 
+        try:
             ask = (not automatic) if prompt is None else prompt
             api_key = load_api_key(settings.authcfg, prompt=ask) if settings.authcfg else None
-        except Exception as exc:  # noqa: BLE001 - AuthError explains itself
+        except AuthError as exc:  # it explains itself
             message = TaskOutcome(False, error=exc).error_message()
             self.message(message, Qgis.Warning if automatic else Qgis.Critical)
             if self.dock is not None:
@@ -197,6 +208,7 @@ class SyncController(QObject):
         if self.task is not None:
             self.task.cancel()
 
+    @logged_slot()
     def _reports_stored(self) -> None:
         """The sync's reports phase is committed (history still coming): the map shows the reports now."""
         if self.task is None:
@@ -209,6 +221,7 @@ class SyncController(QObject):
             self.add_layers(quiet=True)
         project_layers.reload_layers()
 
+    @logged_slot(_sync_end_not_shown)
     def _done(self, outcome: TaskOutcome) -> None:
         """Main thread: reload the layers and tell the user what changed."""
         task = self.task

@@ -17,6 +17,8 @@ from ..core import project_layers
 from ..core import workflow as wf
 from ..core.settings import PluginSettings
 from ..core.store.base import ReportStore
+from ..core.store.failures import WORKSPACE_ERRORS
+from .common import logged_slot
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class WorkspaceSession:
 
         try:
             self.store = Workspace(address).open()
-        except Exception as exc:  # noqa: BLE001 - SchemaError explains itself; tried again on the next need
+        except (*WORKSPACE_ERRORS, OSError) as exc:  # SchemaError explains itself; tried again on the next need
             log.warning("Cannot open the workspace %s: %s", address, exc)
             self._failed = (address, time.monotonic())
             return None
@@ -81,8 +83,8 @@ class WorkspaceSession:
         if store is not None:
             try:
                 store.close()
-            except Exception:  # a store that fails to close is dropped all the same
-                log.warning("Closing the workspace failed", exc_info=True)
+            except (*WORKSPACE_ERRORS, OSError) as exc:  # a store that fails to close is dropped all the same
+                log.warning("Closing the workspace failed: %s", exc)
 
     def reopen(self) -> None:
         """Open the workspace again after its file failed: a new store connection, the layers re-opened."""
@@ -103,35 +105,27 @@ class WorkspaceSession:
         store = self.open_store()
         return from_store(store.get_state(LAST_PULL)) if store is not None else None
 
+    @logged_slot(default="")
     def department_name(self, settings: PluginSettings) -> str:
         """The officer's department by its name in the workspace ('' when unknown: the dock shows the code)."""
         store = self.open_store()
         if store is None or not settings.department:
             return ""
-        try:
-            return dict(wf.departments(store)).get(settings.department, "")
-        except Exception:
-            log.debug("Cannot read the departments", exc_info=True)
-            return ""
+        return dict(wf.departments(store)).get(settings.department, "")
 
+    @logged_slot(default=None)
     def platform_profile(self) -> Any:
         """The platform profile kept in the workspace (None without a workspace or before the first probe)."""
         store = self.open_store()
-        try:
-            return store.platform_profile() if store is not None else None
-        except Exception:
-            log.debug("Cannot read the platform profile", exc_info=True)
-            return None
+        return store.platform_profile() if store is not None else None
 
+    @logged_slot(default=({}, 0))
     def status_counts(self, settings: PluginSettings) -> tuple[dict[str, int], int]:
         """Reports per status and the overdue count (nothing when the workspace cannot be read)."""
-        try:
-            store = self.open_store() if settings.is_postgres else None
-            return project_layers.status_counts(settings.workspace, store)
-        except Exception:
-            log.debug("Cannot count reports", exc_info=True)
-            return {}, 0
+        store = self.open_store() if settings.current_workspace.shared else None
+        return project_layers.status_counts(settings.workspace, store)
 
+    @logged_slot(default=None)
     def overdue_count(self) -> int | None:
         """Open reports past their deadline in the user's scope (an officer: the own department)."""
         store = self.open_store()
@@ -144,8 +138,4 @@ class WorkspaceSession:
         if self.actor.role == wf.OFFICER and self.actor.department:
             where += " AND agency_responsible = ?"
             params.append(self.actor.department)
-        try:
-            return store.count(where, params)
-        except Exception:
-            log.debug("Cannot count overdue reports", exc_info=True)
-            return None
+        return store.count(where, params)
