@@ -2653,6 +2653,11 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>The monthly report could not be written: {error}</source>
+        <translation>Місячний звіт не вдалося записати: {error}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>Open City: monthly report</source>
         <translation>Відкрите Місто: щомісячний звіт</translation>
     </message>
@@ -2794,11 +2799,6 @@
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
         <source>The workspace {path} does not exist: synchronise first.</source>
         <translation>Робочого простору {path} немає: спершу синхронізуйте.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
-        <source>The monthly report could not be written: {error}</source>
-        <translation>Місячний звіт не вдалося записати: {error}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>

@@ -3,19 +3,27 @@
 builds the atlas.
 
 Two steps: :func:`prepare_monthly_report` reads the workspace and computes the figures (the long part, safe in
-a worker thread: the dialog runs it in a QgsTask), :func:`finish_monthly_report` fills the print layouts and
-writes the PDF in the main thread (a layout is a Qt graphics scene: QGIS's own atlas export runs there too,
-its algorithms carry ``NoThreading``). :func:`make_monthly_report` does both, for the algorithm.
+a worker thread: the dialog runs it in a QgsTask), then the print layouts are filled and the PDF written in the
+main thread (a layout is a Qt graphics scene: QGIS's own atlas export runs there too, its algorithms carry
+``NoThreading``): :func:`start_monthly_report` from the event loop, a page per step, the maps drawn in QGIS's
+map renderer threads (the dialog: QGIS keeps answering), :func:`finish_monthly_report` at once, the same pages.
+:func:`make_monthly_report` does both steps at once, for the algorithm.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from qgis.PyQt.QtCore import QTimer
+
 from .stats import Period
 from .timeutil import KYIV
+
+#: Prints running from the event loop (:func:`start_monthly_report`), kept alive to their end.
+_PRINTING: list[Any] = []
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,94 @@ def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: An
         request.xlsx_path,
         basemap=request.basemap,
     )
+
+
+def layer_features(data: Any) -> Any:
+    """The features of the atlas's layers (:func:`core.atlas.layout.atlas_features`), made ahead; any thread."""
+    from .atlas.layout import atlas_features
+
+    return atlas_features(data)
+
+
+def start_monthly_report(
+    request: MonthlyReportRequest,
+    data: Any,
+    feedback: Any,
+    done: Callable[[Any, BaseException | None], None],
+    features: Any = None,
+) -> None:
+    """Write the PDF (and the CSV/XLSX) from prepared data in short steps from the event loop: the layouts are
+    filled a step at a time, then printed a page per step (:class:`core.atlas.printer.AtlasPrinter`). Main thread.
+
+    ``done(result, error)`` is called at the end: a :class:`core.atlas.layout.AtlasResult`, or the error
+    (:class:`core.atlas.data.AtlasCanceled` when ``feedback`` cancels). ``features``: :func:`layer_features`.
+    """
+    _StepwisePrint(request, data, feedback, done, features).start()
+
+
+class _StepwisePrint:
+    """:func:`start_monthly_report`'s steps; kept in :data:`_PRINTING` until the end, then let go at once (the
+    layouts and layers are freed while QGIS runs, not by a garbage collection at exit)."""
+
+    def __init__(
+        self,
+        request: MonthlyReportRequest,
+        data: Any,
+        feedback: Any,
+        done: Callable[[Any, BaseException | None], None],
+        features: Any,
+    ) -> None:
+        from .atlas.layout import open_print_steps
+
+        self._request = request
+        self._data = data
+        self._feedback = feedback
+        self._done = done
+        self._steps: Any = open_print_steps(
+            data, request.workspace, request.output_pdf, feedback, basemap=request.basemap, features=features
+        )
+        self._job: Any = None
+
+    def start(self) -> None:
+        _PRINTING.append(self)
+        QTimer.singleShot(0, self._next_step)
+
+    def _next_step(self) -> None:
+        try:
+            job = next(self._steps)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            self._end(None, exc)
+            return
+        if job is None:
+            QTimer.singleShot(0, self._next_step)
+            return
+        self._steps.close()  # its frame holds the layouts too
+        self._steps = None
+        self._job = job
+        job.printer.finished.connect(self._printed)
+        job.printer.start()
+
+    def _printed(self, error: BaseException | None) -> None:
+        if error is not None:
+            self._end(None, error)
+            return
+        from .atlas.layout import close_print
+
+        try:
+            result = close_print(self._job, self._data, self._request.csv_path, self._request.xlsx_path, self._feedback)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            self._end(None, exc)
+            return
+        self._end(result, None)
+
+    def _end(self, result: Any, error: BaseException | None) -> None:
+        if self in _PRINTING:
+            _PRINTING.remove(self)
+        job, self._job, self._steps = self._job, None, None
+        if job is not None:
+            job.printer.finished.disconnect(self._printed)
+        del job
+        self._done(result, error)
 
 
 def make_monthly_report(request: MonthlyReportRequest, feedback: Any = None) -> Any:

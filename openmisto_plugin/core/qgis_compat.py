@@ -73,6 +73,7 @@ NUMBER_DOUBLE = scoped_enum("Qgis.ProcessingNumberParameterType.Double", "QgsPro
 EXCLUDE_FROM_EXPORTS = scoped_enum(
     "QgsLayoutObject.DataDefinedProperty.ExcludeFromExports", "QgsLayoutObject.ExcludeFromExports"
 )
+LAYOUT_MILLIMETERS = scoped_enum("Qgis.LayoutUnit.Millimeters", "QgsUnitTypes.LayoutMillimeters")
 LEGEND_TITLE = scoped_enum("Qgis.LegendComponent.Title", "QgsLegendStyle.Title")
 LEGEND_GROUP = scoped_enum("Qgis.LegendComponent.Group", "QgsLegendStyle.Group")
 LEGEND_SUBGROUP = scoped_enum("Qgis.LegendComponent.Subgroup", "QgsLegendStyle.Subgroup")

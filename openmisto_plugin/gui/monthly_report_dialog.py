@@ -1,8 +1,9 @@
 """The "Monthly report" dialog: period, grouping, internal or public, output files; builds the atlas in a task.
 
-The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the atlas is made by
-:func:`core.monthly_report.make_monthly_report`, the same function ``openmisto:monthlyreport`` calls, in a
-background :class:`QgsTask` (progress and cancel in QGIS's task bar). When it is done the PDF opens in the
+The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the atlas is made by the same
+two steps ``openmisto:monthlyreport`` runs (:mod:`core.monthly_report`), in a :class:`QgsTask` (progress and
+cancel in QGIS's task bar): the figures in its worker thread, the PDF a page per turn of the main thread's
+event loop, so QGIS keeps answering. When it is done the PDF opens in the
 system viewer and the layouts are added to the current project (:func:`core.atlas.layout.add_layouts_to_project`)
 for the layout designer.
 """
@@ -10,12 +11,13 @@ for the layout designer.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from qgis.core import QgsApplication, QgsFeedback, QgsProject, QgsSettings, QgsTask
-from qgis.PyQt.QtCore import QDate, Qt, QUrl
+from qgis.PyQt.QtCore import QDate, Qt, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -33,13 +35,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
+from ..core.atlas.data import AtlasCanceled
 from ..core.i18n import tr
 from ..core.monthly_report import (
     MonthlyReportRequest,
-    finish_monthly_report,
+    layer_features,
     layout_rows,
     prepare_monthly_report,
     resolve_period,
+    start_monthly_report,
 )
 from ..core.stats import Period
 from ..core.store.factory import describe, is_postgres, workspace_exists
@@ -56,15 +60,33 @@ _RUNNING: set[MonthlyReportDialog] = set()
 SETTINGS_GROUP = "openmisto/monthly_report"
 
 
+class PrintError(Exception):
+    """The layouts could not be filled or the PDF not written (the figures were ready)."""
+
+    def user_message(self) -> str:
+        return tr("The monthly report could not be written: {error}").format(error=self.__cause__ or self)
+
+
 class MonthlyReportTask(OpenMistoTask):
-    """Read the workspace and compute the atlas's figures in a worker thread; the PDF is written after it, in
-    the main thread (:func:`core.monthly_report.finish_monthly_report`)."""
+    """The whole monthly report, its progress and Cancel in QGIS's task bar.
+
+    The worker thread reads the workspace and computes the figures; the print layouts are then filled and the
+    PDF printed in the main thread, a page per turn of the event loop
+    (:func:`core.monthly_report.start_monthly_report`), while the worker waits for the end. The task's result
+    is the :class:`core.atlas.layout.AtlasResult`.
+    """
+
+    #: Worker → main thread: the figures are ready, print them (queued: the task lives in the main thread).
+    prepared = pyqtSignal(object)
 
     def __init__(self, request: MonthlyReportRequest, rows: tuple[int, int]) -> None:
         super().__init__(tr("Open City: monthly report"), QgsTask.CanCancel)
         self.request = request
         self.rows = rows
         self._feedback: QgsFeedback | None = None
+        self._printed = threading.Event()
+        self._print_outcome: tuple[Any, BaseException | None] = (None, None)
+        self.prepared.connect(self._start_print)
 
     def cancel(self) -> None:
         if self._feedback is not None:
@@ -78,9 +100,33 @@ class MonthlyReportTask(OpenMistoTask):
         if self.isCanceled():
             feedback.cancel()
         try:
-            return prepare_monthly_report(self.request, self.rows, feedback)
+            data = prepare_monthly_report(self.request, self.rows, feedback)
+            features = layer_features(data)
+            if self.isCanceled():
+                return None
+            self.prepared.emit((data, features))
+            # Canceled: the printer stops at its next step in the main thread; this thread need not wait for it
+            # (QGIS waits for its tasks when it quits).
+            while not self._printed.wait(0.05):
+                if self.isCanceled():
+                    return None
+            result, error = self._print_outcome
+            if isinstance(error, AtlasCanceled):
+                return None
+            if error is not None:
+                raise PrintError(error) from error
+            return result
         finally:
             self._feedback = None
+
+    def _start_print(self, prepared: tuple[Any, Any]) -> None:
+        """Main thread: fill the layouts and print, in steps (the worker waits for :meth:`_print_done`)."""
+        data, features = prepared
+        start_monthly_report(self.request, data, self._feedback, self._print_done, features)
+
+    def _print_done(self, result: Any, error: BaseException | None) -> None:
+        self._print_outcome = (result, error)
+        self._printed.set()
 
 
 def _month_start(day: date) -> QDate:
@@ -312,12 +358,7 @@ class MonthlyReportDialog(QDialog):
             if not outcome.canceled:
                 self._message(outcome.error_message(), error=True)
             return
-        try:  # the layouts and the PDF: main thread (a print layout is a Qt graphics scene)
-            result = finish_monthly_report(self._request, outcome.result)
-        except Exception as exc:
-            log.warning("Cannot write the monthly report: %s", exc, exc_info=True)
-            self._message(tr("The monthly report could not be written: {error}").format(error=exc), True)
-            return
+        result = outcome.result  # the PDF is written (core.atlas.layout.AtlasResult)
         if keep:
             try:
                 from ..core.atlas.layout import add_layouts_to_project

@@ -15,8 +15,9 @@ house numbers are masked), street names without house numbers, and grid-cell cou
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +25,6 @@ from typing import Any
 
 from qgis.core import (
     Qgis,
-    QgsAbstractLayoutIterator,
     QgsCoordinateReferenceSystem,
     QgsExpressionContextUtils,
     QgsFeature,
@@ -73,6 +73,7 @@ from .data import (
     chunk_of,
     prepare,
 )
+from .printer import AtlasPrinter
 
 log = logging.getLogger(__name__)
 
@@ -287,43 +288,40 @@ def _names(data: AtlasData) -> dict[str, str]:
     }
 
 
+@dataclass
+class AtlasFeatures:
+    """The features of the atlas's memory layers (:func:`atlas_features`): plain data, made in any thread."""
+
+    reports: list[QgsFeature]  # points by status, or grid cells
+    heat: list[QgsFeature] | None  # the cells' centres; None: the report points
+    pages: list[QgsFeature]
+    figures: list[QgsFeature]
+    overdue: list[QgsFeature]
+
+
 @stats.paused_gc()  # tens of thousands of features: see stats.paused_gc
-def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
-    """Memory layers (and the workspace's districts) with what the layouts show."""
+def atlas_features(data: AtlasData) -> AtlasFeatures:
+    """The features of the layers the layouts show; no layer yet, so any thread (the dialog: its task's)."""
     lang = data.lang
-    names = _names(data)
-    crs = f"crs={MAP_CRS}"
+    heat: list[QgsFeature] | None = None
     if data.aggregate_cells:
         half = CELL_SIZE_M
-        cells = [
+        reports = [
             _feature(
                 [c.group_key, c.count, c.overdue],
                 _rect((c.ix * half, c.iy * half, (c.ix + 1) * half, (c.iy + 1) * half)),
             )
             for c in data.cells
         ]
-        reports = _memory_layer(
-            f"Polygon?{crs}&field=group_key:string&field=count:integer&field=overdue:integer", names["cells"], cells
-        )
-        reports.setRenderer(_cell_renderer(data))
-        centres = [
+        heat = [
             _feature([c.count], QgsGeometry.fromPointXY(QgsPointXY((c.ix + 0.5) * half, (c.iy + 0.5) * half)))
             for c in data.cells
             if c.group_key == stats.CITY_KEY
         ]
-        heat = _memory_layer(f"Point?{crs}&field=count:integer", names["heat"], centres)
-        heat.setRenderer(_heat_renderer('"count"'))
     else:
-        points = [
+        reports = [
             _feature([p.group_key, p.status, int(p.overdue)], QgsGeometry(QgsPoint(p.x, p.y))) for p in data.points
         ]
-        uri = f"Point?crs={POINT_CRS}&field=group_key:string&field=status:string&field=overdue:integer"
-        reports = _memory_layer(uri, names["reports"], points)
-        reports.setRenderer(_status_renderer(lang))
-        heat = reports.clone()  # the memory provider copies the features in C++
-        heat.setName(names["heat"])
-        heat.setCustomProperty(LAYER_PROPERTY, names["heat"])
-        heat.setRenderer(_heat_renderer(None))
 
     pages: list[QgsFeature] = []
     figures: list[QgsFeature] = []
@@ -389,11 +387,38 @@ def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
             overdue.append(
                 _feature([row.group_key, chunk, i, row.number, category, address, row.days_late, row.description])
             )
+    return AtlasFeatures(reports, heat, pages, figures, overdue)
+
+
+@stats.paused_gc()  # tens of thousands of features: see stats.paused_gc
+def make_layers(data: AtlasData, workspace_path: str | Path, features: AtlasFeatures | None = None) -> AtlasLayers:
+    """Memory layers (and the workspace's districts) with what the layouts show (``features``: made ahead by
+    :func:`atlas_features`, else now)."""
+    made = features if features is not None else atlas_features(data)
+    names = _names(data)
+    crs = f"crs={MAP_CRS}"
+    if data.aggregate_cells:
+        reports = _memory_layer(
+            f"Polygon?{crs}&field=group_key:string&field=count:integer&field=overdue:integer",
+            names["cells"],
+            made.reports,
+        )
+        reports.setRenderer(_cell_renderer(data))
+        heat = _memory_layer(f"Point?{crs}&field=count:integer", names["heat"], made.heat or [])
+        heat.setRenderer(_heat_renderer('"count"'))
+    else:
+        uri = f"Point?crs={POINT_CRS}&field=group_key:string&field=status:string&field=overdue:integer"
+        reports = _memory_layer(uri, names["reports"], made.reports)
+        reports.setRenderer(_status_renderer(data.lang))
+        heat = reports.clone()  # the memory provider copies the features in C++
+        heat.setName(names["heat"])
+        heat.setCustomProperty(LAYER_PROPERTY, names["heat"])
+        heat.setRenderer(_heat_renderer(None))
     page_layer = _memory_layer(
         f"Polygon?{crs}&field=page_no:integer&field=key:string&field=chunk:integer&field=title:string"
         "&field=subtitle:string&field=contact:string&field=overdue_caption:string",
         names["pages"],
-        pages,
+        made.pages,
     )
     page_layer.setRenderer(
         QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_style": "no"}))
@@ -402,13 +427,13 @@ def make_layers(data: AtlasData, workspace_path: str | Path) -> AtlasLayers:
         "None?field=group_key:string&field=ord:integer&field=figure:string&field=value:string"
         "&field=previous:string&field=change:string&field=cover:integer",
         names["figures"],
-        figures,
+        made.figures,
     )
     overdue_layer = _memory_layer(
         "None?field=group_key:string&field=chunk:integer&field=ord:integer&field=number:string&field=category:string"
         "&field=address:string&field=days_late:integer&field=description:string",
         names["overdue"],
-        overdue,
+        made.overdue,
     )
     from ..store.factory import layer_source
 
@@ -498,6 +523,7 @@ _MEASURE_SCALE = 10.0
 TABLE_TEXT_SIZE, TABLE_CELL_MARGIN = 6.8, 0.9
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same categories and addresses are measured again and again
 def text_width_mm(text: str, size: float = TABLE_TEXT_SIZE) -> float:
     """Printed width (mm) of one line of ``text`` in the atlas tables' font."""
     from qgis.core import QgsRenderContext, QgsTextRenderer
@@ -714,51 +740,6 @@ def measure_rows(layout: QgsPrintLayout, lang: Lang) -> tuple[int, int]:
 # --------------------------------------------------------------------------- export
 
 
-class _AtlasIterator(QgsAbstractLayoutIterator):
-    """The cover, then every atlas page, as one sequence for ``QgsLayoutExporter.exportToPdf``."""
-
-    def __init__(
-        self, cover: QgsPrintLayout, group: QgsPrintLayout, feedback: Any = None, span: tuple[float, float] = (40, 100)
-    ) -> None:
-        super().__init__()
-        self._cover = cover
-        self._group = group
-        self._atlas = group.atlas()
-        self._feedback = feedback
-        self._span = span
-        self._index = -1
-        self.canceled = False
-
-    def layout(self) -> QgsPrintLayout:
-        return self._cover if self._index == 0 else self._group
-
-    def beginRender(self) -> bool:
-        self._index = -1
-        return self._atlas.beginRender()
-
-    def endRender(self) -> bool:
-        return self._atlas.endRender()
-
-    def count(self) -> int:
-        return 1 + self._atlas.count()
-
-    def filePath(self, baseFilePath: str, extension: str) -> str:
-        return f"{baseFilePath}.{extension}"
-
-    def next(self) -> bool:
-        feedback = self._feedback
-        if feedback is not None:
-            if feedback.isCanceled():
-                self.canceled = True
-                return False
-            lo, hi = self._span
-            feedback.setProgress(lo + (hi - lo) * max(0, self._index + 1) / max(1, self.count()))
-        self._index += 1
-        if self._index == 0:
-            return True
-        return self._atlas.next()
-
-
 def pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
     """Vector PDF with real text (so it can be searched and read by pdftotext)."""
     settings = QgsLayoutExporter.PdfExportSettings()
@@ -773,13 +754,8 @@ def pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
 
 
 def export_pdf(cover: QgsPrintLayout, group: QgsPrintLayout, path: str | Path, feedback: Any = None) -> None:
-    """Write the cover and all atlas pages into one PDF."""
-    iterator = _AtlasIterator(cover, group, feedback)
-    result, error = QgsLayoutExporter.exportToPdf(iterator, str(path), pdf_settings())
-    if iterator.canceled:
-        raise AtlasCanceled()
-    if result != QgsLayoutExporter.Success:
-        raise OSError(error or f"the PDF export failed ({result}): {path}")
+    """Write the cover and all atlas pages into one PDF, now (:meth:`AtlasPrinter.run`)."""
+    AtlasPrinter(cover, group, path, pdf_settings(), feedback).run()
 
 
 # --------------------------------------------------------------------------- API
@@ -841,43 +817,87 @@ def prepare_atlas(
     )
 
 
-def render_atlas(
+@dataclass(eq=False)
+class AtlasPrint:
+    """An atlas being printed (:func:`open_print`): its own project, the filled layouts, the layers, the printer."""
+
+    printer: AtlasPrinter
+    project: QgsProject
+    layouts: tuple[QgsPrintLayout, QgsPrintLayout]
+    layers: AtlasLayers
+    output: Path
+    workspace: Any
+
+
+def open_print_steps(
     data: AtlasData,
     workspace_path: str | Path,
     output_pdf: str | Path,
     feedback: Any = None,
-    csv_path: str | Path | None = None,
-    xlsx_path: str | Path | None = None,
     templates: Path | None = None,
     basemap: bool = False,
-) -> AtlasResult:
-    """Fill the layouts with ``data`` and write the PDF (and the CSV/XLSX of the figures).
+    features: AtlasFeatures | None = None,
+) -> Iterator[AtlasPrint | None]:
+    """:func:`open_print` in steps short enough for the event loop: yields ``None`` after each, the
+    :class:`AtlasPrint` at the end. Raises :class:`AtlasCanceled` when ``feedback`` cancels."""
 
-    ``basemap``: OpenStreetMap under the maps (its tiles need the internet; without it the maps print as before).
+    def step(progress: float) -> None:
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise AtlasCanceled()
+            feedback.setProgress(progress)
 
-    In the main thread, like QGIS's own atlas export (its Processing algorithms carry ``NoThreading``): a print
-    layout is a graphics scene, which Qt does not allow outside the GUI thread.
-    """
     workspace = _workspace(workspace_path)
     project = QgsProject()
     project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
     cover, group = load_layouts(project, templates)
-    layers = make_layers(data, workspace)
+    yield step(31)
+    if features is None:
+        features = atlas_features(data)
+        yield step(32)
+    layers = make_layers(data, workspace, features)
     if basemap:
         from ..basemap import osm_layer
 
         layers.basemap = osm_layer()
     project.addMapLayers(layers.all(), False)
+    yield step(33)
     made = now_utc()
     fill_cover(cover, data, layers, made)
+    yield step(34)
     fill_group(group, data, layers, made)
-    if feedback is not None:
-        if feedback.isCanceled():
-            raise AtlasCanceled()
-        feedback.setProgress(35)
-    output = Path(output_pdf)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    export_pdf(cover, group, output, feedback)
+    yield step(35)
+    printer = AtlasPrinter(cover, group, Path(output_pdf), pdf_settings(), feedback)
+    yield AtlasPrint(printer, project, (cover, group), layers, Path(output_pdf), workspace)
+
+
+def open_print(
+    data: AtlasData,
+    workspace_path: str | Path,
+    output_pdf: str | Path,
+    feedback: Any = None,
+    templates: Path | None = None,
+    basemap: bool = False,
+    features: AtlasFeatures | None = None,
+) -> AtlasPrint:
+    """Fill the layouts with ``data``; the printer of the PDF, not started. Main thread (a layout is a graphics
+    scene, which Qt does not allow outside the GUI thread); the printer draws the maps in QGIS's renderer threads.
+
+    ``basemap``: OpenStreetMap under the maps (its tiles need the internet; without it the maps print as before);
+    ``features``: the layers' features made ahead (:func:`atlas_features`).
+    """
+    steps = [*open_print_steps(data, workspace_path, output_pdf, feedback, templates, basemap, features)]
+    return steps[-1]
+
+
+def close_print(
+    job: AtlasPrint,
+    data: AtlasData,
+    csv_path: str | Path | None = None,
+    xlsx_path: str | Path | None = None,
+    feedback: Any = None,
+) -> AtlasResult:
+    """After the printer wrote the PDF: the CSV/XLSX of the figures, and what was made."""
     csv_out = xlsx_out = None
     if csv_path or xlsx_path:
         from ..export import write_csv, write_xlsx
@@ -889,10 +909,10 @@ def render_atlas(
             xlsx_out = str(write_xlsx(xlsx_path, sets))
     if feedback is not None:
         feedback.setProgress(100)
-    log.info("Atlas of %s: %d pages in %s", data.period.label(), data.total_pages, output)
+    log.info("Atlas of %s: %d pages in %s", data.period.label(), data.total_pages, job.output)
     return AtlasResult(
         pages=data.total_pages,
-        pdf=str(output),
+        pdf=str(job.output),
         groups=[g.label for g in data.groups],
         group_pages={g.key: g.first_page for g in data.groups},
         csv=csv_out,
@@ -900,8 +920,25 @@ def render_atlas(
         rows_first=data.rows_first,
         rows_next=data.rows_next,
         data=data,
-        workspace_path=str(workspace),
+        workspace_path=str(job.workspace),
     )
+
+
+def render_atlas(
+    data: AtlasData,
+    workspace_path: str | Path,
+    output_pdf: str | Path,
+    feedback: Any = None,
+    csv_path: str | Path | None = None,
+    xlsx_path: str | Path | None = None,
+    templates: Path | None = None,
+    basemap: bool = False,
+) -> AtlasResult:
+    """Fill the layouts with ``data`` and write the PDF (and the CSV/XLSX of the figures), now, in the calling
+    (main) thread: :func:`open_print`, :meth:`AtlasPrinter.run`, :func:`close_print`."""
+    job = open_print(data, workspace_path, output_pdf, feedback, templates, basemap)
+    job.printer.run()
+    return close_print(job, data, csv_path, xlsx_path, feedback)
 
 
 def build_atlas(
@@ -1026,15 +1063,20 @@ def add_layouts_to_project(
 
 __all__ = [
     "AtlasCanceled",
+    "AtlasPrint",
     "AtlasResult",
     "add_layouts_to_project",
+    "atlas_features",
     "build_atlas",
+    "close_print",
     "export_pdf",
     "fill_cover",
     "fill_group",
     "layout_rows",
     "load_layouts",
     "make_layers",
+    "open_print",
+    "open_print_steps",
     "parse_period",
     "prepare_atlas",
     "render_atlas",
