@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from openmisto_plugin.core import outbox_view
-from openmisto_plugin.core import workflow as wf
+from openmisto_plugin.core.store.workspace import Workspace
 from tests.test_workflow import submit_reports, workspace
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
@@ -138,7 +138,7 @@ def test_killed_mid_push_every_update_reaches_the_platform_exactly_once(fresh_re
         )
     assert len(rows) == REPORTS and all(n == distinct == UPDATES // REPORTS for _sid, n, distinct in rows)
     assert set(final.values()) == {"ujkg"}  # the last of the four assignments of each report
-    with wf.open_store(path) as reopened:
+    with Workspace(path).opened() as reopened:
         for sid in ids:  # received (from the platform), then the four assignments, each once
             history = outbox_view.history(reopened, sid)
             assert [h["origin"] for h in history] == ["platform"] + ["local"] * (UPDATES // REPORTS)

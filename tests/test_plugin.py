@@ -425,6 +425,7 @@ def test_detail_shows_citizen_text_as_plain_text(qgis_app, workspace):
     }
     with Workspace(workspace).opened() as store:  # the GUI's store
         history = load_history(store, "102")
+        assert load_departments(store) == load_departments(str(workspace)) != {}  # the GUI's store, or the address
     assert [h["update_id"] for h in history] == ["u1", "u2"]
     dialog = ReportDetailDialog(report, history, load_departments(str(workspace)))
     try:

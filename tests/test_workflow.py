@@ -18,6 +18,7 @@ from openmisto_plugin.core.open311.client import Open311Client
 from openmisto_plugin.core.open311.errors import Open311Error
 from openmisto_plugin.core.rules import RulesError
 from openmisto_plugin.core.store import GeoPackageStore
+from openmisto_plugin.core.store.workspace import Workspace
 from openmisto_plugin.core.sync import SyncEngine
 from openmisto_plugin.core.timeutil import KYIV, now_utc
 from tests.test_anonymise import jpeg_with_exif
@@ -298,11 +299,11 @@ def test_autoassign_processing_algorithm(store, tmp_path, openmisto_provider):
     store.close()
     out = processing.run("openmisto:autoassign", {"WORKSPACE": path, "RULES": str(rules), "DRY_RUN": True})
     assert out["CONSIDERED"] == 1 and out["ASSIGNED"] == 1 and out["NO_RULE"] == 0
-    with wf.open_store(path) as again:
+    with Workspace(path).opened() as again:
         assert not again.outbox_entries() and not routing_storage.load_routing_rules(again).zones
     out = processing.run("openmisto:autoassign", {"WORKSPACE": path, "RULES": str(rules), "SAVE_RULES": True})
     assert out["ASSIGNED"] == 1 and out["QUEUED"] == 1
-    with wf.open_store(path) as again:
+    with Workspace(path).opened() as again:
         assert again.report("2")["agency_responsible"] == "roads"
         assert len(again.outbox_entries(["pending"])) == 1
         assert routing_storage.load_routing_rules(again).zones  # imported rules stay in the workspace

@@ -462,13 +462,14 @@ def _make_conflict(ctx: Ctx) -> str:
     """A response queued here while "someone else" changes the same report on the platform; then a sync."""
     from openmisto_plugin.core import officer_response
     from openmisto_plugin.core import workflow as wf
+    from openmisto_plugin.core.store.workspace import Workspace
 
     found = ctx.features('"external_status_code" = \'action_scheduled\' AND "agency_responsible" IS NOT NULL', 1)
     if not found:
         raise Unreachable("no assigned report to answer")
     report = found[0]
     sid, department = str(report["service_request_id"]), str(report["agency_responsible"])
-    with wf.open_store(os.environ["DOCS_WORKSPACE"]) as store:
+    with Workspace(os.environ["DOCS_WORKSPACE"]).opened() as store:
         officer_response.respond(
             store,
             wf.Actor(wf.OFFICER, department),

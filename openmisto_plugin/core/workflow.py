@@ -21,10 +21,8 @@ when the report changed since, :class:`store.base.VersionConflictError` is raise
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from . import statuses
@@ -69,18 +67,6 @@ class Actor:
 
 
 # --------------------------------------------------------------------------- store access
-
-
-@contextmanager
-def open_store(path: str | Path) -> Iterator[ReportStore]:
-    """Open a workspace (a GeoPackage path or a ``postgres:`` address) for the duration of a ``with`` block."""
-    from .store.factory import open_store as open_any
-
-    store = open_any(str(path))
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _rows(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

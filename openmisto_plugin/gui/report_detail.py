@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from qgis.core import QgsFeature, QgsFeatureRequest, QgsVectorLayer
+from qgis.core import QgsFeature
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QBrush, QColor, QFont
 from qgis.PyQt.QtWidgets import (
@@ -32,12 +32,12 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ..core import statuses
+from ..core import statuses, workflow
 from ..core.deadlines import report_is_overdue
 from ..core.i18n import tr
-from ..core.qgis_compat import REQUEST_NO_GEOMETRY
 from ..core.store.base import ReportStore
 from ..core.store.failures import WORKSPACE_ERRORS
+from ..core.store.workspace import Workspace
 from ..core.unplaced import position_text
 from .common import button_box, format_datetime, icon, plain_label, plain_tooltip, safe_link, text_of, to_datetime
 from .help import help_button
@@ -74,43 +74,41 @@ def load_history(store: ReportStore | None, service_request_id: str) -> list[dic
     return sorted(rows, key=lambda r: str(text_of(r.get("updated_datetime"))))
 
 
-def undelivered_states(store: Any, service_request_id: str) -> dict[str, str]:
+def undelivered_states(store: ReportStore | None, service_request_id: str) -> dict[str, str]:
     """``update_id -> outbox state`` of the report's local changes not confirmed by the platform yet."""
     if store is None or not service_request_id:
         return {}
     try:
         entries = store.outbox_entries(("pending", "conflict", "refused"))
-    except Exception:
-        log.debug("Cannot read the outbox", exc_info=True)
+    except WORKSPACE_ERRORS as exc:
+        log.warning("Cannot read the outbox: %s", exc)
         return {}
     return {e.update_id: e.state for e in entries if e.service_request_id == str(service_request_id)}
 
 
-def _names(workspace: str, table: str) -> dict[str, str]:
-    from ..core.store.factory import layer_source, workspace_exists
-
-    if not workspace_exists(workspace):
-        return {}
+def _names(target: ReportStore | str | None, read: Callable[[ReportStore], list[tuple[str, str]]]) -> dict[str, str]:
+    """``code -> name`` through the store of ``target`` (the GUI's store, or a workspace address); {} without one."""
     try:
-        uri, provider = layer_source(workspace, table)
-    except Exception:
-        log.debug("No layer source for %s", workspace, exc_info=True)
+        if isinstance(target, ReportStore):
+            return dict(read(target))
+        workspace = Workspace.of(target) if target else None
+        if workspace is None or not workspace.exists():
+            return {}
+        with workspace.opened() as store:
+            return dict(read(store))
+    except WORKSPACE_ERRORS as exc:
+        log.warning("Cannot read the names of the workspace's departments or districts: %s", exc)
         return {}
-    layer = QgsVectorLayer(uri, table, provider)
-    if not layer.isValid():
-        return {}
-    request = QgsFeatureRequest().setFlags(REQUEST_NO_GEOMETRY)
-    return {text_of(f["code"]): text_of(f["name"]) for f in layer.getFeatures(request)}
 
 
-def load_departments(workspace: str) -> dict[str, str]:
-    """Department names by code (empty when the workspace has none)."""
-    return _names(workspace, "departments")
+def load_departments(workspace: ReportStore | str | None) -> dict[str, str]:
+    """Department names by code (empty when the workspace has none); ``workspace``: its store or its address."""
+    return _names(workspace, workflow.departments)
 
 
-def load_districts(workspace: str) -> dict[str, str]:
-    """District names by code (empty when the workspace has none)."""
-    return _names(workspace, "districts")
+def load_districts(workspace: ReportStore | str | None) -> dict[str, str]:
+    """District names by code (empty when the workspace has none); ``workspace``: its store or its address."""
+    return _names(workspace, workflow.districts)
 
 
 def is_overdue(report: dict[str, Any]) -> bool:

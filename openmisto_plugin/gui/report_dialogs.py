@@ -17,7 +17,6 @@ from qgis.PyQt.QtCore import QObject, Qt
 from ..core import project_layers
 from ..core import workflow as wf
 from ..core.i18n import tr
-from ..core.settings import PluginSettings
 from ..core.store.failures import WORKSPACE_ERRORS
 from .common import logged_slot
 from .signal_hub import PluginSignals
@@ -95,15 +94,14 @@ class ReportDialogs(QObject):
             undelivered_states,
         )
 
-        settings = PluginSettings.load()
         request_id = str(report.get("service_request_id") or "")
         store = self.session.open_store()
         dialog = ReportDetailDialog(
             report,
             load_history(store, request_id),
-            load_departments(settings.workspace),
+            load_departments(store),
             self.iface.mainWindow(),
-            load_districts(settings.workspace),
+            load_districts(store),
             undelivered_states(store, request_id),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
