@@ -9,7 +9,6 @@ Every report below notes the values it contributes; the expected figures in the 
 
 from __future__ import annotations
 
-import sqlite3
 import statistics
 from datetime import date, datetime, timezone
 
@@ -368,28 +367,29 @@ def test_to_datetime_accepts_store_text_and_datetimes():
 
 
 def _write_workspace(path, reports, history):
-    """A sqlite file with the store's tables (columns of docs/architecture.md) for the read-only loader."""
-    con = sqlite3.connect(path)
-    cols = [*reports[0], "fid", "geom", "expected_datetime", "description"]
-    con.execute(f"CREATE TABLE reports ({', '.join(cols)})")
-    for r in reports:
-        full = {"fid": None, "geom": b"\x00", "expected_datetime": None, "description": "x", **r}
-        con.execute(f"INSERT INTO reports VALUES ({', '.join('?' * len(cols))})", [full[c] for c in cols])
-    hcols = ["update_id", "service_request_id", "status", "external_status_code", "updated_datetime"]
-    hcols += ["description", "agency_responsible", "media_url", "author", "origin"]
-    con.execute(f"CREATE TABLE request_updates ({', '.join(hcols)})")
-    for h in history:
-        at = h["updated_datetime"]
-        values = {**h, "updated_datetime": to_store(at) if isinstance(at, datetime) else at}
-        con.execute(
-            f"INSERT INTO request_updates VALUES ({', '.join('?' * len(hcols))})", [values.get(c) for c in hcols]
+    """A real workspace (GeoPackageStore) holding exactly these rows, written with plain SQL through the store."""
+    from openmisto_plugin.core.store import GeoPackageStore
+
+    def insert(table, row):
+        store.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            [to_store(v) if isinstance(v, datetime) else v for v in row.values()],
         )
-    con.execute("CREATE TABLE departments (code, name, officer_name, officer_phone, officer_email)")
-    con.execute("INSERT INTO departments VALUES ('roads', 'Відділ доріг', 'Іван', '+380', 'i@x')")
-    con.execute("CREATE TABLE districts (fid, code, name, geom)")
-    con.execute("INSERT INTO districts VALUES (1, 'center', 'Центр', NULL)")
-    con.commit()
-    con.close()
+
+    store = GeoPackageStore.create(str(path))
+    try:
+        with store.transaction():
+            for r in reports:
+                insert("reports", {"expected_datetime": None, "description": "x", **r})
+            for h in history:
+                insert("request_updates", h)
+            insert(
+                "departments",
+                {"code": "roads", "name": "Відділ доріг", "officer_name": "Іван", "officer_phone": "+380"},
+            )
+            insert("districts", {"code": "center", "name": "Центр"})
+    finally:
+        store.close()
 
 
 def test_load_rows_reads_a_workspace_read_only(tmp_path, data):
@@ -572,6 +572,21 @@ def test_cached_deadlines_equal_deadline_for_every_time():
             assert a == b, period
             assert sum(s.overdue for s in a) and sum(s.resolved_in_time for s in a) >= 0
     assert len(cached._dues) < len(reports)  # the cache is used
+
+
+def test_store_records_are_the_query_rows_as_tuples(tmp_path, data):
+    """The big-read door (``ReportStore.records``) gives what ``query`` gives, without a dict per row."""
+    from openmisto_plugin.core.store import GeoPackageStore
+
+    reports, history = data
+    _write_workspace(tmp_path / "w.gpkg", reports, history)
+    with GeoPackageStore.open(str(tmp_path / "w.gpkg")) as store:
+        sql = (
+            'SELECT "service_request_id", "updated_datetime", "lat" FROM "reports" WHERE "district" = ? ORDER BY "fid"'
+        )
+        records = store.records(sql, ["center"])
+        assert records and all(type(r) is tuple for r in records)
+        assert records == [tuple(r.values()) for r in store.query(sql, ["center"])]
 
 
 def test_table_rows_and_reading_only_what_counts(tmp_path, data):

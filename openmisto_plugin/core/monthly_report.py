@@ -78,9 +78,9 @@ def prepare_monthly_report(request: MonthlyReportRequest, rows: tuple[int, int],
     ``feedback`` cancels.
     """
     from .atlas.layout import prepare_atlas
-    from .store.factory import workspace_exists
+    from .store.workspace import Workspace
 
-    if not workspace_exists(request.workspace):
+    if not Workspace.of(request.workspace).exists():
         raise FileNotFoundError(request.workspace)
     return prepare_atlas(
         request.workspace,

@@ -4,7 +4,7 @@ GUI-free and pure: the input is plain rows of the store's ``reports`` and
 ``request_updates`` tables (dicts; datetimes as store text or datetimes), a
 :class:`Period`, a grouping and ``now``; the output is :class:`Figures` per group
 and for the whole city, with the change against the previous period
-(:class:`FiguresComparison`). :func:`load_rows` reads the rows from a GeoPackage.
+(:class:`FiguresComparison`). :func:`load_rows` reads the rows from a workspace (its store).
 
 :class:`FigureEngine` is the public core: it prepares the reports once, evaluates each
 of them once per period (:class:`ReportState`: what it gives to the figures, its status
@@ -27,12 +27,10 @@ from __future__ import annotations
 import gc
 import logging
 import math
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .deadlines import (
@@ -48,6 +46,9 @@ from .deadlines import (
 from .i18n import tr
 from .reportfields import as_text, get_value
 from .statuses import CLOSED_CODES
+from .store.base import ReportStore
+from .store.schema import TABLES
+from .store.workspace import Workspace
 from .timeutil import KYIV, parse, parse_reason, to_store
 from .workdays import working_days_between
 
@@ -1047,92 +1048,40 @@ HISTORY_COLUMNS: tuple[str, ...] = ("service_request_id", "external_status_code"
 """The columns of ``request_updates`` that :func:`load_rows` reads."""
 
 
-def _store_path(store_or_path: Any) -> Path:
-    if isinstance(store_or_path, (str, Path)):
-        return Path(store_or_path)
-    for attr in ("path", "_path", "filename"):
-        value = getattr(store_or_path, attr, None)
-        if isinstance(value, (str, Path)) and str(value):
-            return Path(value)
-    raise TypeError(f"not a store or a path: {store_or_path!r}")
+@contextmanager
+def reading(workspace: Any) -> Iterator[ReportStore]:
+    """The store to read ``workspace`` through, for a ``with`` block.
 
-
-class _SqliteReader:
-    """Read-only SQL on a GeoPackage workspace (``mode=ro``: it never writes)."""
-
-    order = ""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-
-    def present(self, table: str) -> set[str]:
-        return {r[1] for r in self.con.execute(f'PRAGMA table_info("{table}")')}
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return self.con.execute(sql, tuple(params)).fetchall()
-
-    def close(self) -> None:
-        self.con.close()
-
-
-class _StoreReader:
-    """The same on a shared PostGIS workspace, through the store's ``query`` (``?`` placeholders).
-
-    Text is ordered bytewise (``COLLATE "C"``), as SQLite does, whatever the database's locale.
+    An open store is used as it is (and left open); anything :meth:`Workspace.of` takes (an address, a
+    :class:`Workspace`, a layer) is opened for the block and closed after it: ``FileNotFoundError`` when
+    there is no such workspace.
     """
-
-    order = ' COLLATE "C"'
-
-    def __init__(self, store: Any, owned: bool) -> None:
-        self.store = store
-        self.owned = owned
-        self.path = store.path
-
-    def present(self, table: str) -> set[str]:
-        found = self.store.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            (self.store.schema, table),
-        )
-        return {r["column_name"] for r in found}
-
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return [tuple(r.values()) for r in self.store.query(sql, params)]
-
-    def close(self) -> None:
-        if self.owned:
-            self.store.close()
-
-
-def _postgres_reader(store_or_path: Any) -> _StoreReader | None:
-    """A reader of a PostGIS workspace (a ``postgres:`` address or a store), None for a GeoPackage."""
-    from .store.factory import is_postgres, open_store
-
-    if getattr(store_or_path, "provider", None) == "postgres" and hasattr(store_or_path, "query"):
-        return _StoreReader(store_or_path, owned=False)
-    if isinstance(store_or_path, str) and is_postgres(store_or_path):
-        return _StoreReader(open_store(store_or_path), owned=True)
-    return None
-
-
-def _columns(reader: Any, table: str, wanted: Sequence[str]) -> list[str]:
-    present = reader.present(table)
-    return [c for c in wanted if c in present] if present else []
+    if isinstance(workspace, ReportStore):
+        yield workspace
+        return
+    place = Workspace.of(workspace)
+    if not place.exists():
+        raise FileNotFoundError(place.address)
+    with place.opened() as store:
+        yield store
 
 
 def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def load_rows(store_or_path: Any, since: datetime | None = None, extra_columns: Sequence[str] = ()) -> Rows:
-    """Read ``reports``, ``request_updates`` and the group names from a workspace.
+def _service_request_id(record: tuple) -> tuple[bool, Any]:
+    return record[0] is None, record[0]
 
-    A GeoPackage is read with a read-only ``sqlite3`` connection (``mode=ro``): it never writes.
-    Accepts a path or a store object that knows its path (``.path``); a shared PostGIS workspace
-    as a ``postgres:`` address or a :class:`PostGisStore` (read through ``store.query``; the same rows).
-    Only the columns the figures need are read (:data:`REPORT_COLUMNS`, :data:`HISTORY_COLUMNS`), one query per table;
-    personal data of the ``departments`` table (officers) is not read. ``extra_columns`` of
-    ``reports`` come along in the same query (e.g. the atlas's coordinates and addresses).
+
+def load_rows(workspace: Any, since: datetime | None = None, extra_columns: Sequence[str] = ()) -> Rows:
+    """Read ``reports``, ``request_updates`` and the group names from a workspace, through its store.
+
+    ``workspace`` is an open store or what :meth:`Workspace.of` takes (a GeoPackage path, a ``postgres:``
+    address, a :class:`Workspace`): see :func:`reading`; reading never writes. Only the columns the figures
+    need are read (:data:`REPORT_COLUMNS`, :data:`HISTORY_COLUMNS`), one query per table; personal data of the
+    ``departments`` table (officers) is not read. ``extra_columns`` of ``reports`` come along in the same query
+    (e.g. the atlas's coordinates and addresses; a name the schema does not know is left out).
 
     With ``since``, only the rows that can count in a period starting at ``since`` or later: a
     report whose status is closed now, that changed last before ``since`` and has no history
@@ -1140,82 +1089,68 @@ def load_rows(store_or_path: Any, since: datetime | None = None, extra_columns: 
     open there), so it is not read and a big city's old reports cost nothing. The figures of
     such periods are the same as with all rows.
     """
-    reader: Any = _postgres_reader(store_or_path)
-    if reader is None:
-        path = _store_path(store_or_path)
-        if not path.exists():
-            raise FileNotFoundError(str(path))
-        reader = _SqliteReader(path)
-    with paused_gc():
-        return _load_rows(reader, since, extra_columns)
+    with paused_gc(), reading(workspace) as store:
+        return _load_rows(store, since, extra_columns)
 
 
-def _load_rows(con: Any, since: datetime | None, extra_columns: Sequence[str]) -> Rows:
-    """Read with ``con``, a :class:`_SqliteReader` or :class:`_StoreReader` (closed at the end)."""
+def _load_rows(store: ReportStore, since: datetime | None, extra_columns: Sequence[str]) -> Rows:
     mark = to_store(since) if since is not None else None
-    path = con.path
-    try:
-        # The history: one scan in file order (the engine sorts each report's updates by time,
-        # stably, so updates at the same moment keep this order, as the store wrote them).
-        hist_cols = _columns(con, "request_updates", HISTORY_COLUMNS)
-        raw_history: list[tuple] = []
-        if hist_cols:
-            order = ' ORDER BY "fid"' if _columns(con, "request_updates", ("fid",)) else ""
-            raw_history = con.rows(f'SELECT {_quoted(hist_cols)} FROM "request_updates"{order}')  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-        wanted = [*REPORT_COLUMNS, *(c for c in extra_columns if c not in REPORT_COLUMNS)]
-        cols = _columns(con, "reports", wanted)
-        raw_reports: list[tuple] = []
-        if cols:
-            sql = f'SELECT {_quoted(cols)} FROM "reports"'  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-            params: list[Any] = []
-            if mark is not None:
-                closed = ", ".join(f"'{c}'" for c in sorted(CLOSED_CODES))
-                keep = [f"lower(coalesce(\"external_status_code\", '')) NOT IN ({closed})"]
-                for column in ("updated_datetime", "requested_datetime"):
-                    if column in cols:
-                        keep.append(f'"{column}" >= ?')
-                        params.append(mark)
-                sql += " WHERE " + " OR ".join(keep)
-            raw_reports = con.rows(sql + f' ORDER BY "service_request_id"{con.order}', params)
-        if mark is not None and "updated_datetime" in hist_cols:
-            # ... and the closed, old reports that still have an update from ``since`` on
-            rid_i, at_i = hist_cols.index("service_request_id"), hist_cols.index("updated_datetime")
-            recent = {h[rid_i] for h in raw_history if h[at_i] is not None and h[at_i] >= mark}
-            missing = sorted(recent - {r[0] for r in raw_reports})
-            if missing:
-                for i in range(0, len(missing), 500):
-                    chunk = missing[i : i + 500]
-                    raw_reports += con.rows(
-                        f'SELECT {_quoted(cols)} FROM "reports" WHERE "service_request_id" IN '  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
-                        f"({', '.join('?' * len(chunk))})",
-                        chunk,
-                    )
-                raw_reports.sort(key=lambda r: (r[0] is None, r[0]))
-            kept = {r[0] for r in raw_reports}
-            raw_history = [h for h in raw_history if h[rid_i] in kept]
-        names = {
-            DEPARTMENT: _names(con, "departments", "code", "name"),
-            DISTRICT: _names(con, "districts", "code", "name"),
-            CATEGORY: _names(con, "services", "service_code", "service_name"),
-        }
-    finally:
-        con.close()
+    # The history: one scan in the order the store wrote it (the engine sorts each report's updates
+    # by time, stably, so updates at the same moment keep this order).
+    hist_cols = list(HISTORY_COLUMNS)
+    raw_history = store.records(f'SELECT {_quoted(hist_cols)} FROM "request_updates" ORDER BY "fid"')  # noqa: S608 - names from the schema constants  # nosec B608
+    known = set(TABLES["reports"].column_names)
+    cols = [*REPORT_COLUMNS, *(c for c in extra_columns if c not in REPORT_COLUMNS and c in known)]
+    sql = f'SELECT {_quoted(cols)} FROM "reports"'  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+    params: list[Any] = []
+    if mark is not None:
+        closed = ", ".join(f"'{c}'" for c in sorted(CLOSED_CODES))
+        sql += (
+            f" WHERE lower(coalesce(\"external_status_code\", '')) NOT IN ({closed})"
+            ' OR "updated_datetime" >= ? OR "requested_datetime" >= ?'
+        )
+        params += [mark, mark]
+    raw_reports = store.records(sql, params)
+    if mark is not None:
+        # ... and the closed, old reports that still have an update from ``since`` on
+        rid_i, at_i = hist_cols.index("service_request_id"), hist_cols.index("updated_datetime")
+        recent = {h[rid_i] for h in raw_history if h[at_i] is not None and h[at_i] >= mark}
+        missing = sorted(recent - {r[0] for r in raw_reports})
+        for i in range(0, len(missing), 500):
+            chunk = missing[i : i + 500]
+            raw_reports += store.records(
+                f'SELECT {_quoted(cols)} FROM "reports" WHERE "service_request_id" IN '  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+                f"({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+        kept = {r[0] for r in raw_reports}
+        raw_history = [h for h in raw_history if h[rid_i] in kept]
+    # by service_request_id in code point order: SQLite's and PostgreSQL's "C" order of text, on every backend
+    raw_reports.sort(key=_service_request_id)
+    names = {
+        DEPARTMENT: _names(store, "departments", "code", "name"),
+        DISTRICT: _names(store, "districts", "code", "name"),
+        CATEGORY: _names(store, "services", "service_code", "service_name"),
+    }
     reports = [dict(zip(cols, rec)) for rec in raw_reports]
     history = TableRows(hist_cols, raw_history)
     for r in reports:  # categories seen only in reports still get their name
         code, name = r.get("service_code"), r.get("service_name")
         if code and name:
             names[CATEGORY].setdefault(str(code), str(name))
-    log.debug("Read %d reports and %d history rows from %s (since %s)", len(reports), len(history), path, mark)
+    log.debug(
+        "Read %d reports and %d history rows from %s (since %s)",
+        len(reports),
+        len(history),
+        store.workspace.describe(),
+        mark,
+    )
     return Rows(reports, history, names)
 
 
-def _names(con: Any, table: str, key: str, name: str) -> dict[str, str]:
-    cols = _columns(con, table, (key, name))
-    if len(cols) < 2:
-        log.debug("No table %s with %s and %s in the workspace", table, key, name)
-        return {}
-    return {str(k): str(v) for k, v in con.rows(f'SELECT "{key}", "{name}" FROM "{table}"') if k and v}  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
+def _names(store: ReportStore, table: str, key: str, name: str) -> dict[str, str]:
+    found = store.records(f'SELECT "{key}", "{name}" FROM "{table}"')  # noqa: S608 - names from the schema constants  # nosec B608
+    return {str(k): str(v) for k, v in found if k and v}
 
 
 __all__ = [
@@ -1249,6 +1184,7 @@ __all__ = [
     "no_group_label",
     "paused_gc",
     "percentile",
+    "reading",
     "status_code",
     "to_datetime",
 ]

@@ -46,7 +46,7 @@ from ..core.monthly_report import (
     start_monthly_report,
 )
 from ..core.stats import Period
-from ..core.store.factory import describe, is_postgres, workspace_exists
+from ..core.store.workspace import Workspace
 from ..core.tasks import OpenMistoTask, TaskOutcome
 from ..core.timeutil import KYIV
 from .common import button_box, push_plain_message
@@ -289,10 +289,9 @@ class MonthlyReportDialog(QDialog):
     def _suggest_name(self) -> None:
         if self.pdf[1].text():
             folder = Path(self.pdf[1].text()).parent
-        elif is_postgres(self.workspace_path):  # a shared PostGIS workspace has no folder: the home folder
-            folder = Path.home()
-        else:
-            folder = Path(self.workspace_path).parent
+        else:  # beside the GeoPackage; a shared workspace has no file: the home folder
+            file = Workspace.of(self.workspace_path).path
+            folder = file.parent if file is not None else Path.home()
         kind = "public" if self.version.currentData() else "internal"
         name = f"atlas-{self.period().label().replace(' ', '')}-{self.grouping.currentData()}-{kind}.pdf"
         self.pdf[1].setText(str(folder / name))
@@ -335,9 +334,10 @@ class MonthlyReportDialog(QDialog):
 
     def start(self) -> None:
         """Start the task; the dialog closes, the task bar shows the progress and a cancel button."""
-        if not workspace_exists(self.workspace_path):
+        workspace = Workspace.of(self.workspace_path)
+        if not workspace.exists():
             self._message(
-                tr("The workspace {path} does not exist: synchronise first.").format(path=describe(self.workspace_path))
+                tr("The workspace {path} does not exist: synchronise first.").format(path=workspace.describe())
             )
             return
         request = self._request = self.request()

@@ -32,8 +32,8 @@ from ..core.i18n import tr
 from ..core.monthly_report import MonthlyReportRequest, make_monthly_report, resolve_period
 from ..core.qgis_compat import ALGORITHM_NO_THREADING, PARAMETER_ADVANCED
 from ..core.store.base import StoreError
-from ..core.store.factory import describe, workspace_exists
 from ..core.store.pg_connection import PgConnectionError
+from ..core.store.workspace import Workspace
 from ..core.timeutil import parse_day
 from .base import OpenMistoAlgorithm
 
@@ -162,8 +162,10 @@ class MonthlyReportAlgorithm(OpenMistoAlgorithm):
         from ..core.atlas.data import AtlasCanceled
 
         workspace = self.workspace_value(parameters, context)
-        if not workspace_exists(workspace):
-            raise QgsProcessingException(tr("The workspace {path} does not exist.").format(path=describe(workspace)))
+        if not Workspace.of(workspace).exists():
+            raise QgsProcessingException(
+                tr("The workspace {path} does not exist.").format(path=Workspace.of(workspace).describe())
+            )
         period = self._period(parameters, context)
         grouping = GROUPINGS[self.parameterAsEnum(parameters, self.GROUPING, context)]
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import math
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,6 +29,7 @@ from ..anonymise import mask_personal, street_only
 from ..deadlines import working_days_left
 from ..i18n import CONTEXT
 from ..paths import i18n_dir
+from ..store.workspace import Workspace
 from ..timeutil import KYIV
 
 log = logging.getLogger(__name__)
@@ -300,43 +300,19 @@ def load_rows_since(path: Path, since: datetime) -> stats.Rows:
     return stats.load_rows(path, since=since)
 
 
-def _named(source: tuple[str, str], name: str) -> tuple[str, str, str]:
-    """``(uri, name, provider)`` for ``QgsVectorLayer`` from ``factory.layer_source``'s ``(uri, provider)``."""
-    return source[0], name, source[1]
+def _contacts(workspace: Any) -> dict[str, tuple[str, str, str]]:
+    """Officers of the departments (personal data: internal atlas only); ``workspace`` as for ``stats.reading``."""
+    with stats.reading(workspace) as store:
+        rows = store.query('SELECT "code", "officer_name", "officer_phone", "officer_email" FROM "departments"')
+    return {str(r["code"]): (r["officer_name"] or "", r["officer_phone"] or "", r["officer_email"] or "") for r in rows}
 
 
-def _contacts(path: Path | str) -> dict[str, tuple[str, str, str]]:
-    """Officers of the departments (personal data: internal atlas only)."""
-    from ..store.factory import is_postgres, open_store
-
-    if isinstance(path, str) and is_postgres(path):  # a shared PostGIS workspace
-        with open_store(path) as store:
-            rows = store.query("SELECT code, officer_name, officer_phone, officer_email FROM departments")
-        return {
-            str(r["code"]): (r["officer_name"] or "", r["officer_phone"] or "", r["officer_email"] or "") for r in rows
-        }
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        cols = {r[1] for r in con.execute('PRAGMA table_info("departments")')}
-        if not {"code", "officer_name", "officer_phone", "officer_email"} <= cols:
-            return {}
-        return {
-            str(code): (name or "", phone or "", email or "")
-            for code, name, phone, email in con.execute(
-                "SELECT code, officer_name, officer_phone, officer_email FROM departments"
-            )
-        }
-    finally:
-        con.close()
-
-
-def _district_extents(path: Path | str) -> dict[str, tuple[float, float, float, float]]:
-    """Bounding boxes (map CRS) of the districts, from the GeoPackage's R-tree-free envelopes."""
+def _district_extents(workspace: Any) -> dict[str, tuple[float, float, float, float]]:
+    """Bounding boxes (map CRS) of the districts, from a QGIS layer on the workspace's ``districts`` table."""
     from qgis.core import QgsVectorLayer
 
-    from ..store.factory import layer_source
-
-    layer = QgsVectorLayer(*_named(layer_source(str(path), "districts"), "districts"))
+    uri, provider = Workspace.of(workspace).layer_source("districts")
+    layer = QgsVectorLayer(uri, "districts", provider)
     if not layer.isValid():
         return {}
     transform = _transform()
@@ -439,19 +415,15 @@ def prepare(
     if grouping not in ATLAS_GROUPINGS:
         raise ValueError(f"the atlas groups by {' or '.join(ATLAS_GROUPINGS)}, not {grouping!r}")
     aggregate_cells = aggregate_cells or public  # a public atlas never shows where a report is exactly
-    from ..store.factory import is_postgres
-
     lang = Lang(language)
-    # a GeoPackage path, or a shared PostGIS workspace's ``postgres:`` address (kept as text)
-    path: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
     lo, hi = progress_span
     _check(feedback, lo)
-    if isinstance(path, Path) and not path.exists():
-        raise FileNotFoundError(str(path))
     previous = period.previous()
     # the rows that can count in the two periods, with what the maps and the overdue lists print
     extra = ("lat", "long", "address", "description") if keep_citizen_text else ("lat", "long", "address")
-    rows = stats.load_rows(path, since=min(previous.start, period.start), extra_columns=extra)
+    with stats.reading(workspace_path) as store:  # FileNotFoundError without a workspace
+        rows = stats.load_rows(store, since=min(previous.start, period.start), extra_columns=extra)
+        contacts = _contacts(store) if (not public and grouping == stats.DEPARTMENT) else {}
     _check(feedback, lo + (hi - lo) * 0.2)
     engine = stats.FigureEngine(rows.reports, rows.history, now)
     now = engine.now
@@ -523,13 +495,12 @@ def prepare(
     else:
         boxes = {k: _to_map(transform, b) for k, b in boxes.items()}
         city_box = _to_map(transform, city_box)
-    district_boxes = _district_extents(path)
+    district_boxes = _district_extents(workspace_path)
     if city_box is None:
         for box in district_boxes.values():
             city_box = _grow(_grow(city_box, box[0], box[1]), box[2], box[3])
     city_extent = _pad(city_box, (0.0, 0.0, 1000.0, 1000.0))
 
-    contacts = _contacts(path) if (not public and grouping == stats.DEPARTMENT) else {}
     groups: list[GroupInfo] = []
     for comparison in figure_set.groups:
         key = comparison.key

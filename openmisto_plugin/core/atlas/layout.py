@@ -59,6 +59,7 @@ from .. import stats
 from ..paths import resource
 from ..qgis_compat import LABEL_OVER_POINT, LEGEND_HIDDEN, RENDER_MAP_UNITS
 from ..statuses import STATUSES
+from ..store.workspace import Workspace
 from ..timeutil import now_utc
 from . import templates as tpl
 from .data import (
@@ -435,9 +436,7 @@ def make_layers(data: AtlasData, workspace_path: str | Path, features: AtlasFeat
         names["overdue"],
         made.overdue,
     )
-    from ..store.factory import layer_source
-
-    uri, provider = layer_source(str(workspace_path), "districts")  # GeoPackage or PostGIS
+    uri, provider = Workspace.of(workspace_path).layer_source("districts")  # GeoPackage or PostGIS
     districts = QgsVectorLayer(uri, names["districts"], provider)
     if districts.isValid():
         _style_districts(districts)
@@ -761,13 +760,11 @@ def export_pdf(cover: QgsPrintLayout, group: QgsPrintLayout, path: str | Path, f
 # --------------------------------------------------------------------------- API
 
 
-def _workspace(workspace_path: str | Path) -> Any:
-    """A GeoPackage path (which must exist), or a shared PostGIS workspace's ``postgres:`` address (kept as text)."""
-    from ..store.factory import is_postgres
-
-    workspace: Any = str(workspace_path) if is_postgres(str(workspace_path)) else Path(workspace_path)
-    if isinstance(workspace, Path) and not workspace.exists():
-        raise FileNotFoundError(str(workspace))
+def _workspace(workspace_path: str | Path | Workspace) -> Workspace:
+    """The workspace at ``workspace_path``; ``FileNotFoundError`` when there is none (a GeoPackage file is missing)."""
+    workspace = Workspace.of(workspace_path)
+    if not workspace.exists():
+        raise FileNotFoundError(workspace.address)
     return workspace
 
 
@@ -826,7 +823,7 @@ class AtlasPrint:
     layouts: tuple[QgsPrintLayout, QgsPrintLayout]
     layers: AtlasLayers
     output: Path
-    workspace: Any
+    workspace: Workspace
 
 
 def open_print_steps(
@@ -920,7 +917,7 @@ def close_print(
         rows_first=data.rows_first,
         rows_next=data.rows_next,
         data=data,
-        workspace_path=str(job.workspace),
+        workspace_path=job.workspace.address,
     )
 
 
@@ -988,8 +985,6 @@ def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -
     """Copy the memory layers into a GeoPackage (so a saved project keeps them) and open them from there."""
     from qgis.core import QgsVectorFileWriter
 
-    from ..store.factory import layer_source
-
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     opened: dict[str, QgsVectorLayer] = {}
@@ -1005,7 +1000,7 @@ def _save_to_geopackage(layers: AtlasLayers, path: Path, project_context: Any) -
         error = write(layer, str(path), project_context, options)
         if error[0] != QgsVectorFileWriter.NoError:
             raise OSError(f"cannot write {attr} into {path}: {error[1]}")
-        uri, provider = layer_source(str(path), attr)
+        uri, provider = Workspace.of(path).layer_source(attr)  # a GeoPackage file, as a workspace's tables
         copy = QgsVectorLayer(uri, layer.name(), provider)
         if layer.isSpatial() and layer.renderer() is not None:
             copy.setRenderer(layer.renderer().clone())

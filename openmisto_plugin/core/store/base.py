@@ -897,3 +897,11 @@ class ReportStore(ABC):
 
     @abstractmethod
     def reapply_outbox(self, update_id: str) -> None: ...
+
+    # -- big reads (the figures, core/stats.py) ------------------------------
+    def records(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Rows of a SELECT as tuples in the order of its columns (``?`` placeholders, datetimes as store text).
+
+        :meth:`query` without a dict per row, for reads of many rows (a city's history for the figures).
+        """
+        return [tuple(row.values()) for row in self.query(sql, params)]

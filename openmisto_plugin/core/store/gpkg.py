@@ -551,6 +551,13 @@ class GeoPackageStore(SqlReportStore):
                 raise StoreError(tr("The workspace is closed."))
             return [dict(r) for r in self._conn.execute(sql, tuple(params)).fetchall()]
 
+    def records(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """:meth:`ReportStore.records` as plain tuples (no ``sqlite3.Row``): a big read makes no object per row."""
+        with self._lock:
+            cursor = self._conn.cursor()  # as _rows: a closed store has no connection
+            cursor.row_factory = None
+            return cursor.execute(sql, tuple(params)).fetchall()
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement (``?`` placeholders); joins the caller's transaction. Returns the row count."""
         with self.transaction():
