@@ -25,7 +25,6 @@ LONG_MODULES = {
     "core/sync.py": "pull and push engines share their watermark and conflict logic",
     "core/store/base.py": "the store interface and the shared row writers of both backends",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
-    "gui/filter_panel.py": "every criterion's widgets plus saved filters in one panel; split once its UX work settles",
     "core/atlas/data.py": "the atlas figures, lists and map rows derived from one pass over the reports",
 }
 
