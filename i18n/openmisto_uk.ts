@@ -757,6 +757,13 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
+        <source>Canceled.</source>
+        <translation>Скасовано.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/open311/errors.py"/>
         <source>The platform asks to slow down (too many requests). The next sync tries again.</source>
         <translation>Платформа просить зменшити частоту (забагато запитів). Наступна синхронізація спробує знову.</translation>
     </message>
@@ -1597,12 +1604,6 @@
         <location filename="../openmisto_plugin/core/sync.py"/>
         <source>this platform accepts no responses from QGIS; they are kept here</source>
         <translation>ця платформа не приймає відповідей з QGIS; вони зберігаються тут</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/tasks.py"/>
-        <location filename="../openmisto_plugin/processing/monthly_report_algorithm.py"/>
-        <source>Canceled.</source>
-        <translation>Скасовано.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>

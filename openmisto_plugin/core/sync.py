@@ -223,12 +223,27 @@ class SyncEngine:
 
     # -- pull --------------------------------------------------------------
     def pull(self, full: bool = False) -> SyncResult:
-        """Bring new and changed reports (and services, districts, departments, history) into the store."""
+        """Bring new and changed reports (and services, districts, departments, history) into the store.
+
+        A cancel during a request (the transport aborts it) ends the pull as canceled: the pages stored
+        stay, the watermark stays where it was."""
+        from .open311.errors import Open311Error
+
+        result = SyncResult(full=full)
+        try:
+            self._pull(result)
+        except Open311Error as exc:
+            if exc.kind != "canceled":
+                raise
+            result.canceled = True
+            log.info("Pull canceled during a request after %d pages; the watermark stays where it was", result.pages)
+        return result
+
+    def _pull(self, result: SyncResult) -> None:
         started = now_utc()
         clock = time.perf_counter()
         watermark = from_store(self.store.get_state(REQUESTS_WATERMARK))
-        full = full or watermark is None
-        result = SyncResult(full=full)
+        full = result.full = result.full or watermark is None
         self.profile = self._load_profile()
         self._missing_before = set(self.profile.missing())
         result.profile = self.profile
@@ -238,7 +253,7 @@ class SyncEngine:
         clock = self._phase(result, "reference", clock)
         if self._canceled():
             result.canceled = True
-            return result
+            return
         self._progress(5)
         area_known = self._use_city_area(result)
         # Phase 1, the reports: when it ends every report is committed with its filter indexes, the
@@ -262,7 +277,7 @@ class SyncEngine:
                 self._pull_history(result, full, started)
             self._phase(result, "history", clock)
         if result.canceled:
-            return result
+            return
         self._report_missing(result)
         with self.store.transaction():
             self.store.set_state(LAST_PULL, to_store(started))
@@ -279,7 +294,6 @@ class SyncEngine:
             len(result.skipped),
             result.pages,
         )
-        return result
 
     @staticmethod
     def _phase(result: SyncResult, name: str, since: float) -> float:
@@ -679,6 +693,9 @@ class SyncEngine:
             try:
                 answer = self.client.post_update(fields)
             except Open311Error as exc:
+                if exc.kind == "canceled":  # the entry waits as it was (a repeat carries the same update_id)
+                    result.canceled = True
+                    break
                 reason = exc.platform_message or exc.user_message()
                 if exc.kind == "no_write_back":
                     self._no_write_back(result, exc)

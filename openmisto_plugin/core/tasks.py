@@ -1,4 +1,4 @@
-"""Background work in ``QgsTask``: a base class that captures errors, and the sync task.
+"""Background work in ``QgsTask``: a base class that captures errors and owns a cancelable feedback, and the sync task.
 
 ``run()`` executes in a worker thread: it never touches layers, the project or
 widgets. The result (or the error) reaches the main thread through
@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import Qt, pyqtSignal
 
 from .i18n import tr
 from .store.failures import is_workspace_failure
+from .sync_run import SyncParams, run_sync
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,25 @@ class OpenMistoTask(QgsTask):
         super().__init__(description, flags)
         self.result: Any = None
         self.exception: BaseException | None = None
+        #: Hand it to what :meth:`work` runs: canceled with the task (a request in flight is aborted, see
+        #: ``QgisTransport``), its progress is the task's.
+        self.feedback = QgsFeedback()
+        self.feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
         _LIVE_TASKS.add(self)
 
+    def cancel(self) -> None:
+        """Cancel the feedback first (what runs stops at its next check, a request in flight ends), then the task."""
+        self.feedback.cancel()
+        super().cancel()
+
     def work(self) -> Any:
-        """Do the job in the worker thread and return its result."""
+        """Do the job in the worker thread and return its result (pass :attr:`feedback` to what it runs)."""
         raise NotImplementedError
 
     def run(self) -> bool:
         """QGIS calls this in a worker thread."""
+        if self.isCanceled():
+            self.feedback.cancel()
         try:
             self.result = self.work()
         except Exception as exc:
@@ -232,43 +244,13 @@ def _missing(pull: Any) -> list[str]:
     return list(getattr(pull, "missing", []))
 
 
-@dataclass
-class SyncParams:
-    """What a sync needs; read in the main thread (the API key from the auth DB) before the task starts."""
-
-    base_url: str
-    workspace_path: str
-    api_key: str | None = None
-    page_size: int = 1000
-    full: bool = False
-    lock_wait_s: float = 0.0  # another sync on the workspace: wait this long, then skip
-    city_area: tuple[float, float, float, float] | None = None  # Settings; None: the workspace's (core/city_area.py)
-    answer_format: str = "auto"  # auto (JSON when offered, else XML), json, xml
-    jurisdiction_id: str = ""  # sent on every call when set
-    allow_plain_http: bool = False  # the key over plain http to another machine (the user's choice)
-
-    def __repr__(self) -> str:  # never show the key
-        return (
-            f"SyncParams(base_url={self.base_url!r}, workspace_path={self.workspace_path!r}, "
-            f"api_key={'***' if self.api_key else None}, page_size={self.page_size}, full={self.full})"
-        )
-
-
-def open_or_create_store(path: str) -> Any:
-    """Open the workspace (a GeoPackage path or a ``postgres:`` address), creating it when missing."""
-    from .store.factory import open_store
-
-    return open_store(str(path), create=True)
-
-
 class SyncTask(OpenMistoTask):
     """Push the outbox and pull new and changed reports into the workspace.
 
-    Opens its own store connection in the worker thread; progress and cancel go
-    through a ``QgsFeedback`` handed to the ``SyncEngine``. The sync holds the workspace's
-    sync lock (``factory.run_sync_exclusive``): when another sync (another user's QGIS, a
-    scheduled ``qgis_process``) holds it, this one waits ``lock_wait_s`` and is then skipped;
-    the summary's ``busy`` says so.
+    Runs :func:`core.sync_run.run_sync` (the path ``openmisto:sync`` takes too) in the worker thread
+    with the task's feedback: Cancel stops the engine and aborts the request in flight. The sync holds
+    the workspace's sync lock: when another sync (another user's QGIS, a scheduled ``qgis_process``)
+    holds it, this one waits ``lock_wait_s`` and is then skipped; the summary's ``busy`` says so.
 
     ``reportsStored`` is emitted (from the worker thread; connect it queued) when the reports
     phase of the pull has committed the reports, before the history: the layer can be reloaded then.
@@ -281,51 +263,10 @@ class SyncTask(OpenMistoTask):
         super().__init__(description, QgsTask.CanCancel)
         self.params = params
         self.automatic = automatic
-        self._feedback: QgsFeedback | None = None
-
-    def cancel(self) -> None:
-        """Ask the engine to stop at its next check; the store stays consistent."""
-        feedback = self._feedback
-        if feedback is not None:
-            feedback.cancel()
-        super().cancel()
 
     def work(self) -> SyncSummary:
-        from .open311.client import Open311Client
-        from .sync import SyncEngine
-
-        feedback = QgsFeedback()
-        feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
-        self._feedback = feedback
-        if self.isCanceled():
-            feedback.cancel()
-
-        from .store.factory import run_sync_exclusive
-
-        p = self.params
-        store = open_or_create_store(p.workspace_path)
-        try:
-            client = Open311Client(
-                p.base_url,
-                api_key=p.api_key,
-                page_size=p.page_size,
-                expected_bbox=p.city_area,
-                fmt=p.answer_format,
-                jurisdiction_id=p.jurisdiction_id or None,
-                allow_plain_http=p.allow_plain_http,
-            )
-            engine = SyncEngine(store, client, feedback, reports_done=lambda _result: self.reportsStored.emit())
-            outcome = run_sync_exclusive(engine, full=p.full, wait_s=p.lock_wait_s)
-            if outcome.skipped:
-                summary = SyncSummary(busy=outcome.busy or "")
-            else:
-                result = outcome.result
-                summary = SyncSummary.from_results(getattr(result, "pull", result), getattr(result, "push", None))
-        finally:
-            close = getattr(store, "close", None)
-            if callable(close):
-                close()
-            self._feedback = None
+        run = run_sync(self.params, self.feedback, reports_done=lambda _result: self.reportsStored.emit())
+        summary = SyncSummary(busy=run.busy) if run.skipped else SyncSummary.from_results(run.pull, run.push)
         for reason in summary.skipped_reasons:
             log.warning("Skipped record %s", reason)
         log.info("Sync finished: %s", summary.message())

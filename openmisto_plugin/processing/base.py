@@ -66,15 +66,24 @@ class OpenMistoAlgorithm(QgsProcessingAlgorithm):
         A store error (or one of ``also``), opening it or in the block, becomes a
         :class:`QgsProcessingException` "the workspace … cannot be used".
         """
-        from ..core.store.factory import describe, open_store
-        from ..core.store.failures import WORKSPACE_ERRORS
+        from ..core.store.factory import open_store
 
-        try:
+        with self.workspace_errors(workspace, also=also):
             store = open_store(workspace, create=create)
             try:
                 yield store
             finally:
                 store.close()
+
+    @contextmanager
+    def workspace_errors(self, workspace: str, *, also: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+        """A store error (or one of ``also``) in the block becomes a :class:`QgsProcessingException`
+        "the workspace … cannot be used"."""
+        from ..core.store.factory import describe
+        from ..core.store.failures import WORKSPACE_ERRORS
+
+        try:
+            yield
         except (*WORKSPACE_ERRORS, *also) as exc:
             raise QgsProcessingException(
                 tr("The workspace {0} cannot be used: {1}").format(describe(workspace), exc)

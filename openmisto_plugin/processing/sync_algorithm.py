@@ -257,80 +257,65 @@ class SyncAlgorithm(OpenMistoAlgorithm):
         feedback: QgsProcessingFeedback,
     ) -> dict[str, Any]:
         """Open (or create) the workspace, send the outbox (unless PUSH is off), then pull."""
-        from ..core.open311.client import Open311Client
         from ..core.open311.errors import Open311Error
-        from ..core.store.factory import describe, is_postgres, run_sync_exclusive
-        from ..core.sync import PushResult, SyncEngine, SyncResult
+        from ..core.positions import parse_bbox
+        from ..core.store.workspace import Workspace
+        from ..core.sync_run import SyncParams, run_sync
 
         url = self.parameterAsString(parameters, self.PLATFORM_URL, context).strip()
         if not url:
             raise QgsProcessingException(tr("The platform URL is empty."))
-        workspace = self.workspace_value(parameters, context)
-        if not workspace:
+        address = self.workspace_value(parameters, context)
+        if not address:
             raise QgsProcessingException(tr("No workspace file was given."))
-        full = self.parameterAsBoolean(parameters, self.FULL, context)
-        page_size = self.parameterAsInt(parameters, self.PAGE_SIZE, context) or DEFAULT_PAGE_SIZE
-        push = self.parameterAsBoolean(parameters, self.PUSH, context)
-        lock_wait = max(0.0, self.parameterAsDouble(parameters, self.LOCK_WAIT, context))
-        from ..core.positions import parse_bbox
-
         try:
             city_area = parse_bbox(self.parameterAsString(parameters, self.CITY_AREA, context))
         except ValueError as exc:
             raise QgsProcessingException(tr("The city area is not readable: {0}").format(exc)) from exc
-        fmt = FORMAT_CHOICES[self.parameterAsEnum(parameters, self.FORMAT, context)]
-        jurisdiction = self.parameterAsString(parameters, self.JURISDICTION_ID, context).strip() or None
-        allow_plain_http = self.parameterAsBoolean(parameters, self.ALLOW_PLAIN_HTTP, context)
-
-        postgres = is_postgres(workspace)
-        if not postgres:
-            workspace = str(Path(workspace))
-            existing = Path(workspace).exists()
+        workspace = Workspace(address)
+        if not workspace.shared:
+            workspace = Workspace(str(Path(address)))  # the path as the system writes it
+        params = SyncParams(
+            base_url=url,
+            workspace_path=workspace.address,
+            api_key=self._api_key,
+            page_size=self.parameterAsInt(parameters, self.PAGE_SIZE, context) or DEFAULT_PAGE_SIZE,
+            full=self.parameterAsBoolean(parameters, self.FULL, context),
+            lock_wait_s=max(0.0, self.parameterAsDouble(parameters, self.LOCK_WAIT, context)),
+            city_area=city_area,
+            answer_format=FORMAT_CHOICES[self.parameterAsEnum(parameters, self.FORMAT, context)],
+            jurisdiction_id=self.parameterAsString(parameters, self.JURISDICTION_ID, context).strip(),
+            allow_plain_http=self.parameterAsBoolean(parameters, self.ALLOW_PLAIN_HTTP, context),
+            push=self.parameterAsBoolean(parameters, self.PUSH, context),
+        )
+        self._api_key = None
         feedback.pushInfo(
             tr("Workspace: {0} ({1})").format(
-                describe(workspace), tr("shared PostGIS") if postgres else tr("existing") if existing else tr("new")
+                workspace.describe(),
+                tr("shared PostGIS") if workspace.shared else tr("existing") if workspace.exists() else tr("new"),
             )
         )
         feedback.pushInfo(
             tr("Platform: {0}, {1} sync, API key: {2}").format(
                 url,
-                tr("full") if full else tr("incremental"),
-                tr("given") if self._api_key else tr("none (read-only access)"),
+                tr("full") if params.full else tr("incremental"),
+                tr("given") if params.api_key else tr("none (read-only access)"),
             )
         )
 
-        busy = ""
-        try:
-            with self.open_workspace(workspace, create=True, also=(OSError,)) as store:
-                client = Open311Client(
-                    url,
-                    api_key=self._api_key,
-                    page_size=page_size,
-                    expected_bbox=city_area,
-                    fmt=fmt,
-                    jurisdiction_id=jurisdiction,
-                    allow_plain_http=allow_plain_http,
-                )
-                engine = SyncEngine(store, client, feedback)
-                run = run_sync_exclusive(engine, full=full, wait_s=lock_wait, push=push)
-            if run.skipped:
-                busy = run.busy or ""
-                pushed, pulled = PushResult(), SyncResult(full=full)
-            elif push:
-                pushed, pulled = run.result.push, run.result.pull
-            else:
-                pushed, pulled = PushResult(), run.result
-        except Open311Error as exc:
-            raise QgsProcessingException(exc.user_message()) from exc
-        finally:
-            self._api_key = None
+        with self.workspace_errors(workspace.address, also=(OSError,)):
+            try:
+                run = run_sync(params, feedback)
+            except Open311Error as exc:
+                raise QgsProcessingException(exc.user_message()) from exc
+        busy, pushed, pulled, push = run.busy, run.push, run.pull, params.push
 
         if busy:
             feedback.pushWarning(busy)
             return {
                 **dict.fromkeys((*COUNT_OUTPUTS, "NO_POSITION", "SENT", "REFUSED", "CONFLICTS"), 0),
                 "BUSY": 1,
-                self.WORKSPACE: workspace,
+                self.WORKSPACE: workspace.address,
             }
         outputs: dict[str, Any] = {
             "NEW": pulled.new,
@@ -343,7 +328,7 @@ class SyncAlgorithm(OpenMistoAlgorithm):
             "REFUSED": pushed.refused,
             "CONFLICTS": pushed.conflicts,
             "BUSY": 0,
-            self.WORKSPACE: workspace,
+            self.WORKSPACE: workspace.address,
         }
         for record in pulled.skipped[:MAX_REASONS]:
             feedback.reportError(

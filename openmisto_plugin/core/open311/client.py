@@ -72,6 +72,8 @@ MAX_PAGES = 5000
 MAX_INLINE_RETRY_AFTER_S = 10.0
 #: The header carrying the key on GET (the reference server reads it; FixMyStreet needs no key to read).
 API_KEY_HEADER = "X-Api-Key"
+#: Network failures whose kind the client's error keeps (any other is "unreachable").
+_NETWORK_KINDS_KEPT = ("unreachable", "timeout", "tls", "too_large", "canceled")
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -416,7 +418,7 @@ class Open311Client:
                     method, url, params=params, data=data, headers=headers, timeout_s=self.timeout_s
                 )
             except NetworkError as exc:
-                kind = exc.kind if exc.kind in ("unreachable", "timeout", "tls", "too_large") else "unreachable"
+                kind = exc.kind if exc.kind in _NETWORK_KINDS_KEPT else "unreachable"
                 error = Open311Error(kind, f"{method} {shown}: {mask_secrets(exc.message)}")
                 if last or exc.kind not in ("unreachable", "timeout"):
                     raise error from None

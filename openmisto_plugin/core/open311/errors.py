@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..i18n import tr
 
 #: Kinds a :class:`NetworkError` can have (the transport's view of a failure).
-NETWORK_KINDS = ("unreachable", "timeout", "tls", "too_large", "other")
+NETWORK_KINDS = ("unreachable", "timeout", "tls", "too_large", "canceled", "other")
 
 #: Kinds an :class:`Open311Error` can have (see docs/architecture.md).
 ERROR_KINDS = (
@@ -27,6 +27,7 @@ ERROR_KINDS = (
     "not_supported",  # 405/501: the platform has no such call
     "no_write_back",  # POST servicerequestupdates is not offered: responses wait in the outbox
     "unconfirmed",  # a 2xx to a POST that does not confirm it: not counted as delivered
+    "canceled",  # the user canceled while the request was in flight: nothing to retry, the next sync goes on
 )
 
 #: Kinds worth trying again after a pause.
@@ -123,6 +124,7 @@ def _user_texts() -> dict[str, str]:
         "unauthorized": tr(
             "The platform did not accept the API key (HTTP 401). Check the key in Settings; the responses wait."
         ),
+        "canceled": tr("Canceled."),
         "throttled": tr("The platform asks to slow down (too many requests). The next sync tries again."),
         "redirect": tr(
             "The platform sent the request elsewhere (a redirect). It was not followed, so the API key stayed "

@@ -133,6 +133,8 @@ _EXCLUDE_USER_INPUT = _enum(QEventLoop, "ProcessEventsFlag", "ExcludeUserInputEv
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 #: The longest a request may take in total (seconds), however steadily the answer trickles in.
 DEFAULT_DEADLINE_S = 300.0
+#: How often a request in flight looks at its feedback's cancel (milliseconds).
+CANCEL_POLL_MS = 50
 
 
 #: Why an exchange ended when PyQt lost its wrapper of the reply (see :func:`_guarded`).
@@ -287,12 +289,21 @@ class QgisTransport:
         # The limits end the wait themselves too: a reply that can no longer be aborted must not hang the loop.
         silence.timeout.connect(loop.quit)
         deadline.timeout.connect(loop.quit)
+        # Cancel is watched from this thread: the feedback may live in another one (a task's, created in the
+        # main thread), and a reply is only ever aborted in the thread that runs it.
         feedback = self._feedback
-        canceled = None
-        if feedback is not None:
-            canceled = feedback.canceled.connect(lambda: exchange.stop("canceled"))
-            if feedback.isCanceled():
+        watch = QTimer()
+        watch.setInterval(CANCEL_POLL_MS)
+
+        def check_cancel() -> None:
+            if feedback is not None and feedback.isCanceled():
                 exchange.stop("canceled")
+                loop.quit()
+
+        watch.timeout.connect(check_cancel)
+        if feedback is not None:
+            check_cancel()
+            watch.start()
         silence.start()
         deadline.start()
         try:
@@ -309,8 +320,7 @@ class QgisTransport:
             loop.exec(_EXCLUDE_USER_INPUT) if main else loop.exec()
         silence.stop()
         deadline.stop()
-        if canceled is not None:  # the feedback outlives the exchange: it must not keep calling into it
-            feedback.canceled.disconnect(canceled)
+        watch.stop()
         exchange.read()
         return exchange
 
@@ -320,7 +330,7 @@ class QgisTransport:
         status = reply.attribute(_STATUS_ATTRIBUTE)
         message = mask_secrets(reply.errorString() or "")
         if exchange.stopped == "canceled":
-            raise NetworkError("other", f"request canceled: {verb} {shown}")
+            raise NetworkError("canceled", f"request canceled: {verb} {shown}")
         if exchange.stopped == "too_large":
             log.warning("%s %s: answer larger than %d bytes; cut", verb, shown, self.max_bytes)
             raise NetworkError("too_large", f"the answer of {shown} is larger than {self.max_bytes} bytes")
