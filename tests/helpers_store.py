@@ -80,19 +80,17 @@ class Feedback:
         return self.canceled
 
 
-class FailingPages:
-    """The real client, but the server answers 500 to the request for page ``fail_at``."""
+class FailingPages(Open311Client):
+    """The real client of ``server``, but the server answers 500 to the request for page ``fail_at``."""
 
-    def __init__(self, client: Open311Client, server, fail_at: int) -> None:
-        self._client = client
+    def __init__(self, server, fail_at: int, key: str = "moderator-key", **kw) -> None:
+        kw.setdefault("retries", 0)
+        super().__init__(server.base_url, api_key=key, **kw)
         self._server = server
         self._fail_at = fail_at
 
-    def __getattr__(self, name):
-        return getattr(self._client, name)
-
     def iter_request_pages(self, **kw):
-        for n, page in enumerate(self._client.iter_request_pages(**kw), 1):
+        for n, page in enumerate(super().iter_request_pages(**kw), 1):
             yield page
             if n == self._fail_at - 1:
                 self._server.fault(path_contains="/requests", status=500, count=1)

@@ -101,7 +101,7 @@ def test_interrupted_sync_resumes_consistently(fresh_refserver, store):
     assert result.canceled and result.pages == 2
     assert store.count() == 2 * page
     assert store.get_state(REQUESTS_WATERMARK) is None
-    failing = FailingPages(client_for(fresh_refserver, page_size=page), fresh_refserver, fail_at=3)
+    failing = FailingPages(fresh_refserver, fail_at=3, page_size=page)
     with pytest.raises(Open311Error):
         engine_for(store, failing).pull()
     assert store.count() == 2 * page

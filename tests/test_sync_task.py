@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QCoreApplication
 
+from openmisto_plugin.core.open311.client import DEFAULT_CITY_BBOX
 from openmisto_plugin.core.store import GeoPackageStore
 from openmisto_plugin.core.sync import REQUESTS_WATERMARK
 from openmisto_plugin.core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
@@ -65,3 +67,28 @@ def test_cancel_ends_the_request_in_flight(fresh_refserver, tmp_path):
     with GeoPackageStore.open(str(workspace)) as store:
         assert store.get_state(REQUESTS_WATERMARK) is None  # the next sync fetches everything again
         assert store.count() == 0
+
+
+def test_the_task_repairs_swapped_positions_against_the_settings_city_area(fresh_refserver, tmp_path):
+    """The plugin's sync (a task in QGIS's task manager, the Settings' city area) repairs swapped lat/long."""
+    with sqlite3.connect(fresh_refserver.db_path) as conn:
+        rows = conn.execute("SELECT id, lat, long FROM requests WHERE lat IS NOT NULL ORDER BY id LIMIT 4").fetchall()
+        for rid, lat, lon in rows:
+            conn.execute("UPDATE requests SET lat = ?, long = ? WHERE id = ?", (lon, lat, rid))
+    workspace = tmp_path / "swapped.gpkg"
+    params = SyncParams(
+        fresh_refserver.base_url,
+        str(workspace),
+        api_key=fresh_refserver.keys["moderator"],
+        full=True,
+        city_area=DEFAULT_CITY_BBOX,
+    )
+    _task, outcomes = _start(params)
+    assert _wait(lambda: outcomes, 120)
+    assert outcomes[0].ok, outcomes[0].error_message()
+    assert outcomes[0].result.new >= 400 and not outcomes[0].result.skipped
+    with GeoPackageStore.open(str(workspace)) as store:
+        for rid, lat, lon in rows:
+            row = store.report(str(rid))
+            assert (row["lat"], row["long"], row["position_source"]) == (lat, lon, "repaired_swap")
+        assert store.count("position_source = 'repaired_swap'") == len(rows)

@@ -17,20 +17,19 @@ platform does not know) refuse that entry only; a platform without write-back (4
 
 from __future__ import annotations
 
-import inspect
 import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import nullcontext, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .i18n import tr
 from .log import mask_secrets
-from .model import SkippedRecord
+from .model import ParsedPage, Service, SkippedRecord
 from .open311.profile import (
     ABSENT_STATUSES,
     NO,
@@ -44,6 +43,9 @@ from .open311.profile import (
 )
 from .store.base import ReportStore, request_row
 from .timeutil import from_store, now_utc, parse, to_store
+
+if TYPE_CHECKING:
+    from .open311.client import UpdatePage
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,54 @@ REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
 
 
 class Feedback(Protocol):
+    """What the engine needs from a feedback (a ``QgsFeedback``, or a test's recorder)."""
+
     def isCanceled(self) -> bool: ...
 
     def setProgress(self, progress: float) -> None: ...
+
+
+class PlatformClient(Protocol):
+    """What the engine needs from the platform's client (:class:`~core.open311.client.Open311Client`).
+
+    The engine reads what the client learned of the platform (format, paging) into the workspace's profile
+    and gives it back what the workspace knows (the city's area, a platform that does not page).
+    """
+
+    base_url: str
+    page_size: int
+    fmt: str
+    expected_bbox: tuple[float, float, float, float] | None
+    paging: str
+    paging_evidence: str | None
+    result_cap: int | None
+    crowded_windows: int
+
+    def endpoint(self, name: str, fmt: str | None = None) -> str: ...
+
+    def services(self) -> list[Service]: ...
+
+    def districts(self) -> list[tuple[str, str, dict[str, Any]]] | None: ...
+
+    def departments(self) -> list[dict[str, Any]] | None: ...
+
+    def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage: ...
+
+    def iter_request_pages(
+        self,
+        updated_after: datetime | str | None = None,
+        start_date: datetime | str | None = None,
+        *,
+        ids: Iterable[str] | None = None,
+        extensions: bool = True,
+        page_size: int | None = None,
+    ) -> Iterator[ParsedPage]: ...
+
+    def iter_updates(
+        self, updated_after: datetime | str | None = None, *, page_size: int | None = None
+    ) -> Iterator[UpdatePage]: ...
+
+    def post_update(self, fields: dict[str, Any]) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -180,12 +227,12 @@ def _parse_time(value: Any) -> datetime | None:
 
 
 class SyncEngine:
-    """Moves data between ``client`` (an :class:`Open311Client`) and ``store`` (a :class:`ReportStore`)."""
+    """Moves data between ``client`` (a :class:`PlatformClient`) and ``store`` (a :class:`ReportStore`)."""
 
     def __init__(
         self,
         store: ReportStore,
-        client: Any,
+        client: PlatformClient,
         feedback: Feedback | None = None,
         overlap: timedelta = timedelta(minutes=5),
         history: bool = True,
@@ -211,7 +258,7 @@ class SyncEngine:
         self.full_history_page_size = full_history_page_size
         self.reports_done = reports_done
         # the city's area the client was built with (Settings); else the workspace's (core/city_area.py)
-        self._configured_area = getattr(client, "expected_bbox", None)
+        self._configured_area = client.expected_bbox
 
     # -- helpers -----------------------------------------------------------
     def _canceled(self) -> bool:
@@ -259,8 +306,7 @@ class SyncEngine:
         # Phase 1, the reports: when it ends every report is committed with its filter indexes, the
         # layer is complete and the watermark saved. Phase 2, the history, runs after it in its own
         # block (same task, progress 85-95); a cancel or an error there keeps phase 1 (docs/store.md).
-        bulk = getattr(self.store, "bulk_load", None) if full else None
-        with bulk() if callable(bulk) else nullcontext():
+        with self._bulk(full):
             self._pull_requests(result, None if full else watermark, started)
         clock = self._phase(result, "reports", clock)
         if not area_known and not result.canceled:
@@ -273,7 +319,7 @@ class SyncEngine:
             except Exception:
                 log.warning("reports_done listener failed", exc_info=True)
         if not result.canceled and self.with_history and (full or self.profile.history != NO):
-            with bulk() if callable(bulk) else nullcontext():
+            with self._bulk(full):
                 self._pull_history(result, full, started)
             self._phase(result, "history", clock)
         if result.canceled:
@@ -295,6 +341,10 @@ class SyncEngine:
             result.pages,
         )
 
+    def _bulk(self, full: bool) -> AbstractContextManager[Any]:
+        """The store's bulk-load block for a full pull (many pages, many transactions); nothing special else."""
+        return self.store.bulk_load() if full else nullcontext()
+
     @staticmethod
     def _phase(result: SyncResult, name: str, since: float) -> float:
         now = time.perf_counter()
@@ -304,29 +354,20 @@ class SyncEngine:
 
     def _check_deadlines(self) -> None:
         """Recompute every stored deadline when the Procedure's terms changed since the last sync."""
-        refresh = getattr(self.store, "refresh_deadlines", None)
-        fingerprint = getattr(self.store, "deadline_fingerprint", None)
-        if not callable(refresh) or not isinstance(fingerprint, str):
-            return
+        fingerprint = self.store.deadline_fingerprint
         if self.store.get_state(DEADLINE_PROCEDURE) == fingerprint:
             return
         with self.store.transaction():
-            changed = refresh()
+            changed = self.store.refresh_deadlines()
             self.store.set_state(DEADLINE_PROCEDURE, fingerprint)
         if changed:
             log.info("The Procedure changed: %d deadlines recomputed", changed)
 
-    def _page_size(self, full: bool, method: Any, wanted: int | None = None) -> int | None:
-        """The page size to ask a full pull for, if the client takes one (``None``: its own)."""
+    def _page_size(self, full: bool, wanted: int | None = None) -> int | None:
+        """The page size to ask a full pull for (``None``: the client's own)."""
         if not full or not self.full_page_size:
             return None
-        try:
-            parameters = inspect.signature(method).parameters
-        except (TypeError, ValueError):
-            return None
-        if "page_size" not in parameters and not any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-            return None
-        own = int(getattr(self.client, "page_size", None) or 0)
+        own = self.client.page_size
         if 0 < own < KEEP_PAGE_SIZE_BELOW:
             return None
         return max(own, int(wanted or self.full_page_size))
@@ -336,7 +377,7 @@ class SyncEngine:
         the first page retries with the client's."""
         from .open311.errors import Open311Error
 
-        size = self._page_size(full, method, size)
+        size = self._page_size(full, size)
         if size is None:
             yield from self._ahead(method(**params))
             return
@@ -376,13 +417,13 @@ class SyncEngine:
         result.services = len(services)
         if not with_extensions:
             return
-        districts = self._extension("districts")
+        districts = self._extension("districts", self.client.districts)
         self._note_extension("districts", districts)
         if districts is not None:
             rows = _district_rows(districts)
             self.store.upsert_districts(rows)
             result.districts = len(rows)
-        departments = self._extension("departments")
+        departments = self._extension("departments", self.client.departments)
         self._note_extension("departments", departments)
         if departments is not None:
             rows = [d for d in (departments if isinstance(departments, list) else []) if isinstance(d, dict)]
@@ -393,8 +434,6 @@ class SyncEngine:
     def _use_city_area(self, result: SyncResult) -> bool:
         """Give the client the city's area to check positions against; ``False`` when none is known yet
         (the parser then takes the bulk of each page)."""
-        if not hasattr(self.client, "expected_bbox"):
-            return True
         from .city_area import resolve
 
         area, source = resolve(self.store, self._configured_area)
@@ -406,14 +445,11 @@ class SyncEngine:
             log.info("Positions are checked against the city area from %s: %s", source, area)
         return area is not None
 
-    def _extension(self, name: str) -> Any | None:
+    def _extension(self, name: str, method: Callable[[], Any]) -> Any | None:
         """``client.districts()``/``client.departments()`` (reference-server extensions); ``None`` when
-        the client or the server has none (another Open311 server answers 404)."""
+        the server has none (another Open311 server answers 404)."""
         from .open311.errors import Open311Error
 
-        method = getattr(self.client, name, None)
-        if not callable(method):
-            return None
         try:
             return method()
         except Open311Error as exc:
@@ -457,7 +493,7 @@ class SyncEngine:
         for page in pages:
             for req in page.requests:
                 if req.updated_datetime is not None and _later(limit, req.updated_datetime):
-                    url = getattr(self.client, "endpoint", lambda name: name)("requests")
+                    url = self.client.endpoint("requests")
                     raise UpdatedAfterIgnoredError(
                         f"GET {url}?updated_after={after.isoformat(timespec='seconds')} answered report "
                         f"{req.service_request_id}, last changed {req.updated_datetime.isoformat(timespec='seconds')}"
@@ -595,7 +631,7 @@ class SyncEngine:
             newest = _newest([update.updated_datetime for update in batch], newest)
             done += len(batch)
             if total is None:
-                total = getattr(batch, "total_count", None)
+                total = batch.total_count
             if total:
                 self._progress(85 + 10 * min(1.0, done / total))
             if self._canceled():
@@ -608,11 +644,11 @@ class SyncEngine:
     # -- platform profile --------------------------------------------------
     def _load_profile(self) -> PlatformProfile:
         """The workspace's profile of this platform (a fresh one for another platform), applied to the client."""
-        base_url = str(getattr(self.client, "base_url", "") or "")
+        base_url = self.client.base_url
         profile = self.store.platform_profile()
         if profile is None or (base_url and profile.base_url and profile.base_url != base_url):
             profile = PlatformProfile(base_url=base_url)
-        if profile.paging == PAGING_NONE and getattr(self.client, "paging", None) == UNKNOWN:
+        if profile.paging == PAGING_NONE and self.client.paging == UNKNOWN:
             self.client.paging = PAGING_NONE  # walk date windows from the start
             self.client.result_cap = profile.result_cap
         return profile
@@ -620,21 +656,20 @@ class SyncEngine:
     def _note_extension(self, name: str, answer: Any) -> None:
         if answer is not None:
             self.profile.note(name, YES)
-        elif callable(getattr(self.client, name, None)):
-            url = f"{getattr(self.client, 'base_url', '')}{name}.json"
-            self.profile.note(name, NO, f"GET {url} answered 404")
+        else:
+            self.profile.note(name, NO, f"GET {self.client.base_url}{name}.json answered 404")
 
     def _save_profile(self, result: SyncResult) -> None:
         """Keep what this pull saw: format, paging, the features found missing, the method used."""
         profile = self.profile
-        fmt = getattr(self.client, "fmt", None)
+        fmt = self.client.fmt
         if fmt in ("json", "xml"):
             profile.format = fmt
             profile.note(fmt, YES)
-        paging = getattr(self.client, "paging", UNKNOWN)
+        paging = self.client.paging
         if paging != UNKNOWN and not (paging == PAGING_PAGE and profile.paging == PAGING_NEXT_URL):
-            profile.note("paging", paging, getattr(self.client, "paging_evidence", None))
-            profile.result_cap = getattr(self.client, "result_cap", None) if paging == PAGING_NONE else None
+            profile.note("paging", paging, self.client.paging_evidence)
+            profile.result_cap = self.client.result_cap if paging == PAGING_NONE else None
         if result.method and result.method != "full":
             profile.incremental_method = result.method
         profile.touch()
@@ -642,7 +677,7 @@ class SyncEngine:
 
     def _report_missing(self, result: SyncResult) -> None:
         """One information line per feature the platform lacks, when this pull found it (or was full)."""
-        crowded = getattr(self.client, "crowded_windows", 0)
+        crowded = self.client.crowded_windows
         if crowded:
             result.notice(
                 tr(
@@ -727,9 +762,7 @@ class SyncEngine:
                 confirmed[entry.service_request_id] = stamp
             result.sent += 1
             self._progress(100 * (index + 1) / max(1, len(entries)))
-        release_claims = getattr(self.store, "release_claims", None)  # shared (PostGIS) outbox
-        if release_claims is not None:
-            release_claims()
+        self.store.release_claims()  # a shared (PostGIS) outbox: this push's claims go back
         log.info(
             "Push: %d sent, %d refused, %d conflicts, %d to retry",
             result.sent,
@@ -773,17 +806,14 @@ class SyncEngine:
     def _set_write_back(self, value: str, evidence: str) -> None:
         from .open311.profile import update_stored
 
-        update_stored(self.store, getattr(self.client, "base_url", ""), write_back=(value, mask_secrets(evidence)))
+        update_stored(self.store, self.client.base_url, write_back=(value, mask_secrets(evidence)))
 
     def _platform_copy(self, service_request_id: str) -> dict[str, Any] | None:
         """The platform's current report (for the conflict view), also stored as the report's base."""
         from .open311.errors import Open311Error
 
         try:
-            if hasattr(self.client, "request"):
-                page = self.client.request(service_request_id)
-            else:
-                page = next(iter(self.client.iter_request_pages(ids=[service_request_id])), None)
+            page = self.client.request(service_request_id)
         except Open311Error as exc:
             log.warning("Could not fetch report %s after a conflict: %s", service_request_id, exc)
             return None
@@ -878,9 +908,9 @@ def _count_positions(result: SyncResult, requests: Iterable[Any]) -> None:
     for req in requests:
         if req.lat is None:
             result.without_position += 1
-        elif getattr(req, "position_flag", None) == "far_outside":
+        elif req.position_flag == "far_outside":
             result.far_outside += 1
-        elif getattr(req, "position_source", None) == "repaired_swap":
+        elif req.position_source == "repaired_swap":
             result.repaired_swaps += 1
 
 

@@ -862,11 +862,28 @@ class ReportStore(ABC):
         """SQL dialect of :meth:`query`: ``sqlite`` (GeoPackage) or ``postgres``."""
         return "postgres" if self.provider == "postgres" else "sqlite"
 
+    @abstractmethod
+    def refresh_deadlines(self, service_request_ids: Sequence[str] | None = None) -> int:
+        """Recompute the assignment time and deadline of reports (all by default, e.g. after the Procedure
+        changed); returns how many rows changed."""
+
     def sync_lock(self, wait_s: float = 0.0) -> AbstractContextManager[None]:
         """Hold the workspace's sync lock; :class:`SyncBusyError` when another sync keeps it past ``wait_s``."""
         from contextlib import nullcontext
 
         return nullcontext()
+
+    def bulk_load(self) -> AbstractContextManager[bool]:
+        """A block of many writes in many transactions (a full sync), yielding whether the backend deferred
+        work (indexes) to its end; by default nothing is deferred."""
+        from contextlib import nullcontext
+
+        return nullcontext(False)
+
+    def release_claims(self) -> int:
+        """Give back the outbox entries this connection claimed and did not send (a shared outbox); returns
+        how many. A store whose outbox only one user sends has none."""
+        return 0
 
     @abstractmethod
     def pending_outbox(self, now: datetime | None = None, limit: int | None = None) -> list[OutboxEntry]: ...
