@@ -637,17 +637,6 @@ def test_task_cancel(qgis_app):
     assert outcomes[0].canceled and not outcomes[0].ok
 
 
-def test_sync_summary_message():
-    class Skipped:
-        record_id = "77"
-        reason = "no position"
-
-    summary = SyncSummary.from_results({"new": 2, "updated": 1, "unchanged": 5, "skipped": [Skipped()]})
-    text = summary.message()
-    assert "2" in text and "77: no position" in text
-    assert summary.changed
-
-
 # --- sync against the reference server ----------------------------------------------------------------
 
 

@@ -9,9 +9,10 @@ import pytest
 from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import QCoreApplication
 
+from openmisto_plugin.core.model import SkippedRecord
 from openmisto_plugin.core.open311.client import DEFAULT_CITY_BBOX
 from openmisto_plugin.core.store import GeoPackageStore
-from openmisto_plugin.core.sync import REQUESTS_WATERMARK
+from openmisto_plugin.core.sync import REQUESTS_WATERMARK, PushResult, SyncResult
 from openmisto_plugin.core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
@@ -42,6 +43,16 @@ def _start(params: SyncParams) -> tuple[SyncTask, list[TaskOutcome]]:
     task.done.connect(outcomes.append)
     QgsApplication.taskManager().addTask(task)
     return task, outcomes
+
+
+def test_sync_summary_message():
+    skipped = [SkippedRecord("77", "no position")]
+    pushed = PushResult(sent=1, errors=["12: refused"])
+    summary = SyncSummary.from_results(SyncResult(new=2, updated=1, unchanged=5, skipped=skipped), pushed)
+    text = summary.message()
+    assert "2" in text and "77: no position" in text and "12: refused" in text
+    assert summary.changed and not summary.canceled
+    assert SyncSummary.from_results(SyncResult(), PushResult(canceled=True)).canceled
 
 
 def test_cancel_ends_the_request_in_flight(fresh_refserver, tmp_path):

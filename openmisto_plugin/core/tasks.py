@@ -18,6 +18,7 @@ from qgis.PyQt.QtCore import Qt, pyqtSignal
 
 from .i18n import tr
 from .store.failures import is_workspace_failure
+from .sync import PushResult, SyncResult
 from .sync_run import SyncParams, run_sync
 
 log = logging.getLogger(__name__)
@@ -118,36 +119,6 @@ class CallableTask(OpenMistoTask):
         return self._function()
 
 
-def _count(result: Any, *names: str) -> int:
-    """First integer attribute (or key) of ``result`` among ``names`` (lists count their items)."""
-    if result is None:
-        return 0
-    for name in names:
-        value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, set)):
-            return len(value)
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            continue
-    return 0
-
-
-def _reasons(result: Any) -> list[str]:
-    """Readable reasons of skipped records (``SkippedRecord`` or strings)."""
-    skipped = result.get("skipped") if isinstance(result, dict) else getattr(result, "skipped", None)
-    if not isinstance(skipped, (list, tuple)):
-        return []
-    lines = []
-    for record in skipped:
-        record_id = getattr(record, "record_id", None)
-        reason = getattr(record, "reason", None) or str(record)
-        lines.append(f"{record_id}: {reason}" if record_id else reason)
-    return lines
-
-
 @dataclass
 class SyncSummary:
     """Counts of one sync (pull and push), ready to be shown."""
@@ -169,28 +140,24 @@ class SyncSummary:
     missing: list[str] = field(default_factory=list)  # features the platform lacks (information)
 
     @classmethod
-    def from_results(cls, pull: Any, push: Any = None) -> SyncSummary:
-        """Build from the engine's results (``SyncResult``/``PushResult``, or dicts)."""
-        errors = push.get("errors") if isinstance(push, dict) else getattr(push, "errors", None)
-
-        def flag(result: Any) -> bool:
-            return bool(result.get("canceled") if isinstance(result, dict) else getattr(result, "canceled", False))
-
+    def from_results(cls, pull: SyncResult, push: PushResult | None = None) -> SyncSummary:
+        """Build from the engine's results."""
+        push = push or PushResult()
         return cls(
-            new=_count(pull, "new"),
-            updated=_count(pull, "updated"),
-            unchanged=_count(pull, "unchanged"),
-            skipped=_count(pull, "skipped_count", "skipped"),
-            skipped_reasons=_reasons(pull),
-            sent=_count(push, "sent"),
-            refused=_count(push, "refused"),
-            conflicts=_count(push, "conflicts", "conflict"),
-            retry_later=_count(push, "retry_later"),
-            push_error="; ".join(str(e) for e in errors[:3]) if isinstance(errors, (list, tuple)) else "",
-            notice=str((push.get("notice") if isinstance(push, dict) else getattr(push, "notice", "")) or ""),
-            canceled=flag(pull) or flag(push),
-            without_position=_count(pull, "without_position"),
-            missing=_missing(pull),
+            new=pull.new,
+            updated=pull.updated,
+            unchanged=pull.unchanged,
+            skipped=len(pull.skipped),
+            skipped_reasons=[f"{r.record_id}: {r.reason}" if r.record_id else r.reason for r in pull.skipped],
+            sent=push.sent,
+            refused=push.refused,
+            conflicts=push.conflicts,
+            retry_later=push.retry_later,
+            push_error="; ".join(push.errors[:3]),
+            notice=push.notice,
+            canceled=pull.canceled or push.canceled,
+            without_position=pull.without_position,
+            missing=list(pull.missing) if pull.notices else [],  # said when found (and by full syncs)
         )
 
     @property
@@ -235,13 +202,6 @@ class SyncSummary:
         if self.missing:
             text += " " + tr("Not offered by this platform: {0}.").format(", ".join(self.missing))
         return text
-
-
-def _missing(pull: Any) -> list[str]:
-    """Names of the features the platform lacks, when the pull has just found one missing."""
-    if not getattr(pull, "notices", None):  # said when found (and by full syncs), not every few minutes
-        return []
-    return list(getattr(pull, "missing", []))
 
 
 class SyncTask(OpenMistoTask):
