@@ -1381,21 +1381,6 @@
         <translation>Відхилено модератором</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/store/base.py"/>
-        <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
-        <translation>Звернення {id} тим часом змінив {who} (версія {theirs}; ви редагували версію {yours}). Перегляньте нові значення й застосуйте свою зміну ще раз.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/base.py"/>
-        <source>another user</source>
-        <translation>інший користувач</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/store/base.py"/>
-        <source>Not a position on the map: latitude {lat}, longitude {lon}.</source>
-        <translation>Це не точка на мапі: широта {lat}, довгота {lon}.</translation>
-    </message>
-    <message>
         <location filename="../openmisto_plugin/core/store/factory.py"/>
         <source>A workspace path cannot contain the character |: {path}</source>
         <translation>Шлях до робочої бази не може містити символ |: {path}</translation>
@@ -1527,6 +1512,21 @@
         <location filename="../openmisto_plugin/core/store/postgis.py"/>
         <source>{who}, connected at {since} UTC</source>
         <translation>{who}, під'єднано о {since} UTC</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/records.py"/>
+        <source>Report {id} was changed meanwhile by {who} (version {theirs}; you edited version {yours}). Check the new values and apply your change again.</source>
+        <translation>Звернення {id} тим часом змінив {who} (версія {theirs}; ви редагували версію {yours}). Перегляньте нові значення й застосуйте свою зміну ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/records.py"/>
+        <source>another user</source>
+        <translation>інший користувач</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/store/rows.py"/>
+        <source>Not a position on the map: latitude {lat}, longitude {lon}.</source>
+        <translation>Це не точка на мапі: широта {lat}, довгота {lon}.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/store/schema.py"/>

@@ -23,7 +23,6 @@ LONG_MODULES = {
     "core/open311/parser.py": "JSON and XML readers with their quick paths, kept together so they stay identical",
     "core/atlas/layout.py": "the monthly atlas layout; issue 12 splits it",
     "core/sync.py": "pull and push engines share their watermark and conflict logic",
-    "core/store/base.py": "the store interface and the shared row writers of both backends",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
     "core/atlas/data.py": "the atlas figures, lists and map rows derived from one pass over the reports",
 }

@@ -25,15 +25,8 @@ from typing import Any
 
 from ..i18n import tr
 from ..timeutil import now_utc, to_store
-from .base import (
-    DERIVED_COLUMNS,
-    DeadlineColumns,
-    StoreError,
-    SyncBusyError,
-    UpsertCounts,
-    district_rows,
-    extent_points,
-)
+from .records import DERIVED_COLUMNS, StoreError, SyncBusyError, UpsertCounts
+from .rows import DeadlineColumns, district_rows, extent_points
 from .schema import (
     MIGRATIONS,
     SCHEMA_VERSION,

@@ -34,17 +34,6 @@ from typing import Any
 
 from ..i18n import tr
 from ..timeutil import now_utc, to_store
-from .base import (
-    DERIVED_COLUMNS,
-    DeadlineColumns,
-    OutboxEntry,
-    StoreError,
-    SyncBusyError,
-    UpsertCounts,
-    VersionConflictError,
-    district_rows,
-    outbox_entry,
-)
 from .pg_connection import PgConnectionError, PgConnectionInfo, parse_uri
 from .pg_schema import (
     PG_MIGRATIONS,
@@ -67,6 +56,16 @@ from .pg_schema import (
 from .pg_schema import (
     shared_sql as _sql,
 )
+from .records import (
+    DERIVED_COLUMNS,
+    OutboxEntry,
+    StoreError,
+    SyncBusyError,
+    UpsertCounts,
+    VersionConflictError,
+    outbox_entry,
+)
+from .rows import DeadlineColumns, district_rows
 from .schema import SCHEMA_VERSION, SRID, TABLES, SchemaError, SchemaTooNewError, too_new_message
 from .sql import WRITTEN_COLUMNS, SqlReportStore
 

@@ -30,21 +30,8 @@ from typing import Any
 
 from ..i18n import tr
 from ..timeutil import now_utc, to_store
-from .base import (
-    ACTIVE_STATES,
-    CONFLICT,
-    SENT,
-    OutboxEntry,
-    StoreError,
-    backoff,
-    local_columns,
-    local_update_params,
-    outbox_entry,
-    placement,
-    undo_values,
-    version_conflict,
-    wire_payload,
-)
+from .records import ACTIVE_STATES, CONFLICT, SENT, OutboxEntry, StoreError, backoff, outbox_entry, version_conflict
+from .rows import local_columns, local_update_params, placement, undo_values, wire_payload
 from .sql_reports import WRITTEN_COLUMNS, SqlReports
 
 log = logging.getLogger(__name__)

@@ -17,20 +17,22 @@ from typing import Any
 from ..i18n import tr
 from ..model import RequestUpdate, ServiceRequest
 from ..timeutil import now_utc, to_store
-from .base import (
+from .base import ReportStore
+from .records import (
     DERIVED_COLUMNS,
     HISTORY_COLUMNS,
     HISTORY_SETS,
     PLATFORM_COLUMNS,
     OutboxEntry,
-    ReportStore,
-    RowPlan,
     StoreError,
     UpsertCounts,
+    outbox_entry,
+)
+from .rows import (
+    RowPlan,
     assigned_value,
     assignment_candidates,
     history_params,
-    outbox_entry,
     plan_rows,
     platform_copy,
     request_row,
