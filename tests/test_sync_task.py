@@ -103,3 +103,30 @@ def test_the_task_repairs_swapped_positions_against_the_settings_city_area(fresh
             row = store.report(str(rid))
             assert (row["lat"], row["long"], row["position_source"]) == (lat, lon, "repaired_swap")
         assert store.count("position_source = 'repaired_swap'") == len(rows)
+
+
+def test_cancel_of_openmisto_sync_ends_the_request_in_flight(
+    fresh_refserver, tmp_path, openmisto_provider, monkeypatch
+):
+    """The same path from Processing: canceling the algorithm's task aborts the held request."""
+    from qgis.core import QgsProcessingAlgRunnerTask, QgsProcessingContext, QgsProcessingFeedback
+
+    monkeypatch.setenv("OPENMISTO_API_KEY", fresh_refserver.keys["moderator"])
+    fresh_refserver.fault(path_contains="/requests.", method="GET", delay_s=HELD_S, count=5)
+    algorithm = QgsApplication.processingRegistry().algorithmById("openmisto:sync")
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    parameters = {"PLATFORM_URL": fresh_refserver.base_url, "WORKSPACE": str(tmp_path / "cli.gpkg"), "FULL": True}
+    finished: list[bool] = []
+    task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
+    task.executed.connect(lambda ok, _results: finished.append(ok))
+    QgsApplication.taskManager().addTask(task)
+    assert _wait(lambda: _hits(fresh_refserver, "requests") >= 1, 60), "the sync never asked for the reports"
+    time.sleep(0.3)
+    assert not finished
+
+    canceled_at = time.monotonic()
+    task.cancel()
+    assert _wait(lambda: finished, PROMPT_S), f"openmisto:sync still waited {PROMPT_S} s after Cancel"
+    print(f"cancel latency (openmisto:sync): {(time.monotonic() - canceled_at) * 1000:.0f} ms")
+    assert finished == [False] and feedback.isCanceled()
+    assert _hits(fresh_refserver, "requests") == 1
