@@ -688,6 +688,30 @@ def test_sync_now_fills_the_workspace_and_the_layers(iface, plugin, refserver, u
     assert any("Нових: 0" in message for message in bar.get_messages(Qgis.Success) + bar.get_messages(Qgis.Warning))
 
 
+def test_the_dock_cancel_ends_a_sync_whose_platform_holds_its_answer(iface, plugin, fresh_refserver, tmp_path):
+    """Cancel in the dock reaches the request in flight: the sync ends at once, told as canceled, not failed."""
+    from qgis.core import Qgis
+
+    fresh_refserver.fault(path_contains="/requests.", method="GET", delay_s=25, count=5)
+    _configure(fresh_refserver.base_url, tmp_path / "workspace.gpkg")
+    plugin.apply_settings(PluginSettings.load())
+    assert plugin.sync.start() is not None
+
+    def hits() -> int:
+        return fresh_refserver.stats()["hits"].get("GET requests", 0)
+
+    assert wait_for(lambda: hits() >= 1, 60)
+    time.sleep(0.3)  # the request is on the wire, the platform holds it
+    assert plugin.sync.task is not None
+
+    plugin.dock.cancel_button.click()
+    assert wait_for(lambda: plugin.sync.task is None, 5), "the sync still waited for the platform after Cancel"
+    bar = iface.messageBar()
+    assert any("скасовано" in message for message in bar.get_messages(Qgis.Info)), bar.get_messages(Qgis.Info)
+    assert not bar.get_messages(Qgis.Critical)
+    assert hits() == 1 and plugin.dock.sync_button.isEnabled()
+
+
 def test_dock_shows_a_sync_made_elsewhere(iface, plugin, refserver, tmp_path):
     """A sync done outside this QGIS (qgis_process, another workstation) shows from the workspace's record."""
     from openmisto_plugin.core.open311.client import Open311Client
