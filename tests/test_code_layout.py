@@ -50,6 +50,15 @@ NOT_OVERDUE = re.compile(r"monotonic\(")  # a time-out's "deadline", not a repor
 PRIVATE_STORE = re.compile(r"getattr\(\s*[\w.]*store\w*\s*,\s*[\"']_|\bstore\w*\._[a-z]")
 PRIVATE_STORE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
+# The workspace reached around the store: SQLite, OGR or a test of which backend it is (core/store/ only).
+BACKEND_ACCESS = re.compile(
+    r"\bimport sqlite3\b|\bsqlite3\.|\bfrom osgeo\b|\bimport osgeo\b|\.ExecuteSQL\(|\bis_postgres\b"
+    r"|[=!]=\s*[\"']postgres[\"']|[\"']postgres[\"']\s*[=!]=|\bdialect\s*[=!]=|providerType\(\)\s*[=!]="
+)
+BACKEND_EXCEPTIONS = {
+    ("core/escaping.py", 'dialect == "postgres"'): "the quoting module writes each dialect's literals for SqlDialect",
+}
+
 GUI_IMPORT = re.compile(
     r"^\s*(from|import)\s+(qgis\.gui|qgis\.PyQt\.QtWidgets|PyQt\d\.QtWidgets|qgis\.utils|\.+gui\b)", re.MULTILINE
 )
@@ -133,6 +142,20 @@ def private_store_access(root: Path) -> list[str]:
     return found
 
 
+def backend_access(root: Path) -> list[str]:
+    """SQLite, OGR or backend tests outside ``core/store/``: everything else goes through the Workspace door."""
+    found = []
+    for name, path in _modules(root):
+        if name.startswith("core/store/"):
+            continue
+        for n, line in _code_lines(path):
+            if BACKEND_ACCESS.search(line) and not any(
+                name == file and text in line for file, text in BACKEND_EXCEPTIONS
+            ):
+                found.append(f"{name}:{n}: {line.strip()}")
+    return found
+
+
 def unexplained_long_modules(root: Path) -> list[str]:
     """Modules over ``MAX_LINES`` lines with neither an entry in ``LONG_MODULES`` nor a top comment saying why."""
     found = []
@@ -149,6 +172,7 @@ RULES: dict[str, Callable[[Path], list[str]]] = {
     "datetime_parsing": datetime_parsing,
     "overdue_computation": overdue_computation,
     "private_store_access": private_store_access,
+    "backend_access": backend_access,
     "unexplained_long_modules": unexplained_long_modules,
 }
 
@@ -163,6 +187,8 @@ def test_every_exception_is_still_needed():
         assert (PACKAGE / name).is_file(), f"{name} is listed as a long module but does not exist"
     for name in DATETIME_EXCEPTIONS:
         assert DATETIME_PARSING.search((PACKAGE / name).read_text(encoding="utf-8")), name
+    for name, text in BACKEND_EXCEPTIONS:
+        assert text in (PACKAGE / name).read_text(encoding="utf-8"), (name, text)
     for name, attribute in PRIVATE_STORE_EXCEPTIONS:
         assert attribute in (PACKAGE / name).read_text(encoding="utf-8"), (name, attribute)
 
@@ -173,6 +199,7 @@ PLANTED = {
     "datetime_parsing": ("gui/common.py", "\nWHEN = datetime.fromisoformat('2026-11-02T09:14:00')\n"),
     "overdue_computation": ("gui/dock.py", "\nLATE = bool(is_open and deadline is not None and deadline < now)\n"),
     "private_store_access": ("core/sync.py", '\nGROW = getattr(self.store, "_pending_ids", None)\n'),
+    "backend_access": ("gui/dock.py", '\nSHARED = layer.providerType() == "postgres"\n'),
     "unexplained_long_modules": ("core/statuses.py", "\n" + "VALUE = 1\n" * (MAX_LINES + 1)),
 }
 
