@@ -53,7 +53,7 @@ PRIVATE_STORE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 # The workspace reached around the store: SQLite, OGR or a test of which backend it is (core/store/ only).
 BACKEND_ACCESS = re.compile(
     r"\bimport sqlite3\b|\bsqlite3\.|\bfrom osgeo\b|\bimport osgeo\b|\.ExecuteSQL\(|\bis_postgres\b"
-    r"|[=!]=\s*[\"']postgres[\"']|[\"']postgres[\"']\s*[=!]=|\bdialect\s*[=!]=|providerType\(\)\s*[=!]="
+    r"|[=!]=\s*[\"']postgres[\"']|[\"']postgres[\"']\s*[=!]=|\bdialect\s*[=!]=|providerType\(\)\s*[=!]=\s*[\"']"
 )
 BACKEND_EXCEPTIONS = {
     ("core/escaping.py", 'dialect == "postgres"'): "the quoting module writes each dialect's literals for SqlDialect",
