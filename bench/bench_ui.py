@@ -11,9 +11,9 @@ A ``QTimer`` probe fires every 10 ms in the main thread; its lateness (time sinc
    layers added when the reports are stored, reloaded at the end, the counts and the message bar) brings
    N reports from the reference server into a new GeoPackage;
 2. the monthly atlas of the previous month is built through the dialog (``MonthlyReportDialog.start``: the
-   task, which computes the figures in its worker thread and prints the PDF a page per turn of the event loop,
-   the maps drawn in QGIS's map renderer threads; with ``--keep-layouts`` the layouts and their layers are
-   then added to the project, which the dialog does in the main thread).
+   task, which computes the figures in its worker thread and prints the pages in short steps of the event
+   loop, the maps drawn in QGIS's map renderer threads, the PDF written by a writer thread; with
+   ``--keep-layouts`` the layouts and their layers are then added to the project, in the main thread).
 
 The plugin runs with pytest-qgis's ``QgisInterface`` (a real main window, map canvas and message bar),
 offscreen, with its settings in a throw-away configuration directory. Next to the sync's wall time, the

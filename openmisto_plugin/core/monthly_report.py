@@ -5,7 +5,7 @@ builds the atlas.
 Two steps: :func:`prepare_monthly_report` reads the workspace and computes the figures (the long part, safe in
 a worker thread: the dialog runs it in a QgsTask), then the print layouts are filled and the PDF written in the
 main thread (a layout is a Qt graphics scene: QGIS's own atlas export runs there too, its algorithms carry
-``NoThreading``): :func:`start_monthly_report` from the event loop, a page per step, the maps drawn in QGIS's
+``NoThreading``): :func:`start_monthly_report` from the event loop in short steps, the maps drawn in QGIS's
 map renderer threads (the dialog: QGIS keeps answering), :func:`finish_monthly_report` at once, the same pages.
 :func:`make_monthly_report` does both steps at once, for the algorithm.
 """
@@ -126,7 +126,7 @@ def start_monthly_report(
     features: Any = None,
 ) -> None:
     """Write the PDF (and the CSV/XLSX) from prepared data in short steps from the event loop: the layouts are
-    filled a step at a time, then printed a page per step (:class:`core.atlas.printer.AtlasPrinter`). Main thread.
+    filled a step at a time, then printed in short steps (:class:`core.atlas.printer.AtlasPrinter`). Main thread.
 
     ``done(result, error)`` is called at the end: a :class:`core.atlas.layout.AtlasResult`, or the error
     (:class:`core.atlas.data.AtlasCanceled` when ``feedback`` cancels). ``features``: :func:`layer_features`.

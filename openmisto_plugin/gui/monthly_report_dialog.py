@@ -2,8 +2,8 @@
 
 The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the atlas is made by the same
 two steps ``openmisto:monthlyreport`` runs (:mod:`core.monthly_report`), in a :class:`QgsTask` (progress and
-cancel in QGIS's task bar): the figures in its worker thread, the PDF a page per turn of the main thread's
-event loop, so QGIS keeps answering. When it is done the PDF opens in the
+cancel in QGIS's task bar): the figures in its worker thread, the pages in short steps of the main thread's
+event loop (:mod:`core.atlas.printer`), so QGIS keeps answering. When it is done the PDF opens in the
 system viewer and the layouts are added to the current project (:func:`core.atlas.layout.add_layouts_to_project`)
 for the layout designer.
 """
@@ -71,7 +71,7 @@ class MonthlyReportTask(OpenMistoTask):
     """The whole monthly report, its progress and Cancel in QGIS's task bar.
 
     The worker thread reads the workspace and computes the figures; the print layouts are then filled and the
-    PDF printed in the main thread, a page per turn of the event loop
+    pages printed in short steps of the main thread's event loop
     (:func:`core.monthly_report.start_monthly_report`), while the worker waits for the end. The task's result
     is the :class:`core.atlas.layout.AtlasResult`.
     """

@@ -1,23 +1,28 @@
-"""Print the atlas's layouts into one PDF page by page, the maps drawn ahead in QGIS's map renderer threads.
+"""Print the atlas's layouts into one PDF while QGIS keeps answering.
 
 ``QgsLayoutExporter.exportToPdf`` paints every page and every map in the calling (main) thread: seconds in
-which QGIS cannot answer. :class:`AtlasPrinter` splits the job so that the main thread only ever does one
-short step:
+which QGIS cannot answer. :class:`AtlasPrinter` splits the job so that the main thread only ever does short
+steps, and never lets the layout out of it (a layout is a graphics scene; printing one in a worker thread
+corrupted memory):
 
-1. a page's maps are rendered by QGIS's own :class:`QgsMapRendererCustomPainterJob` in a worker thread (as the
-   map canvas and the layout designer's preview do; the layout itself is never touched there) into a
-   :class:`QPicture`: vector paint commands, so the PDF keeps vector points and real text in the maps;
-2. back in the main thread, the page is painted with its maps hidden (``QgsLayoutExporter.renderPage``), and
-   each map's background, picture and frame are drawn where the map item sits.
+1. main thread: show the next page (the atlas's feature) and start its maps' renderer jobs: QGIS's own
+   :class:`QgsMapRendererCustomPainterJob`, which renders in its worker thread (as the map canvas and the layout
+   designer's preview do) into a :class:`QPicture`: vector paint commands, so the maps keep vector points and
+   real text;
+2. main thread, when they are done: record the page without its maps (``QgsLayoutExporter.renderPage``) into a
+   QPicture, note where each map sits, hand the page to the writer;
+3. the writer thread plays the pictures into the :class:`QPdfWriter` (the PDF's encoding and compression): the
+   page, then each map's background, picture and frame where its item sits.
 
-The layout's render context is set as ``exportToPdf`` sets it (:func:`use_pdf_settings`), so the pages are
-the same as its. :meth:`AtlasPrinter.start` runs the steps from the event loop (the dialog);
-:meth:`AtlasPrinter.run` runs them to the end in the calling thread (Processing, tests).
+The layout's render context is set as ``exportToPdf`` sets it (:func:`use_pdf_settings`), so the pages are the
+same as its. :meth:`AtlasPrinter.start` runs the steps from the event loop (the dialog);
+:meth:`AtlasPrinter.run` runs them all now in the calling thread (Processing, tests).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,8 +36,8 @@ from qgis.core import (
     QgsPrintLayout,
     QgsVectorSimplifyMethod,
 )
-from qgis.PyQt.QtCore import QMarginsF, QObject, QRectF, QSizeF, Qt, QTimer, pyqtSignal
-from qgis.PyQt.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPicture
+from qgis.PyQt.QtCore import QMarginsF, QObject, QPointF, QRect, QRectF, QSizeF, Qt, QThread, QTimer, pyqtSignal
+from qgis.PyQt.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPicture
 
 from ..qgis_compat import EXCLUDE_FROM_EXPORTS, LAYOUT_MILLIMETERS
 from .data import AtlasCanceled
@@ -62,13 +67,32 @@ def use_pdf_settings(layout: QgsLayout, settings: QgsLayoutExporter.PdfExportSet
 
 
 @dataclass
-class _MapPicture:
-    """One map item of the page being printed and what its renderer job drew."""
+class _PlacedMap:
+    """A map of a page: what its renderer drew and how its item frames it (millimetres on the page)."""
+
+    picture: QPicture
+    rect: QRectF
+    background: QColor | None
+    frame: QPen | None  # width in millimetres
+
+
+@dataclass
+class _Page:
+    """One page for the writer: its size (mm), the page without its maps (in the PDF's dots), its maps."""
+
+    size: QSizeF
+    picture: QPicture
+    maps: list[_PlacedMap] = field(default_factory=list)
+
+
+@dataclass
+class _MapJob:
+    """A map item of the page being shown and its renderer job, drawing into ``picture``."""
 
     item: QgsLayoutItemMap
-    picture: QPicture = field(default_factory=QPicture)
-    painter: QPainter | None = None
-    job: QgsMapRendererCustomPainterJob | None = None
+    picture: QPicture
+    painter: QPainter
+    job: QgsMapRendererCustomPainterJob
 
 
 class AtlasPrinter(QObject):
@@ -95,15 +119,16 @@ class AtlasPrinter(QObject):
         self._atlas = group.atlas()
         self._group = group
         self._path = str(path)
-        self._settings = settings
+        self._dpi = float(settings.dpi)
         self._feedback = feedback
         self._span = span
-        self._writer: QPdfWriter | None = None
-        self._painter: QPainter | None = None
         self._index = 0  # 0: the cover, n: the atlas's page n - 1
         self._count = 0
-        self._maps: list[_MapPicture] = []
+        self._layout: QgsLayout | None = None  # the layout showing the page being made
+        self._jobs: list[_MapJob] = []
         self._waiting = 0
+        self._writer: _WriterThread | None = None
+        self._error: BaseException | None = None
         self._done = False
         for layout in (cover, group):
             use_pdf_settings(layout, settings)
@@ -113,122 +138,111 @@ class AtlasPrinter(QObject):
 
     @property
     def pages(self) -> int:
-        """Pages printed so far."""
+        """Pages made so far."""
         return self._index
 
-    # -- the steps
+    # -- the steps (main thread)
     def _canceled(self) -> bool:
         return self._feedback is not None and self._feedback.isCanceled()
 
-    def _progress(self) -> None:
+    def _progress(self, pages: float) -> None:
         if self._feedback is not None:
             lo, hi = self._span
-            self._feedback.setProgress(lo + (hi - lo) * self._index / max(1, self._count))
+            self._feedback.setProgress(lo + (hi - lo) * pages / max(1, self._count))
 
-    def _show(self) -> QgsLayout:
-        """Make the layout of the next page show it; that layout."""
+    def _show(self) -> None:
+        """Make the layout of the next page show it, and start its maps' renderer jobs' (:attr:`_jobs`)."""
         if self._index == 0:
             if not self._atlas.beginRender():
                 raise OSError("the atlas cannot start")
             self._count = 1 + self._atlas.count()
-            return self._cover
-        if not self._atlas.seekTo(self._index - 1):
+            self._layout = self._cover
+        elif self._atlas.seekTo(self._index - 1):
+            self._layout = self._group
+        else:
             raise OSError(f"the atlas cannot show page {self._index + 1}")
-        return self._group
-
-    def _begin_page(self) -> QgsLayout:
-        """Show the next page and make its maps' renderer jobs (:attr:`_maps`, not started)."""
-        layout = self._show()
-        dots_per_mm = self._settings.dpi / MM_PER_INCH
-        for item in layout.items():
+        dots_per_mm = self._dpi / MM_PER_INCH
+        for item in self._layout.items():
             if not isinstance(item, QgsLayoutItemMap) or not _printed(item):
                 continue
             extent = item.extent()
             units = item.mapUnitsToLayoutUnits()
             size = QSizeF(extent.width() * units * dots_per_mm, extent.height() * units * dots_per_mm)
-            drawn = _MapPicture(item)
-            drawn.painter = QPainter(drawn.picture)
-            settings = item.mapSettings(extent, size, self._settings.dpi, True)
-            drawn.job = QgsMapRendererCustomPainterJob(settings, drawn.painter)
-            self._maps.append(drawn)
-        return layout
+            picture = QPicture()
+            painter = QPainter(picture)
+            job = QgsMapRendererCustomPainterJob(item.mapSettings(extent, size, self._dpi, True), painter)
+            self._jobs.append(_MapJob(item, picture, painter, job))
 
-    def _paint_page(self, layout: QgsLayout) -> None:
-        """Paint the shown page, its maps from their pictures (all their jobs have finished)."""
-        for drawn in self._maps:
+    def _record(self) -> _Page:
+        """The page being shown, its maps drawn (all their jobs have finished), ready for the writer."""
+        layout = self._layout
+        page_item = layout.pageCollection().page(0)
+        size = layout.renderContext().measurementConverter().convert(page_item.pageSize(), LAYOUT_MILLIMETERS)
+        dots_per_mm = self._dpi / MM_PER_INCH
+        page = _Page(QSizeF(size.width(), size.height()), QPicture())
+        page.picture.setBoundingRect(QRect(0, 0, round(size.width() * dots_per_mm), round(size.height() * dots_per_mm)))
+        for drawn in self._jobs:
             drawn.painter.end()
-        writer = self._writer_for()
-        _set_page_size(writer, layout)
-        if self._painter is None:
-            self._painter = QPainter(writer)
-        elif not writer.newPage():
-            raise OSError(f"cannot add a page to {self._path}")
-        for drawn in self._maps:
             drawn.item.setVisibility(False)
+            page.maps.append(_placed(drawn))
+        painter = QPainter(page.picture)
         try:
-            QgsLayoutExporter(layout).renderPage(self._painter, 0)
+            QgsLayoutExporter(layout).renderPage(painter, 0)
         finally:
-            for drawn in self._maps:
+            painter.end()
+            for drawn in self._jobs:
                 drawn.item.setVisibility(True)
-        for drawn in self._maps:
-            _draw_map(self._painter, drawn, self._settings.dpi / MM_PER_INCH)
-        self._maps = []
+        self._jobs = []
         self._index += 1
-        self._progress()
+        return page
 
-    def _writer_for(self) -> QPdfWriter:
-        if self._writer is None:
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-            self._writer = QPdfWriter(self._path)
-            self._writer.setResolution(int(self._settings.dpi))
-        return self._writer
-
-    def _close(self, complete: bool) -> None:
-        """End the PDF (removed when it is not ``complete``) and the atlas's rendering."""
-        for drawn in self._maps:
-            if drawn.job is not None and drawn.job.isActive():
+    def _close_jobs(self) -> None:
+        for drawn in self._jobs:
+            if drawn.job.isActive():
                 drawn.job.cancel()  # waits for its thread: the picture is not painted on after this
-            if drawn.painter is not None and drawn.painter.isActive():
+            if drawn.painter.isActive():
                 drawn.painter.end()
-        self._maps = []
-        if self._painter is not None and self._painter.isActive():
-            self._painter.end()
-        self._painter = None
-        if self._writer is not None:
-            self._writer = None
-            if not complete:
-                Path(self._path).unlink(missing_ok=True)
+        self._jobs = []
+
+    def _end_atlas(self) -> None:
         if self._index > 0:
             self._atlas.endRender()
 
-    def _finished_all(self) -> bool:
-        return self._index > 0 and self._index >= self._count
-
-    # -- to the end in the calling thread
+    # -- all now, in the calling thread
     def run(self) -> None:
         """Print every page now (blocking); raises :class:`AtlasCanceled` or ``OSError``."""
+        pdf = _Pdf(self._path, self._dpi)
         complete = False
         try:
-            while not self._finished_all():
+            while self._index == 0 or self._index < self._count:
                 if self._canceled():
                     raise AtlasCanceled()
-                layout = self._begin_page()
-                for drawn in self._maps:
+                self._show()
+                for drawn in self._jobs:
                     drawn.job.renderSynchronously()
-                self._paint_page(layout)
+                pdf.write(self._record())
+                self._progress(self._index)
+            pdf.close()
             complete = True
         finally:
-            self._close(complete)
+            self._close_jobs()
+            self._end_atlas()
+            if not complete:
+                pdf.discard()
 
     # -- step by step from the event loop
     def start(self) -> None:
-        """Print from the event loop, a step per page; :attr:`finished` tells the end."""
+        """Print from the event loop, a few short steps per page; :attr:`finished` tells the end."""
+        self._writer = _WriterThread(_Pdf(self._path, self._dpi))
+        self._writer.written.connect(self._progress)
+        self._writer.finished.connect(self._writer_finished)
+        self._writer.start()
         QTimer.singleShot(0, self._next)
 
     def cancel(self) -> None:
         """Stop soon: the running map jobs are told to stop; :attr:`finished` gets :class:`AtlasCanceled`."""
-        for drawn in self._maps:
-            if drawn.job is not None and drawn.job.isActive():
+        for drawn in self._jobs:
+            if drawn.job.isActive():
                 drawn.job.cancelWithoutBlocking()
 
     def _next(self) -> None:
@@ -237,44 +251,137 @@ class AtlasPrinter(QObject):
         try:
             if self._canceled():
                 raise AtlasCanceled()
-            if self._finished_all():
-                self._close(True)
-                self._end(None)
+            if self._index > 0 and self._index >= self._count:
+                self._end_atlas()
+                self._writer.put(None)  # the end: the writer closes the PDF, then finished
                 return
-            layout = self._begin_page()
-            self._waiting = len(self._maps)
-            if not self._maps:
-                self._paint_page(layout)
-                QTimer.singleShot(0, self._next)
+            self._show()
+            self._waiting = len(self._jobs)
+            if not self._jobs:
+                QTimer.singleShot(0, self._hand_over)  # the page's text in its own step
                 return
-            for drawn in self._maps:
-                drawn.job.finished.connect(lambda layout=layout: self._job_finished(layout))
+            for drawn in self._jobs:
+                drawn.job.finished.connect(self._job_finished)
                 drawn.job.start()
         except Exception as exc:  # noqa: BLE001 - handed to the caller through finished
             self._fail(exc)
 
-    def _job_finished(self, layout: QgsLayout) -> None:
+    def _job_finished(self) -> None:
         self._waiting -= 1
-        if self._waiting > 0 or self._done:
+        if self._waiting <= 0 and not self._done:
+            QTimer.singleShot(0, self._hand_over)
+
+    def _hand_over(self) -> None:
+        """Record the shown page and hand it to the writer; then the next page."""
+        if self._done:
             return
         try:
             if self._canceled():
                 raise AtlasCanceled()
-            self._paint_page(layout)
+            self._writer.put(self._record())
         except Exception as exc:  # noqa: BLE001 - handed to the caller through finished
             self._fail(exc)
             return
         QTimer.singleShot(0, self._next)
 
     def _fail(self, error: BaseException) -> None:
-        try:
-            self._close(False)
-        finally:
-            self._end(error)
-
-    def _end(self, error: BaseException | None) -> None:
+        """Stop making pages; :attr:`finished` follows when the writer has stopped and removed the PDF."""
         self._done = True
-        self.finished.emit(error)
+        self._error = error
+        self._close_jobs()
+        self._end_atlas()
+        self._writer.stop()
+
+    def _writer_finished(self) -> None:
+        writer, self._writer = self._writer, None
+        writer.wait()  # it has left run(): the QThread may go
+        self._done = True
+        self.finished.emit(self._error or writer.error)
+
+
+class _Pdf:
+    """The PDF being written, a :class:`_Page` at a time (one thread)."""
+
+    def __init__(self, path: str, dpi: float) -> None:
+        self.path = path
+        self._dpi = dpi
+        self._writer: QPdfWriter | None = None
+        self._painter: QPainter | None = None
+
+    def write(self, page: _Page) -> None:
+        if self._writer is None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._writer = QPdfWriter(self.path)
+            self._writer.setResolution(int(self._dpi))
+        layout = QPageLayout(
+            QPageSize(page.size, QPageSize.Unit.Millimeter), QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)
+        )
+        layout.setMode(QPageLayout.Mode.FullPageMode)  # QgsLayoutExporter::updatePrinterPageSize()
+        self._writer.setPageLayout(layout)
+        if self._painter is None:
+            self._painter = QPainter(self._writer)
+        elif not self._writer.newPage():
+            raise OSError(f"cannot add a page to {self.path}")
+        painter = self._painter
+        _play(painter, page.picture)
+        dots_per_mm = self._dpi / MM_PER_INCH
+        for placed in page.maps:
+            _draw_map(painter, placed, dots_per_mm)
+
+    def close(self) -> None:
+        if self._painter is not None:
+            self._painter.end()
+        self._painter = None
+        self._writer = None
+
+    def discard(self) -> None:
+        """Close and remove what was written."""
+        if self._painter is not None and self._painter.isActive():
+            self._painter.end()
+        self._painter = None
+        if self._writer is not None:
+            self._writer = None
+            Path(self.path).unlink(missing_ok=True)
+
+
+class _WriterThread(QThread):
+    """Writes the pages handed to it (:meth:`put`; ``None`` ends the PDF) into a :class:`_Pdf`."""
+
+    written = pyqtSignal(float)  # pages written so far
+
+    def __init__(self, pdf: _Pdf) -> None:
+        super().__init__()
+        self.pdf = pdf
+        self.error: BaseException | None = None
+        self._pages: queue.Queue[_Page | None] = queue.Queue()
+        self._stopped = False
+
+    def put(self, page: _Page | None) -> None:
+        self._pages.put(page)
+
+    def stop(self) -> None:
+        """Write no more pages; what was written is removed."""
+        self._stopped = True
+        self._pages.put(None)
+
+    def run(self) -> None:
+        written = 0
+        try:
+            while True:
+                page = self._pages.get()
+                if self._stopped:
+                    self.pdf.discard()
+                    return
+                if page is None:
+                    self.pdf.close()
+                    return
+                self.pdf.write(page)
+                written += 1
+                self.written.emit(float(written))
+        except Exception as exc:  # read by the printer when the thread has finished
+            log.warning("Cannot write the atlas PDF: %s", exc, exc_info=True)
+            self.error = exc
+            self.pdf.discard()
 
 
 def _printed(item: QgsLayoutItemMap) -> bool:
@@ -287,44 +394,46 @@ def _printed(item: QgsLayoutItemMap) -> bool:
     return not (excluded if ok else item.excludeFromExports())
 
 
-def _set_page_size(writer: QPdfWriter, layout: QgsLayout) -> None:
-    """The page size of ``layout``'s first page, no margins (``QgsLayoutExporter::updatePrinterPageSize``)."""
-    page = layout.pageCollection().page(0)
-    size = layout.renderContext().measurementConverter().convert(page.pageSize(), LAYOUT_MILLIMETERS)
-    page_layout = QPageLayout(
-        QPageSize(QSizeF(size.width(), size.height()), QPageSize.Unit.Millimeter),
-        QPageLayout.Orientation.Portrait,
-        QMarginsF(0, 0, 0, 0),
-    )
-    page_layout.setMode(QPageLayout.Mode.FullPageMode)
-    writer.setPageLayout(page_layout)
-
-
-def _draw_map(painter: QPainter, drawn: _MapPicture, dots_per_mm: float) -> None:
-    """A map item as ``QgsLayoutItemMap::paint`` draws it in an export: background, layers (clipped), frame."""
+def _placed(drawn: _MapJob) -> _PlacedMap:
+    """Where and how ``QgsLayoutItemMap::paint`` frames the map of ``drawn`` on the page (rotation 0)."""
     item = drawn.item
-    layout = item.layout()
-    rect = QRectF(0, 0, item.rect().width(), item.rect().height())
+    rect = QRectF(item.scenePos(), QSizeF(item.rect().width(), item.rect().height()))
+    background = QColor(item.backgroundColor()) if item.hasBackground() else None
+    frame = None
+    if item.frameEnabled():
+        frame = QPen(item.frameStrokeColor())
+        frame.setWidthF(item.layout().convertToLayoutUnits(item.frameStrokeWidth()))
+        frame.setJoinStyle(item.frameJoinStyle())
+    return _PlacedMap(drawn.picture, rect, background, frame)
+
+
+def _play(painter: QPainter, picture: QPicture) -> None:
+    """Play a picture recorded in the device's dots: QPicture scales its commands from its own resolution to the
+    device's, which is undone here."""
+    painter.save()
+    replay = QPicture().logicalDpiX() / painter.device().logicalDpiX()
+    painter.scale(replay, replay)
+    painter.drawPicture(0, 0, picture)
+    painter.restore()
+
+
+def _draw_map(painter: QPainter, placed: _PlacedMap, dots_per_mm: float) -> None:
+    """A map as ``QgsLayoutItemMap::paint`` draws it in an export: background, layers (clipped), frame."""
+    rect = QRectF(QPointF(0, 0), placed.rect.size())
     painter.save()
     painter.scale(dots_per_mm, dots_per_mm)
-    painter.translate(item.scenePos())
-    if item.hasBackground():
+    painter.translate(placed.rect.topLeft())
+    if placed.background is not None:
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(item.backgroundColor())
+        painter.setBrush(placed.background)
         painter.drawRect(rect)
     painter.save()
     painter.setClipRect(rect)
     painter.scale(1 / dots_per_mm, 1 / dots_per_mm)
-    # QPicture plays its commands scaled from its own resolution to the device's: undo that
-    replay = drawn.picture.logicalDpiX() / painter.device().logicalDpiX()
-    painter.scale(replay, replay)
-    painter.drawPicture(0, 0, drawn.picture)
+    _play(painter, placed.picture)
     painter.restore()
-    if item.frameEnabled():
-        pen = QPen(item.frameStrokeColor())
-        pen.setWidthF(layout.convertToLayoutUnits(item.frameStrokeWidth()))
-        pen.setJoinStyle(item.frameJoinStyle())
-        painter.setPen(pen)
+    if placed.frame is not None:
+        painter.setPen(placed.frame)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect)
     painter.restore()
