@@ -13,7 +13,7 @@ from .i18n import tr
 from .routing_storage import load_routing_rules
 from .rules import RoutingRules, Suggestion
 from .store.base import ReportStore
-from .workflow import MODERATOR, Actor, AssignResult, _rows, assign, departments
+from .workflow import MODERATOR, Actor, AssignResult, assign, departments, read_rows
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def suggest_departments(
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT service_request_id, service_code, lat, long FROM reports WHERE service_request_id IN ({marks})"  # noqa: S608 - only ? placeholders are interpolated; values are bound  # nosec B608
-        for r in _rows(store, sql, chunk):
+        for r in read_rows(store, sql, chunk):
             found[r["service_request_id"]] = _suggest(rules, r)
     return {sid: found.get(sid) for sid in wanted}
 
@@ -70,7 +70,7 @@ class AutoAssignResult:
 
 def unassigned_accepted(store: ReportStore) -> list[str]:
     """Accepted reports (``investigating``) without a department, oldest first."""
-    rows = _rows(
+    rows = read_rows(
         store,
         "SELECT service_request_id FROM reports WHERE external_status_code = 'investigating'"
         " AND (agency_responsible IS NULL OR agency_responsible = '') ORDER BY requested_datetime, fid",

@@ -11,7 +11,7 @@ from .duplicates import DEFAULT_MAX_DAYS, DEFAULT_MAX_DISTANCE_M, candidate_quer
 from .store.base import ReportStore
 from .timeutil import from_store, now_utc
 from .workdays import working_days_between
-from .workflow import _report, _rows
+from .workflow import read_rows, report_of
 
 QUEUE_CODES = ("for_triage", "investigating")
 
@@ -42,7 +42,7 @@ def moderation_queue(
     """Reports awaiting moderation (new, and accepted but not assigned), oldest first."""
     now = now or now_utc()
     marks = ",".join("?" * len(codes))
-    rows = _rows(
+    rows = read_rows(
         store,
         "SELECT fid, service_request_id, external_status_code, status, service_code, service_name, district, address,"  # noqa: S608 - names from the schema constants; every value is a bound parameter  # nosec B608
         " description, requested_datetime, agency_responsible, version, lat FROM reports"
@@ -98,11 +98,11 @@ def duplicate_candidates(
     days: float = DEFAULT_MAX_DAYS,
 ) -> list[Candidate]:
     """Reports of the same category within ``max_m`` metres and ``days`` days, nearest first."""
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     params = candidate_query_params(report, max_m, days)
     if params is None or params["start"] is None:
         return []
-    rows = _rows(
+    rows = read_rows(
         store,
         "SELECT service_request_id, service_code, lat, long, requested_datetime, external_status_code, description,"
         " address FROM reports WHERE (service_code = ? OR (service_code IS NULL AND ? IS NULL))"

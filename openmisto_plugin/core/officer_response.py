@@ -21,7 +21,7 @@ from .statuses import STATUSES
 from .store.base import ReportStore
 from .timeutil import local, now_utc, to_store
 from .workdays import END_OF_WORKING_DAY, end_of_day, kyiv_date
-from .workflow import Actor, WorkflowError, _answer, _execute, _fields, _report, check_transition
+from .workflow import Actor, WorkflowError, answer_text, check_transition, execute, report_of, status_fields
 
 
 @dataclass
@@ -51,7 +51,7 @@ def check_response(
 ) -> datetime | None:
     """Raise :class:`WorkflowError` when the response is not allowed; returns the planned moment."""
     check_transition(report, status, actor)
-    text = _answer(answer)
+    text = answer_text(answer)
     if STATUSES[status].needs_answer and not text:
         raise WorkflowError(
             tr("«{status}» closes the report: write the answer the citizen will read.").format(
@@ -101,24 +101,22 @@ def respond(
     photo's file name in the media folder (the dialog shows its link in the preview beforehand).
     ``base_version``: the report's version the dialog showed (optimistic locking).
     """
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     moment = check_response(store, actor, report, status, answer, planned_date, now)
     attachment = None
     if photo_path:
         base = media_base_url(store) if base_url is None else base_url
         attachment = attach_photo(store.path, service_request_id, photo_path, base, photo_name)
-    text = _answer(answer)
+    text = answer_text(answer)
     extra: dict[str, Any] = {"description": text, "expected_datetime": moment}
     if attachment is not None and attachment.public:
         extra["media_url"] = attachment.link
     with store.transaction():
         update_id = store.record_local_update(
-            str(service_request_id), _fields(status, **extra), actor.author, base_version=base_version
+            str(service_request_id), status_fields(status, **extra), actor.author, base_version=base_version
         )
         if attachment is not None and not attachment.public:  # kept for the history, never sent
-            _execute(
-                store, "UPDATE request_updates SET media_url = ? WHERE update_id = ?", (attachment.link, update_id)
-            )
+            execute(store, "UPDATE request_updates SET media_url = ? WHERE update_id = ?", (attachment.link, update_id))
     preview = citizen_preview(
         report, status, text, moment, attachment.link if attachment and attachment.public else None
     )

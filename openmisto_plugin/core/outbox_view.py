@@ -13,7 +13,7 @@ from .i18n import tr
 from .store.base import CONFLICT, PENDING, REFUSED, SENT, OutboxEntry, ReportStore
 from .timeutil import from_store, local, now_utc, parse, to_store
 from .workdays import kyiv_date
-from .workflow import WorkflowError, _execute, _rows
+from .workflow import WorkflowError, execute, read_rows
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def outbox_rows(store: ReportStore, states: Sequence[str] | None = None) -> list
 
 def outbox_counts(store: ReportStore) -> dict[str, int]:
     """Entries per state."""
-    rows = _rows(store, "SELECT state, count(*) AS n FROM outbox GROUP BY state")
+    rows = read_rows(store, "SELECT state, count(*) AS n FROM outbox GROUP BY state")
     counts = dict.fromkeys((PENDING, SENT, REFUSED, CONFLICT), 0)
     counts.update({r["state"]: int(r["n"]) for r in rows})
     return counts
@@ -177,7 +177,7 @@ def retry_now(store: ReportStore, update_ids: Iterable[str]) -> int:
         for update_id in update_ids:
             entry = _entry(store, update_id)
             if entry.state == PENDING:
-                _execute(
+                execute(
                     store, "UPDATE outbox SET next_attempt_at = ? WHERE update_id = ?", (to_store(now_utc()), update_id)
                 )
                 count += 1

@@ -69,18 +69,20 @@ class Actor:
 # --------------------------------------------------------------------------- store access
 
 
-def _rows(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+def read_rows(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows of a read through the store's interface (``?`` placeholders); :class:`StoreError` without a store."""
     if store is None:
         raise StoreError(tr("The workspace is closed."))
     return store.query(sql, tuple(params))
 
 
-def _execute(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> None:
+def execute(store: ReportStore, sql: str, params: Sequence[Any] = ()) -> None:
     """One write statement; call inside ``store.transaction()``."""
     store.execute(sql, tuple(params))
 
 
-def _report(store: ReportStore, service_request_id: str) -> dict[str, Any]:
+def report_of(store: ReportStore, service_request_id: str) -> dict[str, Any]:
+    """The report, or :class:`WorkflowError` when it is not in the workspace."""
     report = store.report(str(service_request_id))
     if report is None:
         raise WorkflowError(tr("Report {id} is not in the workspace.").format(id=service_request_id))
@@ -96,19 +98,19 @@ def _current_code(report: Mapping[str, Any]) -> str:
 
 def departments(store: ReportStore) -> list[tuple[str, str]]:
     """``(code, name)`` of the departments in the workspace, in name order."""
-    rows = _rows(store, "SELECT code, name FROM departments ORDER BY name, code")
+    rows = read_rows(store, "SELECT code, name FROM departments ORDER BY name, code")
     return [(r["code"], r["name"] or r["code"]) for r in rows]
 
 
 def districts(store: ReportStore) -> list[tuple[str, str]]:
     """``(code, name)`` of the districts in the workspace, in name order."""
-    rows = _rows(store, "SELECT code, name FROM districts ORDER BY name, code")
+    rows = read_rows(store, "SELECT code, name FROM districts ORDER BY name, code")
     return [(r["code"], r["name"] or r["code"]) for r in rows]
 
 
 def services(store: ReportStore) -> list[tuple[str, str]]:
     """``(service_code, service_name)`` of the categories in the workspace, in name order."""
-    rows = _rows(store, "SELECT service_code, service_name FROM services ORDER BY service_name, service_code")
+    rows = read_rows(store, "SELECT service_code, service_name FROM services ORDER BY service_name, service_code")
     return [(r["service_code"], r["service_name"] or r["service_code"]) for r in rows]
 
 
@@ -119,10 +121,8 @@ def reports_by_fids(store: ReportStore, fids: Iterable[int]) -> list[str]:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        found += [
-            r["service_request_id"]
-            for r in _rows(store, f"SELECT service_request_id FROM reports WHERE fid IN ({marks}) ORDER BY fid", chunk)  # noqa: S608 - only ? placeholders are interpolated; values are bound  # nosec B608
-        ]
+        sql = f"SELECT service_request_id FROM reports WHERE fid IN ({marks}) ORDER BY fid"  # noqa: S608 - only ? placeholders are interpolated; values are bound  # nosec B608
+        found += [r["service_request_id"] for r in read_rows(store, sql, chunk)]
     return found
 
 
@@ -134,7 +134,7 @@ def fids_of(store: ReportStore, ids: Iterable[str]) -> dict[str, int]:
         chunk = wanted[start : start + 500]
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT fid, service_request_id FROM reports WHERE service_request_id IN ({marks})"  # noqa: S608 - only ? placeholders are interpolated; values are bound  # nosec B608
-        for r in _rows(store, sql, chunk):
+        for r in read_rows(store, sql, chunk):
             found[r["service_request_id"]] = int(r["fid"])
     return found
 
@@ -185,7 +185,8 @@ def check_transition(report: Mapping[str, Any], code: str, actor: Actor) -> None
         )
 
 
-def _answer(text: str | None) -> str | None:
+def answer_text(text: str | None) -> str | None:
+    """The answer as the platform takes it (stripped, ``None`` when empty); :class:`WorkflowError` when too long."""
     text = (text or "").strip()
     if len(text) > MAX_ANSWER:
         raise WorkflowError(
@@ -196,7 +197,8 @@ def _answer(text: str | None) -> str | None:
     return text or None
 
 
-def _fields(code: str, **extra: Any) -> dict[str, Any]:
+def status_fields(code: str, **extra: Any) -> dict[str, Any]:
+    """The fields of an update to status ``code`` (with its Open311 state) and the given ``extra`` ones."""
     fields: dict[str, Any] = {"external_status_code": code, "status": open311_state(code)}
     fields.update({k: v for k, v in extra.items() if v is not None})
     return fields
@@ -212,7 +214,7 @@ def _record(
 ) -> str:
     check_transition(report, code, actor)
     return store.record_local_update(
-        str(report["service_request_id"]), _fields(code, **extra), actor.author, base_version=base_version
+        str(report["service_request_id"]), status_fields(code, **extra), actor.author, base_version=base_version
     )
 
 
@@ -227,8 +229,8 @@ def accept(
     base_version: int | None = None,
 ) -> str:
     """Accept a report for consideration (``investigating``); returns the update_id."""
-    report = _report(store, service_request_id)
-    return _record(store, report, "investigating", actor, base_version, description=_answer(note))
+    report = report_of(store, service_request_id)
+    return _record(store, report, "investigating", actor, base_version, description=answer_text(note))
 
 
 def reject(
@@ -239,10 +241,10 @@ def reject(
     base_version: int | None = None,
 ) -> str:
     """Reject as spam or abuse: ``hidden`` (the public no longer sees it); the reason (internal) is required."""
-    text = _answer(reason)
+    text = answer_text(reason)
     if not text:
         raise WorkflowError(tr("Write the reason for rejecting report {id}.").format(id=service_request_id))
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     return _record(store, report, "hidden", actor, base_version, description=text)
 
 
@@ -250,10 +252,10 @@ def close_not_remit(
     store: ReportStore, actor: Actor, service_request_id: str, reason: str, base_version: int | None = None
 ) -> str:
     """Close as «not the city's remit»; the reason (for the citizen) is required."""
-    text = _answer(reason)
+    text = answer_text(reason)
     if not text:
         raise WorkflowError(tr("Write the reason: the citizen reads why the city cannot act."))
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     return _record(store, report, "not_councils_responsibility", actor, base_version, description=text)
 
 
@@ -271,7 +273,7 @@ def recategorise(
     changes nothing else is refused by platforms); a platform that ignores ``service_code`` keeps
     its category and the next sync shows it again.
     """
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     if actor.role != MODERATOR:
         raise WorkflowError(tr("Only the moderator changes the category of a report."))
     if not service_code:
@@ -282,7 +284,7 @@ def recategorise(
     if known and service_code not in known:
         raise WorkflowError(tr("Unknown category «{code}».").format(code=service_code))
     name = known.get(service_code, service_code)
-    text = _answer(note) or tr("The category was changed to «{name}».").format(name=name)
+    text = answer_text(note) or tr("The category was changed to «{name}».").format(name=name)
     fields = {"service_code": service_code, "description": text}
     return store.record_local_update(str(service_request_id), fields, actor.author, base_version=base_version)
 
@@ -296,7 +298,7 @@ def mark_duplicate(
     base_version: int | None = None,
 ) -> str:
     """Close as a duplicate of ``original_id`` (linked in ``duplicate_of``; the history shows it)."""
-    report = _report(store, service_request_id)
+    report = report_of(store, service_request_id)
     original_id = str(original_id or "").strip()
     if not original_id or original_id == str(service_request_id):
         raise WorkflowError(tr("Choose the original report (another one) this report duplicates."))
@@ -309,7 +311,7 @@ def mark_duplicate(
                 id=original_id, status=statuses.label(original.get("external_status_code"))
             )
         )
-    text = _answer(note) or tr("This problem was already reported: see report {id}.").format(id=original_id)
+    text = answer_text(note) or tr("This problem was already reported: see report {id}.").format(id=original_id)
     return _record(store, report, "duplicate", actor, base_version, duplicate_of=original_id, description=text)
 
 
@@ -449,7 +451,7 @@ def assign(
     per_report = department if isinstance(department, Mapping) else dict.fromkeys(ids, department)
     for code in set(per_report.values()):
         check_department(store, code)
-    text = _answer(note)
+    text = answer_text(note)
     result = AssignResult()
     with store.transaction():
         plan = plan_assignment(store, actor, ids, per_report, reassign_in_work)
@@ -460,7 +462,7 @@ def assign(
         for sid, target in plan.targets.items():
             result.update_ids[sid] = _record(
                 store,
-                _report(store, sid),
+                report_of(store, sid),
                 "action_scheduled",
                 actor,
                 (base_versions or {}).get(sid),
