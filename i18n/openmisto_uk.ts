@@ -2495,6 +2495,39 @@
         <translation>Посібник не встановлено разом із плагіном (очікувався в {path}).</translation>
     </message>
     <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <source>The layers could not be added; the log (Open City tab) says why.</source>
+        <translation>Шари не вдалося додати; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>That did not work; the log (Open City tab) says why.</source>
+        <translation>Це не вдалося; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
+        <location filename="../openmisto_plugin/plugin.py"/>
+        <source>There is no workspace yet: synchronise first.</source>
+        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <source>The workspace has no layers to add.</source>
+        <translation>У робочому просторі немає шарів для додавання.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <source>Basemap: {0}. Without the internet it stays empty; the reports are drawn anyway.</source>
+        <translation>Підложка: {0}. Без інтернету вона порожня; звернення показано все одно.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/gui/map_view.py"/>
+        <source>The reports layer is not in the project.</source>
+        <translation>Шару звернень немає в проєкті.</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <source>Waiting</source>
         <translation>Очікує</translation>
@@ -3218,12 +3251,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>There is no workspace yet: synchronise first.</source>
-        <translation>Робочого простору ще немає: спершу виконайте синхронізацію.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/gui/report_dialogs.py"/>
         <source>Select exactly one report on the map to respond to it.</source>
         <translation>Виберіть на карті рівно одне звернення, щоб відповісти на нього.</translation>
     </message>
@@ -3610,16 +3637,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>
-        <source>The layers could not be added; the log (Open City tab) says why.</source>
-        <translation>Шари не вдалося додати; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>That did not work; the log (Open City tab) says why.</source>
-        <translation>Це не вдалося; причину видно в журналі (вкладка «Відкрите Місто»).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
         <source>Fetch new and changed reports</source>
         <translation>Отримати нові та змінені звернення</translation>
     </message>
@@ -3682,21 +3699,6 @@
         <location filename="../openmisto_plugin/plugin.py"/>
         <source>Public holidays are unknown: deadlines treat only Saturdays and Sundays as days off (see the log).</source>
         <translation>Державні свята невідомі: у строках вихідними вважаються лише субота й неділя (подробиці в журналі).</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>The workspace has no layers to add.</source>
-        <translation>У робочому просторі немає шарів для додавання.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>Basemap: {0}. Without the internet it stays empty; the reports are drawn anyway.</source>
-        <translation>Підложка: {0}. Без інтернету вона порожня; звернення показано все одно.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/plugin.py"/>
-        <source>The reports layer is not in the project.</source>
-        <translation>Шару звернень немає в проєкті.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/plugin.py"/>

@@ -20,15 +20,11 @@ from typing import Any
 from qgis.core import (
     Qgis,
     QgsApplication,
-    QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
-    QgsCsException,
     QgsProject,
-    QgsRectangle,
     QgsSettings,
 )
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer, QTranslator, pyqtBoundSignal
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTranslator, pyqtBoundSignal
 from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
 
 from .core import project_layers
@@ -39,6 +35,7 @@ from .core.paths import i18n_dir
 from .core.settings import PluginSettings
 from .core.store.journal import restore_journal, use_rollback_journal
 from .gui.common import icon, logged_slot, push_plain_message
+from .gui.map_view import ProjectMap
 from .gui.report_dialogs import ReportDialogs
 from .gui.signal_hub import PluginSignals
 from .gui.sync_controller import SyncController
@@ -49,13 +46,7 @@ log = logging.getLogger(__name__)
 MENU_OBJECT_NAME = "OpenMistoMenu"
 TOOLBAR_OBJECT_NAME = "OpenMistoToolbar"
 FALLBACK_LOCALE = "uk"
-#: CRS of a new project the plugin fills: web mercator, like the basemaps users add.
-NEW_PROJECT_CRS = "EPSG:3857"
 MESSAGE_SECONDS = 8
-
-
-def _layers_not_added() -> str:
-    return tr("The layers could not be added; the log (Open City tab) says why.")
 
 
 def _not_done() -> str:
@@ -109,6 +100,7 @@ class OpenMistoPlugin:
         self.map_tool: Any = None
         self.hub: PluginSignals | None = None
         self.session = WorkspaceSession()
+        self.map: ProjectMap | None = None
         self.sync: SyncController | None = None
         self.dialogs: ReportDialogs | None = None
         self._waiting_for_qgis = False
@@ -138,8 +130,11 @@ class OpenMistoPlugin:
         hub = self.hub = PluginSignals()
         hub.dataChanged.connect(project_layers.reload_layers)  # first: the parts then read the reloaded layers
         hub.messageRequested.connect(self._message)
+        hub.workspaceChanged.connect(self.session.change_workspace)
         hub.settingsRequested.connect(lambda: self.show_settings())  # looked up late: tests replace it
-        self.sync = SyncController(self.iface, self.session, hub, self.add_layers)
+        self.map = ProjectMap(self.iface, self.session, hub)
+        hub.reportsLayerChanged.connect(self._follow_reports_layer)
+        self.sync = SyncController(self.iface, self.session, hub, self.map.add_layers)
         self.dialogs = ReportDialogs(self.iface, self.session, hub)
         sync, dialogs = self.sync, self.dialogs
 
@@ -150,11 +145,11 @@ class OpenMistoPlugin:
             "identify": self._action(
                 "identify", tr("Report details"), self.activate_identify, tr("Click a report on the map"), True
             ),
-            "layers": self._action("layers", tr("Add layers to the map"), self.add_layers),
+            "layers": self._action("layers", tr("Add layers to the map"), self.map.add_layers),
             "basemap": self._action(
                 "layers",
                 tr("Add the OpenStreetMap basemap"),
-                self.add_basemap,
+                self.map.add_basemap,
                 tr("Streets and house numbers under the reports (needs the internet)"),
             ),
             "respond": self._action(
@@ -195,8 +190,8 @@ class OpenMistoPlugin:
         self.dock.fullSyncRequested.connect(lambda: sync.start(full=True))
         self.dock.cancelRequested.connect(sync.cancel)
         self.dock.settingsRequested.connect(self.show_settings)
-        self.dock.addLayersRequested.connect(self.add_layers)
-        self.dock.zoomRequested.connect(self.zoom_to_reports)
+        self.dock.addLayersRequested.connect(self.map.add_layers)
+        self.dock.zoomRequested.connect(self.map.zoom_to_reports)
         self.dock.identifyRequested.connect(lambda: self.actions["identify"].setChecked(True))
         self.dock.visibilityChanged.connect(self.actions["dock"].setChecked)
         self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
@@ -207,8 +202,8 @@ class OpenMistoPlugin:
         self.map_tool.setAction(self.actions["identify"])
         self.map_tool.reportIdentified.connect(dialogs.show_report)
 
-        QgsProject.instance().layersAdded.connect(self._layers_changed)
-        QgsProject.instance().layersRemoved.connect(self._layers_changed)
+        QgsProject.instance().layersAdded.connect(self.map.layers_changed)
+        QgsProject.instance().layersRemoved.connect(self.map.layers_changed)
 
         self.apply_settings(PluginSettings.load())
 
@@ -232,9 +227,9 @@ class OpenMistoPlugin:
                 self.iface.initializationCompleted.disconnect(self._qgis_ready)
         project = QgsProject.instance()
         if PluginSettings.load().workspace_exists and not project.mapLayers() and not project.fileName():
-            self.add_layers(quiet=True)
+            self.map.add_layers(quiet=True)
             project.setDirty(False)
-        self._layers_changed()
+        self.map.layers_changed()
         self.sync.announce_overdue(force=True)
         self._warn_without_holidays()
 
@@ -263,9 +258,12 @@ class OpenMistoPlugin:
             self.sync.unload()
             self.sync.deleteLater()
             self.sync = None
-        for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
-            with contextlib.suppress(TypeError):
-                signal.disconnect(self._layers_changed)
+        if self.map is not None:
+            for signal in (QgsProject.instance().layersAdded, QgsProject.instance().layersRemoved):
+                with contextlib.suppress(TypeError):
+                    signal.disconnect(self.map.layers_changed)
+            self.map.deleteLater()
+            self.map = None
         if self.dialogs is not None:
             self.dialogs.close_all()
             self.dialogs.deleteLater()
@@ -401,11 +399,8 @@ class OpenMistoPlugin:
         """Apply new settings; another profile's workspace replaces the layers and the pages' store."""
         from .core.profiles import switch_note
 
-        if after.workspace != before.workspace:
-            self.session.close()  # the pages get the new workspace's store
-            self.session.forget_failure()
-            if self.hub is not None:
-                self.hub.workspaceChanged.emit()
+        if after.workspace != before.workspace and self.hub is not None:
+            self.hub.workspaceChanged.emit()  # the session lets the old store go: the pages get the new one
         self.apply_settings(after)
         if after.workspace != before.workspace and project_layers.find_layer(project_layers.REPORTS):
             if after.workspace_exists:
@@ -416,93 +411,12 @@ class OpenMistoPlugin:
         if note:
             self._message(note, Qgis.Info)
 
-    # --- layers and the map --------------------------------------------------------------------------
+    # --- the map tool -----------------------------------------------------------------------------------
 
-    @logged_slot(_layers_not_added, default={})
-    def add_layers(self, quiet: bool = False) -> dict[str, Any]:
-        """Add the workspace's layers to the project (zooming when the project was empty)."""
-        settings = PluginSettings.load()
-        if not settings.workspace_exists:
-            if not quiet:
-                self._message(tr("There is no workspace yet: synchronise first."), Qgis.Warning)
-            return {}
-        project = QgsProject.instance()
-        was_empty = not project.mapLayers()
-        layers = project_layers.add_layers(settings.workspace, project)
-        if not layers and not quiet:
-            self._message(tr("The workspace has no layers to add."), Qgis.Warning)
-        if was_empty and layers:
-            self.zoom_to_reports()
-            if not project.fileName():
-                # QGIS gives a new project the CRS of its first layer (EPSG:4326) once control returns
-                # to the event loop; set the map CRS after that.
-                QTimer.singleShot(0, self._new_project_view)
-        self._layers_changed()
-        return layers
-
-    @logged_slot(_not_done)
-    def add_basemap(self) -> Any:
-        """The OpenStreetMap basemap at the bottom of the project (once); offline its tiles simply do not load."""
-        from .core.basemap import add_basemap
-
-        layer = add_basemap(QgsProject.instance())
-        self._message(
-            tr("Basemap: {0}. Without the internet it stays empty; the reports are drawn anyway.").format(layer.name())
-        )
-        return layer
-
-    @logged_slot()
-    def _new_project_view(self) -> None:
-        project = QgsProject.instance()
-        if project_layers.find_layer(project_layers.REPORTS, project) is None:
-            return
-        project.setCrs(QgsCoordinateReferenceSystem(NEW_PROJECT_CRS))
-        self.zoom_to_reports()
-        project.setDirty(False)
-
-    @logged_slot(_not_done)
-    def zoom_to_reports(self) -> None:
-        """Zoom the map to the reports (or the districts)."""
-        layer = project_layers.find_layer(project_layers.REPORTS) or project_layers.find_layer(project_layers.DISTRICTS)
-        canvas = self.iface.mapCanvas()
-        if layer is None or canvas is None:
-            self._message(tr("The reports layer is not in the project."), Qgis.Warning)
-            return
-        layer.updateExtents()
-        extent, crs = self._placed_reports_extent(), QgsCoordinateReferenceSystem("EPSG:4326")
-        if extent is None:
-            extent, crs = layer.extent(), layer.crs()
-        if extent.isEmpty() and (districts := project_layers.find_layer(project_layers.DISTRICTS)) is not None:
-            extent, crs = districts.extent(), districts.crs()
-        if extent.isNull():
-            return
-        transform = QgsCoordinateTransform(crs, canvas.mapSettings().destinationCrs(), QgsProject.instance())
-        try:
-            extent = transform.transformBoundingBox(extent)
-        except QgsCsException:  # a broken extent is not worth an error
-            return
-        extent.scale(1.1)
-        canvas.setExtent(extent)
-        canvas.refresh()
-
-    @logged_slot(default=None)  # the layer's own extent will do
-    def _placed_reports_extent(self) -> QgsRectangle | None:
-        """The reports' box without those flagged far outside the city (a PostGIS layer's own extent has them)."""
-        from .core.city_area import reports_extent
-
-        store = self.session.open_store_if_open()  # a zoom queued before unload must not open the workspace again
-        if store is None:
-            return None
-        box = reports_extent(store)
-        return None if box is None else QgsRectangle(*box)
-
-    @logged_slot()
-    def _layers_changed(self, *_args: Any) -> None:
-        layer = project_layers.find_layer(project_layers.REPORTS)
+    def _follow_reports_layer(self, layer: Any) -> None:
+        """The map tool identifies reports on the project's reports layer (None: none)."""
         if self.map_tool is not None and not sip.isdeleted(self.map_tool):
             self.map_tool.set_reports_layer(layer)
-        if self.dock is not None and not sip.isdeleted(self.dock) and self.dock.workflow is not None:
-            self.dock.workflow.layers_changed(layer)
 
     def toggle_dock(self, visible: bool) -> None:
         if self.dock is not None:

@@ -342,7 +342,7 @@ def test_timer_follows_settings(plugin):
 
 def test_no_workspace_no_layers(plugin):
     assert project_layers.find_layer("reports") is None
-    assert plugin.add_layers() == {}
+    assert plugin.map.add_layers() == {}
 
 
 # --- layers -----------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_a_failed_workspace_is_said_in_ukrainian_and_opened_again_without_a_rest
     settings.workspace_path, settings.base_url, settings.role = str(path), "", "moderator"
     settings.save()
     plugin.apply_settings(PluginSettings.load())
-    plugin.add_layers(quiet=True)
+    plugin.map.add_layers(quiet=True)
     before = plugin.session.open_store()
     layer = project_layers.find_layer(project_layers.REPORTS)
     count = layer.featureCount()

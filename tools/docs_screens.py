@@ -270,7 +270,7 @@ def shot_qgis_main(ctx: Ctx) -> QWidget:
     """QGIS with the plugin: the reports on the map, the legend, the dock."""
     ctx.dock().tabs.setCurrentIndex(0)
     ctx.reports_layer()
-    ctx.plugin.zoom_to_reports()
+    ctx.plugin.map.zoom_to_reports()
     ctx.settle()
     return ctx.main_window
 
@@ -374,7 +374,7 @@ def shot_filter_district(ctx: Ctx) -> QWidget:
 def shot_filter_polygon(ctx: Ctx) -> QWidget:
     """A polygon drawn on the map with the filter's tool."""
     panel = _filter_panel(ctx)
-    ctx.plugin.zoom_to_reports()
+    ctx.plugin.map.zoom_to_reports()
     ctx.settle()
     panel.draw_button.setChecked(True)
     ctx.wait(

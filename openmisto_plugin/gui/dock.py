@@ -343,6 +343,7 @@ class OpenMistoDock(QgsDockWidget):
         hub.settingsChanged.connect(self.workflow.update)
         hub.dataChanged.connect(self.workflow.refresh)
         hub.dataChanged.connect(self.show_state)
+        hub.reportsLayerChanged.connect(self.workflow.layers_changed)
 
     def detach(self) -> None:
         """Stop following the hub and delete the pages (on unload; the filter leaves the layer)."""
@@ -351,6 +352,7 @@ class OpenMistoDock(QgsDockWidget):
             self.hub.dataChanged.disconnect(self.show_state)
             self.hub.settingsChanged.disconnect(self.workflow.update)
             self.hub.dataChanged.disconnect(self.workflow.refresh)
+            self.hub.reportsLayerChanged.disconnect(self.workflow.layers_changed)
             self.workflow.remove(clear_filter=True)
         self.hub = self.session = None
 

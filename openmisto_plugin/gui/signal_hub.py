@@ -24,5 +24,7 @@ class PluginSignals(QObject):
     reportRequested = pyqtSignal(str)
     #: One line for the message bar: text and a ``Qgis.MessageLevel``.
     messageRequested = pyqtSignal(str, int)
+    #: The project's reports layer is this one now (a ``QgsVectorLayer``, None when it was removed).
+    reportsLayerChanged = pyqtSignal(object)
     #: The settings dialog is wanted (e.g. a sync without a platform address).
     settingsRequested = pyqtSignal()

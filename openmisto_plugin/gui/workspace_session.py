@@ -73,6 +73,11 @@ class WorkspaceSession:
         store = self.store
         return None if store is None or getattr(store, "closed", False) else store
 
+    def change_workspace(self) -> None:
+        """The settings point at another workspace: close this one's store; the next need opens the new one."""
+        self.close()
+        self._failed = None
+
     def forget_failure(self) -> None:
         """Try a workspace that failed to open again at the next need (after a sync, on a refresh)."""
         self._failed = None
