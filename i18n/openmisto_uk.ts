@@ -11,7 +11,7 @@
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -20,84 +20,84 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Accepted</source>
         <translation>Прийнято</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Rejected</source>
         <translation>Відхилено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Assigned</source>
         <translation>Передано виконавцю</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Resolved</source>
         <translation>Вирішено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Not resolved</source>
         <translation>Не вирішено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Still open</source>
         <translation>Ще відкриті</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Overdue</source>
         <translation>Прострочено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Resolved in time</source>
         <translation>Вирішено вчасно</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Resolved in time, %</source>
         <translation>Вирішено вчасно, %</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>First response, median (working days)</source>
         <translation>Перша відповідь, медіана (робочі дні)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>First response, 90th percentile (working days)</source>
         <translation>Перша відповідь, 90-й процентиль (робочі дні)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Closing, median (working days)</source>
         <translation>Закриття, медіана (робочі дні)</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Closing, 90th percentile (working days)</source>
         <translation>Закриття, 90-й процентиль (робочі дні)</translation>
     </message>
@@ -126,19 +126,19 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Not assigned</source>
         <translation>Не призначено</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>No district</source>
         <translation>Без району</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
@@ -192,7 +192,7 @@
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/filter_panel.py"/>
         <source>Districts</source>
         <translation>Райони</translation>
@@ -871,7 +871,7 @@
     <message>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Departments</source>
         <translation>Відділи</translation>
     </message>
@@ -1325,17 +1325,17 @@
         <translation>зона «{name}» не має коректної геометрії WKT</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Categories</source>
         <translation>Категорії</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Whole city</source>
         <translation>Усе місто</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/stats.py"/>
+        <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>No category</source>
         <translation>Без категорії</translation>
     </message>

@@ -1,4 +1,4 @@
-"""Effectiveness figures (core/stats.py) on a hand-built data set whose answers are known by construction.
+"""Effectiveness figures (core/stats/) on a hand-built data set whose answers are known by construction.
 
 Calendar of August 2021 (before martial law): Mon 23 Aug was a day off (transferred from Sat 28 Aug,
 which was worked), Tue 24 Aug was Independence Day. Since 2023 holidays are working days.

@@ -61,8 +61,8 @@ def test_one_stamp_is_one_instant_for_every_reader(qgis_app, utc, reader):
 
 
 def test_the_figures_read_store_text_at_the_same_instant(qgis_app):
-    assert stats._parse_utc(timeutil.to_store(SUMMER)) == SUMMER
-    assert stats._parse_utc(SUMMER.astimezone(timeutil.KYIV).replace(tzinfo=None).isoformat()) == SUMMER
+    assert stats.rows._parse_utc(timeutil.to_store(SUMMER)) == SUMMER
+    assert stats.rows._parse_utc(SUMMER.astimezone(timeutil.KYIV).replace(tzinfo=None).isoformat()) == SUMMER
 
 
 def test_naive_means_kyiv_across_summer_time():

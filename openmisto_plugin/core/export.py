@@ -1,4 +1,4 @@
-"""Export the effectiveness figures (core/stats.py) to CSV and XLSX (issue 4, item 2).
+"""Export the effectiveness figures (core/stats/) to CSV and XLSX (issue 4, item 2).
 
 * CSV: UTF-8 with a BOM (so Excel shows Ukrainian letters), one table for all groupings,
   the header row in the user's language. Excel reads a CSV with its locale's list

@@ -332,7 +332,7 @@ class ReportStore(ABC):
     @abstractmethod
     def reapply_outbox(self, update_id: str) -> None: ...
 
-    # -- big reads (the figures, core/stats.py) ------------------------------
+    # -- big reads (the figures, core/stats/) -------------------------------
     def records(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Rows of a SELECT as tuples in the order of its columns (``?`` placeholders, datetimes as store text).
 
