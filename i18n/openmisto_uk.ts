@@ -5,11 +5,16 @@
     <name>OpenMisto</name>
     <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <source>Responsible officer: {name}</source>
+        <translation>Відповідальна особа: {name}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <source>pp</source>
         <translation>п. п.</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
@@ -19,19 +24,19 @@
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Accepted</source>
         <translation>Прийнято</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Rejected</source>
         <translation>Відхилено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
@@ -39,70 +44,70 @@
         <translation>Передано виконавцю</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Resolved</source>
         <translation>Вирішено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/core/statuses.py"/>
         <source>Not resolved</source>
         <translation>Не вирішено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Still open</source>
         <translation>Ще відкриті</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <location filename="../openmisto_plugin/gui/report_detail.py"/>
         <source>Overdue</source>
         <translation>Прострочено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Resolved in time</source>
         <translation>Вирішено вчасно</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Resolved in time, %</source>
         <translation>Вирішено вчасно, %</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>First response, median (working days)</source>
         <translation>Перша відповідь, медіана (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>First response, 90th percentile (working days)</source>
         <translation>Перша відповідь, 90-й процентиль (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Closing, median (working days)</source>
         <translation>Закриття, медіана (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Closing, 90th percentile (working days)</source>
         <translation>Закриття, 90-й процентиль (робочі дні)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/outbox_export.py"/>
         <location filename="../openmisto_plugin/core/outbox_view.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
@@ -115,7 +120,7 @@
         <translation>Виконавчий орган</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
         <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
@@ -125,27 +130,22 @@
         <translation>Район</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Not assigned</source>
         <translation>Не призначено</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>No district</source>
         <translation>Без району</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
+        <location filename="../openmisto_plugin/core/atlas/lang.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
         <source>Other</source>
         <translation>Інше</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/data.py"/>
-        <source>Responsible officer: {name}</source>
-        <translation>Відповідальна особа: {name}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>

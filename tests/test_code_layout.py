@@ -23,7 +23,6 @@ LONG_MODULES = {
     "core/atlas/layout.py": "the monthly atlas layout; issue 12 splits it",
     "core/sync.py": "pull and push engines share their watermark and conflict logic",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
-    "core/atlas/data.py": "the atlas figures, lists and map rows derived from one pass over the reports",
 }
 
 # A comment at the top of a long module that says why it is long (instead of an entry above).
