@@ -62,7 +62,7 @@ def help_language(locale: str | None = None) -> str:
         if not locale:
             try:
                 locale = QgsApplication.locale() or ""
-            except Exception:  # noqa: BLE001 - headless or old QGIS
+            except (AttributeError, RuntimeError):  # headless or old QGIS
                 locale = ""
     language = locale.replace("-", "_").split("_", 1)[0].lower()
     return language if language in LANGUAGES else DEFAULT_LANGUAGE

@@ -86,10 +86,7 @@ class WorkspaceSession:
         """Close the GUI store (on unload and when the workspace changes)."""
         store, self.store, self._store_address = self.store, None, ""
         if store is not None:
-            try:
-                store.close()
-            except (*WORKSPACE_ERRORS, OSError) as exc:  # a store that fails to close is dropped all the same
-                log.warning("Closing the workspace failed: %s", exc)
+            _close(store)
 
     def reopen(self) -> None:
         """Open the workspace again after its file failed: a new store connection, the layers re-opened."""
@@ -144,3 +141,8 @@ class WorkspaceSession:
             where += " AND agency_responsible = ?"
             params.append(self.actor.department)
         return store.count(where, params)
+
+
+@logged_slot()  # a store that fails to close (a broken connection) is dropped all the same; unload goes on
+def _close(store: ReportStore) -> None:
+    store.close()
