@@ -161,3 +161,9 @@ def test_from_json_takes_a_geojson_zone(tmp_path: Path) -> None:
     rules = RoutingRules.from_json(path)
     assert rules.suggest("roads.pothole", 47.65, 34.11).department == "landscaping"
     assert rules.suggest("roads.pothole", 47.70, 34.11) is None
+    broken = {
+        "zones": [{"name": "Парк", "department": "landscaping", "geometry": {"type": "Polygon", "coordinates": 7}}]
+    }
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(RulesError, match="zone 1 lacks wkt"):
+        RoutingRules.from_json(path)  # an unreadable GeoJSON geometry is no geometry
