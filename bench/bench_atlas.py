@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_atlas.py [--reports 100000] [--rounds 3] [--profile out.prof]
 
-Times :func:`core.atlas.layout.build_atlas` (read the workspace, the figures of the period and the previous
+Times :func:`core.atlas.build.build_atlas` (read the workspace, the figures of the period and the previous
 one, the overdue lists, the layers, the PDF) against a plain QGIS atlas export of the same templates,
 the same pages and the same map layers, without our figures (the tables are left empty). Both run in
 this process, in rounds that alternate which goes first (a warm-up run of ours comes before, untimed,
@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QgsApplication([], False)
     app.initQgis()
+    from openmisto_plugin.core.atlas import build as atlas_build
+    from openmisto_plugin.core.atlas import layers as atlas_layers
     from openmisto_plugin.core.atlas import layout as atlas_layout
     from openmisto_plugin.core.atlas.data import MAP_CRS
     from openmisto_plugin.core.stats import Period
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def run_ours(feedback: _Stages | None = None):
         started = time.perf_counter()
-        result = atlas_layout.build_atlas(
+        result = atlas_build.build_atlas(
             workspace, period, "department", False, workdir / "ours.pdf", feedback=feedback
         )
         return time.perf_counter() - started, result
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         project = QgsProject()
         project.setCrs(QgsCoordinateReferenceSystem(MAP_CRS))
         cover, group = atlas_layout.load_layouts(project)
-        layers = atlas_layout.make_layers(data, workspace)
+        layers = atlas_layers.make_layers(data, workspace)
         project.addMapLayers(layers.all(), False)
         atlas_layout.fill_cover(cover, data, layers, data.now)
         atlas_layout.fill_group(group, data, layers, data.now)

@@ -4,6 +4,79 @@
 <context>
     <name>OpenMisto</name>
     <message>
+        <location filename="../openmisto_plugin/core/atlas/build.py"/>
+        <source>Monthly report {period}</source>
+        <translation>Щомісячний звіт {period}</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <source>Figure</source>
+        <translation>Показник</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <location filename="../openmisto_plugin/core/export.py"/>
+        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
+        <source>Period</source>
+        <translation>Період</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <source>Previous</source>
+        <translation>Попередній</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <source>Citizen's text</source>
+        <translation>Текст заявника</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <source>No.</source>
+        <translation>№</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/outbox_view.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
+        <location filename="../openmisto_plugin/gui/dock.py"/>
+        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Category</source>
+        <translation>Категорія</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <location filename="../openmisto_plugin/core/outbox_export.py"/>
+        <location filename="../openmisto_plugin/core/project_layers.py"/>
+        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
+        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
+        <location filename="../openmisto_plugin/gui/report_detail.py"/>
+        <source>Address</source>
+        <translation>Адреса</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/atlas/columns.py"/>
+        <source>Working days late</source>
+        <translation>Робочих днів прострочення</translation>
+    </message>
+    <message>
         <location filename="../openmisto_plugin/core/atlas/data.py"/>
         <source>Responsible officer: {name}</source>
         <translation>Відповідальна особа: {name}</translation>
@@ -148,48 +221,48 @@
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <source>Overdue (deadline passed)</source>
         <translation>Прострочено (строк минув)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>{n} and more</source>
         <translation>{n} і більше</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Reports {period}</source>
         <translation>Звернення {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Reports per {size} m cell {period}</source>
         <translation>Звернення на клітинку {size} м {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Heat map {period}</source>
         <translation>Теплова мапа {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Atlas pages {period}</source>
         <translation>Сторінки атласу {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Figures {period}</source>
         <translation>Показники {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Overdue reports {period}</source>
         <translation>Прострочені звернення {period}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <location filename="../openmisto_plugin/core/open311/profile.py"/>
         <location filename="../openmisto_plugin/core/project_layers.py"/>
         <location filename="../openmisto_plugin/core/stats/figures.py"/>
@@ -198,22 +271,22 @@
         <translation>Райони</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>Overdue reports: {n}</source>
         <translation>Прострочених звернень: {n}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>(the {n} longest overdue)</source>
         <translation>({n} найдовше прострочених)</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>— continued, {a}–{b}</source>
         <translation>— продовження, {a}–{b}</translation>
     </message>
     <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
+        <location filename="../openmisto_plugin/core/atlas/layers.py"/>
         <source>{name} (continued)</source>
         <translation>{name} (продовження)</translation>
     </message>
@@ -280,74 +353,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <source>Figure</source>
-        <translation>Показник</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <location filename="../openmisto_plugin/core/export.py"/>
-        <location filename="../openmisto_plugin/gui/monthly_report_dialog.py"/>
-        <source>Period</source>
-        <translation>Період</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <source>Previous</source>
-        <translation>Попередній</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/outbox_panel.py"/>
-        <source>Change</source>
-        <translation>Зміна</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <source>Citizen's text</source>
-        <translation>Текст заявника</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/duplicates_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
-        <source>No.</source>
-        <translation>№</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/outbox_view.py"/>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/gui/assign_dialog.py"/>
-        <location filename="../openmisto_plugin/gui/dock.py"/>
-        <location filename="../openmisto_plugin/gui/filter_panel.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Category</source>
-        <translation>Категорія</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <location filename="../openmisto_plugin/core/outbox_export.py"/>
-        <location filename="../openmisto_plugin/core/project_layers.py"/>
-        <location filename="../openmisto_plugin/gui/moderation_panel.py"/>
-        <location filename="../openmisto_plugin/gui/no_position_panel.py"/>
-        <location filename="../openmisto_plugin/gui/report_detail.py"/>
-        <source>Address</source>
-        <translation>Адреса</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <source>Working days late</source>
-        <translation>Робочих днів прострочення</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
         <source>Monthly report {period}: cover</source>
         <translation>Щомісячний звіт {period}: обкладинка</translation>
     </message>
@@ -355,11 +360,6 @@
         <location filename="../openmisto_plugin/core/atlas/layout.py"/>
         <source>Monthly report {period}: atlas</source>
         <translation>Щомісячний звіт {period}: атлас</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/atlas/layout.py"/>
-        <source>Monthly report {period}</source>
-        <translation>Щомісячний звіт {period}</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/autoassign.py"/>

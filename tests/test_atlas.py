@@ -1,4 +1,4 @@
-"""The monthly PDF atlas (core/atlas/layout.py): pages, text, personal data, rendering, Processing, qgis_process.
+"""The monthly PDF atlas (core/atlas/): pages, text, personal data, rendering, Processing, qgis_process.
 
 Expected values are computed here from the workspace with plain SQL and the working-day calendar
 (core.workdays), never with core.stats (the code under test).
@@ -17,7 +17,10 @@ import pytest
 from qgis.core import QgsFeedback, QgsProject
 from qgis.PyQt.QtGui import QImage
 
+from openmisto_plugin.core.atlas import build as atlas_build
+from openmisto_plugin.core.atlas import columns as atlas_columns
 from openmisto_plugin.core.atlas import data as atlas_data
+from openmisto_plugin.core.atlas import layers as atlas_layers
 from openmisto_plugin.core.atlas import layout as atlas_layout
 from openmisto_plugin.core.atlas.data import Lang, pages_for
 from openmisto_plugin.core.stats import Period
@@ -113,7 +116,7 @@ def non_white_share(png: Path) -> float:
 @pytest.fixture(scope="module")
 def internal(atlas_workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("atlas") / "internal.pdf"
-    result = atlas_layout.build_atlas(
+    result = atlas_build.build_atlas(
         atlas_workspace.path, PERIOD, "department", False, out, now=NOW, csv_path=out.with_suffix(".csv")
     )
     return result
@@ -122,7 +125,7 @@ def internal(atlas_workspace, tmp_path_factory):
 @pytest.fixture(scope="module")
 def public(atlas_workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("atlas") / "public.pdf"
-    return atlas_layout.build_atlas(atlas_workspace.path, PERIOD, "department", True, out, now=NOW)
+    return atlas_build.build_atlas(atlas_workspace.path, PERIOD, "department", True, out, now=NOW)
 
 
 # --- the internal atlas ---------------------------------------------------------------------------
@@ -181,7 +184,7 @@ def test_overdue_categories_print_whole_and_shares_have_one_decimal(internal) ->
         r.category
         for g in internal.data.groups
         for r in g.overdue_rows[:3]
-        if atlas_layout.text_width_mm(r.category) > 33
+        if atlas_columns.text_width_mm(r.category) > 33
     }
     assert wide and any(name in first_pages for name in wide), wide
     shares = re.findall(r"(?<![\d,])(\d+(?:,\d+)?) %", " ".join(pages))
@@ -240,7 +243,7 @@ def test_public_version_has_no_personal_data(public, internal, atlas_workspace) 
 
 
 def test_public_kept_text_masks_phones(atlas_workspace, tmp_path) -> None:
-    result = atlas_layout.build_atlas(
+    result = atlas_build.build_atlas(
         atlas_workspace.path,
         PERIOD,
         "department",
@@ -265,7 +268,7 @@ def test_mask_and_street_only() -> None:
 
 
 def test_districts_in_english(atlas_workspace, tmp_path) -> None:
-    result = atlas_layout.build_atlas(
+    result = atlas_build.build_atlas(
         atlas_workspace.path, PERIOD, "district", False, tmp_path / "d.pdf", language="en", now=NOW
     )
     pages = pdf_pages(Path(result.pdf))
@@ -281,21 +284,21 @@ def test_cancel(atlas_workspace, tmp_path) -> None:
     feedback = QgsFeedback()
     feedback.cancel()
     with pytest.raises(atlas_data.AtlasCanceled):
-        atlas_layout.build_atlas(
+        atlas_build.build_atlas(
             atlas_workspace.path, PERIOD, "department", False, tmp_path / "c.pdf", feedback=feedback
         )
 
 
 def test_layouts_in_a_project(internal, tmp_path) -> None:
     project = QgsProject()
-    layouts = atlas_layout.add_layouts_to_project(project, internal, data_path=tmp_path / "atlas.gpkg")
+    layouts = atlas_build.add_layouts_to_project(project, internal, data_path=tmp_path / "atlas.gpkg")
     assert len(project.layoutManager().printLayouts()) == 2
     _cover, group = layouts
     assert group.atlas().enabled()
     assert group.atlas().coverageLayer().featureCount() == internal.pages - 1
     assert (tmp_path / "atlas.gpkg").exists()
     # again: replaced, not doubled
-    atlas_layout.add_layouts_to_project(project, internal)
+    atlas_build.add_layouts_to_project(project, internal)
     assert len(project.layoutManager().printLayouts()) == 2
     # memory layers (no data_path) are made again from the workspace: QGIS must not ask on quit whether to
     # keep them (QgisApp::checkMemoryLayers skips a layer with this custom property; issue 11, item 13)
@@ -310,7 +313,7 @@ def test_the_basemap_goes_under_the_maps_only_when_asked(internal) -> None:
 
     project = QgsProject()
     cover, group = atlas_layout.load_layouts(project)
-    layers = atlas_layout.make_layers(internal.data, internal.workspace_path)
+    layers = atlas_layers.make_layers(internal.data, internal.workspace_path)
     atlas_layout.fill_group(group, internal.data, layers, NOW)
     assert all(layer.providerType() != "wms" for layer in group.itemById("om_map_group").layers())
     layers.basemap = basemap.osm_layer()
@@ -322,12 +325,12 @@ def test_the_basemap_goes_under_the_maps_only_when_asked(internal) -> None:
 
 
 def test_parse_period() -> None:
-    assert atlas_layout.parse_period("2026-11") == Period.month(2026, 11)
-    assert atlas_layout.parse_period((date(2026, 11, 1), date(2026, 11, 15))) == Period.days(
+    assert atlas_build.parse_period("2026-11") == Period.month(2026, 11)
+    assert atlas_build.parse_period((date(2026, 11, 1), date(2026, 11, 15))) == Period.days(
         date(2026, 11, 1), date(2026, 11, 15)
     )
     with pytest.raises(ValueError):
-        atlas_layout.parse_period(42)
+        atlas_build.parse_period(42)
 
 
 # --- Processing -----------------------------------------------------------------------------------
@@ -368,7 +371,7 @@ def test_qgis_process_writes_the_same_pdf(qgis_process_env, atlas_workspace, tmp
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     results = parse_json_output(ran.stdout)["results"]
     assert Path(results["OUTPUT"]) == output
-    in_process = atlas_layout.build_atlas(atlas_workspace.path, PERIOD, "department", False, tmp_path / "in.pdf")
+    in_process = atlas_build.build_atlas(atlas_workspace.path, PERIOD, "department", False, tmp_path / "in.pdf")
     assert int(results["PAGES"]) == in_process.pages
     assert _comparable(pdf_pages(output)) == _comparable(pdf_pages(Path(in_process.pdf)))
 

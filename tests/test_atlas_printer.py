@@ -17,6 +17,7 @@ from qgis.core import QgsFeedback, QgsLayoutExporter
 from qgis.PyQt.QtCore import QCoreApplication, QTimer
 from qgis.PyQt.QtGui import QImage
 
+from openmisto_plugin.core.atlas import build as atlas_build
 from openmisto_plugin.core.atlas import layout as atlas_layout
 from openmisto_plugin.core.atlas.data import AtlasCanceled
 from openmisto_plugin.core.monthly_report import (
@@ -66,7 +67,7 @@ def _print_in_steps(request: MonthlyReportRequest, feedback: QgsFeedback | None 
 def _reference_pdfs(request: MonthlyReportRequest, directory: Path) -> tuple[Path, Path]:
     """QGIS's own export of the same filled layouts: the cover, and the atlas pages."""
     data = prepare_monthly_report(request, layout_rows(request))
-    job = atlas_layout.open_print(data, request.workspace, directory / "unused.pdf")
+    job = atlas_build.open_print(data, request.workspace, directory / "unused.pdf")
     cover, group = job.layouts
     settings = atlas_layout.pdf_settings()
     cover_pdf, atlas_pdf = directory / "qgis-cover.pdf", directory / "qgis-atlas.pdf"

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject
 
+from openmisto_plugin.core.atlas import build as atlas_build
 from openmisto_plugin.core.atlas import data as atlas_data
-from openmisto_plugin.core.atlas import layout as atlas_layout
+from openmisto_plugin.core.atlas import layers as atlas_layers
 from openmisto_plugin.core.store.gpkg import register_gpkg_functions
 from tests.test_anonymise import ADDRESSES, EMAILS, LOOSE_HOUSES, NAMES, PHONES
 from tests.test_atlas import NOW, PDFTOPPM, PDFTOTEXT, PERIOD
@@ -76,12 +77,12 @@ def hostile(atlas_workspace: Any, tmp_path_factory: pytest.TempPathFactory) -> d
 @pytest.fixture(scope="module")
 def public_atlas(hostile: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     out = tmp_path_factory.mktemp("public_pdf") / "public.pdf"
-    return atlas_layout.build_atlas(hostile["path"], PERIOD, "department", True, out, now=NOW, keep_citizen_text=True)
+    return atlas_build.build_atlas(hostile["path"], PERIOD, "department", True, out, now=NOW, keep_citizen_text=True)
 
 
 def test_internal_atlas_prints_what_was_planted(hostile: dict[str, Any], tmp_path: Path) -> None:
     """Control: the planted text and the hidden report do reach an internal atlas."""
-    result = atlas_layout.build_atlas(
+    result = atlas_build.build_atlas(
         hostile["path"], PERIOD, "department", False, tmp_path / "i.pdf", now=NOW, keep_citizen_text=True
     )
     text = flat(pdf_text(result.pdf))
@@ -110,7 +111,7 @@ def test_public_text_has_no_contacts_names_or_houses(public_atlas: Any, hostile:
 def test_public_maps_draw_cells_only(public_atlas: Any, hostile: dict[str, Any]) -> None:
     data = public_atlas.data
     assert data.public and data.aggregate_cells and not data.points and data.cells
-    layers = atlas_layout.make_layers(data, hostile["path"])
+    layers = atlas_layers.make_layers(data, hostile["path"])
     to_map = QgsCoordinateTransform(
         QgsCoordinateReferenceSystem("EPSG:4326"), QgsCoordinateReferenceSystem(atlas_data.MAP_CRS), QgsProject()
     )

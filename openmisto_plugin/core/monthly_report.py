@@ -28,7 +28,7 @@ _PRINTING: list[Any] = []
 
 @dataclass(frozen=True)
 class MonthlyReportRequest:
-    """What the working group asked for (see :func:`core.atlas.layout.build_atlas` for each field)."""
+    """What the working group asked for (see :func:`core.atlas.build.build_atlas` for each field)."""
 
     workspace: str
     period: Period
@@ -66,7 +66,7 @@ def resolve_period(first: date | None, last: date | None = None, today: date | N
 
 def layout_rows(request: MonthlyReportRequest) -> tuple[int, int]:
     """The overdue rows a page holds (measured on the template in the request's language). Main thread."""
-    from .atlas.layout import layout_rows as measure
+    from .atlas.build import layout_rows as measure
 
     return measure(request.language)
 
@@ -77,7 +77,7 @@ def prepare_monthly_report(request: MonthlyReportRequest, rows: tuple[int, int],
     Raises ``FileNotFoundError`` for a missing workspace and :class:`core.atlas.data.AtlasCanceled` when
     ``feedback`` cancels.
     """
-    from .atlas.layout import prepare_atlas
+    from .atlas.build import prepare_atlas
     from .store.workspace import Workspace
 
     if not Workspace.of(request.workspace).exists():
@@ -97,8 +97,8 @@ def prepare_monthly_report(request: MonthlyReportRequest, rows: tuple[int, int],
 
 
 def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: Any = None) -> Any:
-    """Write the PDF (and the optional CSV/XLSX) from prepared data; :class:`.atlas.layout.AtlasResult`. Main thread."""
-    from .atlas.layout import render_atlas
+    """Write the PDF (and the optional CSV/XLSX) from prepared data; :class:`.atlas.build.AtlasResult`. Main thread."""
+    from .atlas.build import render_atlas
 
     return render_atlas(
         data,
@@ -112,8 +112,8 @@ def finish_monthly_report(request: MonthlyReportRequest, data: Any, feedback: An
 
 
 def layer_features(data: Any) -> Any:
-    """The features of the atlas's layers (:func:`core.atlas.layout.atlas_features`), made ahead; any thread."""
-    from .atlas.layout import atlas_features
+    """The features of the atlas's layers (:func:`core.atlas.layers.atlas_features`), made ahead; any thread."""
+    from .atlas.layers import atlas_features
 
     return atlas_features(data)
 
@@ -128,7 +128,7 @@ def start_monthly_report(
     """Write the PDF (and the CSV/XLSX) from prepared data in short steps from the event loop: the layouts are
     filled a step at a time, then printed in short steps (:class:`core.atlas.printer.AtlasPrinter`). Main thread.
 
-    ``done(result, error)`` is called at the end: a :class:`core.atlas.layout.AtlasResult`, or the error
+    ``done(result, error)`` is called at the end: a :class:`core.atlas.build.AtlasResult`, or the error
     (:class:`core.atlas.data.AtlasCanceled` when ``feedback`` cancels). ``features``: :func:`layer_features`.
     """
     _StepwisePrint(request, data, feedback, done, features).start()
@@ -146,7 +146,7 @@ class _StepwisePrint:
         done: Callable[[Any, BaseException | None], None],
         features: Any,
     ) -> None:
-        from .atlas.layout import open_print_steps
+        from .atlas.build import open_print_steps
 
         self._request = request
         self._data = data
@@ -180,7 +180,7 @@ class _StepwisePrint:
         if error is not None:
             self._end(None, error)
             return
-        from .atlas.layout import close_print
+        from .atlas.build import close_print
 
         try:
             result = close_print(self._job, self._data, self._request.csv_path, self._request.xlsx_path, self._feedback)
@@ -200,6 +200,6 @@ class _StepwisePrint:
 
 
 def make_monthly_report(request: MonthlyReportRequest, feedback: Any = None) -> Any:
-    """Both steps in the calling (main) thread; returns :class:`core.atlas.layout.AtlasResult`."""
+    """Both steps in the calling (main) thread; returns :class:`core.atlas.build.AtlasResult`."""
     data = prepare_monthly_report(request, layout_rows(request), feedback)
     return finish_monthly_report(request, data, feedback)

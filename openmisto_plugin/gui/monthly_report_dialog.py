@@ -4,7 +4,7 @@ The dialog only gathers a :class:`core.monthly_report.MonthlyReportRequest`; the
 two steps ``openmisto:monthlyreport`` runs (:mod:`core.monthly_report`), in a :class:`QgsTask` (progress and
 cancel in QGIS's task bar): the figures in its worker thread, the pages in short steps of the main thread's
 event loop (:mod:`core.atlas.printer`), so QGIS keeps answering. When it is done the PDF opens in the
-system viewer and the layouts are added to the current project (:func:`core.atlas.layout.add_layouts_to_project`)
+system viewer and the layouts are added to the current project (:func:`core.atlas.build.add_layouts_to_project`)
 for the layout designer.
 """
 
@@ -73,7 +73,7 @@ class MonthlyReportTask(OpenMistoTask):
     The worker thread reads the workspace and computes the figures; the print layouts are then filled and the
     pages printed in short steps of the main thread's event loop
     (:func:`core.monthly_report.start_monthly_report`), while the worker waits for the end. The task's result
-    is the :class:`core.atlas.layout.AtlasResult`.
+    is the :class:`core.atlas.build.AtlasResult`.
     """
 
     #: Worker → main thread: the figures are ready, print them (queued: the task lives in the main thread).
@@ -358,10 +358,10 @@ class MonthlyReportDialog(QDialog):
             if not outcome.canceled:
                 self._message(outcome.error_message(), error=True)
             return
-        result = outcome.result  # the PDF is written (core.atlas.layout.AtlasResult)
+        result = outcome.result  # the PDF is written (core.atlas.build.AtlasResult)
         if keep:
             try:
-                from ..core.atlas.layout import add_layouts_to_project
+                from ..core.atlas.build import add_layouts_to_project
 
                 data_path = str(Path(result.pdf).with_suffix("")) + "-data.gpkg"
                 add_layouts_to_project(QgsProject.instance(), result, data_path=data_path)
