@@ -789,7 +789,7 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/open311/errors.py"/>
-        <location filename="../openmisto_plugin/core/sync.py"/>
+        <location filename="../openmisto_plugin/core/sync_push.py"/>
         <source>This platform accepts no responses from QGIS. They are kept here as waiting: export them and enter them on the platform by hand; they are sent when the platform accepts them.</source>
         <translation>Ця платформа не приймає відповідей із QGIS. Вони зберігаються тут як такі, що очікують: експортуйте їх і внесіть на платформі вручну; їх буде надіслано, щойно платформа почне їх приймати.</translation>
     </message>
@@ -1556,22 +1556,6 @@
     </message>
     <message>
         <location filename="../openmisto_plugin/core/sync.py"/>
-        <source>New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.</source>
-        <translation>Нових: {new}, оновлених: {updated}, без змін: {unchanged}, пропущених: {skipped}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/sync.py"/>
-        <location filename="../openmisto_plugin/core/tasks.py"/>
-        <source>Without a position (to place by hand): {0}.</source>
-        <translation>Без координат (розмістити вручну): {0}.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/sync.py"/>
-        <source>Cancelled: the next sync completes it.</source>
-        <translation>Скасовано: наступна синхронізація її завершить.</translation>
-    </message>
-    <message>
-        <location filename="../openmisto_plugin/core/sync.py"/>
         <source>The report histories could not be read ({0}); skipped.</source>
         <translation>Історію звернень не вдалося прочитати ({0}); пропущено.</translation>
     </message>
@@ -1604,6 +1588,22 @@
         <location filename="../openmisto_plugin/core/sync.py"/>
         <source>this platform accepts no responses from QGIS; they are kept here</source>
         <translation>ця платформа не приймає відповідей з QGIS; вони зберігаються тут</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync_types.py"/>
+        <source>New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.</source>
+        <translation>Нових: {new}, оновлених: {updated}, без змін: {unchanged}, пропущених: {skipped}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync_types.py"/>
+        <location filename="../openmisto_plugin/core/tasks.py"/>
+        <source>Without a position (to place by hand): {0}.</source>
+        <translation>Без координат (розмістити вручну): {0}.</translation>
+    </message>
+    <message>
+        <location filename="../openmisto_plugin/core/sync_types.py"/>
+        <source>Cancelled: the next sync completes it.</source>
+        <translation>Скасовано: наступна синхронізація її завершить.</translation>
     </message>
     <message>
         <location filename="../openmisto_plugin/core/tasks.py"/>

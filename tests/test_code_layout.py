@@ -20,7 +20,6 @@ MAX_LINES = 600
 # Today's long modules, each with why it is not split yet (issue 12 splits them once the parallel work settles).
 LONG_MODULES = {
     "core/open311/parser.py": "JSON and XML readers with their quick paths, kept together so they stay identical",
-    "core/sync.py": "pull and push engines share their watermark and conflict logic",
     "core/open311/client.py": "the Open311 client with paging, retries and the platform quirks it tolerates",
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 import sqlite3
 import threading
@@ -26,8 +25,7 @@ def client_for(server, key: str = "moderator-key", **kw) -> Open311Client:
 
 
 def engine_for(store, client, feedback=None, **kw) -> SyncEngine:
-    if "full_page_size" in inspect.signature(SyncEngine.__init__).parameters:
-        kw.setdefault("full_page_size", None)
+    kw.setdefault("full_page_size", None)  # the client's page size for full pulls too
     return SyncEngine(store, client, feedback, **kw)
 
 

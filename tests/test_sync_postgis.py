@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -18,11 +17,8 @@ pytestmark = pytest.mark.usefixtures("qgis_app")
 
 
 def engine_for(store, client, feedback=None) -> SyncEngine:
-    """A SyncEngine that keeps the client's page size for full pulls too (when the engine has that option)."""
-    kw = {}
-    if "full_page_size" in inspect.signature(SyncEngine.__init__).parameters:
-        kw["full_page_size"] = None
-    return SyncEngine(store, client, feedback, **kw)
+    """A SyncEngine that keeps the client's page size for full pulls too."""
+    return SyncEngine(store, client, feedback, full_page_size=None)
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from qgis.PyQt.QtCore import QDateTime, Qt, QTimeZone
 
-from openmisto_plugin.core import reportfields, stats, sync, timeutil
+from openmisto_plugin.core import reportfields, stats, timeutil
 from openmisto_plugin.core.open311 import client, parser
 from openmisto_plugin.gui import common
 
@@ -39,7 +39,6 @@ def _forms(utc: datetime) -> list[object]:
 READERS = {
     "timeutil.parse": timeutil.parse,
     "gui.common.to_datetime": common.to_datetime,
-    "sync._parse_time": sync._parse_time,
     "client._as_datetime": client._as_datetime,
     "parser.parse_datetime": parser.parse_datetime,
     "stats.to_datetime": stats.to_datetime,  # the figures and the atlas data read rows through it

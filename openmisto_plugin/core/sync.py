@@ -6,30 +6,20 @@ sync (cancel, exception, kill) leaves whole pages behind and the next sync fetch
 again (already stored pages then count as unchanged). An incremental pull asks for
 ``updated_after = watermark - overlap``: its cost follows the changed reports only.
 
-Push: pending outbox entries go oldest first, each with its ``update_id`` (the platform
-answers a repeat as a success without applying it twice) and ``expected_updated_datetime``
-(409 when someone changed the report first). See docs/store.md. An entry is sent only when
-the answer confirms it; 401, 408, 429, 5xx, network trouble, a redirect or an unreadable
-answer stop the push with every entry still waiting; 400/403 (and 404 for a report the
-platform does not know) refuse that entry only; a platform without write-back (405/501, or
-404 for a report it knows) stops the push, keeps every entry waiting and says so once.
+Push: pending outbox entries go oldest first (:mod:`.sync_push`). What the engine needs of its
+partners and what it reports back: :mod:`.sync_types`.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from .i18n import tr
-from .log import mask_secrets
-from .model import ParsedPage, Service, SkippedRecord
 from .open311.profile import (
     ABSENT_STATUSES,
     NO,
@@ -41,11 +31,11 @@ from .open311.profile import (
     PlatformProfile,
     feature_label,
 )
-from .store.base import ReportStore, request_row
+from .prefetch import Prefetch
+from .store.base import ReportStore
+from .sync_push import OutboxPush
+from .sync_types import Feedback, PlatformClient, PushResult, RunResult, SyncResult, UpdatedAfterIgnoredError
 from .timeutil import from_store, now_utc, parse, to_store
-
-if TYPE_CHECKING:
-    from .open311.client import UpdatePage
 
 log = logging.getLogger(__name__)
 
@@ -65,138 +55,6 @@ FULL_HISTORY_PAGE_SIZE = 10000
 KEEP_PAGE_SIZE_BELOW = 1000
 # Open311 servers default to the last 90 days without start_date: a full pull asks from here.
 FULL_START = datetime(2000, 1, 1, tzinfo=timezone.utc)
-REFUSED_KINDS = ("forbidden", "bad_request", "not_found")
-
-
-class Feedback(Protocol):
-    """What the engine needs from a feedback (a ``QgsFeedback``, or a test's recorder)."""
-
-    def isCanceled(self) -> bool: ...
-
-    def setProgress(self, progress: float) -> None: ...
-
-
-class PlatformClient(Protocol):
-    """What the engine needs from the platform's client (:class:`~core.open311.client.Open311Client`).
-
-    The engine reads what the client learned of the platform (format, paging) into the workspace's profile
-    and gives it back what the workspace knows (the city's area, a platform that does not page).
-    """
-
-    base_url: str
-    page_size: int
-    fmt: str
-    expected_bbox: tuple[float, float, float, float] | None
-    paging: str
-    paging_evidence: str | None
-    result_cap: int | None
-    crowded_windows: int
-
-    def endpoint(self, name: str, fmt: str | None = None) -> str: ...
-
-    def services(self) -> list[Service]: ...
-
-    def districts(self) -> list[tuple[str, str, dict[str, Any]]] | None: ...
-
-    def departments(self) -> list[dict[str, Any]] | None: ...
-
-    def request(self, service_request_id: str, extensions: bool = True) -> ParsedPage: ...
-
-    def iter_request_pages(
-        self,
-        updated_after: datetime | str | None = None,
-        start_date: datetime | str | None = None,
-        *,
-        ids: Iterable[str] | None = None,
-        extensions: bool = True,
-        page_size: int | None = None,
-    ) -> Iterator[ParsedPage]: ...
-
-    def iter_updates(
-        self, updated_after: datetime | str | None = None, *, page_size: int | None = None
-    ) -> Iterator[UpdatePage]: ...
-
-    def post_update(self, fields: dict[str, Any]) -> dict[str, Any]: ...
-
-
-@dataclass
-class SyncResult:
-    """What a pull did."""
-
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: list[SkippedRecord] = field(default_factory=list)
-    pages: int = 0
-    services: int = 0
-    districts: int = 0
-    departments: int = 0
-    history: int = 0
-    full: bool = False
-    canceled: bool = False
-    watermark: str | None = None
-    # wall time of each phase of the pull: "reference", "reports" (all pages stored and the layer's
-    # indexes in place: the map is complete), "history" (servicerequestupdates)
-    phase_seconds: dict[str, float] = field(default_factory=dict)
-    # positions (core/positions.py): reports kept without one, swaps repaired, points far outside the
-    # city; the city's area they were checked against and where it came from (core/city_area.py)
-    without_position: int = 0
-    repaired_swaps: int = 0
-    far_outside: int = 0
-    city_area: tuple[float, float, float, float] | None = None
-    city_area_source: str = ""
-    #: how the reports were fetched: "full", "updated_after" or "start_date+open_ids" (profile.method_label)
-    method: str = ""
-    #: what the platform lacks, as information: each feature found missing by this pull (or by any full
-    #: pull), once, with the request that showed it ("GET …/servicerequestupdates.json answered 404: …")
-    notices: list[str] = field(default_factory=list)
-    #: every feature the platform is known to lack (translated names), for a one-line summary
-    missing: list[str] = field(default_factory=list)
-    #: the platform profile as this pull left it in the workspace
-    profile: PlatformProfile | None = None
-
-    def notice(self, text: str) -> None:
-        """Add an information line once."""
-        if text not in self.notices:
-            self.notices.append(text)
-            log.info("%s", text)
-
-    def summary(self) -> str:
-        """One translated line for the message bar."""
-        text = tr("New: {new}, updated: {updated}, unchanged: {unchanged}, skipped: {skipped}.").format(
-            new=self.new, updated=self.updated, unchanged=self.unchanged, skipped=len(self.skipped)
-        )
-        if self.without_position:
-            text += " " + tr("Without a position (to place by hand): {0}.").format(self.without_position)
-        if self.canceled:
-            text += " " + tr("Cancelled: the next sync completes it.")
-        if self.notices:
-            text += " " + " ".join(self.notices)
-        return text
-
-
-@dataclass
-class PushResult:
-    """What a push did with the outbox."""
-
-    sent: int = 0
-    refused: int = 0
-    conflicts: int = 0
-    retry_later: int = 0
-    canceled: bool = False
-    errors: list[str] = field(default_factory=list)
-    # The platform takes no responses (no write-back): every entry still waits. ``notice`` is the
-    # sentence to show, set only by the push that found it out (the officer is told once).
-    no_write_back: bool = False
-    notice: str = ""
-
-
-@dataclass
-class RunResult:
-    """Push, then pull."""
-
-    push: PushResult
-    pull: SyncResult
 
 
 def _later(a: datetime, b: datetime) -> bool:
@@ -219,11 +77,6 @@ def _newest(stamps: list[datetime | None], newest: datetime | None) -> datetime 
             if _later(stamp, latest):
                 latest = stamp
         return latest
-
-
-def _parse_time(value: Any) -> datetime | None:
-    """A platform's answer stamp (naive = Kyiv time, as everywhere); ``None`` when missing or unreadable."""
-    return parse(value)
 
 
 class SyncEngine:
@@ -405,7 +258,7 @@ class SyncEngine:
         if not self.prefetch:
             yield from pages
             return
-        ahead = _Prefetch(pages)
+        ahead = Prefetch(pages)
         try:
             yield from ahead
         finally:
@@ -557,7 +410,7 @@ class SyncEngine:
             result.updated += counts.updated
             result.unchanged += counts.unchanged
             result.skipped.extend(page.skipped)
-            _count_positions(result, page.requests)
+            result.count_positions(page.requests)
             result.pages += 1
             ids = [req.service_request_id for req in page.requests]
             before = len(seen)
@@ -704,124 +557,8 @@ class SyncEngine:
 
     # -- push --------------------------------------------------------------
     def push(self) -> PushResult:
-        """Send pending outbox entries, oldest first; settle each by the platform's answer."""
-        from .open311.errors import Open311Error
-
-        result = PushResult()
-        entries = self.store.pending_outbox(now_utc(), self.push_limit)
-        blocked: set[str] = set()  # reports whose earlier entry is not through yet
-        # The platform's new updated_datetime after each confirmed entry: a later entry of the same
-        # report in this push must expect it, not the value read before the push started.
-        confirmed: dict[str, datetime] = {}
-        for index, entry in enumerate(entries):
-            if self._canceled():
-                result.canceled = True
-                break
-            if entry.service_request_id in blocked:
-                continue
-            fields = dict(entry.payload)
-            fields["service_request_id"] = entry.service_request_id
-            fields["update_id"] = entry.update_id
-            expected = confirmed.get(entry.service_request_id) or from_store(entry.expected_updated_datetime)
-            if expected is not None:  # as text: the client's datetime form drops the milliseconds
-                fields["expected_updated_datetime"] = expected.isoformat(timespec="milliseconds")
-            try:
-                answer = self.client.post_update(fields)
-            except Open311Error as exc:
-                if exc.kind == "canceled":  # the entry waits as it was (a repeat carries the same update_id)
-                    result.canceled = True
-                    break
-                reason = exc.platform_message or exc.user_message()
-                if exc.kind == "no_write_back":
-                    self._no_write_back(result, exc)
-                    break
-                result.errors.append(f"{entry.service_request_id}: {reason}")
-                if exc.kind == "conflict":
-                    self.store.mark_outbox_conflict(
-                        entry.update_id, reason, self._platform_copy(entry.service_request_id)
-                    )
-                    result.conflicts += 1
-                    blocked.add(entry.service_request_id)
-                    continue
-                if exc.kind in REFUSED_KINDS:
-                    self.store.mark_outbox_refused(entry.update_id, reason, exc.http_status)
-                    result.refused += 1
-                    continue
-                self._stop_push(result, entry, str(exc), exc.http_status, exc.retry_after_s, len(entries) - index)
-                break
-            except Exception as exc:  # an answer that breaks the client must not kill every sync
-                log.warning("Sending %s failed unexpectedly", entry.update_id, exc_info=True)
-                text = mask_secrets(f"{type(exc).__name__}: {exc}")[:500]
-                result.errors.append(f"{entry.service_request_id}: {text}")
-                self._stop_push(result, entry, text, None, None, len(entries) - index)
-                break
-            self._write_back_present()
-            stamp = _parse_time((answer or {}).get("updated_datetime"))
-            self.store.mark_outbox_sent(entry.update_id, stamp)
-            if stamp is not None:
-                confirmed[entry.service_request_id] = stamp
-            result.sent += 1
-            self._progress(100 * (index + 1) / max(1, len(entries)))
-        self.store.release_claims()  # a shared (PostGIS) outbox: this push's claims go back
-        log.info(
-            "Push: %d sent, %d refused, %d conflicts, %d to retry",
-            result.sent,
-            result.refused,
-            result.conflicts,
-            result.retry_later,
-        )
-        return result
-
-    def _stop_push(
-        self, result: PushResult, entry: Any, error: str, status: int | None, retry_after: float | None, waiting: int
-    ) -> None:
-        """A passing trouble (network, 401, 408, 429, 5xx, redirect, unconfirmed answer): the entry waits
-        (after ``Retry-After`` when the platform gave one) and so do all after it."""
-        retry_at = now_utc() + timedelta(seconds=retry_after) if retry_after else None
-        self.store.mark_outbox_failed(entry.update_id, error, status, retry_at=retry_at)
-        result.retry_later += 1
-        log.warning("Push stopped: %s; %d entries wait", mask_secrets(error), waiting)
-
-    def _no_write_back(self, result: PushResult, exc: Exception) -> None:
-        """The platform has no write-back: nothing is marked, every entry waits; tell it once."""
-        result.no_write_back = True
-        if self._write_back() != NO:
-            self._set_write_back(NO, str(exc))
-            result.notice = tr(
-                "This platform accepts no responses from QGIS. They are kept here as waiting: export them and "
-                "enter them on the platform by hand; they are sent when the platform accepts them."
-            )
-        log.info("Push stopped: the platform takes no responses (%s); every entry waits", exc)
-
-    def _write_back_present(self) -> None:
-        if self._write_back() != YES:
-            self._set_write_back(YES, "POST servicerequestupdates confirmed an update")
-            log.info("The platform takes responses")
-
-    def _write_back(self) -> str | None:
-        """What the workspace's platform profile says of write-back (``yes``, ``no``, ``unknown``; None: no profile)."""
-        profile = self.store.platform_profile()
-        return profile.write_back if profile is not None else None
-
-    def _set_write_back(self, value: str, evidence: str) -> None:
-        from .open311.profile import update_stored
-
-        update_stored(self.store, self.client.base_url, write_back=(value, mask_secrets(evidence)))
-
-    def _platform_copy(self, service_request_id: str) -> dict[str, Any] | None:
-        """The platform's current report (for the conflict view), also stored as the report's base."""
-        from .open311.errors import Open311Error
-
-        try:
-            page = self.client.request(service_request_id)
-        except Open311Error as exc:
-            log.warning("Could not fetch report %s after a conflict: %s", service_request_id, exc)
-            return None
-        if page is None or not page.requests:
-            return None
-        req = page.requests[0]
-        self.store.upsert_requests([req])
-        return request_row(req)
+        """Send pending outbox entries, oldest first; settle each by the platform's answer (:mod:`.sync_push`)."""
+        return OutboxPush(self.store, self.client, self.feedback, self.push_limit).run()
 
     # -- both --------------------------------------------------------------
     def run(self, full: bool = False) -> RunResult:
@@ -830,88 +567,6 @@ class SyncEngine:
         if pushed.canceled:
             return RunResult(pushed, SyncResult(full=full, canceled=True))
         return RunResult(pushed, self.pull(full=full))
-
-
-class UpdatedAfterIgnoredError(Exception):
-    """The platform answered reports changed before the ``updated_after`` asked for."""
-
-    def __init__(self, evidence: str) -> None:
-        super().__init__(evidence)
-        self.evidence = evidence
-
-
-class _Prefetch:
-    """Iterates ``items`` in a ``QThread`` (QGIS networking needs a Qt thread), ``depth`` items ahead.
-
-    The HTTP wait and the JSON parsing of the next page overlap with the store writing this one
-    (SQLite and QGIS's network calls release the GIL). Errors reach the consumer at the point they
-    happened; :meth:`close` stops the producer and waits for it.
-    """
-
-    def __init__(self, items: Iterable[Any], depth: int = 1) -> None:
-        from qgis.PyQt.QtCore import QThread
-
-        self._items = items
-        self._queue: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-
-        class Worker(QThread):
-            def run(inner) -> None:  # noqa: N805 - the QThread is "inner", the prefetcher "self"
-                self._produce()
-
-        self._thread = Worker()
-        self._thread.start()
-
-    def _put(self, kind: str, value: Any) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put((kind, value), timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _produce(self) -> None:
-        try:
-            for item in self._items:
-                if not self._put("item", item):
-                    break
-            else:
-                self._put("end", None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            self._put("error", exc)
-        finally:
-            close = getattr(self._items, "close", None)
-            if callable(close):
-                close()
-
-    def __iter__(self) -> Iterator[Any]:
-        while True:
-            kind, value = self._queue.get()
-            if kind == "item":
-                yield value
-            elif kind == "error":
-                raise value
-            else:
-                return
-
-    def close(self) -> None:
-        self._stop.set()
-        while self._thread.isRunning():
-            with suppress(queue.Empty):
-                self._queue.get(timeout=0.05)
-        self._thread.wait()
-
-
-def _count_positions(result: SyncResult, requests: Iterable[Any]) -> None:
-    """Add a page's reports without a position, repaired swaps and far-away points to ``result``."""
-    for req in requests:
-        if req.lat is None:
-            result.without_position += 1
-        elif req.position_flag == "far_outside":
-            result.far_outside += 1
-        elif req.position_source == "repaired_swap":
-            result.repaired_swaps += 1
 
 
 def _district_rows(data: Any) -> list[tuple[str, str, Any]]:
