@@ -36,7 +36,19 @@ from qgis.core import (
     QgsPrintLayout,
     QgsVectorSimplifyMethod,
 )
-from qgis.PyQt.QtCore import QMarginsF, QObject, QPointF, QRect, QRectF, QSizeF, Qt, QThread, QTimer, pyqtSignal
+from qgis.PyQt.QtCore import (
+    QCoreApplication,
+    QMarginsF,
+    QObject,
+    QPointF,
+    QRect,
+    QRectF,
+    QSizeF,
+    Qt,
+    QThread,
+    QTimer,
+    pyqtSignal,
+)
 from qgis.PyQt.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen, QPicture
 
 from ..qgis_compat import EXCLUDE_FROM_EXPORTS, LAYOUT_MILLIMETERS
@@ -129,6 +141,7 @@ class AtlasPrinter(QObject):
         self._waiting = 0
         self._writer: _WriterThread | None = None
         self._error: BaseException | None = None
+        self._rendering = False  # between the atlas's beginRender() and endRender()
         self._done = False
         for layout in (cover, group):
             use_pdf_settings(layout, settings)
@@ -155,6 +168,7 @@ class AtlasPrinter(QObject):
         if self._index == 0:
             if not self._atlas.beginRender():
                 raise OSError("the atlas cannot start")
+            self._rendering = True
             self._count = 1 + self._atlas.count()
             self._layout = self._cover
         elif self._atlas.seekTo(self._index - 1):
@@ -205,7 +219,8 @@ class AtlasPrinter(QObject):
         self._jobs = []
 
     def _end_atlas(self) -> None:
-        if self._index > 0:
+        if self._rendering:
+            self._rendering = False
             self._atlas.endRender()
 
     # -- all now, in the calling thread
@@ -237,7 +252,16 @@ class AtlasPrinter(QObject):
         self._writer.written.connect(self._progress)
         self._writer.finished.connect(self._writer_finished)
         self._writer.start()
+        QCoreApplication.instance().aboutToQuit.connect(self._quit)
         QTimer.singleShot(0, self._next)
+
+    def _quit(self) -> None:
+        """QGIS quits while printing: stop, and let the writer thread end before its QThread goes."""
+        if self._writer is None:
+            return
+        if not self._done:
+            self._fail(AtlasCanceled())
+        self._writer.wait(10_000)
 
     def cancel(self) -> None:
         """Stop soon: the running map jobs are told to stop; :attr:`finished` gets :class:`AtlasCanceled`."""
@@ -294,7 +318,10 @@ class AtlasPrinter(QObject):
 
     def _writer_finished(self) -> None:
         writer, self._writer = self._writer, None
+        if writer is None:
+            return
         writer.wait()  # it has left run(): the QThread may go
+        QCoreApplication.instance().aboutToQuit.disconnect(self._quit)
         self._done = True
         self.finished.emit(self._error or writer.error)
 
