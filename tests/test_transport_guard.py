@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 from qgis.core import QgsNetworkAccessManager
@@ -17,16 +18,26 @@ from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QCoreApplication, QUrl
 from qgis.PyQt.QtNetwork import QNetworkRequest
 
-from openmisto_plugin.core.open311.transport import _LOST, _Exchange
+from openmisto_plugin.core.open311.errors import NetworkError
+from openmisto_plugin.core.open311.transport import _LOST, QgisTransport, _Exchange
 
 
 class _Hello(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []  # the requests served, in order
+
     def do_GET(self) -> None:
+        self.hits.append("GET")
         body = b"[]"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        self.hits.append("POST")
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.do_GET()
+        self.hits.pop()
 
     def log_message(self, *_args) -> None:
         pass
@@ -34,6 +45,7 @@ class _Hello(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def hello_url() -> Iterator[str]:
+    _Hello.hits.clear()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -70,3 +82,28 @@ def test_a_live_reply_is_read_as_before(qgis_app, hello_url):
     exchange.read()
     assert exchange.stopped is None and b"".join(exchange.chunks) == b"[]"
     reply.deleteLater()
+
+
+class _LosesFirstAnswer(QgisTransport):
+    """The real transport, but PyQt loses the first answer (as the guard records it: a "lost" exchange)."""
+
+    lost = 0
+
+    def _exchange(self, *args, **kwargs) -> _Exchange:
+        exchange = super()._exchange(*args, **kwargs)
+        if not self.lost:
+            self.lost += 1
+            exchange.stopped = _LOST
+        return exchange
+
+
+def test_a_get_whose_answer_qt_lost_is_sent_once_more(qgis_app, hello_url):
+    response = _LosesFirstAnswer().request("GET", hello_url)
+    assert response.status == 200 and response.body == b"[]"
+    assert _Hello.hits == ["GET", "GET"]
+
+
+def test_a_post_whose_answer_qt_lost_is_not_repeated(qgis_app, hello_url):
+    with pytest.raises(NetworkError, match="lost inside Qt"):
+        _LosesFirstAnswer().request("POST", hello_url, data={"update_id": "u1"})
+    assert _Hello.hits == ["POST"]

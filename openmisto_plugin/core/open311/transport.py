@@ -241,19 +241,27 @@ class QgisTransport:
         qreq.setAttribute(_CACHE_LOAD, _ALWAYS_NETWORK)
         qreq.setAttribute(_CACHE_SAVE, False)
 
-        started = time.monotonic()
-        exchange = self._exchange(verb, qreq, data, timeout_s)
-        elapsed = time.monotonic() - started
-        try:
-            if exchange.stopped == _LOST:
-                raise RuntimeError("the reply's wrapper was lost during the request")
-            return self._response(verb, shown, exchange, timeout_s, elapsed)
-        except RuntimeError as exc:  # see _guarded: never a crash, a network error to retry
-            log.warning("%s %s: %s", verb, shown, exc)
-            raise NetworkError("unreachable", f"the answer of {verb} {shown} was lost inside Qt; try again") from None
-        finally:
-            with contextlib.suppress(RuntimeError):
-                exchange.reply.deleteLater()
+        # A GET whose answer Qt lost (see _guarded) is sent once more at once: it changes nothing on the platform,
+        # and a probe or a connection test (no retries) must not fail on it. A POST is never repeated here.
+        attempts = 2 if verb == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            started = time.monotonic()
+            exchange = self._exchange(verb, qreq, data, timeout_s)
+            elapsed = time.monotonic() - started
+            try:
+                if exchange.stopped == _LOST:
+                    raise RuntimeError("the reply's wrapper was lost during the request")
+                return self._response(verb, shown, exchange, timeout_s, elapsed)
+            except RuntimeError as exc:  # see _guarded: never a crash, a network error to retry
+                log.warning("%s %s: %s", verb, shown, exc)
+                if attempt == attempts:
+                    raise NetworkError(
+                        "unreachable", f"the answer of {verb} {shown} was lost inside Qt; try again"
+                    ) from None
+            finally:
+                with contextlib.suppress(RuntimeError):
+                    exchange.reply.deleteLater()
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, verb: str, qreq: QNetworkRequest, data: dict[str, Any] | None, timeout_s: float) -> _Exchange:
         manager = QgsNetworkAccessManager.instance()
@@ -292,16 +300,17 @@ class QgisTransport:
         # Cancel is watched from this thread: the feedback may live in another one (a task's, created in the
         # main thread), and a reply is only ever aborted in the thread that runs it.
         feedback = self._feedback
-        watch = QTimer()
-        watch.setInterval(CANCEL_POLL_MS)
-
-        def check_cancel() -> None:
-            if feedback is not None and feedback.isCanceled():
-                exchange.stop("canceled")
-                loop.quit()
-
-        watch.timeout.connect(check_cancel)
+        watch = None
         if feedback is not None:
+
+            def check_cancel() -> None:
+                if feedback.isCanceled():
+                    exchange.stop("canceled")
+                    loop.quit()
+
+            watch = QTimer()
+            watch.setInterval(CANCEL_POLL_MS)
+            watch.timeout.connect(check_cancel)
             check_cancel()
             watch.start()
         silence.start()
@@ -320,7 +329,8 @@ class QgisTransport:
             loop.exec(_EXCLUDE_USER_INPUT) if main else loop.exec()
         silence.stop()
         deadline.stop()
-        watch.stop()
+        if watch is not None:
+            watch.stop()
         exchange.read()
         return exchange
 
