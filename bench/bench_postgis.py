@@ -52,12 +52,8 @@ def timed(label: str, fn, *args, **kw) -> tuple[float, Any]:
 
 
 def engine_for(store, client, **kw):
-    import inspect
-
     from openmisto_plugin.core.sync import SyncEngine
 
-    if "full_page_size" not in inspect.signature(SyncEngine.__init__).parameters:
-        kw.pop("full_page_size", None)
     return SyncEngine(store, client, **kw)
 
 

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from qgis.core import QgsApplication, QgsFeedback, QgsProject, QgsSettings, QgsTask
-from qgis.PyQt.QtCore import QDate, Qt, QUrl, pyqtSignal
+from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsTask
+from qgis.PyQt.QtCore import QDate, QUrl, pyqtSignal
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -83,46 +83,32 @@ class MonthlyReportTask(OpenMistoTask):
         super().__init__(tr("Open City: monthly report"), QgsTask.CanCancel)
         self.request = request
         self.rows = rows
-        self._feedback: QgsFeedback | None = None
         self._printed = threading.Event()
         self._print_outcome: tuple[Any, BaseException | None] = (None, None)
         self.prepared.connect(self._start_print)
 
-    def cancel(self) -> None:
-        if self._feedback is not None:
-            self._feedback.cancel()
-        super().cancel()
-
     def work(self) -> Any:
-        feedback = QgsFeedback()
-        feedback.progressChanged.connect(self.setProgress, Qt.ConnectionType.DirectConnection)
-        self._feedback = feedback
+        data = prepare_monthly_report(self.request, self.rows, self.feedback)
+        features = layer_features(data)
         if self.isCanceled():
-            feedback.cancel()
-        try:
-            data = prepare_monthly_report(self.request, self.rows, feedback)
-            features = layer_features(data)
+            return None
+        self.prepared.emit((data, features))
+        # Canceled: the printer stops at its next step in the main thread; this thread need not wait for it
+        # (QGIS waits for its tasks when it quits).
+        while not self._printed.wait(0.05):
             if self.isCanceled():
                 return None
-            self.prepared.emit((data, features))
-            # Canceled: the printer stops at its next step in the main thread; this thread need not wait for it
-            # (QGIS waits for its tasks when it quits).
-            while not self._printed.wait(0.05):
-                if self.isCanceled():
-                    return None
-            result, error = self._print_outcome
-            if isinstance(error, AtlasCanceled):
-                return None
-            if error is not None:
-                raise PrintError(error) from error
-            return result
-        finally:
-            self._feedback = None
+        result, error = self._print_outcome
+        if isinstance(error, AtlasCanceled):
+            return None
+        if error is not None:
+            raise PrintError(error) from error
+        return result
 
     def _start_print(self, prepared: tuple[Any, Any]) -> None:
         """Main thread: fill the layouts and print, in steps (the worker waits for :meth:`_print_done`)."""
         data, features = prepared
-        start_monthly_report(self.request, data, self._feedback, self._print_done, features)
+        start_monthly_report(self.request, data, self.feedback, self._print_done, features)
 
     def _print_done(self, result: Any, error: BaseException | None) -> None:
         self._print_outcome = (result, error)

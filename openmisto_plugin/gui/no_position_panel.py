@@ -27,6 +27,7 @@ from ..core import statuses
 from ..core import workflow as wf
 from ..core.i18n import tr
 from ..core.store.base import ReportStore
+from ..core.store.failures import WORKSPACE_ERRORS
 from ..core.unplaced import UnplacedReport, reason_label, unplaced_reports
 from .common import plain_label, plain_tooltip, selected_row_data, setup_list_table
 from .moderation_panel import default_reports_layer, reload_layer
@@ -104,7 +105,7 @@ class NoPositionPanel(QWidget):
         selected = set(self.selected_ids())
         try:
             self.items = unplaced_reports(self.store) if self.store is not None else []
-        except Exception as exc:  # noqa: BLE001 - a workspace the list cannot read: say so, keep the dock
+        except WORKSPACE_ERRORS as exc:  # a workspace the list cannot read: say so, keep the dock
             log.warning("Cannot read the reports without a position: %s", exc)
             self.items = []
         self.table.setRowCount(len(self.items))

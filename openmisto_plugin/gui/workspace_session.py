@@ -45,7 +45,7 @@ class WorkspaceSession:
         settings = PluginSettings.load()
         address = settings.workspace if settings.workspace_exists else ""
         # a shared workspace whose connection broke is opened again (only a PostGIS store knows "closed")
-        if self.store is not None and self._store_address == address and not getattr(self.store, "closed", False):
+        if self.store is not None and self._store_address == address and not self.store.closed:
             return self.store
         self.close()
         if not address:
@@ -71,7 +71,7 @@ class WorkspaceSession:
     def open_store_if_open(self) -> ReportStore | None:
         """The store when it is open now (a zoom queued before unload must not open the workspace again)."""
         store = self.store
-        return None if store is None or getattr(store, "closed", False) else store
+        return None if store is None or store.closed else store
 
     def change_workspace(self) -> None:
         """The settings point at another workspace: close this one's store; the next need opens the new one."""

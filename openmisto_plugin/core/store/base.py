@@ -297,6 +297,11 @@ class ReportStore(ABC):
 
         return nullcontext(False)
 
+    @property
+    @abstractmethod
+    def closed(self) -> bool:
+        """Closed, or its connection broke (the database restarted, the network went): open the store again."""
+
     def release_claims(self) -> int:
         """Give back the outbox entries this connection claimed and did not send (a shared outbox); returns
         how many. A store whose outbox only one user sends has none."""

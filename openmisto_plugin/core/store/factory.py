@@ -14,13 +14,14 @@ Workspace addresses (plugin settings, ``openmisto:sync``'s WORKSPACE parameter):
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..i18n import tr
 from .base import ReportStore, SyncBusyError
+from .failures import WORKSPACE_ERRORS
 from .pg_connection import URI_PREFIX
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,7 @@ def describe(uri: str) -> str:
 
 def sync_lock(store: ReportStore, wait_s: float = 0.0) -> AbstractContextManager[Any]:
     """The store's sync lock (PostGIS: an advisory lock per workspace; GeoPackage: a lock file)."""
-    lock = getattr(store, "sync_lock", None)
-    return lock(wait_s) if callable(lock) else nullcontext()
+    return store.sync_lock(wait_s)
 
 
 @dataclass
@@ -127,12 +127,10 @@ def run_sync_exclusive(engine: Any, full: bool = False, wait_s: float = 0.0, pus
     except SyncBusyError as exc:
         return ExclusiveRun(None, str(exc))
     finally:
-        release = getattr(engine.store, "release_claims", None)
-        if callable(release):
-            try:
-                release()
-            except Exception as exc:  # noqa: BLE001 - closed or broken: the lease runs out by itself
-                log.debug("release_claims: %s", exc)
+        try:
+            engine.store.release_claims()
+        except WORKSPACE_ERRORS as exc:  # closed or broken: the lease runs out by itself
+            log.warning("The outbox entries this sync claimed were not given back (their lease runs out): %s", exc)
     return ExclusiveRun(result, None)
 
 

@@ -13,6 +13,12 @@ WORKSPACE_FAILURES = ("disk i/o error", "malformed", "unable to open database", 
 
 #: Errors of opening or using a workspace (its store, its schema, its database connection, its file).
 WORKSPACE_ERRORS: tuple[type[BaseException], ...] = (StoreError, SchemaError, PgConnectionError, sqlite3.DatabaseError)
+try:  # a shared workspace's connection dropping mid-query (server restart, network) raises psycopg2's errors
+    import psycopg2
+
+    WORKSPACE_ERRORS += (psycopg2.Error,)
+except ImportError:  # pragma: no cover - python3-psycopg2 is a dependency; without it no PostGIS store opens
+    pass
 
 
 def is_workspace_failure(error: BaseException | None) -> bool:

@@ -87,6 +87,10 @@ class SqlReports(ReportStore):
     def _is_open(self) -> bool:
         """Whether the store still has its connection (not closed)."""
 
+    @property
+    def closed(self) -> bool:
+        return not self._is_open()
+
     @abstractmethod
     def _control(self, sql: str) -> None:
         """Run a transaction control statement (``BEGIN``, ``COMMIT``, ``SAVEPOINT``…)."""
