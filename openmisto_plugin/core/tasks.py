@@ -51,8 +51,8 @@ class TaskOutcome:
         if callable(user_message):
             try:
                 return str(user_message())
-            except Exception:
-                log.debug("user_message() failed", exc_info=True)
+            except Exception:  # the error's own wording failed: say the error plainly, log why
+                log.warning("The error's message could not be written (%s)", type(self.error).__name__, exc_info=True)
         return tr("Unexpected error: {0}").format(self.error)
 
 
