@@ -7,13 +7,13 @@ import time
 
 import pytest
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication
 
 from openmisto_plugin.core.model import SkippedRecord
 from openmisto_plugin.core.open311.client import DEFAULT_CITY_BBOX
 from openmisto_plugin.core.store import GeoPackageStore
 from openmisto_plugin.core.sync import REQUESTS_WATERMARK, PushResult, SyncResult
 from openmisto_plugin.core.tasks import SyncParams, SyncSummary, SyncTask, TaskOutcome
+from tests.test_plugin import wait_for
 
 pytestmark = pytest.mark.usefixtures("qgis_app")
 
@@ -21,16 +21,6 @@ pytestmark = pytest.mark.usefixtures("qgis_app")
 HELD_S = 25.0
 #: A cancel must end the task within this: the transport looks at the feedback every 50 ms.
 PROMPT_S = 5.0
-
-
-def _wait(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 def _hits(server, endpoint: str) -> int:
@@ -61,13 +51,13 @@ def test_cancel_ends_the_request_in_flight(fresh_refserver, tmp_path):
     workspace = tmp_path / "cancel.gpkg"
     params = SyncParams(fresh_refserver.base_url, str(workspace), api_key=fresh_refserver.keys["moderator"], full=True)
     task, outcomes = _start(params)
-    assert _wait(lambda: _hits(fresh_refserver, "requests") >= 1, 60), "the sync never asked for the reports"
+    assert wait_for(lambda: _hits(fresh_refserver, "requests") >= 1, 60), "the sync never asked for the reports"
     time.sleep(0.3)  # the request is on the wire, the server is holding it
     assert not outcomes
 
     canceled_at = time.monotonic()
     task.cancel()
-    assert _wait(lambda: outcomes, PROMPT_S), f"the sync still waited for the platform {PROMPT_S} s after Cancel"
+    assert wait_for(lambda: outcomes, PROMPT_S), f"the sync still waited for the platform {PROMPT_S} s after Cancel"
     latency = time.monotonic() - canceled_at
     print(f"cancel latency: {latency * 1000:.0f} ms")
 
@@ -95,7 +85,7 @@ def test_the_task_repairs_swapped_positions_against_the_settings_city_area(fresh
         city_area=DEFAULT_CITY_BBOX,
     )
     _task, outcomes = _start(params)
-    assert _wait(lambda: outcomes, 120)
+    assert wait_for(lambda: outcomes, 120)
     assert outcomes[0].ok, outcomes[0].error_message()
     assert outcomes[0].result.new >= 400 and not outcomes[0].result.skipped
     with GeoPackageStore.open(str(workspace)) as store:
@@ -120,13 +110,13 @@ def test_cancel_of_openmisto_sync_ends_the_request_in_flight(
     task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
     task.executed.connect(lambda ok, _results: finished.append(ok))
     QgsApplication.taskManager().addTask(task)
-    assert _wait(lambda: _hits(fresh_refserver, "requests") >= 1, 60), "the sync never asked for the reports"
+    assert wait_for(lambda: _hits(fresh_refserver, "requests") >= 1, 60), "the sync never asked for the reports"
     time.sleep(0.3)
     assert not finished
 
     canceled_at = time.monotonic()
     task.cancel()
-    assert _wait(lambda: finished, PROMPT_S), f"openmisto:sync still waited {PROMPT_S} s after Cancel"
+    assert wait_for(lambda: finished, PROMPT_S), f"openmisto:sync still waited {PROMPT_S} s after Cancel"
     print(f"cancel latency (openmisto:sync): {(time.monotonic() - canceled_at) * 1000:.0f} ms")
     assert finished == [False] and feedback.isCanceled()
     assert _hits(fresh_refserver, "requests") == 1
