@@ -155,13 +155,14 @@ mask_contacts = mask_personal  # phones, e-mails, personal names, house and flat
 # --------------------------------------------------------------------------- reading
 
 
-def load_rows_since(path: Path, since: datetime) -> stats.Rows:
+def load_rows_since(workspace: Any, since: datetime) -> stats.Rows:
     """The rows of :func:`stats.load_rows` that can count in a period starting at ``since`` or later.
 
-    ``stats.load_rows(path, since=since)``: a report closed before ``since`` and not changed since
-    then gives nothing to any later period, so it is not read. The figures are the same as with all rows.
+    ``workspace`` as for ``stats.reading`` (a store, an address, a :class:`Workspace`). A report closed before
+    ``since`` and not changed since then gives nothing to any later period, so it is not read. The figures are
+    the same as with all rows.
     """
-    return stats.load_rows(path, since=since)
+    return stats.load_rows(workspace, since=since)
 
 
 def _contacts(workspace: Any) -> dict[str, tuple[str, str, str]]:
