@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, RefServerProcess, fmt_seconds, print_table, run_child
+from common import RefServerProcess, fmt_seconds, print_table, run_child
 
 STALL_TARGET_S = 0.100
 IDLE = "idle (baseline)"
@@ -112,33 +112,16 @@ def run_until(app, probe: Probe, label: str, done, timeout_s: float, settle_s: f
     return finished_at - start
 
 
-def stage_plugin(plugins_dir: Path) -> None:
-    """The plugin laid out as its zip is (package, resources, translations, metadata) for qgis_process."""
-    target = plugins_dir / PLUGIN
-    shutil.copytree(ROOT / PLUGIN, target, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "resources", target / "resources")
-    (target / "i18n").mkdir(exist_ok=True)
-    for qm in (ROOT / "i18n").glob("*.qm"):
-        shutil.copy(qm, target / "i18n")
-    shutil.copy(ROOT / "metadata.txt", target / "metadata.txt")
-
-
 def qgis_process_sync(base_url: str, work: Path, page_size: int) -> float | None:
     """Wall time of ``qgis_process.bin run openmisto:sync`` (full) into a new GeoPackage; None when missing."""
     exe = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
     if not Path(exe).exists():
         return None
-    plugins, config = work / "qp-plugins", work / "qp-config"
-    stage_plugin(plugins)
-    config.mkdir()
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        QGIS_CUSTOM_CONFIG_PATH=str(config),
-        QGIS_AUTH_DB_DIR_PATH=str(config / "profiles" / "default"),
-        QGIS_PLUGINPATH=str(plugins),
-        PYTHONPATH=os.pathsep.join(p for p in sys.path if "site-packages" in p),
-    )
+    from tests.helpers_qgis_process import isolated_profile_env
+
+    base = work / "qgis_process"
+    base.mkdir()
+    env = isolated_profile_env(base)
     with open(work / "qgis_process.log", "ab") as log:
         quiet = {"env": env, "stdout": log, "stderr": -2}
         if run_child([exe, "plugins", "enable", PLUGIN], **quiet).returncode != 0:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -15,6 +14,7 @@ import pytest
 from qgis.core import QgsApplication, QgsProcessingException, QgsProcessingFeedback, QgsVectorLayer
 
 from openmisto_plugin.processing.provider import OpenMistoProvider
+from tests.helpers_qgis_process import isolated_profile_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = "openmisto_plugin"
@@ -187,37 +187,10 @@ def test_progress_cancel_and_resume(provider, fresh_refserver, tmp_path: Path, m
 # --- headless: qgis_process -----------------------------------------------------------------------
 
 
-def stage_plugin(plugins_dir: Path) -> Path:
-    """Lay the plugin out as the zip does (package, resources, translations, metadata)."""
-    target = plugins_dir / PLUGIN
-    shutil.copytree(ROOT / PLUGIN, target, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "resources", target / "resources")
-    (target / "i18n").mkdir(exist_ok=True)
-    for qm in (ROOT / "i18n").glob("*.qm"):
-        shutil.copy(qm, target / "i18n")
-    shutil.copy(ROOT / "metadata.txt", target / "metadata.txt")
-    return target
-
-
 @pytest.fixture(scope="module")
 def qgis_process_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A throw-away QGIS profile that sees a staged copy of the plugin (QGIS_PLUGINPATH), with it enabled."""
-    base = tmp_path_factory.mktemp("qgis_process")
-    plugins = base / "plugins"
-    stage_plugin(plugins)
-    config = base / "config"
-    config.mkdir()
-    env = dict(os.environ)
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        QGIS_CUSTOM_CONFIG_PATH=str(config),
-        QGIS_AUTH_DB_DIR_PATH=str(config / "profiles" / "default"),
-        QGIS_PLUGINPATH=str(plugins),
-        # ext_libs (holidays) is vendored by `make package` only; the venv provides it here.
-        PYTHONPATH=os.pathsep.join(p for p in sys.path if "site-packages" in p),
-    )
-    for name in ("OPENMISTO_API_KEY", "QGIS_AUTH_PASSWORD_FILE"):
-        env.pop(name, None)
+    env = isolated_profile_env(tmp_path_factory.mktemp("qgis_process"))
     enabled = run_qgis_process(["plugins", "enable", PLUGIN], env)
     assert enabled.returncode == 0, enabled.stdout + enabled.stderr
     listed = run_qgis_process(["plugins"], env)
