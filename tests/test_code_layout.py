@@ -124,32 +124,26 @@ def overdue_computation(root: Path) -> list[str]:
     return found
 
 
-def private_store_access(root: Path) -> list[str]:
-    """Private store attributes used outside ``core/store/`` (and the listed exceptions)."""
+def _outside_store(root: Path, pattern: re.Pattern, exceptions: dict[tuple[str, str], str]) -> list[str]:
+    """Lines matching ``pattern`` outside ``core/store/``, but for the listed ``(file, text)`` exceptions."""
     found = []
     for name, path in _modules(root):
         if name.startswith("core/store/"):
             continue
         for n, line in _code_lines(path):
-            if PRIVATE_STORE.search(line) and not any(
-                name == file and attribute in line for file, attribute in PRIVATE_STORE_EXCEPTIONS
-            ):
+            if pattern.search(line) and not any(name == file and text in line for file, text in exceptions):
                 found.append(f"{name}:{n}: {line.strip()}")
     return found
+
+
+def private_store_access(root: Path) -> list[str]:
+    """Private store attributes used outside ``core/store/`` (and the listed exceptions)."""
+    return _outside_store(root, PRIVATE_STORE, PRIVATE_STORE_EXCEPTIONS)
 
 
 def backend_access(root: Path) -> list[str]:
     """SQLite, OGR or backend tests outside ``core/store/``: everything else goes through the Workspace door."""
-    found = []
-    for name, path in _modules(root):
-        if name.startswith("core/store/"):
-            continue
-        for n, line in _code_lines(path):
-            if BACKEND_ACCESS.search(line) and not any(
-                name == file and text in line for file, text in BACKEND_EXCEPTIONS
-            ):
-                found.append(f"{name}:{n}: {line.strip()}")
-    return found
+    return _outside_store(root, BACKEND_ACCESS, BACKEND_EXCEPTIONS)
 
 
 def unexplained_long_modules(root: Path) -> list[str]:
