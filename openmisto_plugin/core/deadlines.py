@@ -285,7 +285,8 @@ def working_days_left(due: datetime, now: datetime | None = None) -> int:
 # template (the layer style, the dock counts, the message bar and the filters use those).
 
 OVERDUE_STATUS = "open"
-_OVERDUE_RULE = '"status" = \'{status}\' AND "deadline" IS NOT NULL AND "deadline" < {now}'
+# {deadline} and {now}: the deadline column and the current time as the SQL or the expression compares them
+_OVERDUE_RULE = '"status" = \'{status}\' AND "deadline" IS NOT NULL AND {deadline} < {now}'
 
 
 def is_overdue(due: datetime | None, now: datetime | None = None) -> bool:
@@ -305,7 +306,8 @@ def report_is_overdue(report: Any, now: datetime | None = None) -> bool:
 def overdue_where(now: datetime | None = None) -> str:
     """The overdue rule as an SQL condition on the ``reports`` table (SQLite/GeoPackage and PostgreSQL),
     with ``now`` (default: the current time) written in as the store's UTC text."""
-    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, now=sql_literal(to_store(now or now_utc())))
+    now_text = sql_literal(to_store(now or now_utc()))
+    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, deadline='"deadline"', now=now_text)
 
 
 def overdue_expression(stamps_read_as_local: bool = False) -> str:
@@ -317,8 +319,7 @@ def overdue_expression(stamps_read_as_local: bool = False) -> str:
     :meth:`Workspace.reads_utc_stamps_as_local`), so the deadline's wall clock is read back as UTC.
     """
     deadline = "to_datetime(to_string(\"deadline\") || 'Z')" if stamps_read_as_local else '"deadline"'
-    rule = _OVERDUE_RULE.format(status=OVERDUE_STATUS, now="now()")
-    return rule.replace('"deadline" < now()', f"epoch({deadline}) < epoch(now())")
+    return _OVERDUE_RULE.format(status=OVERDUE_STATUS, deadline=f"epoch({deadline})", now="epoch(now())")
 
 
 def deadline_for(
